@@ -1,0 +1,56 @@
+/**
+ * One vocabulary of failures for the whole project.
+ *
+ * HTTP handlers throw `AppError`s (they carry their status); activities throw
+ * `ApplicationFailure`s whose `type` is one of `ErrorType`, so workflows and
+ * tests can branch on the same names.
+ */
+export const ErrorType = {
+  MalformedPayload: 'MalformedPayload',
+  ValidationFailed: 'ValidationFailed',
+  PayloadTooLarge: 'PayloadTooLarge',
+  UnsupportedMediaType: 'UnsupportedMediaType',
+  DocumentUnreadable: 'DocumentUnreadable',
+  DocumentSourceRefused: 'DocumentSourceRefused',
+  DuplicateRegistration: 'DuplicateRegistration',
+  RegistrationNotFound: 'RegistrationNotFound',
+  InvalidDecision: 'InvalidDecision',
+  Unauthorized: 'Unauthorized',
+  NotFound: 'NotFound',
+  WhatsAppRecipientUnknown: 'WhatsAppRecipientUnknown',
+  ExternalServiceRejected: 'ExternalServiceRejected',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+const httpStatusOf: Record<ErrorType, number> = {
+  MalformedPayload: 400,
+  ValidationFailed: 422,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  DocumentUnreadable: 422,
+  DocumentSourceRefused: 422,
+  DuplicateRegistration: 409,
+  RegistrationNotFound: 404,
+  InvalidDecision: 409,
+  Unauthorized: 401,
+  NotFound: 404,
+  WhatsAppRecipientUnknown: 422,
+  ExternalServiceRejected: 502,
+};
+
+/** Field name -> human sentence explaining what is wrong with it. */
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    readonly fields: FieldErrors = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = httpStatusOf[type];
+  }
+}
