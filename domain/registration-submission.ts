@@ -1,0 +1,213 @@
+/**
+ * A driver's whole registration, as the Typebot flow submits it, parsed into
+ * one typed value. Every field is checked and every error collected, keyed by
+ * the Typebot field name, so the driver can fix them all in one go.
+ *
+ * Input: the record from `flattenTypebotPayload` (keys already lower-cased).
+ * Documents are only recognised here (data URL, http(s) URL or bare base64);
+ * fetching, sizes and real content types are the API's job.
+ */
+import { z } from 'zod';
+import { parseEmail, parseFreeText, parseFullName } from './contact-fields.ts';
+import type { FieldErrors } from './errors.ts';
+import { parseNif } from './nif.ts';
+import { parsePortuguesePhone } from './phone.ts';
+import { parsePostalCode } from './postal-code.ts';
+import { answerText, fail, ok } from './result.ts';
+import type { Parsed } from './result.ts';
+
+export const documentKinds = ['licence_front', 'licence_back', 'proof_of_address'] as const;
+export type DocumentKind = (typeof documentKinds)[number];
+export const documentFieldOf: Record<DocumentKind, string> = {
+  licence_front: 'cnh_frente',
+  licence_back: 'cnh_verso',
+  proof_of_address: 'comprovante_morada',
+};
+
+export type DocumentSource =
+  /** Bare base64 or a data URL's payload (standard or URL-safe alphabet, may hold whitespace). */
+  | { type: 'base64'; base64: string; declaredMime?: string }
+  | { type: 'url'; url: URL };
+
+export interface RegistrationSubmission {
+  fullName: string;
+  nif: string;
+  phone: string;
+  email: string;
+  address: string;
+  postalCode: string;
+  city: string;
+  documents: Record<DocumentKind, DocumentSource>;
+}
+
+const documentLabels: Record<DocumentKind, string> = {
+  licence_front: 'carta de condução (frente)',
+  licence_back: 'carta de condução (verso)',
+  proof_of_address: 'comprovativo de morada',
+};
+
+export function documentLabel(kind: DocumentKind): string {
+  return documentLabels[kind];
+}
+
+/** Value of one base64 character in either alphabet, or -1. */
+function sextet(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65; // A-Z
+  if (code >= 97 && code <= 122) return code - 71; // a-z
+  if (code >= 48 && code <= 57) return code + 4; // 0-9
+  if (code === 43 || code === 45) return 62; // + or -
+  if (code === 47 || code === 95) return 63; // / or _
+  return -1;
+}
+
+/** Strict RFC 4648 syntax in one pass, without decoding: one alphabet, correct padding, zero unused bits. */
+function isBase64(text: string): boolean {
+  let data = 0;
+  let padding = 0;
+  let last = 0;
+  const alphabets = new Set<'standard' | 'url'>();
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9 || code === 10 || code === 13) continue;
+    if (code === 61) {
+      padding += 1;
+      if (padding > 2) return false;
+      continue;
+    }
+    const value = sextet(code);
+    if (value < 0 || padding > 0) return false;
+    if (value >= 62) alphabets.add(code === 43 || code === 47 ? 'standard' : 'url');
+    data += 1;
+    last = value;
+  }
+  const rest = data % 4;
+  if (data === 0 || rest === 1 || alphabets.size > 1) return false;
+  if (padding > 0 && (data + padding) % 4 !== 0) return false;
+  return rest === 2 ? (last & 0x0f) === 0 : rest === 3 ? (last & 0x03) === 0 : true;
+}
+
+const mimePattern = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+
+/** `data:<mime>[;param]*;base64,<data>`; the header is short, so only it is matched. */
+function parseDataUrl(text: string): DocumentSource | undefined {
+  const comma = text.indexOf(',');
+  if (comma < 0 || comma > 300) return undefined;
+  const [mime = '', ...params] = text.slice('data:'.length, comma).split(';');
+  if (params.pop()?.trim().toLowerCase() !== 'base64') return undefined;
+  const declaredMime = mime.trim().toLowerCase();
+  if (declaredMime !== '' && !mimePattern.test(declaredMime)) return undefined;
+  const base64 = text.slice(comma + 1);
+  if (!isBase64(base64)) return undefined;
+  return declaredMime === '' ? { type: 'base64', base64 } : { type: 'base64', base64, declaredMime };
+}
+
+export function parseDocumentSource(raw: unknown, kind: DocumentKind): Parsed<DocumentSource> {
+  const label = documentLabels[kind];
+  const text = answerText(raw)?.trim() ?? '';
+  if (text === '') return fail(`Falta enviar o ficheiro «${label}».`);
+  const invalid = fail(`O ficheiro enviado em «${label}» não é válido.`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === undefined) return isBase64(text) ? ok({ type: 'base64', base64: text }) : invalid;
+  if (scheme === 'data') {
+    const source = parseDataUrl(text);
+    return source === undefined ? invalid : ok(source);
+  }
+  if (scheme !== 'http' && scheme !== 'https') {
+    return fail(`O ficheiro enviado em «${label}» não é válido: só são aceites ligações http ou https.`);
+  }
+  // The URL parser would percent-encode spaces; a real link has none (", " joins several files).
+  const url = !/\s/.test(text) && URL.canParse(text) ? new URL(text) : undefined;
+  return url === undefined || url.hostname === '' ? invalid : ok({ type: 'url', url });
+}
+
+/** A zod field that runs one of the domain validators and reports its sentence. */
+function field<T>(parse: (raw: unknown) => Parsed<T>) {
+  return z.unknown().transform((raw, ctx) => {
+    const parsed = parse(raw);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue(parsed.error);
+    return z.NEVER;
+  });
+}
+
+const submissionSchema = z.object({
+  nome_completo: field(parseFullName),
+  nif: field(parseNif),
+  telefone: field(parsePortuguesePhone),
+  email: field(parseEmail),
+  morada: field((raw) => parseFreeText(raw, 'morada', 200)),
+  codigo_postal: field(parsePostalCode),
+  cidade: field((raw) => parseFreeText(raw, 'cidade', 80)),
+  cnh_frente: field((raw) => parseDocumentSource(raw, 'licence_front')),
+  cnh_verso: field((raw) => parseDocumentSource(raw, 'licence_back')),
+  comprovante_morada: field((raw) => parseDocumentSource(raw, 'proof_of_address')),
+});
+
+const fieldOrder: readonly string[] = ['nome_completo', 'nome', ...Object.keys(submissionSchema.shape)];
+
+const fieldLabels: Record<string, string> = {
+  nome_completo: 'nome completo',
+  nome: 'nome completo',
+  nif: 'NIF',
+  telefone: 'telefone',
+  email: 'email',
+  morada: 'morada',
+  codigo_postal: 'código postal',
+  cidade: 'cidade',
+  cnh_frente: documentLabels.licence_front,
+  cnh_verso: documentLabels.licence_back,
+  comprovante_morada: documentLabels.proof_of_address,
+};
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+export function parseRegistrationSubmission(
+  flat: Record<string, unknown>,
+): { ok: true; value: RegistrationSubmission } | { ok: false; fields: FieldErrors } {
+  // `nome` is an older name of the field; `nome_completo` wins when both are filled.
+  const nameKey = isBlank(flat.nome_completo) && !isBlank(flat.nome) ? 'nome' : 'nome_completo';
+  const result = submissionSchema.safeParse({ ...flat, nome_completo: flat[nameKey] });
+  if (!result.success) {
+    const fields: FieldErrors = {};
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0]) === 'nome_completo' ? nameKey : String(issue.path[0]);
+      fields[key] ??= issue.message;
+    }
+    return { ok: false, fields };
+  }
+  const answers = result.data;
+  return {
+    ok: true,
+    value: {
+      fullName: answers.nome_completo,
+      nif: answers.nif,
+      phone: answers.telefone,
+      email: answers.email,
+      address: answers.morada,
+      postalCode: answers.codigo_postal,
+      city: answers.cidade,
+      documents: {
+        licence_front: answers.cnh_frente,
+        licence_back: answers.cnh_verso,
+        proof_of_address: answers.comprovante_morada,
+      },
+    },
+  };
+}
+
+function joinPt(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} e ${items.at(-1) ?? ''}`;
+}
+
+/** One message for the driver: the only error, or the fields to fix and the first error in flow order. */
+export function summarizeFieldErrors(fields: FieldErrors): string {
+  const rank = (key: string) => (fieldOrder.includes(key) ? fieldOrder.indexOf(key) : fieldOrder.length);
+  const keys = Object.keys(fields).sort((a, b) => rank(a) - rank(b));
+  const first = keys[0];
+  if (first === undefined) return 'Não foi possível validar os dados do registo.';
+  if (keys.length === 1) return fields[first] ?? '';
+  const names = joinPt(keys.map((key) => fieldLabels[key] ?? key));
+  return `Há ${keys.length} campos por corrigir: ${names}. ${fields[first]}`;
+}
