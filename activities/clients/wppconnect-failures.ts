@@ -1,0 +1,69 @@
+/**
+ * Sorting of WPPConnect failures for Temporal: permanent ones become non-retryable
+ * `ApplicationFailure`s typed from the shared vocabulary, transient ones stay plain
+ * `Error`s so the activity is retried.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ZodError } from 'zod';
+import { ErrorType } from '../../domain/errors.ts';
+
+export interface ApiResponse {
+  status: number;
+  /** Parsed JSON when the body was JSON, otherwise the raw text. */
+  body: unknown;
+}
+
+/** 404 body of the statusConnection middleware: the phone is offline, it will come back. */
+export const SESSION_INACTIVE = 'A sessão do WhatsApp não está ativa.';
+/** 400 body of the statusConnection middleware when checkNumberStatus says no. */
+const UNKNOWN_NUMBER = /^O número \S+ não existe\.$/;
+
+/** The text the server put in its answer, shortened; never the whole body. */
+export function serverMessage(body: unknown): string | undefined {
+  let text: unknown = body;
+  if (typeof body === 'object' && body !== null) {
+    const fields = body as Record<string, unknown>;
+    text = [fields.message, fields.error, fields.response].find((value) => typeof value === 'string');
+  }
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+}
+
+/**
+ * get-messages answers 401 `{status: "error", response: "Error on open list"}` when
+ * wa-js cannot open the chat (no such chat on this phone). It is not an auth failure.
+ */
+export function isOpenListFailure(response: ApiResponse): boolean {
+  const body = response.body as { status?: unknown; response?: unknown } | null;
+  return response.status === 401 && typeof body === 'object' && body?.response === 'Error on open list';
+}
+
+export function isSuccess(response: ApiResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+export function failureFromResponse(operation: string, response: ApiResponse): Error {
+  const { status } = response;
+  const message = serverMessage(response.body);
+  const text = `WPPConnect ${operation} answered ${status}${message === undefined ? '' : `: ${message}`}`;
+  if (status === 400 && message !== undefined && UNKNOWN_NUMBER.test(message)) {
+    return ApplicationFailure.nonRetryable(text, ErrorType.WhatsAppRecipientUnknown);
+  }
+  if (status === 404 && message === SESSION_INACTIVE) return new Error(text);
+  if (status === 408 || status === 429 || status >= 500) return new Error(text);
+  // Remaining 4xx: bad request, wrong secret, rejected token after a refresh, unknown route.
+  return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
+}
+
+/**
+ * A 2xx whose body is not what the contract says. Not retried: for a send, the
+ * message may already be out, and a version mismatch does not heal by itself.
+ */
+export function unexpectedResponse(operation: string, error: ZodError): ApplicationFailure {
+  const where = error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+  return ApplicationFailure.nonRetryable(
+    `WPPConnect ${operation} answered with an unexpected body (at ${where})`,
+    ErrorType.ExternalServiceRejected,
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The simulated WPPConnect Server v2.10.4 as a Fastify app: fault injection first
+ * (as if in front of the server), then the routes with the server's own
+ * middlewares. `routes` lists what was registered, for the contract check.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { faultReply } from './faults.ts';
+import { generateTokenRoutes } from './routes/generate-token.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { sessionRoutes } from './routes/session.ts';
+import type { SimulatorState } from './state.ts';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+export function buildWppConnectApp(
+  state: SimulatorState,
+  closing: AbortSignal,
+): { app: FastifyInstance; routes: RegisteredRoute[] } {
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+
+  // express.json(): an empty body is {}, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text === '' ? {} : (JSON.parse(text as string) as unknown));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
+
+  app.server.on('connection', (socket) => {
+    if (state.faults.down) socket.destroy();
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (state.faults.down) {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return;
+    }
+    const status = state.faults.takeFailure();
+    if (status === undefined) {
+      done();
+      return;
+    }
+    const { session = '' } = request.params as { session?: string };
+    const fault = faultReply(status, session, request.routeOptions.url ?? request.url);
+    void reply.code(status).type(fault.contentType).send(fault.body);
+  });
+
+  // The work is done at once (a send goes out), only the answer is late: what a
+  // client that times out must be ready for.
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    if (state.faults.delayMs > 0) await sleep(state.faults.delayMs, undefined, { signal: closing });
+    return payload;
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    state.requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode });
+    done();
+  });
+
+  // Express's default answer for an unknown path.
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${request.method} ${request.url.split('?')[0]}</pre>\n</body>\n</html>\n`,
+      ),
+  );
+
+  generateTokenRoutes(app, state);
+  sessionRoutes(app, state);
+  messageRoutes(app, state);
+  return { app, routes };
+}

@@ -1,0 +1,60 @@
+/**
+ * Fault switches for tests and the sandbox, and the bodies a real deployment
+ * answers with: the server's rate limiter for 429, the send controller for 500,
+ * the reverse proxy in front of it (nginx) for 502 and 503.
+ */
+export type FaultStatus = 429 | 500 | 502 | 503;
+
+export interface WppFaults {
+  /** The next `count` requests answer `status` (queued after any earlier failNext). */
+  failNext(count: number, status: FaultStatus): void;
+  /** Every response is delayed by this much (to cause client timeouts). */
+  delayMs: number;
+  /** Connections are destroyed (connection reset), like a crashed server. */
+  down: boolean;
+}
+
+export class FaultSwitches implements WppFaults {
+  delayMs = 0;
+  down = false;
+  private readonly queued: FaultStatus[] = [];
+
+  failNext(count: number, status: FaultStatus): void {
+    for (let i = 0; i < count; i++) this.queued.push(status);
+  }
+
+  /** The status the current request must fail with, if any. */
+  takeFailure(): FaultStatus | undefined {
+    return this.queued.shift();
+  }
+}
+
+export interface FaultReply {
+  contentType: string;
+  body: string;
+}
+
+const nginxPage = (title: string): string =>
+  `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
+export function faultReply(status: FaultStatus, session: string, route: string): FaultReply {
+  const json = (body: unknown): FaultReply => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+  switch (status) {
+    case 429:
+      return json({
+        status: 'error',
+        message: 'Too many requests, please try again later.',
+        session,
+        endpoint: route.split('/').filter(Boolean).pop() ?? '',
+        limitResetTime: new Date(Date.now() + 60_000).toISOString(),
+      });
+    case 500:
+      return route.includes('/send-')
+        ? json({ status: 'Error', message: 'Erro ao enviar a mensagem.', error: {} })
+        : json({ status: 'error', message: 'The session is not active', error: {} });
+    case 502:
+      return { contentType: 'text/html', body: nginxPage('502 Bad Gateway') };
+    case 503:
+      return { contentType: 'text/html', body: nginxPage('503 Service Temporarily Unavailable') };
+  }
+}

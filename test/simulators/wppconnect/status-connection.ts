@@ -1,0 +1,37 @@
+/**
+ * The server's statusConnection middleware, in front of every send-* and read
+ * route: 404 when the session has no live WhatsApp client, then every plain phone
+ * number in `phone` goes through checkNumberStatus (400 when WhatsApp does not
+ * know it).
+ *
+ * The real middleware keeps going after answering 400 (a bug: the controller may
+ * still send to the other recipients); the simulator stops at the first unknown.
+ */
+import type { PreHandler } from './auth.ts';
+import { contactToArray, digitsOf, isPhoneId } from './addressing.ts';
+import type { SimulatorState } from './state.ts';
+import { isLive, sessionName } from './state.ts';
+
+export const SESSION_INACTIVE = {
+  response: null,
+  status: 'Disconnected',
+  message: 'A sessão do WhatsApp não está ativa.',
+};
+
+export function statusConnection(state: SimulatorState): PreHandler {
+  return (request, reply, done) => {
+    const { session = '' } = request.params as { session?: string };
+    if (!isLive(state, sessionName(session))) {
+      void reply.code(404).send(SESSION_INACTIVE);
+      return;
+    }
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    for (const id of contactToArray(body.phone, body)) {
+      if (isPhoneId(id) && state.unknownNumbers.has(digitsOf(id))) {
+        void reply.code(400).send({ response: null, status: 'Connected', message: `O número ${digitsOf(id)} não existe.` });
+        return;
+      }
+    }
+    done();
+  };
+}
