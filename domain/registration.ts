@@ -1,0 +1,20 @@
+/** Registration lifecycle shared by the API, the workflow and the database. */
+export const registrationStatuses = ['received', 'pending_approval', 'correction_requested', 'approved', 'rejected'] as const;
+export type RegistrationStatus = (typeof registrationStatuses)[number];
+
+/** Statuses that hold the NIF: a new registration for it is refused (409). */
+export const liveStatuses: readonly RegistrationStatus[] = ['received', 'pending_approval', 'correction_requested', 'approved'];
+
+/** What a reviewer may ask the driver to redo: a document kind or a form field. */
+export const correctableItems = [
+  'licence_front', 'licence_back', 'proof_of_address',
+  'full_name', 'nif', 'phone', 'email', 'address', 'postal_code', 'city',
+] as const;
+export type CorrectableItem = (typeof correctableItems)[number];
+
+export type Decision =
+  | { kind: 'approved'; reviewer: string }
+  | { kind: 'rejected'; reviewer: string; reason: string }
+  | { kind: 'correction_requested'; reviewer: string; items: CorrectableItem[]; message: string };
+
+export const workflowIdOf = (registrationId: string) => `driver-registration-${registrationId}`;

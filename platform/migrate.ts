@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runner } from 'node-pg-migrate';
+
+const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Creates the database named in `connectionString` when it does not exist yet. */
+export async function ensureDatabaseExists(connectionString: string): Promise<void> {
+  const url = new URL(connectionString);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (name === '') throw new Error('DATABASE_URL must name a database');
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
+        // Another process created it first.
+        if (!(error instanceof pg.DatabaseError && error.code === '42P04')) throw error;
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function migrate(connectionString: string, log: (line: string) => void = () => undefined): Promise<string[]> {
+  await ensureDatabaseExists(connectionString);
+  const applied = await runner({
+    databaseUrl: connectionString,
+    dir: migrationsDir,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    log: (message: string) => log(message),
+    logger: { debug: () => undefined, info: () => undefined, warn: log, error: log },
+  });
+  return applied.map((migration) => migration.name);
+}

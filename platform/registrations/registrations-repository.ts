@@ -1,0 +1,121 @@
+import type { Db, DbClient } from '../db.ts';
+import type { Decision, RegistrationStatus } from '../../domain/registration.ts';
+import { toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
+
+type Queryable = Db | DbClient;
+
+export interface NewDocument {
+  id: string;
+  kind: DocumentRow['kind'];
+  revision: number;
+  receivedKey: string;
+  receivedSha256: string;
+  mime: string;
+  sizeBytes: number;
+}
+
+/** The live registration holding a NIF, locked for the rest of the transaction. */
+export async function lockLiveRegistrationByNif(client: DbClient, nif: string): Promise<RegistrationRow | null> {
+  // Serialises concurrent intakes for the same NIF, including the first one (no row to lock yet).
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registration-nif:${nif}`]);
+  const result = await client.query("SELECT * FROM registrations WHERE nif = $1 AND status <> 'rejected' FOR UPDATE", [nif]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
+export async function insertRegistration(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<void> {
+  await client.query(
+    `INSERT INTO registrations (id, status, full_name, nif, phone, email, address, postal_code, city, submission_fingerprint)
+     VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
+  );
+}
+
+/** A corrected submission replaces the driver's fields; only valid while a correction is requested. */
+export async function applyCorrectedFields(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
+  const result = await client.query(
+    `UPDATE registrations SET status = 'received', full_name = $2, nif = $3, phone = $4, email = $5, address = $6,
+       postal_code = $7, city = $8, submission_fingerprint = $9, updated_at = now()
+     WHERE id = $1 AND status = 'correction_requested'`,
+    [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
+  );
+  return result.rowCount === 1;
+}
+
+export async function insertDocuments(client: DbClient, registrationId: string, documents: NewDocument[]): Promise<void> {
+  for (const doc of documents) {
+    await client.query(
+      `INSERT INTO registration_documents (id, registration_id, kind, revision, status, received_key, received_sha256, mime, size_bytes)
+       VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8)`,
+      [doc.id, registrationId, doc.kind, doc.revision, doc.receivedKey, doc.receivedSha256, doc.mime, doc.sizeBytes],
+    );
+  }
+}
+
+export async function getRegistration(db: Queryable, id: string): Promise<RegistrationRow | null> {
+  const result = await db.query('SELECT * FROM registrations WHERE id = $1', [id]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
+/** Documents that are not superseded, newest revision last. */
+export async function currentDocuments(db: Queryable, registrationId: string): Promise<DocumentRow[]> {
+  const result = await db.query(
+    "SELECT * FROM registration_documents WHERE registration_id = $1 AND status <> 'superseded' ORDER BY kind, revision",
+    [registrationId],
+  );
+  return result.rows.map((row) => toDocument(row as Record<string, unknown>));
+}
+
+export async function getDocument(db: Queryable, registrationId: string, documentId: string): Promise<DocumentRow | null> {
+  const result = await db.query('SELECT * FROM registration_documents WHERE registration_id = $1 AND id = $2', [registrationId, documentId]);
+  return result.rows[0] === undefined ? null : toDocument(result.rows[0] as Record<string, unknown>);
+}
+
+export async function listRegistrations(
+  db: Queryable,
+  filter: { status?: RegistrationStatus; limit: number; offset: number },
+): Promise<{ items: RegistrationRow[]; total: number }> {
+  const where = filter.status === undefined ? '' : 'WHERE status = $3';
+  const params: unknown[] = [filter.limit, filter.offset];
+  if (filter.status !== undefined) params.push(filter.status);
+  const result = await db.query(
+    `SELECT *, count(*) OVER () AS total FROM registrations ${where} ORDER BY created_at DESC LIMIT $1 OFFSET $2`,
+    params,
+  );
+  const first = result.rows[0] as { total?: string } | undefined;
+  return { items: result.rows.map((row) => toRegistration(row as Record<string, unknown>)), total: Number(first?.total ?? 0) };
+}
+
+export async function setStatus(db: Queryable, id: string, status: RegistrationStatus): Promise<void> {
+  await db.query('UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+}
+
+/** Records a reviewer's decision; returns false when the registration was not awaiting one. */
+export async function recordDecision(db: Queryable, id: string, decision: Decision): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE registrations SET status = $2, decided_by = $3, decided_at = now(), updated_at = now(),
+       rejection_reason = $4, correction_items = $5, correction_message = $6
+     WHERE id = $1 AND status = 'pending_approval'`,
+    [
+      id,
+      decision.kind,
+      decision.reviewer,
+      decision.kind === 'rejected' ? decision.reason : null,
+      decision.kind === 'correction_requested' ? JSON.stringify(decision.items) : null,
+      decision.kind === 'correction_requested' ? decision.message : null,
+    ],
+  );
+  return result.rowCount === 1;
+}
+
+export async function deleteRegistration(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM registrations WHERE id = $1', [id]);
+}
+
+/** A registration asked to correct its NIF is found by the driver's phone instead. */
+export async function lockCorrectableByPhone(client: DbClient, phone: string): Promise<RegistrationRow | null> {
+  const result = await client.query(
+    "SELECT * FROM registrations WHERE phone = $1 AND status = 'correction_requested' AND correction_items ? 'nif' ORDER BY created_at DESC LIMIT 1 FOR UPDATE",
+    [phone],
+  );
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
