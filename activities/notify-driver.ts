@@ -1,0 +1,26 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { decisionMessage } from '../domain/driver-messages.ts';
+import { ErrorType } from '../domain/errors.ts';
+import { whatsAppDigits } from '../domain/phone.ts';
+import type { Decision } from '../domain/registration.ts';
+import { getRegistration } from '../platform/registrations/registrations-repository.ts';
+import type { ActivityDependencies } from './index.ts';
+import { sendWhatsAppOnce } from './send-whatsapp-once.ts';
+
+/** Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. */
+export function createNotifyDriver(deps: Pick<ActivityDependencies, 'db' | 'wppconnect' | 'metrics'>) {
+  return async function notifyDriver(input: { registrationId: string; decision: Decision; round: number }): Promise<{ messageId: string | null }> {
+    const registration = await getRegistration(deps.db, input.registrationId);
+    if (registration === null) {
+      throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
+    }
+    const result = await sendWhatsAppOnce(deps, {
+      idempotencyKey: `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`,
+      registrationId: input.registrationId,
+      phone: whatsAppDigits(registration.phone),
+      body: decisionMessage(registration.fullName, input.decision),
+    });
+    deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });
+    return { messageId: result.messageId };
+  };
+}

@@ -1,0 +1,36 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface RegistrationMetrics {
+  reviewerReminders: Counter;
+  decisions: Counter<'decision'>;
+  documentProcessingSeconds: Histogram;
+  driverMessages: Counter<'outcome'>;
+}
+
+export function createRegistrationMetrics(registry: Registry): RegistrationMetrics {
+  return {
+    reviewerReminders: new Counter({
+      name: 'registration_reviewer_reminders_total',
+      help: 'Reminders sent because a registration waited too long for a reviewer',
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'registration_decisions_total',
+      help: 'Reviewer decisions recorded, by decision',
+      labelNames: ['decision'],
+      registers: [registry],
+    }),
+    documentProcessingSeconds: new Histogram({
+      name: 'registration_document_processing_seconds',
+      help: 'Time to orient, strip, re-encode and thumbnail one document',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    driverMessages: new Counter({
+      name: 'registration_driver_messages_total',
+      help: 'WhatsApp messages to drivers about their registration, by outcome (sent, already_sent)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../activities/index.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export type RegisteredWorkerTuning = Pick<
+  WorkerOptions,
+  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+>;
+
+export interface RegistrationWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  dependencies: ActivityDependencies;
+  /** A pre-built workflow bundle (tests and benchmarks build one per run); default: bundle from source. */
+  workflowBundlePath?: string;
+  tuning?: RegisteredWorkerTuning;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped; rejects if it failed. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Connects to Temporal and runs the registration worker until `stop()`. */
+export async function startRegistrationWorker(options: RegistrationWorkerOptions): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createActivities(options.dependencies),
+    ...(options.workflowBundlePath === undefined
+      ? { workflowsPath }
+      : { workflowBundle: { codePath: options.workflowBundlePath } }),
+    maxConcurrentActivityTaskExecutions: 20,
+    ...options.tuning,
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

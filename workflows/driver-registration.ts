@@ -1,0 +1,164 @@
+import {
+  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities,
+  setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { RegistrationActivities } from '../activities/index.ts';
+import { ErrorType } from '../domain/errors.ts';
+import type { CorrectableItem, Decision, RegistrationStatus } from '../domain/registration.ts';
+import { RegistrationStatusAttribute } from './search-attributes.ts';
+
+/**
+ * One driver registration, from the stored submission to the driver hearing the outcome:
+ * prepare the documents → wait for a reviewer (reminding them while they wait) → tell the
+ * driver → on a correction request, wait for the corrected submission and go round again.
+ *
+ * Only ids and decisions pass through here: driver data and document bytes stay in
+ * PostgreSQL and document storage.
+ */
+export interface DriverRegistrationInput {
+  registrationId: string;
+  /** First reviewer reminder after this long without a decision (production: 48 hours). */
+  reminderAfterMs: number;
+  /** Further reminders at this interval (production: 24 hours). */
+  reminderEveryMs: number;
+}
+
+export interface DecisionResult {
+  registrationId: string;
+  status: RegistrationStatus;
+}
+
+export interface RegistrationState {
+  status: RegistrationStatus;
+  remindersSent: number;
+  round: number;
+  driverNotified: boolean | null;
+}
+
+export const approveUpdate = defineUpdate<DecisionResult, [{ reviewer: string }]>('approve');
+export const rejectUpdate = defineUpdate<DecisionResult, [{ reviewer: string; reason: string }]>('reject');
+export const requestCorrectionUpdate = defineUpdate<DecisionResult, [{ reviewer: string; items: CorrectableItem[]; message: string }]>(
+  'requestCorrection',
+);
+/** The API stored a corrected submission (fields and documents) for this registration. */
+export const correctionSubmittedSignal = defineSignal('correctionSubmitted');
+export const stateQuery = defineQuery<RegistrationState>('state');
+
+const documents = proxyActivities<RegistrationActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [ErrorType.DocumentUnreadable] },
+});
+const records = proxyActivities<RegistrationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+// WhatsApp may be unreachable for hours; keep trying, with a long ceiling between attempts.
+const messaging = proxyActivities<RegistrationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: [ErrorType.WhatsAppRecipientUnknown] },
+});
+
+export async function driverRegistration(input: DriverRegistrationInput): Promise<RegistrationState> {
+  const { registrationId } = input;
+  const state: RegistrationState = { status: 'received', remindersSent: 0, round: 0, driverNotified: null };
+  let decision: Decision | undefined;
+  let deciding = false;
+  let correctionsSubmitted = 0;
+
+  const moveTo = (status: RegistrationStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: RegistrationStatusAttribute, value: status }]);
+  };
+
+  const refuseUnlessDecidable = () => {
+    if (deciding) throw ApplicationFailure.nonRetryable('Another decision is being recorded', ErrorType.InvalidDecision);
+    if (state.status === 'received') {
+      throw ApplicationFailure.nonRetryable('The documents are still being processed; try again shortly', ErrorType.InvalidDecision);
+    }
+    if (state.status !== 'pending_approval') {
+      throw ApplicationFailure.nonRetryable(`The registration is ${state.status}, not awaiting a decision`, ErrorType.InvalidDecision);
+    }
+  };
+
+  const decide = async (next: Decision): Promise<DecisionResult> => {
+    deciding = true;
+    try {
+      await records.recordDecision({ registrationId, decision: next });
+    } finally {
+      deciding = false;
+    }
+    decision = next;
+    moveTo(next.kind);
+    return { registrationId, status: next.kind };
+  };
+
+  setHandler(stateQuery, () => state);
+  setHandler(approveUpdate, ({ reviewer }) => decide({ kind: 'approved', reviewer }), {
+    validator: (_input: { reviewer: string }) => refuseUnlessDecidable(),
+  });
+  setHandler(rejectUpdate, ({ reviewer, reason }) => decide({ kind: 'rejected', reviewer, reason: reason.trim() }), {
+    validator: ({ reason }) => {
+      refuseUnlessDecidable();
+      if (typeof reason !== 'string' || reason.trim() === '') {
+        throw ApplicationFailure.nonRetryable('A reason is required to reject a registration', ErrorType.InvalidDecision);
+      }
+    },
+  });
+  setHandler(requestCorrectionUpdate, ({ reviewer, items, message }) => decide({ kind: 'correction_requested', reviewer, items, message }), {
+    validator: ({ items }) => {
+      refuseUnlessDecidable();
+      if (!Array.isArray(items) || items.length === 0) {
+        throw ApplicationFailure.nonRetryable('Name at least one document or field to correct', ErrorType.InvalidDecision);
+      }
+    },
+  });
+  setHandler(correctionSubmittedSignal, () => {
+    correctionsSubmitted += 1;
+  });
+
+  for (;;) {
+    state.round += 1;
+    await documents.prepareDocuments({ registrationId });
+    moveTo('pending_approval');
+
+    const outcome = await waitForDecision(() => decision, input, async (reminder) => {
+      state.remindersSent += 1;
+      await records.remindReviewers({ registrationId, reminder });
+    });
+    state.driverNotified = await tellDriver(registrationId, outcome, state.round);
+    if (outcome.kind !== 'correction_requested') return state;
+
+    const awaited = correctionsSubmitted;
+    await condition(() => correctionsSubmitted > awaited);
+    decision = undefined;
+    moveTo('received');
+  }
+}
+
+async function waitForDecision(
+  current: () => Decision | undefined,
+  timing: DriverRegistrationInput,
+  remind: (reminder: number) => Promise<void>,
+): Promise<Decision> {
+  let wait = timing.reminderAfterMs;
+  for (let reminder = 1; !(await condition(() => current() !== undefined, wait)); reminder += 1) {
+    await remind(reminder);
+    wait = timing.reminderEveryMs;
+  }
+  return current()!;
+}
+
+/** Sends the decision on WhatsApp; a number WhatsApp does not know is logged, not retried forever. */
+async function tellDriver(registrationId: string, decision: Decision, round: number): Promise<boolean> {
+  try {
+    await messaging.notifyDriver({ registrationId, decision, round });
+    return true;
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === ErrorType.WhatsAppRecipientUnknown) {
+      log.warn('Driver could not be told on WhatsApp: unknown number', { registrationId });
+      return false;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+// Everything the worker bundles: export each workflow function from here.
+export { driverRegistration } from './driver-registration.ts';
