@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/db.ts';
+import type { DocumentStorage } from '../platform/storage/document-storage.ts';
+
+/** What the HTTP layer needs; `api/server.ts` builds the real ones, tests may pass others. */
+export interface AppDependencies {
+  config: Pick<
+    Config,
+    | 'DOCUMENT_MAX_MB' | 'DOCUMENT_MAX_MEGAPIXELS' | 'DOCUMENT_URL_ALLOWED_HOSTS' | 'DOCUMENT_URL_TIMEOUT'
+    | 'INTAKE_BODY_LIMIT_BYTES' | 'INTAKE_SHARED_SECRET' | 'REVIEWER_TOKENS' | 'REVIEWER_REMINDER_AFTER'
+    | 'REVIEWER_REMINDER_EVERY' | 'TEMPORAL_TASK_QUEUE' | 'LOG_LEVEL' | 'TRUST_PROXY'
+  >;
+  db: Db;
+  storage: DocumentStorage;
+  temporal: Client;
+  /** Prometheus registry served at /metrics. */
+  metrics: Registry;
+  /** Injectable for tests of the URL fetcher; defaults to global fetch. */
+  fetch?: typeof fetch;
+}

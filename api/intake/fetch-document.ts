@@ -1,0 +1,85 @@
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import { tooLarge } from '../../platform/documents/document-errors.ts';
+
+export interface FetchLimits {
+  allowedHosts: string[];
+  maxBytes: number;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+const maxRedirects = 3;
+
+/** `host` is allowed when listed exactly, or when an entry `.example.pt` covers it as a subdomain. */
+export function isHostAllowed(host: string, allowedHosts: string[]): boolean {
+  const name = host.toLowerCase();
+  return allowedHosts.some((entry) => {
+    const allowed = entry.toLowerCase();
+    return allowed.startsWith('.') ? name.endsWith(allowed) && name.length > allowed.length : name === allowed;
+  });
+}
+
+/**
+ * Downloads a document from a URL the driver (or Typebot's file input) gave us, only from
+ * allow-listed hosts, following at most a few redirects (each re-checked), within a time and
+ * size limit. Anything else is refused before a connection is made: no SSRF.
+ */
+export async function fetchDocument(url: URL, label: string, field: string, limits: FetchLimits): Promise<Buffer> {
+  const refuse = (type: ErrorType, message: string): never => {
+    throw new AppError(type, message, { [field]: message });
+  };
+  const doFetch = limits.fetch ?? fetch;
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  let current = url;
+  for (let hop = 0; hop <= maxRedirects; hop += 1) {
+    if (current.protocol !== 'https:' && current.protocol !== 'http:') refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) não é permitido.`);
+    if (current.username !== '' || current.password !== '' || !isHostAllowed(current.hostname, limits.allowedHosts)) {
+      refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) não é de uma origem autorizada.`);
+    }
+    let response: Response;
+    try {
+      response = await doFetch(current, { redirect: 'manual', signal, headers: { accept: '*/*' } });
+    } catch {
+      return refuse(ErrorType.DocumentUnreadable, `Não foi possível descarregar o ficheiro (${label}). Tente enviá-lo novamente.`);
+    }
+    if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+      await response.body?.cancel();
+      current = new URL(response.headers.get('location')!, current);
+      continue;
+    }
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel();
+      return refuse(ErrorType.DocumentUnreadable, `Não foi possível descarregar o ficheiro (${label}). Tente enviá-lo novamente.`);
+    }
+    return readLimited(response, label, field, limits.maxBytes);
+  }
+  return refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) redireciona demasiadas vezes.`);
+}
+
+async function readLimited(response: Response, label: string, field: string, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(label, field, declared, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body!.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(label, field, total, maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const message = `Não foi possível descarregar o ficheiro (${label}) a tempo. Tente novamente.`;
+    throw new AppError(ErrorType.DocumentUnreadable, message, { [field]: message });
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { AppError, ErrorType, type FieldErrors } from '../../domain/errors.ts';
+import {
+  documentFieldOf, documentKinds, documentLabel, summarizeFieldErrors,
+  type DocumentKind, type DocumentSource,
+} from '../../domain/registration-submission.ts';
+import { inspectDocument, type DocumentLimits, type DocumentMime } from '../../platform/documents/inspect-document.ts';
+import { tooLarge } from '../../platform/documents/document-errors.ts';
+import { fetchDocument, type FetchLimits } from './fetch-document.ts';
+
+export interface ResolvedDocument {
+  kind: DocumentKind;
+  bytes: Buffer;
+  mime: DocumentMime;
+  sha256: string;
+}
+
+export type ResolveLimits = DocumentLimits & Omit<FetchLimits, 'maxBytes'>;
+
+async function bytesOf(source: DocumentSource, kind: DocumentKind, limits: ResolveLimits): Promise<Buffer> {
+  const label = documentLabel(kind);
+  const field = documentFieldOf[kind];
+  if (source.type === 'url') return fetchDocument(source.url, label, field, limits);
+  // Refuse by the encoded length first, so an oversized upload is never decoded.
+  const payload = source.base64.replace(/\s+/g, '');
+  const decodedBytes = Math.floor((payload.length * 3) / 4) - 2;
+  if (decodedBytes > limits.maxBytes) throw tooLarge(label, field, decodedBytes, limits.maxBytes);
+  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+}
+
+const mimeAliases: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'image/heif': 'image/heic' };
+const canonicalMime = (mime: string) => {
+  const base = mime.split(';')[0]!.trim().toLowerCase();
+  return mimeAliases[base] ?? base;
+};
+
+async function resolveOne(source: DocumentSource, kind: DocumentKind, limits: ResolveLimits): Promise<ResolvedDocument> {
+  const bytes = await bytesOf(source, kind, limits);
+  const inspected = await inspectDocument(bytes, documentLabel(kind), documentFieldOf[kind], limits);
+  // The content decides the type; a declaration that contradicts it means a wrong or tampered file.
+  if (source.type === 'base64' && source.declaredMime !== undefined && canonicalMime(source.declaredMime) !== inspected.mime) {
+    const message = `O ficheiro (${documentLabel(kind)}) diz ser ${source.declaredMime} mas o conteúdo é ${inspected.mime}. Envie o ficheiro original.`;
+    throw new AppError(ErrorType.UnsupportedMediaType, message, { [documentFieldOf[kind]]: message });
+  }
+  return { kind, bytes, mime: inspected.mime, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Turns the three document sources into checked bytes: decoded or downloaded, typed by their
+ * magic bytes, within the size limit, images decoded once to prove they are images. Every
+ * problem of every document is reported together, in pt-PT, with no side effect.
+ */
+export async function resolveDocuments(sources: Record<DocumentKind, DocumentSource>, limits: ResolveLimits): Promise<ResolvedDocument[]> {
+  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveOne(sources[kind], kind, limits)));
+  const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length === 0) {
+    return settled.map((result) => (result as PromiseFulfilledResult<ResolvedDocument>).value);
+  }
+  const unexpected = failures.find((failure) => !(failure instanceof AppError));
+  if (unexpected !== undefined) throw unexpected;
+  const appErrors = failures as AppError[];
+  const fields: FieldErrors = Object.assign({}, ...appErrors.map((failure) => failure.fields));
+  // The most telling status wins: too large, then wrong type, then unreadable or refused.
+  const rank = (type: ErrorType) => [ErrorType.PayloadTooLarge, ErrorType.UnsupportedMediaType, type].indexOf(type);
+  const lead = [...appErrors].sort((a, b) => rank(a.type) - rank(b.type))[0]!;
+  throw new AppError(lead.type, appErrors.length === 1 ? lead.message : summarizeFieldErrors(fields), fields);
+}

@@ -1,0 +1,17 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppDependencies } from '../app-dependencies.ts';
+
+const withinMs = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+
+/** 200 only when PostgreSQL and Temporal both answer. */
+export const healthRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+  app.get('/health', async (_request, reply) => {
+    const [database, temporal] = await Promise.all([
+      withinMs(deps.db.query('SELECT 1'), 2000).then(() => 'ok', () => 'unreachable'),
+      withinMs(deps.temporal.connection.workflowService.getSystemInfo({}), 2000).then(() => 'ok', () => 'unreachable'),
+    ]);
+    const healthy = database === 'ok' && temporal === 'ok';
+    return reply.status(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', database, temporal });
+  });
+};

@@ -1,0 +1,79 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import { workflowIdOf } from '../../domain/registration.ts';
+import { getRegistration } from '../../platform/registrations/registrations-repository.ts';
+import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResult } from '../../workflows/driver-registration.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { audit, type AuditEntry } from '../audit.ts';
+import { reviewerAuth } from '../reviewer-auth.ts';
+import { correctionBody, registrationParams, rejectBody } from './reviewer-schemas.ts';
+
+/**
+ * Approve, reject or ask for a correction. Each is a Temporal Update with a validator, so the
+ * reviewer gets the real outcome (recorded, or refused and why), and each attempt is audited.
+ */
+export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+  app.addHook('onRequest', reviewerAuth(deps.config.REVIEWER_TOKENS));
+
+  async function decide(
+    request: FastifyRequest,
+    registrationId: string,
+    action: AuditEntry['action'],
+    details: Record<string, unknown>,
+    run: (reviewer: string) => Promise<DecisionResult>,
+  ) {
+    const registration = await getRegistration(deps.db, registrationId);
+    if (registration === null) throw new AppError(ErrorType.NotFound, 'Registration not found');
+    const refuse = async (reason: string) => {
+      await audit(deps.db, request, { action, outcome: 'refused', registrationId, details: { ...details, error: reason } });
+      return new AppError(ErrorType.InvalidDecision, reason);
+    };
+    // A decided registration's workflow has finished; refuse without asking Temporal.
+    if (registration.status === 'approved' || registration.status === 'rejected') {
+      throw await refuse(`The registration is already ${registration.status}`);
+    }
+    try {
+      const result = await run(request.reviewer!);
+      await audit(deps.db, request, { action, outcome: 'accepted', registrationId, details });
+      return { registration_id: result.registrationId, status: result.status };
+    } catch (error) {
+      const refusal = refusalOf(error) ?? (error instanceof WorkflowNotFoundError ? `The registration is ${registration.status}, not awaiting a decision` : null);
+      if (refusal !== null) throw await refuse(refusal);
+      await audit(deps.db, request, { action, outcome: 'failed', registrationId, details: { ...details, error: String(error) } });
+      throw error;
+    }
+  }
+
+  const handle = (id: string) => deps.temporal.workflow.getHandle(workflowIdOf(id));
+
+  app.post('/drivers/:id/approve', { schema: { params: registrationParams } }, async (request) =>
+    decide(request, request.params.id, 'approve', {}, (reviewer) => handle(request.params.id).executeUpdate(approveUpdate, { args: [{ reviewer }] })),
+  );
+
+  app.post('/drivers/:id/reject', { schema: { params: registrationParams, body: rejectBody } }, async (request) =>
+    decide(request, request.params.id, 'reject', { reason: request.body.reason }, (reviewer) =>
+      handle(request.params.id).executeUpdate(rejectUpdate, { args: [{ reviewer, reason: request.body.reason }] }),
+    ),
+  );
+
+  app.post('/drivers/:id/request-correction', { schema: { params: registrationParams, body: correctionBody } }, async (request) =>
+    decide(request, request.params.id, 'request_correction', { ...request.body }, (reviewer) =>
+      handle(request.params.id).executeUpdate(requestCorrectionUpdate, { args: [{ reviewer, ...request.body }] }),
+    ),
+  );
+};
+
+/** The validator's or handler's reason when the workflow refused the decision, else null. */
+function refusalOf(error: unknown): string | null {
+  if (!(error instanceof WorkflowUpdateFailedError)) return null;
+  // Refusals come from the validator (ApplicationFailure) or from recording it (ActivityFailure → ApplicationFailure).
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure && (cause.type === ErrorType.InvalidDecision || cause.type === ErrorType.RegistrationNotFound)) {
+      return cause.message;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,97 @@
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createWppConnectClient } from '../activities/clients/wppconnect-client.ts';
+import { createRegistrationMetrics } from '../activities/registration-metrics.ts';
+import { buildApp } from '../api/app.ts';
+import { startRegistrationWorker, type RegisteredWorkerTuning, type RunningWorker } from '../workers/registration-worker.ts';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db.ts';
+import { createFileStorage } from './storage/file-storage.ts';
+
+export interface SystemOptions {
+  config: Config;
+  databaseUrl: string;
+  temporalAddress: string;
+  /** Which parts run in this process (production runs them as separate processes). */
+  run: { api: boolean; worker: boolean };
+  workflowBundlePath?: string;
+  workerTuning?: RegisteredWorkerTuning;
+  fetch?: typeof fetch;
+}
+
+export interface RunningSystem {
+  /** Base URL of the API when it runs here, e.g. http://127.0.0.1:8000 */
+  apiUrl: string | undefined;
+  app: FastifyInstance | undefined;
+  worker: RunningWorker | undefined;
+  db: Db;
+  temporal: Client;
+  metrics: Registry;
+  stop(): Promise<void>;
+}
+
+/** Builds the real clients from the configuration and starts the API and/or the worker. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const { config } = options;
+  if (config.WPPCONNECT_URL === undefined) throw new Error('WPPCONNECT_URL is required to run the system');
+  const db = createDb(options.databaseUrl);
+  const storage = createFileStorage(config.DOCUMENT_STORAGE_DIR);
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+
+  const worker = options.run.worker
+    ? await startRegistrationWorker({
+        address: options.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        ...(options.workflowBundlePath === undefined ? {} : { workflowBundlePath: options.workflowBundlePath }),
+        ...(options.workerTuning === undefined ? {} : { tuning: options.workerTuning }),
+        dependencies: {
+          db,
+          storage,
+          wppconnect: createWppConnectClient({
+            baseUrl: config.WPPCONNECT_URL,
+            session: config.WPPCONNECT_SESSION,
+            timeoutMs: config.WPPCONNECT_TIMEOUT,
+            ...(config.WPPCONNECT_TOKEN === undefined ? {} : { token: config.WPPCONNECT_TOKEN }),
+            ...(config.WPPCONNECT_SECRET_KEY === undefined ? {} : { secretKey: config.WPPCONNECT_SECRET_KEY }),
+          }),
+          metrics: createRegistrationMetrics(registry),
+          documentMaxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
+          reviewBaseUrl: publicBaseUrl,
+          ...(config.REVIEWER_WHATSAPP === undefined ? {} : { reviewerWhatsApp: config.REVIEWER_WHATSAPP }),
+          reminderAfterMs: config.REVIEWER_REMINDER_AFTER,
+          reminderEveryMs: config.REVIEWER_REMINDER_EVERY,
+        },
+      })
+    : undefined;
+
+  let app: FastifyInstance | undefined;
+  let apiUrl: string | undefined;
+  if (options.run.api) {
+    app = await buildApp({ config, db, storage, temporal, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+    apiUrl = `http://127.0.0.1:${port}`;
+  }
+
+  return {
+    apiUrl,
+    app,
+    worker,
+    db,
+    temporal,
+    metrics: registry,
+    async stop() {
+      await app?.close();
+      await worker?.stop();
+      await connection.close();
+      await db.end();
+    },
+  };
+}
