@@ -1,0 +1,160 @@
+import { execFile, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+/** The Temporal CLI is not on npm: it is built once from source with Go and cached outside the repo. */
+export const temporalCliVersion = 'v1.5.1';
+const temporalCliModule = 'github.com/temporalio/cli/cmd/temporal';
+const buildLockTimeoutMs = 30 * 60_000;
+
+const execFileAsync = promisify(execFile);
+type Log = (line: string) => void;
+
+export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cacheHome, 'leguas-franzinas', `temporal-cli-${temporalCliVersion}`);
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(() => true, () => false);
+}
+
+/** The first line of `<cli> --version`, or undefined when it does not run. */
+async function cliVersion(cli: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileAsync(cli, ['--version'], { timeout: 15_000 });
+    return stdout.trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Temporal CLI to run: `TEMPORAL_CLI`, else `temporal` on PATH, else the cached build,
+ * else a fresh `go install` into the cache (minutes, once per machine).
+ */
+export async function findOrBuildTemporalCli(log: Log = () => undefined): Promise<string> {
+  const configured = process.env.TEMPORAL_CLI;
+  if (configured) {
+    if (!(await isExecutable(configured))) {
+      throw new Error(`TEMPORAL_CLI=${configured} is not an executable file. Point it at a Temporal CLI binary or unset it.`);
+    }
+    return configured;
+  }
+  const onPath = await cliVersion('temporal');
+  if (onPath !== undefined) {
+    log(`Using the Temporal CLI on PATH (${onPath}).`);
+    return 'temporal';
+  }
+  const dir = temporalCliCacheDir();
+  const cached = path.join(dir, 'temporal');
+  if (await isExecutable(cached)) return cached;
+
+  await withBuildLock(dir, log, async () => {
+    if (await isExecutable(cached)) return; // built by whoever held the lock before us
+    await buildTemporalCli(dir, log);
+  });
+  return cached;
+}
+
+/** A mkdir lock: only one process builds; the others wait. A lock left by a dead process is taken over. */
+async function withBuildLock(dir: string, log: Log, build: () => Promise<void>): Promise<void> {
+  const lock = path.join(dir, 'build.lock');
+  await mkdir(dir, { recursive: true });
+  const deadline = Date.now() + buildLockTimeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (await lockIsStale(lock)) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for another build of the Temporal CLI (lock ${lock}).`);
+    if (!announced) log(`Another process is building the Temporal CLI; waiting (lock ${lock}).`);
+    announced = true;
+    await sleep(1000);
+  }
+  try {
+    await writeFile(path.join(lock, 'pid'), String(process.pid));
+    await build();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function lockIsStale(lock: string): Promise<boolean> {
+  const pid = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => ''));
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Just created and the pid not written yet, unless its owner died in between.
+    const created = await stat(lock).then((info) => info.mtimeMs, () => Date.now());
+    return Date.now() - created > 60_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function findGo(): Promise<string> {
+  for (const candidate of ['go', '/usr/local/go/bin/go']) {
+    try {
+      await execFileAsync(candidate, ['version'], { timeout: 15_000 });
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error(
+    `The Temporal CLI ${temporalCliVersion} is not installed and Go, needed to build it once, was not found. ` +
+      'Install Go (https://go.dev/doc/install) and run again, or set TEMPORAL_CLI to an existing `temporal` binary ' +
+      '(or put one on PATH), or set TEMPORAL_ADDRESS to use a running Temporal server.',
+  );
+}
+
+/** `go install` into a staging GOBIN, then an atomic rename: a killed build never leaves a half-written binary. */
+async function buildTemporalCli(dir: string, log: Log): Promise<void> {
+  const go = await findGo();
+  const staging = path.join(dir, `.build-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  log(`Building the Temporal CLI ${temporalCliVersion} with Go into ${dir} (once per machine, a few minutes)...`);
+  const started = Date.now();
+  const tail: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(go, ['install', `${temporalCliModule}@${temporalCliVersion}`], {
+      env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onOutput = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim() === '') continue;
+        log(`  ${line}`);
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  try {
+    if (code !== 0) {
+      throw new Error(`go install ${temporalCliModule}@${temporalCliVersion} failed (exit ${code}):\n${tail.join('\n')}`);
+    }
+    await rename(path.join(staging, 'temporal'), path.join(dir, 'temporal'));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm test` (after typecheck and lint): one Temporal dev server, one fresh PostgreSQL database and
+ * one workflow bundle for the whole run, shared by every test file through the environment
+ * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE). Runs node's test runner on
+ * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { findOrStartDatabase } from '../platform/database-server.ts';
+import { migrate } from '../platform/migrate.ts';
+import { workflowsPath } from '../workers/registration-worker.ts';
+import { ensureTemporal } from './lib/temporal-dev-server.ts';
+
+const log = (line: string) => console.log(`[test] ${line}`);
+const cleanups: Array<() => Promise<void>> = [];
+
+async function testFiles(): Promise<string[]> {
+  const given = process.argv.slice(2);
+  if (given.length > 0) return given;
+  const entries = await readdir('test', { recursive: true });
+  return entries.filter((entry) => entry.endsWith('.test.ts')).map((entry) => path.join('test', entry)).sort();
+}
+
+async function main(): Promise<number> {
+  const files = await testFiles();
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'leguas-test-'));
+  cleanups.push(() => rm(scratch, { recursive: true, force: true }));
+
+  const started = Date.now();
+  const temporal = await ensureTemporal({
+    ...(process.env.TEMPORAL_ADDRESS ? { address: process.env.TEMPORAL_ADDRESS } : {}),
+    namespace: 'default',
+    headless: true,
+    logFile: path.join(scratch, 'temporal.log'),
+    log,
+  });
+  if (temporal.started !== undefined) cleanups.push(() => temporal.started!.stop());
+  log(`Temporal at ${temporal.address} (${Date.now() - started} ms)`);
+
+  const database = await findOrStartDatabase({ configuredUrl: process.env.DATABASE_URL, dataDir: 'data', log });
+  cleanups.push(() => database.stop());
+  const databaseName = `leguas_test_${Date.now()}_${process.pid}`;
+  const databaseUrl = database.url(databaseName);
+  await migrate(databaseUrl);
+  cleanups.push(async () => {
+    const admin = new pg.Client({ connectionString: database.adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+    await admin.end();
+  });
+  log(`PostgreSQL database ${databaseName} (${database.origin})`);
+
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });
+  const bundlePath = path.join(scratch, 'workflow-bundle.js');
+  await writeFile(bundlePath, bundle.code);
+  log(`Workflow bundle ready; running ${files.length} test file(s)`);
+
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      TEST_TEMPORAL_ADDRESS: temporal.address,
+      TEST_DATABASE_URL: databaseUrl,
+      TEST_WORKFLOW_BUNDLE: bundlePath,
+      TEST_SCRATCH_DIR: scratch,
+    },
+  });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
+}
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+}
+
+main()
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await cleanUp();
+    process.exit(1);
+  });

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { flatPayload, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { makePng } from '../fixtures/documents.ts';
+
+describe('driver registration, end to end through HTTP', () => {
+  let sut: TestSystem;
+  let documents: SampleDocuments;
+
+  before(async () => {
+    sut = await startTestSystem();
+    documents = await sampleDocuments();
+  });
+  after(async () => sut.stop());
+
+  async function submit(payload: unknown) {
+    return sut.call('POST', '/drivers/register-typebot/', payload);
+  }
+
+  async function pendingRegistration(id: string) {
+    return eventually(async () => {
+      const { body } = await sut.asReviewer('GET', `/drivers/${id}`);
+      return body.status === 'pending_approval' ? body : undefined;
+    }, 20_000, 'registration to await a reviewer');
+  }
+
+  const messagesTo = (telefone: unknown) => sut.wpp.sent.filter((message) => message.phone === `351${String(telefone).replace(/\s/g, '')}`);
+
+  it('registers a Typebot submission, a reviewer approves it, and the driver is told in pt-PT on WhatsApp', async () => {
+    const payload = flatPayload(documents);
+    const created = await submit(variablesPayload(payload));
+    assert.equal(created.status, 201);
+    assert.equal(created.body.success, true);
+    assert.equal(created.body.status, 'pending_approval');
+    const id = created.body.registration_id as string;
+
+    const registration = await pendingRegistration(id);
+    assert.equal(registration.nif, payload.nif);
+    assert.equal(registration.phone, `+351${String(payload.telefone).replace(/\s/g, '')}`);
+    const docs = registration.documents as Array<{ id: string; kind: string; mime: string; links: { original: string; thumbnail: string | null } }>;
+    assert.deepEqual(docs.map((doc) => doc.kind).sort(), ['licence_back', 'licence_front', 'proof_of_address']);
+
+    const front = docs.find((doc) => doc.kind === 'licence_front')!;
+    const photo = await fetch(`${sut.system.apiUrl}${front.links.original}`, { headers: { authorization: `Bearer ${sut.reviewerToken}` } });
+    assert.equal(photo.status, 200);
+    const meta = await sharp(Buffer.from(await photo.arrayBuffer())).metadata();
+    assert.deepEqual([meta.width, meta.height], [400, 640], 'auto-oriented from EXIF orientation 6');
+    assert.equal(meta.exif, undefined, 'EXIF (with GPS) stripped');
+    assert.notEqual(front.links.thumbnail, null);
+
+    const pdf = docs.find((doc) => doc.kind === 'proof_of_address')!;
+    assert.equal(pdf.links.thumbnail, null);
+    const pdfResponse = await fetch(`${sut.system.apiUrl}${pdf.links.original}`, { headers: { authorization: `Bearer ${sut.reviewerToken}` } });
+    assert.deepEqual(Buffer.from(await pdfResponse.arrayBuffer()), documents.proofOfAddress, 'PDF kept byte for byte');
+    assert.equal((await sut.storedFiles()).filter((file) => file.includes('/received/')).length, 0, 'received originals removed once processed');
+
+    const approved = await sut.asReviewer('POST', `/drivers/${id}/approve`);
+    assert.deepEqual(approved, { status: 200, body: { registration_id: id, status: 'approved' } });
+    const row = await sut.system.db.query('SELECT status, decided_by FROM registrations WHERE id = $1', [id]);
+    assert.deepEqual(row.rows[0], { status: 'approved', decided_by: 'ana' });
+
+    const [message] = await eventually(async () => (messagesTo(payload.telefone).length > 0 ? messagesTo(payload.telefone) : undefined));
+    assert.match(message!.body, /^Olá Rui! O seu registo como motorista da Léguas Franzinas foi aprovado\./);
+
+    const again = await sut.asReviewer('POST', `/drivers/${id}/approve`);
+    assert.equal(again.status, 409);
+    const audit = await sut.system.db.query('SELECT actor, action, outcome, remote_address FROM audit_log WHERE registration_id = $1 ORDER BY id', [id]);
+    const actions = audit.rows.map((entry: { action: string; outcome: string }) => `${entry.action}:${entry.outcome}`);
+    assert.ok(actions.includes('view_document:accepted') && actions.includes('approve:accepted') && actions.includes('approve:refused'), actions.join());
+    assert.ok(audit.rows.every((entry: { actor: string; remote_address: string }) => entry.actor === 'ana' && entry.remote_address !== ''));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(messagesTo(payload.telefone).length, 1, 'told exactly once');
+  });
+
+  it('requires a reason to reject, tells the driver why, and lets them register again', async () => {
+    const payload = flatPayload(documents);
+    const id = (await submit(payload)).body.registration_id as string;
+    await pendingRegistration(id);
+
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/reject`, {})).status, 400);
+    const rejected = await sut.asReviewer('POST', `/drivers/${id}/reject`, { reason: 'A carta de condução está caducada.' });
+    assert.equal(rejected.body.status, 'rejected');
+    const [message] = await eventually(async () => (messagesTo(payload.telefone).length > 0 ? messagesTo(payload.telefone) : undefined));
+    assert.match(message!.body, /Motivo: A carta de condução está caducada\./);
+
+    const retry = await submit({ ...payload, email: 'outro@example.pt' });
+    assert.equal(retry.status, 201);
+    assert.notEqual(retry.body.registration_id, id);
+  });
+
+  it('asks for a correction and takes the corrected submission into the same registration', async () => {
+    const payload = flatPayload(documents);
+    const id = (await submit(payload)).body.registration_id as string;
+    await pendingRegistration(id);
+
+    const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
+    assert.deepEqual(asked.body, { registration_id: id, status: 'correction_requested' });
+    const [message] = await eventually(async () => (messagesTo(payload.telefone).length > 0 ? messagesTo(payload.telefone) : undefined));
+    assert.match(message!.body, /corrija: fotografia da carta de condução \(verso\)\./);
+    assert.match(message!.body, /A fotografia está desfocada\./);
+
+    const sharper = await makePng({ width: 800, height: 500 });
+    const corrected = await submit({ ...payload, cnh_verso: `data:image/png;base64,${sharper.toString('base64')}` });
+    assert.equal(corrected.status, 200);
+    assert.equal(corrected.body.registration_id, id);
+
+    const again = await pendingRegistration(id);
+    const back = (again.documents as Array<{ kind: string; revision: number; width: number }>).filter((doc) => doc.kind === 'licence_back');
+    assert.deepEqual(back.map((doc) => [doc.revision, doc.width]), [[2, 800]]);
+    assert.equal((await sut.storedFiles()).filter((file) => file.includes(id) && file.includes('licence_back-r1')).length, 0, 'superseded file deleted');
+
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).body.status, 'approved');
+    await eventually(async () => (messagesTo(payload.telefone).length === 2 ? true : undefined));
+    assert.match(messagesTo(payload.telefone)[1]!.body, /foi aprovado/);
+  });
+
+  it('refuses a second registration for a NIF under review, but returns the existing one for an identical re-submission', async () => {
+    const payload = flatPayload(documents);
+    const first = await submit(payload);
+    const repeat = await submit(payload);
+    assert.equal(repeat.status, 200);
+    assert.equal(repeat.body.registration_id, first.body.registration_id);
+
+    const other = await submit({ ...payload, email: 'diferente@example.pt' });
+    assert.equal(other.status, 409);
+    assert.equal(other.body.success, false);
+    assert.match(String(other.body.error), /Já existe um registo em análise para este NIF/);
+    const rows = await sut.system.db.query('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
+    assert.equal(rows.rows[0].n, 1);
+  });
+
+  it('keeps the reviewer API behind a bearer token', async () => {
+    assert.equal((await sut.call('GET', '/drivers')).status, 401);
+    assert.equal((await sut.call('GET', '/drivers', undefined, { authorization: 'Bearer not-a-known-token' })).status, 401);
+    const listed = await sut.asReviewer('GET', '/drivers?status=approved');
+    assert.equal(listed.status, 200);
+    assert.ok((listed.body.items as Array<{ status: string }>).every((item) => item.status === 'approved'));
+  });
+
+  it('reports healthy only when PostgreSQL and Temporal answer', async () => {
+    assert.deepEqual(await sut.call('GET', '/health'), { status: 200, body: { status: 'ok', database: 'ok', temporal: 'ok' } });
+  });
+});

@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../platform/config.ts';
+import { startSystem, type RunningSystem } from '../../platform/system.ts';
+import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
+
+// Worker state changes are noise in test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** The shared resources `scripts/test.ts` set up for this run. */
+export function testEnvironment() {
+  const { TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SCRATCH_DIR } = process.env;
+  if (!TEST_TEMPORAL_ADDRESS || !TEST_DATABASE_URL || !TEST_WORKFLOW_BUNDLE || !TEST_SCRATCH_DIR) {
+    throw new Error('Run tests through `npm test` (scripts/test.ts), which starts Temporal and prepares the database.');
+  }
+  return { temporalAddress: TEST_TEMPORAL_ADDRESS, databaseUrl: TEST_DATABASE_URL, bundlePath: TEST_WORKFLOW_BUNDLE, scratchDir: TEST_SCRATCH_DIR };
+}
+
+export interface TestSystem {
+  system: RunningSystem;
+  config: Config;
+  wpp: WppConnectSimulator;
+  reviewerToken: string;
+  storageDir: string;
+  /** JSON request to the API; returns status and parsed body. */
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Same, as a reviewer. */
+  asReviewer(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Files currently in document storage (relative paths). */
+  storedFiles(): Promise<string[]>;
+  /** Workflows started on this system's own task queue. */
+  workflowCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
+export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+  const shared = testEnvironment();
+  const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
+  const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
+  const reviewerToken = `test-reviewer-${randomUUID()}`;
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    DOCUMENT_STORAGE_DIR: storageDir,
+    REVIEWER_TOKENS: `ana:${reviewerToken}`,
+    WPPCONNECT_URL: wpp.url,
+    WPPCONNECT_SESSION: wpp.session,
+    WPPCONNECT_SECRET_KEY: wpp.secretKey,
+    WPPCONNECT_TIMEOUT: '3s',
+    ...env,
+  });
+  const system = await startSystem({
+    config,
+    databaseUrl: shared.databaseUrl,
+    temporalAddress: shared.temporalAddress,
+    workflowBundlePath: shared.bundlePath,
+    run: { api: true, worker: true },
+  });
+
+  const call: TestSystem['call'] = async (method, url, body, headers = {}) => {
+    const response = await fetch(`${system.apiUrl}${url}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  };
+
+  return {
+    system,
+    config,
+    wpp,
+    reviewerToken,
+    storageDir,
+    call,
+    asReviewer: (method, url, body) => call(method, url, body, { authorization: `Bearer ${reviewerToken}` }),
+    storedFiles: async () => (await readdir(storageDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name)),
+    workflowCount: async () => (await system.temporal.workflow.count(`TaskQueue = "${config.TEMPORAL_TASK_QUEUE}"`)).count,
+    async stop() {
+      await system.stop();
+      await wpp.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const uniqueSuffix = () => randomBytes(4).toString('hex');

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { workflowIdOf } from '../../domain/registration.ts';
+import { stateQuery } from '../../workflows/driver-registration.ts';
+import { startRegistrationWorkflow } from '../../api/intake/registration-workflow.ts';
+import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+const reviewerPhone = '+351910000001';
+
+async function registerAndWait(sut: TestSystem, documents: SampleDocuments) {
+  const payload = flatPayload(documents);
+  const created = await sut.call('POST', '/drivers/register-typebot/', payload);
+  assert.equal(created.status, 201);
+  const id = created.body.registration_id as string;
+  await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${id}`)).body.status === 'pending_approval' ? true : undefined), 20_000);
+  return { id, payload };
+}
+
+describe('driverRegistration workflow on the real Temporal server', () => {
+  let documents: SampleDocuments;
+  before(async () => {
+    documents = await sampleDocuments();
+  });
+
+  describe('with reminders after one second', () => {
+    let sut: TestSystem;
+    before(async () => {
+      sut = await startTestSystem({ REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: reviewerPhone });
+    });
+    after(async () => sut.stop());
+
+    it('reminds reviewers when no decision comes, keeps waiting, and still takes the decision', async () => {
+      const { id } = await registerAndWait(sut, documents);
+      const reminders = await eventually(async () => {
+        const sent = sut.wpp.sent.filter((message) => message.phone === reviewerPhone.slice(1));
+        return sent.length >= 2 ? sent : undefined;
+      }, 15_000, 'two reviewer reminders');
+      assert.match(reminders[0]!.body, new RegExp(`^Lembrete: o registo de motorista ${id} aguarda decisão`));
+      assert.ok(reminders[0]!.body.includes(`/drivers/${id}`));
+      const state = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).query(stateQuery);
+      assert.equal(state.status, 'pending_approval');
+      assert.ok(state.remindersSent >= 2);
+      const metrics = await sut.system.metrics.getSingleMetricAsString('registration_reviewer_reminders_total');
+      assert.match(metrics, /registration_reviewer_reminders_total [2-9]/);
+
+      assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).body.status, 'approved');
+    });
+  });
+
+  describe('with the default reminder timing', () => {
+    let sut: TestSystem;
+    before(async () => {
+      sut = await startTestSystem();
+    });
+    after(async () => sut.stop());
+
+    it('treats a second start of the same registration as the same workflow', async () => {
+      const { id } = await registerAndWait(sut, documents);
+      const before = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
+      await startRegistrationWorkflow({ temporal: sut.system.temporal, config: sut.config }, id);
+      const afterwards = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
+      assert.equal(afterwards.runId, before.runId);
+      assert.equal(await sut.workflowCount(), 1);
+    });
+
+    it('sends the decision once even when the notification is retried', async () => {
+      const { id, payload } = await registerAndWait(sut, documents);
+      const { createNotifyDriver } = await import('../../activities/notify-driver.ts');
+      const { createWppConnectClient } = await import('../../activities/clients/wppconnect-client.ts');
+      const { createRegistrationMetrics } = await import('../../activities/registration-metrics.ts');
+      const { Registry } = await import('prom-client');
+      const notify = createNotifyDriver({
+        db: sut.system.db,
+        wppconnect: createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey }),
+        metrics: createRegistrationMetrics(new Registry()),
+      });
+      const decision = { kind: 'rejected', reviewer: 'ana', reason: 'Teste.' } as const;
+      const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+      const first = await notify({ registrationId: id, decision, round: 99 });
+      const second = await notify({ registrationId: id, decision, round: 99 });
+      assert.equal(second.messageId, first.messageId);
+      assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 1);
+
+      // An attempt cut off after WhatsApp accepted the message: the retry finds it in the chat.
+      await sut.system.db.query(
+        "INSERT INTO outbound_messages (idempotency_key, registration_id, recipient, body_sha256, status) VALUES ($1, $2, $3, 'x', 'sending')",
+        [`registration:${id}:round-100:rejected`, id, phone],
+      );
+      const { decisionMessage } = await import('../../domain/driver-messages.ts');
+      await fetch(`${sut.wpp.url}/api/${sut.wpp.session}/send-message`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(sut)}` },
+        body: JSON.stringify({ phone, isGroup: false, message: decisionMessage(String(payload.nome_completo), decision) }),
+      });
+      await notify({ registrationId: id, decision, round: 100 });
+      assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 2, 'not sent a third time');
+    });
+  });
+
+  it('survives a worker restart while it waits for the reviewer', async () => {
+    const first = await startTestSystem();
+    const { id, payload } = await registerAndWait(first, documents);
+    await first.stop();
+
+    const second = await startTestSystem({ TEMPORAL_TASK_QUEUE: first.config.TEMPORAL_TASK_QUEUE, DOCUMENT_STORAGE_DIR: first.storageDir });
+    try {
+      const approved = await second.asReviewer('POST', `/drivers/${id}/approve`);
+      assert.equal(approved.body.status, 'approved');
+      const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+      await eventually(async () => (second.wpp.sent.some((message) => message.phone === phone) ? true : undefined));
+      const result = await second.system.temporal.workflow.getHandle(workflowIdOf(id)).result();
+      assert.equal(result.status, 'approved');
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+async function tokenFor(sut: TestSystem): Promise<string> {
+  const response = await fetch(`${sut.wpp.url}/api/${sut.wpp.session}/${sut.wpp.secretKey}/generate-token`, { method: 'POST' });
+  return ((await response.json()) as { token: string }).token;
+}
