@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
@@ -18,6 +19,8 @@ const stops: Array<() => Promise<void>> = [];
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // The worker's own INFO lines (bundle stats, state changes) drown the start-up summary.
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
 
   const database = await findOrStartDatabase({ configuredUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log });
   stops.push(() => database.stop());
@@ -42,7 +45,9 @@ async function main(): Promise<void> {
     stops.push(() => simulator.close());
     config.WPPCONNECT_URL = simulator.url;
     config.WPPCONNECT_SECRET_KEY = secretKey;
-    log(`WPPConnect simulator (sandbox, no real WhatsApp): ${simulator.url}  — messages sent: GET ${simulator.url}/api/${simulator.session}/get-messages/<phone>@c.us`);
+    log(`WPPConnect simulator (sandbox, no real WhatsApp): ${simulator.url}`);
+    log(`  its token:      curl -X POST ${simulator.url}/api/${simulator.session}/${secretKey}/generate-token`);
+    log(`  what was sent:  curl -H "Authorization: Bearer <token>" ${simulator.url}/api/${simulator.session}/get-messages/<phone digits>@c.us`);
   }
 
   if (config.REVIEWER_TOKENS.size === 0) {
