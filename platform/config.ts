@@ -47,13 +47,13 @@ const optionalText = z
 
 const optionalUrl = optionalText.pipe(z.url().optional());
 
-const megabytes = (fallback: number) => z.coerce.number().positive().default(fallback).transform((mb) => Math.round(mb * 1_000_000));
+const megabytes = (fallback: number) => z.coerce.number().positive().default(fallback).transform((mb) => Math.round(mb * 1024 * 1024));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   PUBLIC_BASE_URL: optionalUrl,
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
   DATA_DIR: z.string().default('data'),
