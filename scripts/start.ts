@@ -28,8 +28,14 @@ async function main(): Promise<void> {
   const applied = await migrate(databaseUrl, log);
   log(`PostgreSQL (${database.origin}) ready; ${applied.length} migration(s) applied`);
 
+  // TEMPORAL_ADDRESS, else a server already answering on the default port, else a dev server of our own.
+  const localTemporal = '127.0.0.1:7233';
+  const reachable = config.TEMPORAL_ADDRESS ?? (await ensureTemporal({ address: localTemporal, namespace: config.TEMPORAL_NAMESPACE, connectTimeoutMs: 1500 }).then(
+    () => localTemporal,
+    () => undefined,
+  ));
   const temporal = await ensureTemporal({
-    ...(config.TEMPORAL_ADDRESS === undefined ? {} : { address: config.TEMPORAL_ADDRESS }),
+    ...(reachable === undefined ? {} : { address: reachable }),
     namespace: config.TEMPORAL_NAMESPACE,
     dbFile: path.join(config.DATA_DIR, 'temporal', 'temporal.db'),
     logFile: path.join(config.DATA_DIR, 'temporal', 'server.log'),
@@ -38,6 +44,7 @@ async function main(): Promise<void> {
     log,
   });
   if (temporal.started !== undefined) stops.push(() => temporal.started!.stop());
+  else log(`Using the Temporal server already running at ${temporal.address} (left running on exit)`);
 
   if (config.WPPCONNECT_URL === undefined) {
     const secretKey = randomBytes(18).toString('base64url');

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
@@ -129,22 +130,22 @@ async function buildTemporalCli(dir: string, log: Log): Promise<void> {
   await rm(staging, { recursive: true, force: true });
   log(`Building the Temporal CLI ${temporalCliVersion} with Go into ${dir} (once per machine, a few minutes)...`);
   const started = Date.now();
+  await mkdir(staging, { recursive: true });
   const tail: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
+    // CGO off: the CLI's SQLite is pure Go, so no C compiler is needed.
     const child = spawn(go, ['install', `${temporalCliModule}@${temporalCliVersion}`], {
       env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim() === '') continue;
-        log(`  ${line}`);
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-      }
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      log(`  ${line}`);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
     };
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     child.on('error', reject);
     child.on('close', resolve);
   });
