@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { ConfigError, configSchema, loadConfig } from '../../platform/config.ts';
+
+describe('configuration', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.PORT, 8000);
+    assert.equal(config.DATABASE_URL, undefined);
+    assert.equal(config.REVIEWER_REMINDER_AFTER, 48 * 3_600_000);
+    assert.equal(config.REVIEWER_REMINDER_EVERY, 24 * 3_600_000);
+    assert.equal(config.DOCUMENT_MAX_MB, 10 * 1024 * 1024);
+    assert.equal(config.DOCUMENT_STORAGE_DIR, 'data/documents');
+    assert.ok(config.INTAKE_BODY_LIMIT_BYTES > 3 * config.DOCUMENT_MAX_MB * (4 / 3), 'three base64 documents fit in a body');
+  });
+
+  it('parses reviewer tokens, durations and host lists', () => {
+    const config = loadConfig({
+      REVIEWER_TOKENS: 'ana:aaaaaaaaaaaaaaaaaaaa, rui:bbbbbbbbbbbbbbbbbbbb',
+      REVIEWER_REMINDER_AFTER: '2 days',
+      DOCUMENT_URL_ALLOWED_HOSTS: 'files.example.pt, .cdn.example.pt',
+    });
+    assert.deepEqual([...config.REVIEWER_TOKENS], [['aaaaaaaaaaaaaaaaaaaa', 'ana'], ['bbbbbbbbbbbbbbbbbbbb', 'rui']]);
+    assert.equal(config.REVIEWER_REMINDER_AFTER, 48 * 3_600_000);
+    assert.deepEqual(config.DOCUMENT_URL_ALLOWED_HOSTS, ['files.example.pt', '.cdn.example.pt']);
+  });
+
+  it('fails at start-up with one clear line per problem', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', REVIEWER_TOKENS: 'ana:short', REVIEWER_REMINDER_AFTER: 'soon', DATABASE_URL: 'not a url' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems.map((problem) => problem.split(':')[0]).sort(), ['DATABASE_URL', 'PORT', 'REVIEWER_REMINDER_AFTER', 'REVIEWER_TOKENS']);
+        assert.match(error.message, /"soon" is not a duration/);
+        return true;
+      },
+    );
+  });
+
+  it('requires a WPPConnect token or secret key when a WPPConnect URL is set', () => {
+    assert.throws(() => loadConfig({ WPPCONNECT_URL: 'http://wpp:21465' }), /WPPCONNECT_TOKEN or WPPCONNECT_SECRET_KEY/);
+    assert.equal(loadConfig({ WPPCONNECT_URL: 'http://wpp:21465', WPPCONNECT_SECRET_KEY: 'from-the-environment' }).WPPCONNECT_URL, 'http://wpp:21465');
+  });
+
+  it('documents every key in .env.example', async () => {
+    const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+    const missing = Object.keys(configSchema.shape).filter((key) => !documented.has(key));
+    assert.deepEqual(missing, []);
+  });
+});
