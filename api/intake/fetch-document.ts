@@ -64,7 +64,7 @@ async function readLimited(response: Response, label: string, field: string, max
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = response.body!.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();

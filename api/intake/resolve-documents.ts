@@ -57,9 +57,10 @@ export async function resolveDocuments(sources: Record<DocumentKind, DocumentSou
     return settled.map((result) => (result as PromiseFulfilledResult<ResolvedDocument>).value);
   }
   const unexpected = failures.find((failure) => !(failure instanceof AppError));
-  if (unexpected !== undefined) throw unexpected;
+  if (unexpected !== undefined) throw unexpected instanceof Error ? unexpected : new Error('Document could not be resolved', { cause: unexpected });
   const appErrors = failures as AppError[];
-  const fields: FieldErrors = Object.assign({}, ...appErrors.map((failure) => failure.fields));
+  const fields: FieldErrors = {};
+  for (const failure of appErrors) Object.assign(fields, failure.fields);
   // The most telling status wins: too large, then wrong type, then unreadable or refused.
   const rank = (type: ErrorType) => [ErrorType.PayloadTooLarge, ErrorType.UnsupportedMediaType, type].indexOf(type);
   const lead = [...appErrors].sort((a, b) => rank(a.type) - rank(b.type))[0]!;

@@ -23,8 +23,8 @@ describe('registration intake refuses bad input and changes nothing', () => {
     assert.equal(typeof response.body.error, 'string');
     if (field !== undefined) assert.ok(field in (response.body.fields as object), `error names ${field}: ${JSON.stringify(response.body.fields)}`);
     if (nif !== null) {
-      const rows = await sut.system.db.query('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif]);
-      assert.equal(rows.rows[0].n, 0, 'no registration row');
+      const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif]);
+      assert.equal(rows.rows[0]!.n, 0, 'no registration row');
     }
     assert.deepEqual(await sut.storedFiles(), [], 'no stored file');
     assert.equal(await sut.workflowCount(), 0, 'no workflow');
@@ -91,7 +91,7 @@ describe('registration intake refuses bad input and changes nothing', () => {
 
   it('treats SQL-looking text as plain data', async () => {
     await refused(flatPayload(documents, { nome_completo: "Robert'); DROP TABLE registrations;--" }), 422, 'nome_completo');
-    const tables = await sut.system.db.query("SELECT to_regclass('registrations') IS NOT NULL AS present");
-    assert.equal(tables.rows[0].present, true);
+    const tables = await sut.system.db.query<{ present: boolean }>("SELECT to_regclass('registrations') IS NOT NULL AS present");
+    assert.equal(tables.rows[0]!.present, true);
   });
 });

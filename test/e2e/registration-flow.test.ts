@@ -127,8 +127,8 @@ describe('driver registration, end to end through HTTP', () => {
     assert.equal(other.status, 409);
     assert.equal(other.body.success, false);
     assert.match(String(other.body.error), /Já existe um registo em análise para este NIF/);
-    const rows = await sut.system.db.query('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
-    assert.equal(rows.rows[0].n, 1);
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
+    assert.equal(rows.rows[0]!.n, 1);
   });
 
   it('keeps the reviewer API behind a bearer token', async () => {

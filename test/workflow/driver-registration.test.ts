@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { stateQuery } from '../../workflows/driver-registration.ts';
+import { stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
 import { startRegistrationWorkflow } from '../../api/intake/registration-workflow.ts';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
@@ -109,7 +109,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       assert.equal(approved.body.status, 'approved');
       const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
       await eventually(async () => (second.wpp.sent.some((message) => message.phone === phone) ? true : undefined));
-      const result = await second.system.temporal.workflow.getHandle(workflowIdOf(id)).result();
+      const result = await second.system.temporal.workflow.getHandle<typeof driverRegistration>(workflowIdOf(id)).result();
       assert.equal(result.status, 'approved');
     } finally {
       await second.stop();

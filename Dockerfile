@@ -1,0 +1,16 @@
+# The API and the worker share one image; compose picks the command.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY domain ./domain
+COPY platform ./platform
+COPY migrations ./migrations
+COPY workflows ./workflows
+COPY activities ./activities
+COPY workers ./workers
+COPY api ./api
+COPY tsconfig.json ./
+USER node
+CMD ["npx", "tsx", "api/main.ts"]
