@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -62,11 +63,15 @@ export async function findOrStartDatabase(options: {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  // A random password per data directory, kept beside it (0600), never in code.
+  const passwordFile = path.resolve(options.dataDir, 'postgres.password');
+  if (fresh) await writeFile(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  const password = (await readFile(passwordFile, 'utf8')).trim();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: embeddedPort,
     user: 'postgres',
-    password: 'postgres',
+    password,
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
@@ -75,6 +80,6 @@ export async function findOrStartDatabase(options: {
   });
   if (fresh) await server.initialise();
   await server.start();
-  const url = (database: string) => `postgres://postgres:postgres@127.0.0.1:${embeddedPort}/${database}`;
+  const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/${database}`;
   return { adminUrl: url('postgres'), url, origin: 'embedded', stop: () => server.stop() };
 }

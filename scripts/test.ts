@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   if (temporal.started !== undefined) cleanups.push(() => temporal.started!.stop());
   log(`Temporal at ${temporal.address} (${Date.now() - started} ms)`);
 
-  const database = await findOrStartDatabase({ configuredUrl: process.env.DATABASE_URL, dataDir: 'data', log });
+  const database = await findOrStartDatabase({ configuredUrl: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR ?? 'data', log });
   cleanups.push(() => database.stop());
   const databaseName = `leguas_test_${Date.now()}_${process.pid}`;
   const databaseUrl = database.url(databaseName);

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+/** Stands in for Typebot's file storage: serves the uploaded files by URL. */
+function fileHost(files: Record<string, Buffer>): Server {
+  return createServer((request, response) => {
+    const url = request.url ?? '';
+    if (url === '/redirect-away') return void response.writeHead(302, { location: 'http://localhost:1/elsewhere.jpg' }).end();
+    if (url === '/slow.jpg') return void setTimeout(() => response.end(files['/front.jpg']), 3000);
+    if (url === '/huge.jpg') return void response.writeHead(200, { 'content-length': String(50 * 1024 * 1024) }).end();
+    const file = files[url];
+    if (file === undefined) return void response.writeHead(404).end('not found');
+    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file);
+  });
+}
+
+describe('documents given as URLs (Typebot file input)', () => {
+  let sut: TestSystem;
+  let documents: SampleDocuments;
+  let host: Server;
+  let base: string;
+
+  before(async () => {
+    documents = await sampleDocuments();
+    host = fileHost({ '/front.jpg': documents.licenceFront, '/back.png': documents.licenceBack, '/morada.pdf': documents.proofOfAddress });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
+    sut = await startTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: '127.0.0.1', DOCUMENT_URL_TIMEOUT: '1s' });
+  });
+  after(async () => {
+    await sut.stop();
+    host.close();
+  });
+
+  const withUrls = (overrides: Record<string, string> = {}) =>
+    flatPayload(documents, { cnh_frente: `${base}/front.jpg`, cnh_verso: `${base}/back.png`, comprovante_morada: `${base}/morada.pdf`, ...overrides });
+
+  it('downloads the files from an allowed host and registers the driver', async () => {
+    const created = await sut.call('POST', '/drivers/register-typebot/', withUrls());
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.registration_id as string;
+    const registration = await eventually(async () => {
+      const { body } = await sut.asReviewer('GET', `/drivers/${id}`);
+      return body.status === 'pending_approval' ? body : undefined;
+    });
+    assert.equal((registration.documents as unknown[]).length, 3);
+  });
+
+  for (const [name, url, status] of [
+    ['a redirect to a host outside the allowlist', '/redirect-away', 422],
+    ['a missing file', '/nada.jpg', 422],
+    ['a download slower than the time limit', '/slow.jpg', 422],
+    ['a file announced larger than the limit', '/huge.jpg', 413],
+  ] as const) {
+    it(`refuses ${name} with ${status}`, async () => {
+      const before = await sut.storedFiles();
+      const response = await sut.call('POST', '/drivers/register-typebot/', withUrls({ cnh_frente: `${base}${url}` }));
+      assert.equal(response.status, status, JSON.stringify(response.body));
+      assert.ok('cnh_frente' in (response.body.fields as object));
+      assert.deepEqual(await sut.storedFiles(), before, 'nothing new stored');
+    });
+  }
+});
