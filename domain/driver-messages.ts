@@ -21,6 +21,9 @@ function listInPortuguese(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} e ${items[items.length - 1]}`;
 }
 
+/** "a, b e c": what the reviewer asked the driver to redo, in pt-PT. */
+export const correctionItemsText = (items: CorrectableItem[]) => listInPortuguese(items.map((item) => itemLabels[item]));
+
 export function decisionMessage(fullName: string, decision: Decision): string {
   const name = firstName(fullName);
   switch (decision.kind) {
@@ -30,7 +33,7 @@ export function decisionMessage(fullName: string, decision: Decision): string {
       return `Olá ${name}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${decision.reason} Se a situação mudar, pode registar-se novamente.`;
     case 'correction_requested':
       return [
-        `Olá ${name}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${listInPortuguese(decision.items.map((item) => itemLabels[item]))}.`,
+        `Olá ${name}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(decision.items)}.`,
         decision.message,
         'Pode reenviar os dados pelo mesmo formulário de registo.',
       ].filter((line) => line.trim() !== '').join('\n\n');

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { correctionItemsText } from '../../domain/driver-messages.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { RegistrationStatus } from '../../domain/registration.ts';
 import { parseRegistrationSubmission, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
@@ -73,7 +74,13 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
   try {
     plan = await inTransaction(deps.db, async (client): Promise<Plan> => {
       const live = (await lockLiveRegistrationByNif(client, fields.nif)) ?? (await lockCorrectableByPhone(client, fields.phone));
-      if (live?.submissionFingerprint === fingerprint) return { action: 'existing', registration: live };
+      if (live?.submissionFingerprint === fingerprint) {
+        if (live.status === 'correction_requested') {
+          const message = `Os dados enviados são iguais aos anteriores. Corrija primeiro: ${correctionItemsText(live.correctionItems ?? [])}.`;
+          throw new AppError(ErrorType.ValidationFailed, message);
+        }
+        return { action: 'existing', registration: live };
+      }
       if (live?.status === 'correction_requested') {
         const current = await currentDocuments(client, live.id);
         const newest = (doc: ResolvedDocument) => current.filter((row) => row.kind === doc.kind).at(-1);

@@ -1,15 +1,8 @@
 import type { CorrectableItem, RegistrationStatus } from '../../domain/registration.ts';
-import type { DocumentKind } from '../../domain/registration-submission.ts';
+import type { DocumentKind, RegistrationSubmission } from '../../domain/registration-submission.ts';
 
-export interface DriverFields {
-  fullName: string;
-  nif: string;
-  phone: string;
-  email: string;
-  address: string;
-  postalCode: string;
-  city: string;
-}
+/** What the driver told us about themselves, as validated at intake. */
+export type DriverFields = Omit<RegistrationSubmission, 'documents'>;
 
 export interface RegistrationRow extends DriverFields {
   id: string;

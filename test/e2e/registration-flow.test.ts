@@ -101,6 +101,10 @@ describe('driver registration, end to end through HTTP', () => {
     assert.match(message!.body, /corrija: fotografia da carta de condução \(verso\)\./);
     assert.match(message!.body, /A fotografia está desfocada\./);
 
+    const unchanged = await submit(payload);
+    assert.equal(unchanged.status, 422);
+    assert.match(String(unchanged.body.error), /iguais aos anteriores\. Corrija primeiro: fotografia da carta de condução \(verso\)\./);
+
     const sharper = await makePng({ width: 800, height: 500 });
     const corrected = await submit({ ...payload, cnh_verso: `data:image/png;base64,${sharper.toString('base64')}` });
     assert.equal(corrected.status, 200);
