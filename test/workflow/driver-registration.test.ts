@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { approveUpdate, rejectUpdate, stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
 import { startRegistrationWorkflow } from '../../api/intake/registration-workflow.ts';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
@@ -62,6 +64,37 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       const afterwards = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
       assert.equal(afterwards.runId, before.runId);
       assert.equal(await sut.workflowCount(), 1);
+    });
+
+    it('refuses, in the workflow itself, a rejection without a reason', async () => {
+      const { id } = await registerAndWait(sut, documents);
+      const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
+      await assert.rejects(handle.executeUpdate(rejectUpdate, { args: [{ reviewer: 'ana', reason: '   ' }] }), (error: unknown) => {
+        assert.ok(error instanceof WorkflowUpdateFailedError);
+        assert.ok(error.cause instanceof ApplicationFailure);
+        assert.equal(error.cause.type, 'InvalidDecision');
+        assert.match(error.cause.message, /reason is required/);
+        return true;
+      });
+      assert.equal((await handle.query(stateQuery)).status, 'pending_approval');
+    });
+
+    it('accepts exactly one of two concurrent approvals', async () => {
+      const { id } = await registerAndWait(sut, documents);
+      const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
+      const outcomes = await Promise.allSettled([
+        handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'ana' }] }),
+        handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'rui' }] }),
+      ]);
+      assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected')!;
+      assert.ok(refused.reason instanceof WorkflowUpdateFailedError);
+      await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
+      const row = await sut.system.db.query<{ status: string; messages: number }>(
+        "SELECT status, (SELECT count(*)::int FROM outbound_messages WHERE registration_id = $1 AND status = 'sent') AS messages FROM registrations WHERE id = $1",
+        [id],
+      );
+      assert.deepEqual(row.rows[0], { status: 'approved', messages: 1 });
     });
 
     it('sends the decision once even when the notification is retried', async () => {
