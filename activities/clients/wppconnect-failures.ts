@@ -4,7 +4,7 @@
  * `Error`s so the activity is retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ZodError } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import { ErrorType } from '../../domain/errors.ts';
 
 export interface ApiResponse {
@@ -15,6 +15,10 @@ export interface ApiResponse {
 
 /** 404 body of the statusConnection middleware: the phone is offline, it will come back. */
 export const SESSION_INACTIVE = 'A sessão do WhatsApp não está ativa.';
+const FILE_MISSING = 'Sending the file is mandatory';
+/** 400 bodies of download-media. */
+const MESSAGE_NOT_FOUND = 'Message not found';
+const NO_MEDIA = 'Message does not contain media';
 /** 400 body of the statusConnection middleware when checkNumberStatus says no. */
 const UNKNOWN_NUMBER = /^O número \S+ não existe\.$/;
 
@@ -39,6 +43,14 @@ export function isOpenListFailure(response: ApiResponse): boolean {
   return response.status === 401 && typeof body === 'object' && body?.response === 'Error on open list';
 }
 
+/**
+ * A 401 from the auth middleware (missing or wrong token), as opposed to the
+ * controllers' own 401s: "Error on open list" and sendFile's "Sending the file is mandatory".
+ */
+export function isAuthRejection(response: ApiResponse): boolean {
+  return response.status === 401 && !isOpenListFailure(response) && serverMessage(response.body) !== FILE_MISSING;
+}
+
 export function isSuccess(response: ApiResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
@@ -50,10 +62,20 @@ export function failureFromResponse(operation: string, response: ApiResponse): E
   if (status === 400 && message !== undefined && UNKNOWN_NUMBER.test(message)) {
     return ApplicationFailure.nonRetryable(text, ErrorType.WhatsAppRecipientUnknown);
   }
+  if (status === 400 && message === MESSAGE_NOT_FOUND) return ApplicationFailure.nonRetryable(text, ErrorType.NotFound);
+  if (status === 400 && message === NO_MEDIA) return ApplicationFailure.nonRetryable(text, ErrorType.ValidationFailed);
   if (status === 404 && message === SESSION_INACTIVE) return new Error(text);
   if (status === 408 || status === 429 || status >= 500) return new Error(text);
   // Remaining 4xx: bad request, wrong secret, rejected token after a refresh, unknown route.
   return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
+}
+
+/** The parsed body of a 2xx answer, or the sorted failure. */
+export function expectBody<T>(operation: string, response: ApiResponse, schema: ZodType<T>): T {
+  if (!isSuccess(response)) throw failureFromResponse(operation, response);
+  const parsed = schema.safeParse(response.body);
+  if (!parsed.success) throw unexpectedResponse(operation, parsed.error);
+  return parsed.data;
 }
 
 /**

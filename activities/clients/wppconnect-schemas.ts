@@ -3,43 +3,54 @@
  * Lenient where the server is known to vary, strict about what we use.
  */
 import { z } from 'zod';
-
-/** A serialized message id: normally `true_351912345678@c.us_3EB0...`, sometimes the raw Wid object. */
-const messageId = z.union([
-  z.string().min(1),
-  z.object({ _serialized: z.string().min(1) }).transform((id) => id._serialized),
-]);
+import { normalizeMessage, serializedMessage, wid } from './wppconnect-message.ts';
 
 export const generateTokenResponse = z.object({
   status: z.literal('success'),
   token: z.string().min(1),
 });
 
+/** send-message items are whole messages; send-image/file/voice items only `{ack, id}`. */
 export const sendMessageResponse = z.object({
   status: z.literal('success'),
-  response: z.array(z.object({ id: messageId })).min(1),
+  response: z.array(z.object({ id: wid })).min(1),
 });
 
-const serializedMessage = z
-  .object({
-    id: messageId,
-    fromMe: z.boolean().optional(),
-    body: z.string().nullish(),
-    timestamp: z.number().optional(),
-    t: z.number().optional(),
-    type: z.string().default('unknown'),
-  })
-  .transform((message) => ({
-    id: message.id,
-    fromMe: message.fromMe ?? message.id.startsWith('true_'),
-    body: message.body ?? '',
-    timestamp: message.timestamp ?? message.t ?? 0,
-    type: message.type,
-  }));
+const messages = z.array(serializedMessage.transform(normalizeMessage));
 
 export const getMessagesResponse = z.object({
   status: z.literal('success'),
-  response: z.array(serializedMessage),
+  response: messages,
 });
 
+/** Some wppconnect versions group all-new-messages by chat (an array per chat): flattened. */
+export const allNewMessagesResponse = z.object({
+  status: z.literal('success'),
+  response: z.preprocess((value) => (Array.isArray(value) ? value.flat() : value), messages),
+});
+
+/** send-seen answers the device controllers' 201 `{status: 'Success', response: {...}}`. */
+export const sendSeenResponse = z.object({ status: z.string() });
+
 export const checkConnectionResponse = z.object({ status: z.boolean() });
+
+export const downloadMediaResponse = z.object({
+  base64: z.string(),
+  mimetype: z.string().min(1).optional(),
+});
+
+/** list-chats answers a bare array of chats. */
+export const listChatsResponse = z.array(
+  z.object({
+    id: wid,
+    unreadCount: z.number().int().nonnegative().default(0),
+    t: z.number().nullish(),
+    isGroup: z.boolean().optional(),
+  }),
+);
+
+/** getPnLidEntry: each side `{id, server, _serialized}`, absent when WhatsApp does not know it. */
+export const pnLidResponse = z.object({
+  lid: wid.nullish(),
+  phoneNumber: wid.nullish(),
+});

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { generateTokenResponse } from './wppconnect-schemas.ts';
 import type { ApiResponse } from './wppconnect-failures.ts';
-import { failureFromResponse, isOpenListFailure, isSuccess, unexpectedResponse } from './wppconnect-failures.ts';
+import { failureFromResponse, isAuthRejection, isSuccess, unexpectedResponse } from './wppconnect-failures.ts';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -85,10 +85,10 @@ export function createTransport(options: TransportOptions): Transport {
     async call(method, route, body) {
       const first = token ?? (await renewToken(undefined));
       const response = await send(method, route, body, first);
-      if (response.status !== 401 || isOpenListFailure(response)) return response;
+      if (!isAuthRejection(response)) return response;
       const renewed = await renewToken(first);
       const retried = await send(method, route, body, renewed);
-      if (retried.status === 401 && !isOpenListFailure(retried)) {
+      if (isAuthRejection(retried)) {
         throw ApplicationFailure.nonRetryable(
           `WPPConnect rejected a freshly generated token for session ${options.session}`,
           ErrorType.ExternalServiceRejected,

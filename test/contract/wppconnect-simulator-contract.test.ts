@@ -53,8 +53,14 @@ function capturingClient(): { requests: CapturedRequest[]; client: ReturnType<ty
     requests.push({ method: init?.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
     const route = url.pathname.split('/').slice(3).join('/');
     if (route.endsWith('generate-token')) return Promise.resolve(answer(201, { status: 'success', token: 't' }));
-    if (route === 'send-message') return Promise.resolve(answer(201, { status: 'success', response: [{ id: 'true_1@c.us_3EB0' }] }));
-    if (route.startsWith('get-messages/')) return Promise.resolve(answer(200, { status: 'success', response: [] }));
+    if (route.startsWith('send-seen')) return Promise.resolve(answer(201, { status: 'Success', response: {} }));
+    if (route.startsWith('send-')) return Promise.resolve(answer(201, { status: 'success', response: [{ ack: 1, id: 'true_1@c.us_3EB0' }] }));
+    if (route.startsWith('get-messages/') || route === 'all-new-messages') {
+      return Promise.resolve(answer(200, { status: 'success', response: [] }));
+    }
+    if (route === 'download-media') return Promise.resolve(answer(200, { base64: 'AAAA', mimetype: 'image/jpeg' }));
+    if (route === 'list-chats') return Promise.resolve(answer(200, []));
+    if (route.startsWith('contact/pn-lid/')) return Promise.resolve(answer(200, {}));
     return Promise.resolve(answer(200, { status: true, message: 'Connected' }));
   };
   const client = createWppConnectClient({ baseUrl: 'http://wpp.test', session: 'bridge', secretKey: 'secret', fetch: fakeFetch });
@@ -68,7 +74,15 @@ test('every route the simulator registers is in the spec with the same method', 
   await app.close();
   // Fastify adds HEAD for every GET, as Express answers HEAD for GET routes.
   const own = routes.filter((route) => route.method !== 'HEAD');
-  assert.ok(own.length >= 6, `expected the simulator's routes, got ${own.length}`);
+  const registered = new Set(own.map((route) => `${route.method} ${route.url.replace('/api/:session/', '')}`));
+  for (const expected of [
+    'POST send-message', 'POST send-image', 'POST send-file', 'POST send-file-base64', 'POST send-voice',
+    'POST send-voice-base64', 'POST download-media', 'GET get-media-by-message/:messageId', 'GET get-messages/:phone',
+    'GET all-new-messages', 'POST list-chats', 'GET message-by-id/:messageId', 'POST send-seen',
+    'GET contact/pn-lid/:pnLid', 'POST start-session',
+  ]) {
+    assert.ok(registered.has(expected), `the simulator does not register ${expected}`);
+  }
   for (const route of own) {
     const path = asSpecPath(route.url);
     assert.ok(spec.paths[path], `${route.method} ${route.url}: ${path} is not in the spec`);
@@ -76,15 +90,44 @@ test('every route the simulator registers is in the spec with the same method', 
   }
 });
 
+/**
+ * Body fields the server reads that swagger-autogen's comments leave out (CONTRACTS.md §2.3):
+ * the sendFile and sendVoice64 controllers read `quotedMessageId`, and the statusConnection
+ * middleware in front of every send and read route reads `isLid` to address a LID.
+ */
+const readButUndeclared: Record<string, string[]> = {
+  '/api/{session}/send-image': ['quotedMessageId'],
+  '/api/{session}/send-file-base64': ['quotedMessageId'],
+  '/api/{session}/send-voice-base64': ['quotedMessageId', 'isLid'],
+  '/api/{session}/send-seen': ['isLid'],
+};
+
+const JPEG = 'data:image/jpeg;base64,/9j/4AAQ';
+const quoted = 'false_351912345678@c.us_3EB0A1B2C3D4E5F6';
+
 test('every request the client makes is declared in the spec: path, method, body fields, query parameters', { skip }, async () => {
   const spec = loadSpec();
   const { requests, client } = capturingClient();
   await client.sendText({ phone: '351912345678', message: 'Olá' });
   await client.recentMessages({ phone: '351912345678', count: 5 });
   await client.connectionStatus();
+  await client.sendText({ phone: '123456789012345@lid', message: 'Olá', quotedMessageId: quoted });
+  await client.sendImage({ phone: '351912345678', dataUrl: JPEG, filename: 'a.jpg', caption: 'c', quotedMessageId: quoted });
+  await client.sendFile({ phone: '123456789012345@lid', dataUrl: 'data:application/pdf;base64,JVBE', filename: 'a.pdf', caption: 'c', quotedMessageId: quoted });
+  await client.sendVoice({ phone: '123456789012345@lid', dataUrl: 'data:audio/ogg;base64,T2dnUw==', quotedMessageId: quoted });
+  await client.downloadMedia(quoted);
+  await client.chatMessages({ chatId: '123456789012345@lid', count: 5, beforeId: quoted });
+  await client.newMessages();
+  await client.listChats({ count: 20, onlyWithUnread: true });
+  await client.phoneOfLid('123456789012345@lid');
+  await client.markChatRead('123456789012345@lid');
   assert.deepEqual(
     requests.map((request) => request.path.split('/').pop()),
-    ['generate-token', 'send-message', '351912345678@c.us', 'check-connection-session'],
+    [
+      'generate-token', 'send-message', '351912345678@c.us', 'check-connection-session', 'send-message', 'send-image',
+      'send-file-base64', 'send-voice-base64', 'download-media', '123456789012345@lid', 'all-new-messages', 'list-chats',
+      '123456789012345@lid', 'send-seen',
+    ],
   );
   for (const request of requests) {
     const template = specPathFor(spec, request.path);
@@ -96,9 +139,12 @@ test('every request the client makes is declared in the spec: path, method, body
     if (request.body === undefined) continue;
     const properties = operation.requestBody?.content?.['application/json']?.schema?.properties ?? {};
     for (const field of Object.keys(request.body as object)) {
-      assert.ok(field in properties, `${template}: body field ${field} is not in the spec`);
+      const known = field in properties || (readButUndeclared[template] ?? []).includes(field);
+      assert.ok(known, `${template}: body field ${field} is not in the spec`);
     }
   }
   const sendBody = requests[1]?.body as Record<string, unknown>;
   assert.deepEqual(Object.keys(sendBody).sort(), ['isGroup', 'message', 'phone']);
+  assert.deepEqual(requests[4]?.body, { phone: '123456789012345', isGroup: false, isLid: true, message: 'Olá', options: { quotedMsg: quoted } });
+  assert.equal(requests[9]?.query.toString(), `count=5&direction=before&id=${encodeURIComponent(quoted)}`);
 });

@@ -205,3 +205,20 @@ test('a phone that is not plain international digits is rejected before calling 
   await assertPermanent(clientFor(sim).sendText({ phone: '+351 912 345 678', message: 'Olá' }), ErrorType.ValidationFailed);
   assert.equal(sim.requests.length, 0);
 });
+
+test("a controller's own 401 (no file to send) is not taken for a rejected token", async () => {
+  const calls: string[] = [];
+  const fakeFetch = (input: string | URL | Request): Promise<Response> => {
+    const url = String(input instanceof Request ? input.url : input);
+    calls.push(url.split('/').pop() ?? '');
+    const body = url.endsWith('generate-token') ? { status: 'success', token: 't' } : { message: 'Sending the file is mandatory' };
+    return Promise.resolve(new Response(JSON.stringify(body), { status: url.endsWith('generate-token') ? 201 : 401 }));
+  };
+  const client = createWppConnectClient({ baseUrl: 'http://wpp.test', session: 'bridge', secretKey: 'secret', fetch: fakeFetch });
+  const failure = await assertPermanent(
+    client.sendFile({ phone: PHONE, dataUrl: 'data:application/pdf;base64,JVBE', filename: 'a.pdf' }),
+    ErrorType.ExternalServiceRejected,
+  );
+  assert.match(failure.message, /send-file-base64 answered 401: Sending the file is mandatory/);
+  assert.deepEqual(calls, ['generate-token', 'send-file-base64'], 'no token renewal, no second attempt');
+});

@@ -1,16 +1,22 @@
 /**
  * The simulated WPPConnect Server v2.10.4 as a Fastify app: fault injection first
  * (as if in front of the server), then the routes with the server's own
- * middlewares. `routes` lists what was registered, for the contract check.
+ * middlewares. `routes` lists what was registered, for the contract check;
+ * `webhooks` is what POSTs events to the bridge.
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { faultReply } from './faults.ts';
+import { chatRoutes } from './routes/chats.ts';
+import { contactRoutes } from './routes/contacts.ts';
 import { generateTokenRoutes } from './routes/generate-token.ts';
+import { mediaReadRoutes } from './routes/media-read.ts';
+import { mediaSendRoutes } from './routes/media-send.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { SimulatorState } from './state.ts';
+import { WebhookSender } from './webhooks.ts';
 
 export interface RegisteredRoute {
   method: string;
@@ -20,8 +26,10 @@ export interface RegisteredRoute {
 export function buildWppConnectApp(
   state: SimulatorState,
   closing: AbortSignal,
-): { app: FastifyInstance; routes: RegisteredRoute[] } {
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+): { app: FastifyInstance; routes: RegisteredRoute[]; webhooks: WebhookSender } {
+  // The server's express.json() accepts bodies up to 50 MB (media travel as base64).
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  const webhooks = new WebhookSender(state, closing);
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -81,6 +89,10 @@ export function buildWppConnectApp(
 
   generateTokenRoutes(app, state);
   sessionRoutes(app, state);
-  messageRoutes(app, state);
-  return { app, routes };
+  messageRoutes(app, state, webhooks);
+  mediaSendRoutes(app, state, webhooks);
+  mediaReadRoutes(app, state);
+  chatRoutes(app, state);
+  contactRoutes(app, state);
+  return { app, routes, webhooks };
 }

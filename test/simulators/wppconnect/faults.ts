@@ -10,13 +10,19 @@ export interface WppFaults {
   failNext(count: number, status: FaultStatus): void;
   /** Every response is delayed by this much (to cause client timeouts). */
   delayMs: number;
-  /** Connections are destroyed (connection reset), like a crashed server. */
+  /** Connections are destroyed (connection reset), like a crashed server; no webhook goes out either. */
   down: boolean;
+  /** Every webhook is POSTed twice (a redelivery the bridge must treat as one). */
+  duplicateWebhooks: boolean;
+  /** Webhooks are not delivered, as if the network to the bridge failed; messages still reach the chats. */
+  webhookDown: boolean;
 }
 
 export class FaultSwitches implements WppFaults {
   delayMs = 0;
   down = false;
+  duplicateWebhooks = false;
+  webhookDown = false;
   private readonly queued: FaultStatus[] = [];
 
   failNext(count: number, status: FaultStatus): void {

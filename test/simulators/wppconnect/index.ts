@@ -1,15 +1,19 @@
 /**
  * A stand-in for WPPConnect Server v2.10.4 (CONTRACTS.md §2) for end-to-end tests
  * and the newcomers' sandbox. It answers what the real server answers, including
- * its Portuguese errors; when a client disagrees with it, fix the client.
+ * its Portuguese errors, and POSTs its webhooks; when a client disagrees with it,
+ * fix the client.
  */
 import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
-import type { RequestRecord, SentRecord } from './state.ts';
-import { createSimulatorState } from './state.ts';
+import type { IncomingInput } from './incoming.ts';
+import { receive } from './receive.ts';
+import type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
+import { createSimulatorState, findMessage } from './state.ts';
 
 export type { FaultStatus, WppFaults } from './faults.ts';
-export type { RequestRecord, SentRecord } from './state.ts';
+export type { IncomingInput, IncomingType } from './incoming.ts';
+export type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
 
 export interface WppConnectSimulator {
   /** Base URL, e.g. http://127.0.0.1:PORT */
@@ -17,10 +21,12 @@ export interface WppConnectSimulator {
   /** The current SECRET_KEY. */
   readonly secretKey: string;
   session: string;
-  /** Everything successfully sent, in order. */
+  /** Everything successfully sent, in order (media sends with type, filename, caption, size, sha256). */
   sent: ReadonlyArray<SentRecord>;
   /** Every answered request, in order (route patterns, so no secrets). */
   requests: ReadonlyArray<RequestRecord>;
+  /** Every webhook POST attempted or skipped, in order. */
+  webhookDeliveries: ReadonlyArray<WebhookDelivery>;
   faults: WppFaults;
   /** Digits; sending to them gives the real 400 "O número … não existe." */
   setUnknownNumbers(phones: string[]): void;
@@ -28,6 +34,18 @@ export interface WppConnectSimulator {
   setConnected(connected: boolean): void;
   /** As if the server restarted with another SECRET_KEY: every token issued so far stops working. */
   setSecretKey(secretKey: string): void;
+  /** The session's webhook, as a (re)started session with this `webhook` would have; undefined: the global one. */
+  setWebhookUrl(url: string | undefined): void;
+  /** webhook.autoDownload (default true): media `body` in webhooks is the whole file; false: WhatsApp's preview. */
+  setAutoDownload(enabled: boolean): void;
+  /** A message from a phone: stored in its chat, then POSTed as `onmessage`. Resolves once the POST ended. */
+  receive(input: IncomingInput): Promise<{ id: string }>;
+  /** The recipient read a message we sent: ack 3, POSTed as `onack`. */
+  markRead(messageId: string): Promise<void>;
+  /** A contact WhatsApp shows by LID: pn-lid maps `lid` and the phone both ways. */
+  registerLid(lid: string, phoneDigits: string): void;
+  /** Resolves when every webhook started or scheduled so far (acks included) has been attempted. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,15 +56,24 @@ export interface WppConnectSimulatorOptions {
   secretKey?: string;
   /** Default "bridge". */
   session?: string;
+  /** The server-wide WEBHOOK_URL; a start-session `webhook` wins over it. Default: none. */
+  webhookUrl?: string;
+  /** Delay before ack 1, and again before ack 2, after each send. Default 50; null: no acks. */
+  ackDelayMs?: number | null;
+  /** WhatsApp's clock for message timestamps (seconds resolution). Default: the real clock. */
+  now?: () => Date;
 }
 
 export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions = {}): Promise<WppConnectSimulator> {
   const state = createSimulatorState({
     session: opts.session ?? 'bridge',
     secretKey: opts.secretKey ?? 'THISISMYSECURETOKEN',
+    ...(opts.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl }),
+    ...(opts.ackDelayMs === undefined ? {} : { ackDelayMs: opts.ackDelayMs }),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   });
   const closing = new AbortController();
-  const { app } = buildWppConnectApp(state, closing.signal);
+  const { app, webhooks } = buildWppConnectApp(state, closing.signal);
   const url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
 
   return {
@@ -57,6 +84,7 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     session: state.session,
     sent: state.sent,
     requests: state.requests,
+    webhookDeliveries: state.webhookDeliveries,
     faults: state.faults,
     setUnknownNumbers(phones) {
       state.unknownNumbers.clear();
@@ -68,8 +96,28 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     setSecretKey(secretKey) {
       state.secretKey = secretKey;
     },
+    setWebhookUrl(webhookUrl) {
+      state.sessionWebhook = webhookUrl;
+      state.sessionConfigured = true;
+    },
+    setAutoDownload(enabled) {
+      state.autoDownload = enabled;
+    },
+    receive: (input) => receive(state, webhooks, input),
+    async markRead(messageId) {
+      if (findMessage(state, messageId)?.fromMe !== true) throw new Error(`markRead: ${messageId} is not a message we sent`);
+      await webhooks.ack(messageId, 3);
+    },
+    registerLid(lid, phoneDigits) {
+      const lidId = lid.endsWith('@lid') ? lid : `${lid}@lid`;
+      const phoneId = `${phoneDigits.replace(/\D/g, '')}@c.us`;
+      state.lidToPhone.set(lidId, phoneId);
+      state.phoneToLid.set(phoneId, lidId);
+    },
+    settled: () => webhooks.settled(),
     async close() {
       closing.abort();
+      await webhooks.settled();
       await app.close();
     },
   };

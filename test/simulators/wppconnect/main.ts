@@ -2,7 +2,8 @@
  * The sandbox: a simulated WPPConnect Server to poke at by hand.
  *   npx tsx test/simulators/wppconnect/main.ts
  * Env: WPPCONNECT_SIM_PORT (default 21465), WPPCONNECT_SIM_HOST (default 127.0.0.1),
- * WPPCONNECT_SIM_SECRET_KEY (default THISISMYSECURETOKEN), WPPCONNECT_SIM_SESSION (default bridge).
+ * WPPCONNECT_SIM_SECRET_KEY (default THISISMYSECURETOKEN), WPPCONNECT_SIM_SESSION (default bridge),
+ * WPPCONNECT_SIM_WEBHOOK_URL (the server-wide webhook; a start-session `webhook` wins over it).
  */
 import { startWppConnectSimulator } from './index.ts';
 
@@ -17,6 +18,7 @@ const simulator = await startWppConnectSimulator({
   host: process.env.WPPCONNECT_SIM_HOST ?? '127.0.0.1',
   secretKey: process.env.WPPCONNECT_SIM_SECRET_KEY,
   session: process.env.WPPCONNECT_SIM_SESSION,
+  webhookUrl: process.env.WPPCONNECT_SIM_WEBHOOK_URL || undefined,
 });
 
 console.log(`WPPConnect simulator listening on ${simulator.url} (session "${simulator.session}")`);

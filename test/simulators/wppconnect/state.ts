@@ -1,17 +1,28 @@
 /**
  * Everything the simulated server knows. Routes read and change it; the public
- * handle in index.ts exposes parts of it to tests. New features (webhooks,
- * media, incoming messages) add fields here.
+ * handle in index.ts exposes parts of it to tests.
  */
 import { FaultSwitches } from './faults.ts';
 import type { WaMessage } from './messages.ts';
 
 export interface SentRecord {
   id: string;
-  /** Digits, e.g. 351912345678. */
+  /** Digits, e.g. 351912345678 (the LID's digits for an @lid recipient). */
   phone: string;
+  /** The text, or the caption of a media message ('' when none). */
   body: string;
   at: Date;
+  /** Only on replies: the quoted message id. */
+  quotedMsgId?: string;
+  /** Only on media sends: the WhatsApp message type (image, video, audio, ptt, document). */
+  type?: string;
+  filename?: string;
+  caption?: string;
+  mimetype?: string;
+  /** Length of the decoded file, in bytes. */
+  size?: number;
+  /** Hex SHA-256 of the decoded file. */
+  sha256?: string;
 }
 
 export interface RequestRecord {
@@ -19,6 +30,32 @@ export interface RequestRecord {
   /** The route pattern, e.g. /api/:session/send-message (never the secret in the URL). */
   route: string;
   status: number;
+}
+
+export interface WebhookDelivery {
+  event: string;
+  url: string;
+  /** The message the event is about (onmessage, onack). */
+  messageId?: string;
+  /** delivered: 2xx; failed: another status or a network error (logged, never retried); skipped: a fault. */
+  outcome: 'delivered' | 'failed' | 'skipped';
+  status?: number;
+  error?: string;
+  at: Date;
+}
+
+export interface SimChat {
+  id: string;
+  isGroup: boolean;
+  /** Oldest first. */
+  messages: WaMessage[];
+  /** Incoming messages since the chat was last read (a successful onmessage webhook, send-seen or a send reads it). */
+  unreadCount: number;
+}
+
+export interface StoredMedia {
+  bytes: Buffer;
+  mimetype: string;
 }
 
 export interface SimulatorState {
@@ -29,16 +66,44 @@ export interface SimulatorState {
   /** The paired phone's own WhatsApp id. */
   readonly ownId: string;
   readonly unknownNumbers: Set<string>;
-  /** chatId (e.g. 351912345678@c.us) -> its messages, oldest first. */
-  readonly chats: Map<string, WaMessage[]>;
+  /** chatId (e.g. 351912345678@c.us, 123456789012345@lid) -> the chat. */
+  readonly chats: Map<string, SimChat>;
+  /** Decrypted media by message id (what download-media answers). */
+  readonly media: Map<string, StoredMedia>;
+  /** lid (…@lid) <-> phone id (…@c.us), both directions. */
+  readonly lidToPhone: Map<string, string>;
+  readonly phoneToLid: Map<string, string>;
+  /** Push names of contacts who wrote to us, by their id. */
+  readonly pushnames: Map<string, string>;
+  /** The session's own webhook (start-session `webhook`), which wins over the server-wide one. */
+  sessionWebhook: string | undefined;
+  /** The server-wide WEBHOOK_URL. */
+  readonly globalWebhook: string | undefined;
+  /** True once a start-session call configured the running session: later calls leave its config alone. */
+  sessionConfigured: boolean;
+  /** webhook.autoDownload (default true). */
+  autoDownload: boolean;
+  /** After a send, ack 1 then ack 2 are posted this many ms apart; null: never. */
+  ackDelayMs: number | null;
+  /** WhatsApp's clock, for message timestamps. */
+  readonly now: () => Date;
   readonly sent: SentRecord[];
   readonly requests: RequestRecord[];
+  readonly webhookDeliveries: WebhookDelivery[];
   readonly faults: FaultSwitches;
 }
 
 export const SERVER_VERSION = '2.10.4';
 
-export function createSimulatorState(options: { session: string; secretKey: string }): SimulatorState {
+export interface StateOptions {
+  session: string;
+  secretKey: string;
+  webhookUrl?: string;
+  ackDelayMs?: number | null;
+  now?: () => Date;
+}
+
+export function createSimulatorState(options: StateOptions): SimulatorState {
   return {
     session: options.session,
     secretKey: options.secretKey,
@@ -46,10 +111,39 @@ export function createSimulatorState(options: { session: string; secretKey: stri
     ownId: '351930000000@c.us',
     unknownNumbers: new Set(),
     chats: new Map(),
+    media: new Map(),
+    lidToPhone: new Map(),
+    phoneToLid: new Map(),
+    pushnames: new Map(),
+    sessionWebhook: undefined,
+    globalWebhook: options.webhookUrl,
+    sessionConfigured: false,
+    autoDownload: true,
+    ackDelayMs: options.ackDelayMs === undefined ? 50 : options.ackDelayMs,
+    now: options.now ?? (() => new Date()),
     sent: [],
     requests: [],
+    webhookDeliveries: [],
     faults: new FaultSwitches(),
   };
+}
+
+/** The chat with this id, created empty when new. */
+export function chatOf(state: SimulatorState, chatId: string): SimChat {
+  let chat = state.chats.get(chatId);
+  if (chat === undefined) {
+    chat = { id: chatId, isGroup: chatId.endsWith('@g.us'), messages: [], unreadCount: 0 };
+    state.chats.set(chatId, chat);
+  }
+  return chat;
+}
+
+export function findMessage(state: SimulatorState, messageId: string): WaMessage | undefined {
+  for (const chat of state.chats.values()) {
+    const found = chat.messages.find((message) => message.id === messageId);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** The session name in the path, without the optional `:token` suffix. */

@@ -3,6 +3,10 @@
  * paired with a phone; any other name is valid for tokens but never started.
  * QR-code pairing is not simulated: starting a session that is not live answers
  * CLOSED and leaves it so (use setConnected in tests, or restart the sandbox).
+ *
+ * The first start-session of the live session stands for the call that started it
+ * and takes its body as the session's config (`webhook`); like the server
+ * (createSessionUtil returns early for a running client), later calls change nothing.
  */
 import type { FastifyInstance } from 'fastify';
 import { verifyToken } from '../auth.ts';
@@ -21,8 +25,18 @@ function sessionState(state: SimulatorState, session: string): Record<string, un
 export function sessionRoutes(app: FastifyInstance, state: SimulatorState): void {
   const preHandler = [verifyToken(state)];
 
-  app.post<SessionParams>('/api/:session/start-session', { preHandler }, (request, reply) =>
-    reply.code(200).send(sessionState(state, sessionName(request.params.session))),
+  app.post<SessionParams & { Body: { webhook?: unknown } | undefined }>(
+    '/api/:session/start-session',
+    { preHandler },
+    (request, reply) => {
+      const session = sessionName(request.params.session);
+      if (isLive(state, session) && !state.sessionConfigured) {
+        const webhook = request.body?.webhook;
+        state.sessionWebhook = typeof webhook === 'string' && webhook !== '' ? webhook : undefined;
+        state.sessionConfigured = true;
+      }
+      return reply.code(200).send(sessionState(state, session));
+    },
   );
 
   app.get<SessionParams>('/api/:session/status-session', { preHandler }, (request, reply) =>
