@@ -1,0 +1,60 @@
+/**
+ * Fetching an attachment's bytes from its `data_url` (CONTRACTS.md §1.7): a Rails Active
+ * Storage redirect URL, signed, so no token is sent (the redirect may lead to S3, which
+ * must never see it). The size limit is enforced while reading, not after.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../domain/errors.ts';
+import { describeNetworkError, failureFromResponse } from './chatwoot-failures.ts';
+
+const OPERATION = 'attachment download';
+
+export async function downloadAttachment(
+  fetchImpl: typeof fetch,
+  dataUrl: string,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<{ bytes: Buffer; contentType: string }> {
+  if (!/^https?:\/\//i.test(dataUrl) || !URL.canParse(dataUrl)) {
+    throw ApplicationFailure.nonRetryable('an attachment data_url must be an http(s) URL', ErrorType.ValidationFailed);
+  }
+  const fail = (error: unknown): Error => {
+    if (error instanceof ApplicationFailure) return error;
+    if (error instanceof Error && error.name === 'TimeoutError') return new Error(`Chatwoot ${OPERATION} timed out after ${timeoutMs} ms`);
+    return new Error(`Chatwoot ${OPERATION} failed: ${describeNetworkError(error)}`);
+  };
+  const response = await fetchImpl(dataUrl, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+    throw fail(error);
+  });
+  if (!response.ok || Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw response.ok ? tooLarge(maxBytes) : failureFromResponse(OPERATION, { status: response.status, body: undefined });
+  }
+  const bytes = await readAtMost(response, maxBytes).catch((error: unknown) => {
+    throw fail(error);
+  });
+  const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+  return { bytes, contentType };
+}
+
+async function readAtMost(response: Response, maxBytes: number): Promise<Buffer> {
+  if (response.body === null) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(maxBytes: number): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`the attachment is larger than ${maxBytes} bytes`, ErrorType.PayloadTooLarge);
+}

@@ -1,0 +1,69 @@
+/**
+ * Sorting of Chatwoot failures for Temporal (CONTRACTS.md §1.1): permanent ones become
+ * non-retryable `ApplicationFailure`s typed from the shared vocabulary, transient ones
+ * stay plain `Error`s so the activity is retried.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ZodError } from 'zod';
+import { ErrorType } from '../../domain/errors.ts';
+
+export interface ApiResponse {
+  status: number;
+  /** Parsed JSON when the body was JSON, otherwise the raw text. */
+  body: unknown;
+}
+
+export function isSuccess(response: ApiResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+/**
+ * The text Chatwoot put in its answer, shortened; never a whole body, never an HTML page.
+ * Rails answers `{error}` (auth, not found, could not create), `{message, attributes}`
+ * (validation) or `{errors: [...]}` (Devise, no token at all).
+ */
+export function serverMessage(body: unknown): string | undefined {
+  let text: unknown = body;
+  if (typeof body === 'object' && body !== null) {
+    const fields = body as Record<string, unknown>;
+    const firstOfErrors = Array.isArray(fields.errors) ? (fields.errors as unknown[])[0] : undefined;
+    text = [fields.message, fields.error, firstOfErrors].find((value) => typeof value === 'string');
+  }
+  if (typeof text !== 'string' || text.trim() === '' || text.trimStart().startsWith('<')) return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+}
+
+/** 422 of a uniqueness validation: "Phone number has already been taken, Identifier has already been taken". */
+export function isAlreadyTaken(response: ApiResponse): boolean {
+  return response.status === 422 && /has already been taken/i.test(serverMessage(response.body) ?? '');
+}
+
+export function failureFromResponse(operation: string, response: ApiResponse): Error {
+  const { status } = response;
+  const message = serverMessage(response.body);
+  const text = `Chatwoot ${operation} answered ${status}${message === undefined ? '' : `: ${message}`}`;
+  if (status === 408 || status === 429 || status >= 500) return new Error(text);
+  // 401 bad token, 403 not an API inbox, 404 no such account/contact/conversation, 422 refused.
+  return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
+}
+
+/**
+ * A 2xx whose body is not what the contract says. Not retried: a create may already
+ * have happened, and a version mismatch does not heal by itself.
+ */
+export function unexpectedResponse(operation: string, error: ZodError): ApplicationFailure {
+  const where = error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+  return ApplicationFailure.nonRetryable(
+    `Chatwoot ${operation} answered with an unexpected body (at ${where})`,
+    ErrorType.ExternalServiceRejected,
+  );
+}
+
+/** fetch's own message is vague ("fetch failed"); the cause says what happened (ECONNRESET, ECONNREFUSED...). */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
+  return detail === '' ? error.message : `${error.message} (${detail})`;
+}

@@ -1,0 +1,92 @@
+/**
+ * The simulated Chatwoot v4.15.1 as a Fastify app: fault injection first (as if in front
+ * of the server), then Rails' body parsing, the API routes behind the token check, and
+ * Active Storage. `routes` lists what was registered, for the contract check.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { requireAccountAccess } from './auth.ts';
+import { faultReply } from './faults.ts';
+import { parseMultipart } from './multipart.ts';
+import { replyWithRailsError } from './rails-errors.ts';
+import { activeStorageRoutes } from './routes/active-storage.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { messageRoutes } from './routes/messages.ts';
+import type { StoreContext } from './store-contacts.ts';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/** Chatwoot's default maximum attachment size is 40 MB; leave room for the multipart overhead. */
+const BODY_LIMIT = 50 * 1024 * 1024;
+
+export function buildChatwootApp(ctx: StoreContext, closing: AbortSignal): { app: FastifyInstance; routes: RegisteredRoute[] } {
+  const { state } = ctx;
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: BODY_LIMIT });
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+
+  // Rails: an empty JSON body is no params, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text === '' ? {} : (JSON.parse(text as string) as unknown));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request: FastifyRequest, raw: string | Buffer, done) => {
+    parseMultipart(Buffer.from(raw), request.headers['content-type'] ?? '').then(
+      (body) => done(null, body),
+      (error: unknown) => done(Object.assign(error instanceof Error ? error : new Error(String(error)), { statusCode: 400 }), undefined),
+    );
+  });
+
+  app.server.on('connection', (socket) => {
+    if (state.faults.down) socket.destroy();
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (state.faults.down) {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return;
+    }
+    const status = state.faults.takeFailure();
+    if (status === undefined) {
+      done();
+      return;
+    }
+    const fault = faultReply(status);
+    void reply.code(status).type(fault.contentType).send(fault.body);
+  });
+
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    if (state.faults.delayMs > 0) await sleep(state.faults.delayMs, undefined, { signal: closing });
+    return payload;
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    state.requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode });
+    done();
+  });
+
+  // Rails' public/404.html for a path no route matches.
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).type('text/html; charset=utf-8').send("<!DOCTYPE html>\n<html>\n<head>\n<title>The page you were looking for doesn't exist (404)</title>\n</head>\n</html>\n"),
+  );
+  app.setErrorHandler((error, _request, reply) => replyWithRailsError(reply, error));
+
+  const preHandler = requireAccountAccess(state);
+  contactRoutes(app, ctx, preHandler);
+  conversationRoutes(app, ctx, preHandler);
+  messageRoutes(app, ctx, preHandler);
+  activeStorageRoutes(app, state);
+  return { app, routes };
+}

@@ -1,0 +1,54 @@
+/**
+ * Fault switches for tests and the sandbox, and the bodies a real deployment answers
+ * with: Rack::Attack's throttle for 429, Rails for 500, the reverse proxy (nginx) for 502
+ * and 503. Webhook faults live here too: Chatwoot sometimes sends the same event twice.
+ */
+export type FaultStatus = 429 | 500 | 502 | 503;
+
+export interface ChatwootFaults {
+  /** The next `count` requests answer `status` (queued after any earlier failNext). */
+  failNext(count: number, status: FaultStatus): void;
+  /** Every response is delayed by this much (the work is already done: what a client that times out must expect). */
+  delayMs: number;
+  /** Connections are destroyed (connection reset), like a crashed server. */
+  down: boolean;
+  /** Every webhook is delivered twice (two jobs: same body, different X-Chatwoot-Delivery). */
+  duplicateWebhooks: boolean;
+}
+
+export class FaultSwitches implements ChatwootFaults {
+  delayMs = 0;
+  down = false;
+  duplicateWebhooks = false;
+  private readonly queued: FaultStatus[] = [];
+
+  failNext(count: number, status: FaultStatus): void {
+    for (let i = 0; i < count; i++) this.queued.push(status);
+  }
+
+  /** The status the current request must fail with, if any. */
+  takeFailure(): FaultStatus | undefined {
+    return this.queued.shift();
+  }
+}
+
+export interface FaultReply {
+  contentType: string;
+  body: string;
+}
+
+const nginxPage = (title: string): string =>
+  `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
+export function faultReply(status: FaultStatus): FaultReply {
+  switch (status) {
+    case 429:
+      return { contentType: 'text/plain', body: 'Retry later\n' };
+    case 500:
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ status: 500, error: 'Internal Server Error' }) };
+    case 502:
+      return { contentType: 'text/html', body: nginxPage('502 Bad Gateway') };
+    case 503:
+      return { contentType: 'text/html', body: nginxPage('503 Service Temporarily Unavailable') };
+  }
+}

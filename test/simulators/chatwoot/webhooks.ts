@@ -1,0 +1,100 @@
+/**
+ * The API inbox's webhook (CONTRACTS.md §1.7): every conversation and message event of the
+ * inbox POSTed to its webhook_url, signed with the inbox secret (Chatwoot 4.13+), 5 s
+ * timeout, never retried. A failed message_created/message_updated marks the message
+ * `failed` with the error text, as Chatwoot does. The payload is built when the event
+ * happens; deliveries go out one at a time, in order, after the API has answered.
+ */
+import { randomUUID } from 'node:crypto';
+import { signChatwootWebhook } from '../../../api/webhooks/chatwoot-signature.ts';
+import type { FaultSwitches } from './faults.ts';
+import { railsJson } from './webhook-format.ts';
+
+export interface WebhookDelivery {
+  event: string;
+  /** The receiver's HTTP status, or 'error' when there was none (refused, reset, timed out). */
+  status: number | 'error';
+  at: Date;
+  /** X-Chatwoot-Delivery, null when unsigned. */
+  deliveryId: string | null;
+  /** The payload's `id`: the message id, or the conversation's display id. */
+  payloadId: number;
+}
+
+export interface WebhookSettings {
+  url: string | undefined;
+  secret: string;
+  sign: boolean;
+  timeoutMs: number;
+}
+
+const FAILURE_MARKED_EVENTS = new Set(['message_created', 'message_updated']);
+
+export class WebhookDispatcher {
+  readonly deliveries: WebhookDelivery[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    readonly settings: WebhookSettings,
+    private readonly faults: FaultSwitches,
+    /** Called for a failed message event: Messages::StatusUpdateService(message, 'failed', error). */
+    private readonly markFailed: (messageId: number, error: string) => void,
+    private readonly closing: AbortSignal,
+  ) {}
+
+  enqueue(payload: Record<string, unknown>): void {
+    const { url } = this.settings;
+    const event = String(payload.event);
+    const payloadId = Number(payload.id);
+    if (url === undefined || this.closing.aborted) return;
+    const body = railsJson(payload);
+    const copies = this.faults.duplicateWebhooks ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      this.pending++;
+      this.chain = this.chain
+        .then(() => this.deliver(url, event, payloadId, body))
+        .finally(() => {
+          this.pending--;
+        });
+    }
+  }
+
+  /** Resolves once every delivery queued so far (and any it caused) has been made. */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.chain;
+  }
+
+  private async deliver(url: string, event: string, payloadId: number, body: string): Promise<void> {
+    if (this.closing.aborted) return;
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    let deliveryId: string | null = null;
+    if (this.settings.sign) {
+      deliveryId = randomUUID();
+      Object.assign(headers, signChatwootWebhook(this.settings.secret, body, Math.floor(Date.now() / 1000)), {
+        'x-chatwoot-delivery': deliveryId,
+      });
+    }
+    let failure: string | undefined;
+    let status: number | 'error';
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing]);
+      const response = await fetch(url, { method: 'POST', headers, body, signal });
+      await response.arrayBuffer();
+      status = response.status;
+      if (!response.ok) failure = `${response.status} ${response.statusText}`.trim();
+    } catch (error) {
+      if (this.closing.aborted) return;
+      status = 'error';
+      failure = error instanceof Error && error.name === 'TimeoutError' ? 'Timed out reading data from server' : connectionError(url, error);
+    }
+    this.deliveries.push({ event, status, at: new Date(), deliveryId, payloadId });
+    if (failure !== undefined && FAILURE_MARKED_EVENTS.has(event)) this.markFailed(payloadId, failure);
+  }
+}
+
+function connectionError(url: string, error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : 'connection failed';
+  return `Failed to open TCP connection to ${new URL(url).host} (${code})`;
+}
