@@ -7,6 +7,8 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { registrationIntakeRoutes } from './routes/registration-intake.ts';
 import { reviewerDecisionRoutes } from './routes/reviewer-decisions.ts';
 import { reviewerRegistrationRoutes } from './routes/reviewer-registrations.ts';
+import { chatwootWebhookRoutes } from './webhooks/chatwoot-webhook.ts';
+import { wppconnectWebhookRoutes } from './webhooks/wppconnect-webhook.ts';
 
 /** The HTTP application; no I/O happens until it listens. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -27,5 +29,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(registrationIntakeRoutes(deps));
   await app.register(reviewerRegistrationRoutes(deps));
   await app.register(reviewerDecisionRoutes(deps));
+  await app.register(wppconnectWebhookRoutes(deps));
+  await app.register(chatwootWebhookRoutes(deps));
   return app;
 }

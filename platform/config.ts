@@ -82,6 +82,22 @@ export const configSchema = z.object({
   WPPCONNECT_SECRET_KEY: optionalText,
   WPPCONNECT_TIMEOUT: duration('15s'),
 
+  WPPCONNECT_WEBHOOK_TOKEN: optionalText,
+
+  CHATWOOT_URL: optionalUrl,
+  CHATWOOT_ACCOUNT_ID: z.coerce.number().int().positive().optional(),
+  CHATWOOT_INBOX_ID: z.coerce.number().int().positive().optional(),
+  CHATWOOT_API_TOKEN: optionalText,
+  CHATWOOT_WEBHOOK_SECRET: optionalText,
+  CHATWOOT_VERIFY_SIGNATURE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  CHATWOOT_RESOLVED_CONVERSATIONS: z.enum(['reopen', 'new']).default('reopen'),
+
+  BRIDGE_TASK_QUEUE: z.string().default('whatsapp-bridge'),
+  BRIDGE_IDLE_TIMEOUT: duration('24h'),
+  BRIDGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
+  BRIDGE_INCLUDE_GROUPS: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  BRIDGE_MEDIA_MAX_MB: megabytes(16),
+
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 

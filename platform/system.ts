@@ -4,7 +4,9 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createWppConnectClient } from '../activities/clients/wppconnect-client.ts';
 import { createRegistrationMetrics } from '../activities/registration-metrics.ts';
 import { buildApp } from '../api/app.ts';
-import { startRegistrationWorker, type RegisteredWorkerTuning, type RunningWorker } from '../workers/registration-worker.ts';
+import { startBridgeWorker, startRegistrationWorker, type RegisteredWorkerTuning, type RunningWorker } from '../workers/registration-worker.ts';
+import { createChatwootClient } from '../activities/clients/chatwoot-client.ts';
+import { createBridgeMetrics } from '../activities/bridge/bridge-metrics.ts';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db.ts';
 import { createFileStorage } from './storage/file-storage.ts';
@@ -25,6 +27,8 @@ export interface RunningSystem {
   apiUrl: string | undefined;
   app: FastifyInstance | undefined;
   worker: RunningWorker | undefined;
+  /** The bridge's worker, when Chatwoot is configured. */
+  bridgeWorker: RunningWorker | undefined;
   db: Db;
   temporal: Client;
   metrics: Registry;
@@ -42,30 +46,51 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+  const wppconnect = createWppConnectClient({
+    baseUrl: config.WPPCONNECT_URL,
+    session: config.WPPCONNECT_SESSION,
+    timeoutMs: config.WPPCONNECT_TIMEOUT,
+    ...(config.WPPCONNECT_TOKEN === undefined ? {} : { token: config.WPPCONNECT_TOKEN }),
+    ...(config.WPPCONNECT_SECRET_KEY === undefined ? {} : { secretKey: config.WPPCONNECT_SECRET_KEY }),
+  });
+  const bundle = options.workflowBundlePath === undefined ? {} : { workflowBundlePath: options.workflowBundlePath };
 
   const worker = options.run.worker
     ? await startRegistrationWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        ...(options.workflowBundlePath === undefined ? {} : { workflowBundlePath: options.workflowBundlePath }),
+        ...bundle,
         ...(options.workerTuning === undefined ? {} : { tuning: options.workerTuning }),
         dependencies: {
           db,
           storage,
-          wppconnect: createWppConnectClient({
-            baseUrl: config.WPPCONNECT_URL,
-            session: config.WPPCONNECT_SESSION,
-            timeoutMs: config.WPPCONNECT_TIMEOUT,
-            ...(config.WPPCONNECT_TOKEN === undefined ? {} : { token: config.WPPCONNECT_TOKEN }),
-            ...(config.WPPCONNECT_SECRET_KEY === undefined ? {} : { secretKey: config.WPPCONNECT_SECRET_KEY }),
-          }),
+          wppconnect,
           metrics: createRegistrationMetrics(registry),
           documentMaxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
           reviewBaseUrl: publicBaseUrl,
           ...(config.REVIEWER_WHATSAPP === undefined ? {} : { reviewerWhatsApp: config.REVIEWER_WHATSAPP }),
           reminderAfterMs: config.REVIEWER_REMINDER_AFTER,
           reminderEveryMs: config.REVIEWER_REMINDER_EVERY,
+        },
+      })
+    : undefined;
+
+  const chatwoot = chatwootSettings(config);
+  const bridgeWorker = options.run.worker && chatwoot !== undefined
+    ? await startBridgeWorker({
+        address: options.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.BRIDGE_TASK_QUEUE,
+        ...bundle,
+        dependencies: {
+          db,
+          storage,
+          wppconnect,
+          chatwoot: createChatwootClient(chatwoot),
+          mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
+          resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
+          metrics: createBridgeMetrics(registry),
         },
       })
     : undefined;
@@ -84,14 +109,25 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     apiUrl,
     app,
     worker,
+    bridgeWorker,
     db,
     temporal,
     metrics: registry,
     async stop() {
       await app?.close();
       await worker?.stop();
+      await bridgeWorker?.stop();
       await connection.close();
       await db.end();
     },
   };
+}
+
+/** The Chatwoot connection, when every key of it is configured (the bridge runs only then). */
+function chatwootSettings(config: Config) {
+  const { CHATWOOT_URL, CHATWOOT_ACCOUNT_ID, CHATWOOT_INBOX_ID, CHATWOOT_API_TOKEN } = config;
+  if (CHATWOOT_URL === undefined || CHATWOOT_ACCOUNT_ID === undefined || CHATWOOT_INBOX_ID === undefined || CHATWOOT_API_TOKEN === undefined) {
+    return undefined;
+  }
+  return { baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN };
 }

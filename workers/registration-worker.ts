@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createBridgeActivities, type BridgeDependencies } from '../activities/bridge/index.ts';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -40,6 +41,33 @@ export async function startRegistrationWorker(options: RegistrationWorkerOptions
     maxConcurrentActivityTaskExecutions: 20,
     ...options.tuning,
   });
+  return running(worker, connection);
+}
+
+export interface BridgeWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  dependencies: BridgeDependencies;
+  workflowBundlePath?: string;
+}
+
+/** The WhatsApp ↔ Chatwoot bridge's worker: chat workflows on their own task queue, so registration load never delays messages. */
+export async function startBridgeWorker(options: BridgeWorkerOptions): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createBridgeActivities(options.dependencies),
+    ...(options.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: options.workflowBundlePath } }),
+    maxConcurrentActivityTaskExecutions: 50,
+  });
+  return running(worker, connection);
+}
+
+/** Runs the worker until `stop()`, then closes its connection. */
+function running(worker: Worker, connection: NativeConnection): RunningWorker {
   const done = worker.run().finally(() => connection.close());
   return {
     worker,

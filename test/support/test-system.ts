@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { startSystem, type RunningSystem } from '../../platform/system.ts';
+import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 
 // Worker state changes are noise in test output; warnings and errors still show.
@@ -22,6 +23,8 @@ export interface TestSystem {
   system: RunningSystem;
   config: Config;
   wpp: WppConnectSimulator;
+  /** Present when started with `{ bridge: true }`. */
+  chatwoot: ChatwootSimulator | undefined;
   reviewerToken: string;
   storageDir: string;
   /** JSON request to the API; returns status and parsed body. */
@@ -30,17 +33,28 @@ export interface TestSystem {
   asReviewer(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Files currently in document storage (relative paths). */
   storedFiles(): Promise<string[]>;
-  /** Workflows started on this system's own task queue. */
-  workflowCount(): Promise<number>;
+  /** Workflows started on this system's own (registration) task queue, or on `queue`. */
+  workflowCount(queue?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
   const reviewerToken = `test-reviewer-${randomUUID()}`;
+  const chatwoot = options.bridge === true ? await startChatwootSimulator() : undefined;
+  const webhookToken = `test-webhook-${randomUUID()}`;
+  const bridgeEnv: Record<string, string> = chatwoot === undefined ? {} : {
+    CHATWOOT_URL: chatwoot.url,
+    CHATWOOT_ACCOUNT_ID: String(chatwoot.accountId),
+    CHATWOOT_INBOX_ID: String(chatwoot.inboxId),
+    CHATWOOT_API_TOKEN: chatwoot.apiToken,
+    CHATWOOT_WEBHOOK_SECRET: chatwoot.webhookSecret,
+    WPPCONNECT_WEBHOOK_TOKEN: webhookToken,
+    BRIDGE_TASK_QUEUE: `test-bridge-${randomUUID()}`,
+  };
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -52,6 +66,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     WPPCONNECT_SESSION: wpp.session,
     WPPCONNECT_SECRET_KEY: wpp.secretKey,
     WPPCONNECT_TIMEOUT: '3s',
+    ...bridgeEnv,
     ...env,
   });
   const system = await startSystem({
@@ -61,6 +76,11 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     workflowBundlePath: shared.bundlePath,
     run: { api: true, worker: true },
   });
+
+  if (chatwoot !== undefined) {
+    wpp.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
+    chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
+  }
 
   const call: TestSystem['call'] = async (method, url, body, headers = {}) => {
     const response = await fetch(`${system.apiUrl}${url}`, {
@@ -76,15 +96,17 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     system,
     config,
     wpp,
+    chatwoot,
     reviewerToken,
     storageDir,
     call,
     asReviewer: (method, url, body) => call(method, url, body, { authorization: `Bearer ${reviewerToken}` }),
     storedFiles: async () => (await readdir(storageDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name)),
-    workflowCount: async () => (await system.temporal.workflow.count(`TaskQueue = "${config.TEMPORAL_TASK_QUEUE}"`)).count,
+    workflowCount: async (queue = config.TEMPORAL_TASK_QUEUE) => (await system.temporal.workflow.count(`TaskQueue = "${queue}"`)).count,
     async stop() {
       await system.stop();
       await wpp.close();
+      await chatwoot?.close();
     },
   };
 }

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import type { InboundMessage } from '../../domain/bridge-events.ts';
+import type { BridgeDependencies } from './index.ts';
+
+export interface MediaFile {
+  bytes: Buffer;
+  contentType: string;
+  filename: string;
+  key: string;
+  sha256: string;
+}
+
+export type MediaOutcome = { ok: true; file: MediaFile } | { ok: false; note: string };
+
+/** Executables and scripts are never passed on to agents, whatever the driver calls them. */
+const refusedTypes = new Set([
+  'application/x-msdownload', 'application/vnd.microsoft.portable-executable', 'application/x-elf', 'application/x-mach-binary',
+  'application/x-sh', 'application/x-msi', 'application/vnd.android.package-archive', 'application/java-archive',
+]);
+
+const mediaTypes = new Set(['image', 'video', 'audio', 'ptt', 'document', 'sticker']);
+export const carriesMedia = (message: InboundMessage) => mediaTypes.has(message.type);
+
+export const mediaStorageKey = (chatId: string, whatsappId: string) =>
+  `media/${chatId.replace(/[^a-z0-9.-]/gi, '_').toLowerCase()}/${createHash('sha256').update(whatsappId).digest('hex').slice(0, 32)}`;
+
+/**
+ * The full file of a media message: from storage when the webhook carried it, else downloaded
+ * through WPPConnect (the webhook had only a thumbnail, or the message came by polling). Typed by
+ * its bytes and checked against the size limit; a refused file becomes a note for the agent.
+ */
+export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage' | 'wppconnect' | 'mediaMaxBytes'>, chatId: string, message: InboundMessage): Promise<MediaOutcome> {
+  const key = message.mediaKey ?? mediaStorageKey(chatId, message.whatsappId);
+  let bytes: Buffer;
+  if (message.mediaKey !== null) {
+    bytes = (await deps.storage.get(message.mediaKey)).bytes;
+  } else {
+    bytes = (await deps.wppconnect.downloadMedia(message.whatsappId)).bytes;
+  }
+  const size = `${(bytes.length / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes.length > deps.mediaMaxBytes) {
+    return { ok: false, note: `O condutor enviou um ficheiro de ${size}, acima do limite de ${Math.round(deps.mediaMaxBytes / 1024 / 1024)} MB; não foi anexado. Peça-lhe que o envie por outra via.` };
+  }
+  const detected = (await fileTypeFromBuffer(bytes))?.mime;
+  if (detected !== undefined && refusedTypes.has(detected)) {
+    return { ok: false, note: `O condutor enviou um ficheiro executável (${detected}); por segurança não foi anexado.` };
+  }
+  const contentType = detected ?? message.mimetype?.split(';')[0] ?? 'application/octet-stream';
+  if (message.mediaKey === null) await deps.storage.put(key, bytes, contentType);
+  const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin';
+  const filename = message.filename ?? `${message.type}-${message.timestamp}.${extension}`;
+  return { ok: true, file: { bytes, contentType, filename, key, sha256: createHash('sha256').update(bytes).digest('hex') } };
+}

@@ -1,0 +1,62 @@
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ChatEvent } from '../../domain/bridge-events.ts';
+import type { Db } from '../../platform/db.ts';
+import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
+import type { ChatwootLink } from '../../workflows/conversation.ts';
+import type { ChatwootClient } from '../clients/chatwoot-client.ts';
+import type { WppConnectClient } from '../clients/wppconnect-client.ts';
+import type { BridgeMetrics } from './bridge-metrics.ts';
+import { relayAck } from './relay-ack.ts';
+import { relayInbound } from './relay-inbound.ts';
+import { relayOutbound } from './relay-outbound.ts';
+import { resolveConversation } from './resolve-conversation.ts';
+
+export interface BridgeDependencies {
+  db: Db;
+  storage: DocumentStorage;
+  chatwoot: ChatwootClient;
+  wppconnect: WppConnectClient;
+  mediaMaxBytes: number;
+  resolvedConversations: 'reopen' | 'new';
+  metrics: BridgeMetrics;
+}
+
+/** The bridge's activities; only `workers/` and `platform/system.ts` build the real dependencies. */
+export function createBridgeActivities(deps: BridgeDependencies) {
+  return {
+    /**
+     * Handles a batch of a chat's events in order. Each event is idempotent on its own, so a retry
+     * of the batch redoes nothing that was done; the heartbeat lets a retry skip ahead.
+     */
+    async handleChatEvents(input: { chatId: string; events: ChatEvent[]; chatwoot: ChatwootLink | null }): Promise<{ chatwoot: ChatwootLink | null }> {
+      const context = Context.current();
+      const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
+      let link = deps.resolvedConversations === 'new' ? null : input.chatwoot;
+      for (const [index, event] of input.events.entries()) {
+        if (index < resumeAt) continue;
+        context.heartbeat(index);
+        try {
+          if (event.kind === 'inbound') {
+            link ??= await resolveConversation(deps, input.chatId, event.senderName);
+            await relayInbound(deps, input.chatId, event, link);
+          } else if (event.kind === 'outbound') {
+            await relayOutbound(deps, input.chatId, event);
+          } else {
+            await relayAck(deps, event);
+          }
+        } catch (error) {
+          // Outages are retried (the batch waits, order kept); a refusal for good must not block the chat.
+          if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
+          log.error('Chat event could not be relayed', { chatId: input.chatId, kind: event.kind, error: error.message });
+          deps.metrics.relayFailures.inc({ kind: event.kind });
+          continue;
+        }
+        deps.metrics.relayed.inc({ kind: event.kind });
+      }
+      return { chatwoot: link };
+    },
+  };
+}
+
+export type BridgeActivities = ReturnType<typeof createBridgeActivities>;

@@ -1,0 +1,44 @@
+import type { ChatwootLink } from '../../workflows/conversation.ts';
+import type { BridgeDependencies } from './index.ts';
+
+/** The phone behind a WhatsApp chat id: `351912345678@c.us` directly, an `@lid` through WPPConnect. */
+export async function phoneOfChat(deps: Pick<BridgeDependencies, 'wppconnect'>, chatId: string): Promise<string | null> {
+  const [user, server] = chatId.split('@');
+  if (server === 'c.us' && user !== undefined && /^\d{7,15}$/.test(user)) return user;
+  if (server === 'lid') return deps.wppconnect.phoneOfLid(chatId);
+  return null;
+}
+
+/**
+ * The Chatwoot contact and conversation of a WhatsApp chat. The contact is found by its exact
+ * phone (never a fuzzy search), so a driver who shows up under an `@lid` id is the same contact;
+ * it is created with the WhatsApp chat id as its inbox `source_id`, which every Chatwoot webhook
+ * then carries back. An open or pending conversation is reused; a resolved one is reopened or
+ * replaced, by configuration.
+ */
+export async function resolveConversation(
+  deps: Pick<BridgeDependencies, 'chatwoot' | 'wppconnect' | 'resolvedConversations'>,
+  chatId: string,
+  senderName: string | null,
+): Promise<ChatwootLink> {
+  const { chatwoot } = deps;
+  const digits = await phoneOfChat(deps, chatId);
+  // Without a phone the contact could not be matched to the same person later: wait (retry) for WPPConnect's lid mapping.
+  if (digits === null) throw new Error(`WPPConnect does not know the phone of ${chatId} yet`);
+  const phone = `+${digits}`;
+  const contact =
+    (await chatwoot.findContactByPhone(phone)) ??
+    (await chatwoot.createContact({ name: senderName ?? phone, phoneE164: phone, identifier: chatId, sourceId: chatId }));
+  if (!contact.sourceIds.includes(chatId)) await chatwoot.ensureContactInbox(contact.id, chatId);
+
+  const conversations = await chatwoot.contactConversations(contact.id);
+  const live = conversations.find((conversation) => conversation.status !== 'resolved');
+  if (live !== undefined) return { contactId: contact.id, conversationId: live.id };
+  const resolved = conversations[0];
+  if (resolved !== undefined && deps.resolvedConversations === 'reopen') {
+    await chatwoot.setConversationStatus(resolved.id, 'open');
+    return { contactId: contact.id, conversationId: resolved.id };
+  }
+  const created = await chatwoot.createConversation({ contactId: contact.id, sourceId: chatId });
+  return { contactId: contact.id, conversationId: created.id };
+}

@@ -1,0 +1,46 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { parseWppConnectWebhook } from '../../activities/clients/wppconnect-webhook.ts';
+import { mediaStorageKey } from '../../activities/bridge/inbound-media.ts';
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { handToChat } from './hand-off.ts';
+import { toInboundEvent } from './inbound-event.ts';
+
+const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/**
+ * `POST /webhooks/wppconnect/:token`: WPPConnect cannot sign, so the URL carries a secret. A
+ * message is answered 2xx only once it is durably in its chat's workflow (media stored first, so
+ * only its key enters history). WPPConnect never retries; polling covers what is lost before this.
+ */
+export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+  const { config } = deps;
+  // With autoDownload, onmessage (and onack) carry whole files as base64: room for media well past the
+  // relay limit, so an oversized file still arrives and becomes a note for the agent instead of a lost message.
+  const bodyLimit = 64 * 1024 * 1024;
+  app.post('/webhooks/wppconnect/:token', { bodyLimit, schema: { params: z.object({ token: z.string() }) } }, async (request, reply) => {
+    if (config.WPPCONNECT_WEBHOOK_TOKEN === undefined || !sameToken(request.params.token, config.WPPCONNECT_WEBHOOK_TOKEN)) {
+      throw new AppError(ErrorType.Unauthorized, 'Unknown webhook token');
+    }
+    const event = parseWppConnectWebhook(request.body);
+    if (event.kind === 'ack') {
+      if (event.fromMe) await handToChat(deps, event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
+      return reply.send({ ok: true });
+    }
+    if (event.kind === 'session') request.log.info({ session: event.session, status: event.status }, 'WhatsApp session status');
+    if (event.kind !== 'message') return reply.send({ ok: true });
+
+    const { message } = event;
+    const ignored = message.fromMe || message.chatId === 'status@broadcast' || (message.isGroupMsg && !config.BRIDGE_INCLUDE_GROUPS);
+    if (ignored) return reply.send({ ok: true, relayed: false });
+    let mediaKey: string | null = null;
+    if (message.media !== undefined) {
+      mediaKey = mediaStorageKey(message.chatId, message.id);
+      await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), message.media.mimetype);
+    }
+    await handToChat(deps, message.chatId, [toInboundEvent(message, mediaKey)]);
+    return reply.send({ ok: true, relayed: true });
+  });
+};
