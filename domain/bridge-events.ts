@@ -49,4 +49,7 @@ export function eventKey(event: ChatEvent): string {
   }
 }
 
+/** `audio/ogg; codecs=opus` → `audio/ogg`: storage and Chatwoot take the bare media type. */
+export const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim().toLowerCase();
+
 export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { InboundMessage } from '../../domain/bridge-events.ts';
+import { bareMediaType, type InboundMessage } from '../../domain/bridge-events.ts';
 import type { BridgeDependencies } from './index.ts';
 
 export interface MediaFile {
@@ -42,11 +42,14 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage'
   if (bytes.length > deps.mediaMaxBytes) {
     return { ok: false, note: `O condutor enviou um ficheiro de ${size}, acima do limite de ${Math.round(deps.mediaMaxBytes / 1024 / 1024)} MB; não foi anexado. Peça-lhe que o envie por outra via.` };
   }
-  const detected = (await fileTypeFromBuffer(bytes))?.mime;
+  const sniffed = (await fileTypeFromBuffer(bytes))?.mime;
+  const detected = sniffed === undefined ? undefined : bareMediaType(sniffed);
   if (detected !== undefined && refusedTypes.has(detected)) {
     return { ok: false, note: `O condutor enviou um ficheiro executável (${detected}); por segurança não foi anexado.` };
   }
-  const contentType = detected ?? message.mimetype?.split(';')[0] ?? 'application/octet-stream';
+  const declared = message.mimetype === null ? 'application/octet-stream' : bareMediaType(message.mimetype);
+  // A bare Ogg container from a voice note or audio message is audio, so agents get a player, not a file.
+  const contentType = detected === 'application/ogg' && (message.type === 'ptt' || message.type === 'audio') ? 'audio/ogg' : (detected ?? declared);
   if (message.mediaKey === null) await deps.storage.put(key, bytes, contentType);
   const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin';
   const filename = message.filename ?? `${message.type}-${message.timestamp}.${extension}`;

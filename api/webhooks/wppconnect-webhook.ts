@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../activities/clients/wppconnect-webhook.ts';
 import { mediaStorageKey } from '../../activities/bridge/inbound-media.ts';
+import { bareMediaType } from '../../domain/bridge-events.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { handToChat } from './hand-off.ts';
@@ -38,7 +39,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     let mediaKey: string | null = null;
     if (message.media !== undefined) {
       mediaKey = mediaStorageKey(message.chatId, message.id);
-      await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), message.media.mimetype);
+      await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
     await handToChat(deps, message.chatId, [toInboundEvent(message, mediaKey)]);
     return reply.send({ ok: true, relayed: true });
