@@ -4,6 +4,14 @@ import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
 
+/** The chat workflows' hand-off, from the API's configuration. */
+export const chatHandOff = (deps: Pick<AppDependencies, 'temporal' | 'config'>) => ({
+  temporal: deps.temporal,
+  taskQueue: deps.config.BRIDGE_TASK_QUEUE,
+  idleTimeoutMs: deps.config.BRIDGE_IDLE_TIMEOUT,
+  batchSize: deps.config.BRIDGE_BATCH_SIZE,
+});
+
 /** What the HTTP layer needs; `api/server.ts` builds the real ones, tests may pass others. */
 export interface AppDependencies {
   config: Pick<

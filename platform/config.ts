@@ -97,6 +97,11 @@ export const configSchema = z.object({
   BRIDGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
   BRIDGE_INCLUDE_GROUPS: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
   BRIDGE_MEDIA_MAX_MB: megabytes(16),
+  BRIDGE_POLLING: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  BRIDGE_POLL_MIN_INTERVAL: duration('2s'),
+  BRIDGE_POLL_MAX_INTERVAL: duration('10s'),
+  BRIDGE_RECONCILE_EVERY: duration('5m'),
+  BRIDGE_RECONCILE_WINDOW: duration('1h'),
 
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });

@@ -7,6 +7,7 @@ import { buildApp } from '../api/app.ts';
 import { startBridgeWorker, startRegistrationWorker, type RegisteredWorkerTuning, type RunningWorker } from '../workers/registration-worker.ts';
 import { createChatwootClient } from '../activities/clients/chatwoot-client.ts';
 import { createBridgeMetrics } from '../activities/bridge/bridge-metrics.ts';
+import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db.ts';
 import { createFileStorage } from './storage/file-storage.ts';
@@ -92,8 +93,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
           metrics: createBridgeMetrics(registry),
         },
+        polling: {
+          db,
+          wppconnect,
+          includeGroups: config.BRIDGE_INCLUDE_GROUPS,
+          handOff: { temporal, taskQueue: config.BRIDGE_TASK_QUEUE, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE },
+        },
       })
     : undefined;
+  if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);
 
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
@@ -130,4 +138,19 @@ function chatwootSettings(config: Config) {
     return undefined;
   }
   return { baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN };
+}
+
+/** The one polling workflow of this bridge task queue; already running (another worker started it) is fine. */
+async function startPolling(temporal: Client, config: Config): Promise<void> {
+  await temporal.workflow.start(whatsappPolling, {
+    workflowId: pollingWorkflowId(config.BRIDGE_TASK_QUEUE),
+    taskQueue: config.BRIDGE_TASK_QUEUE,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{
+      minIntervalMs: config.BRIDGE_POLL_MIN_INTERVAL,
+      maxIntervalMs: config.BRIDGE_POLL_MAX_INTERVAL,
+      reconcileEveryMs: config.BRIDGE_RECONCILE_EVERY,
+      reconcileWindowSeconds: Math.round(config.BRIDGE_RECONCILE_WINDOW / 1000),
+    }],
+  });
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBridgeActivities, type BridgeDependencies } from '../activities/bridge/index.ts';
+import { createPollingActivities, type PollingDependencies } from '../activities/bridge/polling.ts';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -49,6 +50,7 @@ export interface BridgeWorkerOptions {
   namespace: string;
   taskQueue: string;
   dependencies: BridgeDependencies;
+  polling: PollingDependencies;
   workflowBundlePath?: string;
 }
 
@@ -59,7 +61,7 @@ export async function startBridgeWorker(options: BridgeWorkerOptions): Promise<R
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createBridgeActivities(options.dependencies),
+    activities: { ...createBridgeActivities(options.dependencies), ...createPollingActivities(options.polling) },
     ...(options.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: options.workflowBundlePath } }),
     maxConcurrentActivityTaskExecutions: 50,
   });

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import type { AppDependencies } from '../app-dependencies.ts';
+import { chatHandOff, type AppDependencies } from '../app-dependencies.ts';
 import { decideChatwootWebhook } from './chatwoot-payload.ts';
 import { verifyChatwootSignature } from './chatwoot-signature.ts';
-import { handToChat } from './hand-off.ts';
+import { handToChat } from '../../platform/chat-hand-off.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,7 +44,7 @@ export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsync
     }
     const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
-    await handToChat(deps, decision.chatId, [decision.message]);
+    await handToChat(chatHandOff(deps), decision.chatId, [decision.message]);
     return reply.status(200).send({ ok: true, forwarded: true });
   });
 };

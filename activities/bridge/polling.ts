@@ -1,0 +1,69 @@
+import type { WhatsAppMessage, WppConnectClient } from '../clients/wppconnect-client.ts';
+import type { InboundMessage } from '../../domain/bridge-events.ts';
+import { handToChat, type ChatHandOff } from '../../platform/chat-hand-off.ts';
+import type { Db } from '../../platform/db.ts';
+import { toInboundEvent } from './inbound-event.ts';
+
+export interface PollingDependencies {
+  db: Db;
+  wppconnect: WppConnectClient;
+  handOff: ChatHandOff;
+  includeGroups: boolean;
+}
+
+const relayable = (message: WhatsAppMessage, includeGroups: boolean) =>
+  !message.fromMe && message.chatId !== 'status@broadcast' && (includeGroups || !message.isGroupMsg);
+
+/** Messages by chat, each chat's in WhatsApp's order; media without bytes (the relay downloads it). */
+function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
+  const chats = new Map<string, InboundMessage[]>();
+  for (const message of [...messages].sort((a, b) => a.timestamp - b.timestamp)) {
+    const events = chats.get(message.chatId) ?? [];
+    events.push(toInboundEvent(message, null));
+    chats.set(message.chatId, events);
+  }
+  return chats;
+}
+
+export function createPollingActivities(deps: PollingDependencies) {
+  const handAll = async (messages: WhatsAppMessage[]) => {
+    const chats = byChat(messages.filter((message) => relayable(message, deps.includeGroups)));
+    for (const [chatId, events] of chats) await handToChat(deps.handOff, chatId, events);
+    return chats;
+  };
+
+  return {
+    /** What WPPConnect holds as new; handed to the chats, which are then marked read so it is not returned again. */
+    async pollNewMessages(): Promise<{ found: number }> {
+      const chats = await handAll(await deps.wppconnect.newMessages());
+      for (const chatId of chats.keys()) await deps.wppconnect.markChatRead(chatId);
+      return { found: [...chats.values()].reduce((total, events) => total + events.length, 0) };
+    },
+
+    /** Recent chats' recent messages that were never relayed: lost webhooks, or read elsewhere before a poll. */
+    async reconcileRecentChats(input: { windowSeconds: number }): Promise<{ recovered: number }> {
+      const since = Math.floor(Date.now() / 1000) - input.windowSeconds;
+      const chats = (await deps.wppconnect.listChats({ count: 50 })).filter(
+        (chat) => (deps.includeGroups || !chat.isGroup) && (chat.lastMessageAt ?? 0) >= since,
+      );
+      let recovered = 0;
+      for (const chat of chats) {
+        const recent = (await deps.wppconnect.chatMessages({ chatId: chat.id, count: 30 })).filter(
+          (message) => message.timestamp >= since && relayable(message, deps.includeGroups),
+        );
+        if (recent.length === 0) continue;
+        const relayed = await deps.db.query<{ whatsapp_message_id: string }>(
+          "SELECT whatsapp_message_id FROM bridge_messages WHERE direction = 'inbound' AND status <> 'pending' AND whatsapp_message_id = ANY($1)",
+          [recent.map((message) => message.id)],
+        );
+        const done = new Set(relayed.rows.map((row) => row.whatsapp_message_id));
+        const missing = recent.filter((message) => !done.has(message.id));
+        await handAll(missing);
+        recovered += missing.length;
+      }
+      return { recovered };
+    },
+  };
+}
+
+export type PollingActivities = ReturnType<typeof createPollingActivities>;

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { createHash, randomInt } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createPollingActivities } from '../../activities/bridge/polling.ts';
+import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
+import { makeJpeg } from '../fixtures/documents.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
+
+describe('WhatsApp ↔ Chatwoot bridge without webhooks: polling and reconciliation', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLL_MIN_INTERVAL: '500ms', BRIDGE_POLL_MAX_INTERVAL: '1s' }, { bridge: true });
+  });
+  after(async () => sut.stop());
+
+  const chatwoot = () => sut.chatwoot!;
+  const incoming = (phone: string) => {
+    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
+    const conversation = contact && chatwoot().conversations().find((candidate) => candidate.contactId === contact.id);
+    return conversation === undefined ? [] : chatwoot().messages(conversation.id).filter((message) => message.messageType === 'incoming');
+  };
+
+  it('relays, in order, messages whose webhooks never arrived, media included', async () => {
+    const phone = newDriverPhone();
+    const photo = await makeJpeg({ width: 400, height: 300 });
+    sut.wpp.faults.webhookDown = true;
+    try {
+      await sut.wpp.receive({ from: phone, body: 'primeira' });
+      await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: photo, mimetype: 'image/jpeg' }, caption: 'a foto' });
+      await sut.wpp.receive({ from: phone, body: 'terceira' });
+    } finally {
+      sut.wpp.faults.webhookDown = false;
+    }
+    const messages = await eventually(async () => (incoming(phone).length === 3 ? incoming(phone) : undefined), 20_000, 'three polled messages');
+    assert.deepEqual(messages.map((message) => message.content), ['primeira', 'a foto', 'terceira']);
+    assert.equal(createHash('sha256').update(messages[1]!.attachments[0]!.bytes).digest('hex'), createHash('sha256').update(photo).digest('hex'));
+  });
+
+  it('recovers through reconciliation what polling cannot see, and finds nothing missing afterwards', async () => {
+    // Its own system without the poller, so no poll can take the message first.
+    const quiet = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true });
+    try {
+      await reconcileScenario(quiet);
+    } finally {
+      await quiet.stop();
+    }
+  });
+});
+
+async function reconcileScenario(sut: TestSystem): Promise<void> {
+  const chatwoot = sut.chatwoot!;
+  const incoming = (phone: string) => {
+    const contact = chatwoot.contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
+    const conversation = contact && chatwoot.conversations().find((candidate) => candidate.contactId === contact.id);
+    return conversation === undefined ? [] : chatwoot.messages(conversation.id).filter((message) => message.messageType === 'incoming');
+  };
+  const phone = newDriverPhone();
+  const wppconnect = createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey });
+  sut.wpp.faults.webhookDown = true;
+  try {
+    await sut.wpp.receive({ from: phone, body: 'lida noutro aparelho' });
+    // Read on the phone before any poll: all-new-messages will not return it again.
+    await wppconnect.markChatRead(`${phone}@c.us`);
+  } finally {
+    sut.wpp.faults.webhookDown = false;
+  }
+  const polling = createPollingActivities({
+    db: sut.system.db,
+    wppconnect,
+    includeGroups: false,
+    handOff: { temporal: sut.system.temporal, taskQueue: sut.config.BRIDGE_TASK_QUEUE, idleTimeoutMs: 60_000, batchSize: 20 },
+  });
+  const reconcile = () => polling.reconcileRecentChats({ windowSeconds: 600 });
+
+  assert.equal((await reconcile()).recovered, 1);
+  await eventually(async () => (incoming(phone).length === 1 ? true : undefined), 20_000, 'the reconciled message');
+  assert.equal(incoming(phone)[0]!.content, 'lida noutro aparelho');
+  await eventually(async () => ((await reconcile()).recovered === 0 ? true : undefined), 10_000, 'nothing left to recover');
+}
