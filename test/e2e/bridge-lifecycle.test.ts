@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
+
+async function withBridge(env: Record<string, string>, run: (sut: TestSystem) => Promise<void>): Promise<void> {
+  const sut = await startTestSystem({ BRIDGE_POLLING: 'false', ...env }, { bridge: true });
+  try {
+    await run(sut);
+  } finally {
+    await sut.stop();
+  }
+}
+
+function conversationsOf(sut: TestSystem, phone: string) {
+  const contact = sut.chatwoot!.contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
+  return contact === undefined ? [] : sut.chatwoot!.conversations().filter((conversation) => conversation.contactId === contact.id);
+}
+
+async function driverWritesAndArrives(sut: TestSystem, phone: string, text: string): Promise<void> {
+  await sut.wpp.receive({ from: phone, body: text });
+  await eventually(async () => {
+    const texts = conversationsOf(sut, phone).flatMap((conversation) => sut.chatwoot!.messages(conversation.id).map((message) => message.content));
+    return texts.includes(text) ? true : undefined;
+  }, 15_000, `"${text}" in Chatwoot`);
+}
+
+describe('chat workflow lifecycle', () => {
+  it('ends a chat workflow after the idle time; the next message starts a new run', async () => {
+    await withBridge({ BRIDGE_IDLE_TIMEOUT: '1s' }, async (sut) => {
+      const phone = newDriverPhone();
+      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`));
+      await driverWritesAndArrives(sut, phone, 'primeira conversa');
+      const first = await handle.describe();
+      await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'the idle end');
+      await driverWritesAndArrives(sut, phone, 'dias depois');
+      const second = await handle.describe();
+      assert.notEqual(second.runId, first.runId);
+      assert.equal(conversationsOf(sut, phone).length, 1, 'same Chatwoot conversation, found again');
+    });
+  });
+
+  it('reopens a resolved conversation by default', async () => {
+    await withBridge({}, async (sut) => {
+      const phone = newDriverPhone();
+      await driverWritesAndArrives(sut, phone, 'antes');
+      const [conversation] = conversationsOf(sut, phone);
+      await sut.chatwoot!.resolve(conversation!.id);
+      await driverWritesAndArrives(sut, phone, 'depois de resolvida');
+      assert.deepEqual(conversationsOf(sut, phone).map((candidate) => [candidate.id, candidate.status]), [[conversation!.id, 'open']]);
+    });
+  });
+
+  it('starts a new conversation after a resolved one when configured so', async () => {
+    await withBridge({ CHATWOOT_RESOLVED_CONVERSATIONS: 'new' }, async (sut) => {
+      const phone = newDriverPhone();
+      await driverWritesAndArrives(sut, phone, 'antes');
+      const [conversation] = conversationsOf(sut, phone);
+      await sut.chatwoot!.resolve(conversation!.id);
+      await driverWritesAndArrives(sut, phone, 'nova conversa');
+      const conversations = conversationsOf(sut, phone);
+      assert.equal(conversations.length, 2);
+      const latest = conversations.find((candidate) => candidate.id !== conversation!.id)!;
+      assert.ok(sut.chatwoot!.messages(latest.id).some((message) => message.content === 'nova conversa'));
+      assert.equal(conversations.find((candidate) => candidate.id === conversation!.id)!.status, 'resolved');
+    });
+  });
+});
