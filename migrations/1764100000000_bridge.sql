@@ -20,8 +20,10 @@ CREATE TABLE bridge_messages (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE UNIQUE INDEX bridge_inbound_once ON bridge_messages (whatsapp_message_id, part) WHERE direction = 'inbound';
-CREATE UNIQUE INDEX bridge_outbound_once ON bridge_messages (chatwoot_message_id, part) WHERE direction = 'outbound';
+-- Keyed within the chat: a message belongs to exactly one chat, and ids from another Chatwoot
+-- installation (or account) sharing this database can never make a message look already relayed.
+CREATE UNIQUE INDEX bridge_inbound_once ON bridge_messages (chat_id, whatsapp_message_id, part) WHERE direction = 'inbound';
+CREATE UNIQUE INDEX bridge_outbound_once ON bridge_messages (chat_id, chatwoot_message_id, part) WHERE direction = 'outbound';
 CREATE INDEX bridge_messages_by_whatsapp_id ON bridge_messages (whatsapp_message_id);
 CREATE INDEX bridge_messages_by_chat ON bridge_messages (chat_id, created_at DESC);
 

@@ -43,7 +43,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           } else if (event.kind === 'outbound') {
             await relayOutbound(deps, input.chatId, event);
           } else {
-            await relayAck(deps, event);
+            await relayAck(deps, input.chatId, event);
           }
         } catch (error) {
           // Outages are retried (the batch waits, order kept); a refusal for good must not block the chat.

@@ -53,8 +53,8 @@ export function createPollingActivities(deps: PollingDependencies) {
         );
         if (recent.length === 0) continue;
         const relayed = await deps.db.query<{ whatsapp_message_id: string }>(
-          "SELECT whatsapp_message_id FROM bridge_messages WHERE direction = 'inbound' AND status <> 'pending' AND whatsapp_message_id = ANY($1)",
-          [recent.map((message) => message.id)],
+          "SELECT whatsapp_message_id FROM bridge_messages WHERE direction = 'inbound' AND status <> 'pending' AND chat_id = $1 AND whatsapp_message_id = ANY($2)",
+          [chat.id, recent.map((message) => message.id)],
         );
         const done = new Set(relayed.rows.map((row) => row.whatsapp_message_id));
         const missing = recent.filter((message) => !done.has(message.id));

@@ -12,10 +12,10 @@ function statusOf(ack: number): 'sent' | 'delivered' | 'read' | 'failed' | null 
 }
 
 /** Reflects a delivery receipt of a message the bridge sent onto its Chatwoot message. */
-export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'chatwoot'>, ack: DeliveryAck): Promise<void> {
+export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'chatwoot'>, chatId: string, ack: DeliveryAck): Promise<void> {
   const status = statusOf(ack.ack);
   if (status === null) return;
-  const origin = await outboundByWhatsappId(deps.db, ack.whatsappId);
+  const origin = await outboundByWhatsappId(deps.db, chatId, ack.whatsappId);
   if (origin === null) return; // not one of ours (a message sent from the phone itself, or an inbound one)
   await deps.chatwoot.setMessageStatus(origin.conversationId, origin.chatwootMessageId, status, status === 'failed' ? `WhatsApp ack ${ack.ack}` : undefined);
 }
