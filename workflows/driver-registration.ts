@@ -71,12 +71,11 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     upsertSearchAttributes([{ key: RegistrationStatusAttribute, value: status }]);
   };
 
+  // 'received' is accepted: the database shows a registration as pending as soon as its documents are
+  // stored, and the decision may reach the workflow before that activity's result does.
   const refuseUnlessDecidable = () => {
     if (deciding) throw ApplicationFailure.nonRetryable('Another decision is being recorded', ErrorType.InvalidDecision);
-    if (state.status === 'received') {
-      throw ApplicationFailure.nonRetryable('The documents are still being processed; try again shortly', ErrorType.InvalidDecision);
-    }
-    if (state.status !== 'pending_approval') {
+    if (state.status !== 'pending_approval' && state.status !== 'received') {
       throw ApplicationFailure.nonRetryable(`The registration is ${state.status}, not awaiting a decision`, ErrorType.InvalidDecision);
     }
   };
@@ -84,6 +83,7 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
   const decide = async (next: Decision): Promise<DecisionResult> => {
     deciding = true;
     try {
+      await condition(() => state.status === 'pending_approval');
       await records.recordDecision({ registrationId, decision: next });
     } finally {
       deciding = false;

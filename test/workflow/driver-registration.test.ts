@@ -66,6 +66,19 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       assert.equal(await sut.workflowCount(), 1);
     });
 
+    it('takes a decision that arrives while the documents are still being prepared, once they are ready', async () => {
+      const created = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents));
+      const id = created.body.registration_id as string;
+      const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
+      const result = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'ana' }] });
+      assert.deepEqual(result, { registrationId: id, status: 'approved' });
+      const documentsStored = await sut.system.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM registration_documents WHERE registration_id = $1 AND status = 'stored'",
+        [id],
+      );
+      assert.equal(documentsStored.rows[0]!.n, 3, 'approved only after its documents were stored');
+    });
+
     it('refuses, in the workflow itself, a rejection without a reason', async () => {
       const { id } = await registerAndWait(sut, documents);
       const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
@@ -139,7 +152,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
     const second = await startTestSystem({ TEMPORAL_TASK_QUEUE: first.config.TEMPORAL_TASK_QUEUE, DOCUMENT_STORAGE_DIR: first.storageDir });
     try {
       const approved = await second.asReviewer('POST', `/drivers/${id}/approve`);
-      assert.equal(approved.body.status, 'approved');
+      assert.equal(approved.body.status, 'approved', JSON.stringify(approved));
       const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
       await eventually(async () => (second.wpp.sent.some((message) => message.phone === phone) ? true : undefined));
       const result = await second.system.temporal.workflow.getHandle<typeof driverRegistration>(workflowIdOf(id)).result();
