@@ -4,6 +4,13 @@ import { createBridgeActivities, type BridgeDependencies } from '../activities/b
 import { createPollingActivities, type PollingDependencies } from '../activities/bridge/polling.ts';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
 
+/**
+ * How long a workflow task waits on a worker's own (sticky) queue before any worker may take it.
+ * Temporal's 10 s default means that after a restart or deploy, a reviewer's decision or a chat
+ * message waits 10 s for the worker that is gone; 3 s keeps that short at the cost of a replay.
+ */
+const stickyQueueScheduleToStartTimeout = '3 seconds';
+
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export type RegisteredWorkerTuning = Pick<
@@ -40,6 +47,7 @@ export async function startRegistrationWorker(options: RegistrationWorkerOptions
       ? { workflowsPath }
       : { workflowBundle: { codePath: options.workflowBundlePath } }),
     maxConcurrentActivityTaskExecutions: 20,
+    stickyQueueScheduleToStartTimeout,
     ...options.tuning,
   });
   return running(worker, connection);
@@ -64,6 +72,7 @@ export async function startBridgeWorker(options: BridgeWorkerOptions): Promise<R
     activities: { ...createBridgeActivities(options.dependencies), ...createPollingActivities(options.polling) },
     ...(options.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: options.workflowBundlePath } }),
     maxConcurrentActivityTaskExecutions: 50,
+    stickyQueueScheduleToStartTimeout,
   });
   return running(worker, connection);
 }

@@ -1,4 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -23,7 +24,7 @@ export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyn
     registrationId: string,
     action: AuditEntry['action'],
     details: Record<string, unknown>,
-    run: (reviewer: string) => Promise<DecisionResult>,
+    run: (reviewer: string, updateId: string) => Promise<DecisionResult>,
   ) {
     const registration = await getRegistration(deps.db, registrationId);
     if (registration === null) throw new AppError(ErrorType.NotFound, 'Registration not found');
@@ -36,7 +37,13 @@ export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyn
       throw await refuse(`The registration is already ${registration.status}`);
     }
     try {
-      const result = await run(request.reviewer!);
+      // A stable id per request: Temporal runs an Update once per id, so retrying the call is safe.
+      const updateId = `${action}-${request.id}-${randomUUID()}`;
+      const result = await run(request.reviewer!, updateId).catch((error: unknown) => {
+        if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error;
+        request.log.warn({ registrationId, action }, 'decision update timed out; retrying once with the same update id');
+        return run(request.reviewer!, updateId);
+      });
       await audit(deps.db, request, { action, outcome: 'accepted', registrationId, details });
       return { registration_id: result.registrationId, status: result.status };
     } catch (error) {
@@ -50,18 +57,20 @@ export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyn
   const handle = (id: string) => deps.temporal.workflow.getHandle(workflowIdOf(id));
 
   app.post('/drivers/:id/approve', { schema: { params: registrationParams } }, async (request) =>
-    decide(request, request.params.id, 'approve', {}, (reviewer) => handle(request.params.id).executeUpdate(approveUpdate, { args: [{ reviewer }] })),
+    decide(request, request.params.id, 'approve', {}, (reviewer, updateId) =>
+      handle(request.params.id).executeUpdate(approveUpdate, { updateId, args: [{ reviewer }] }),
+    ),
   );
 
   app.post('/drivers/:id/reject', { schema: { params: registrationParams, body: rejectBody } }, async (request) =>
-    decide(request, request.params.id, 'reject', { reason: request.body.reason }, (reviewer) =>
-      handle(request.params.id).executeUpdate(rejectUpdate, { args: [{ reviewer, reason: request.body.reason }] }),
+    decide(request, request.params.id, 'reject', { reason: request.body.reason }, (reviewer, updateId) =>
+      handle(request.params.id).executeUpdate(rejectUpdate, { updateId, args: [{ reviewer, reason: request.body.reason }] }),
     ),
   );
 
   app.post('/drivers/:id/request-correction', { schema: { params: registrationParams, body: correctionBody } }, async (request) =>
-    decide(request, request.params.id, 'request_correction', { ...request.body }, (reviewer) =>
-      handle(request.params.id).executeUpdate(requestCorrectionUpdate, { args: [{ reviewer, ...request.body }] }),
+    decide(request, request.params.id, 'request_correction', { ...request.body }, (reviewer, updateId) =>
+      handle(request.params.id).executeUpdate(requestCorrectionUpdate, { updateId, args: [{ reviewer, ...request.body }] }),
     ),
   );
 };
