@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -97,7 +97,10 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     const sent = await eventually(async () => {
       const mine = sut.wpp.sent.filter((message) => message.phone === phone);
       return mine.length === 3 ? mine : undefined;
-    }, 15_000, 'three media messages');
+    }, 15_000, 'three media messages').catch(async (error: unknown) => {
+      console.log('Chat diagnostics:', await describeChat(sut, `${phone}@c.us`));
+      throw error;
+    });
     assert.deepEqual(sent.map((message) => message.type), ['image', 'document', 'ptt']);
     assert.equal(sent[0]!.caption, 'Aqui estão os documentos');
     assert.equal(sent[0]!.sha256, sha256(photo));

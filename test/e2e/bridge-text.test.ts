@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../api/webhooks/chatwoot-signature.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 
@@ -73,7 +73,10 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
     try {
       const conversationId = await driverSays(phone, 'Enviado uma vez');
       await chatwoot().agentReply(conversationId, { content: 'Recebido uma vez' });
-      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000);
+      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000).catch(async (error: unknown) => {
+        console.log('Chat diagnostics:', await describeChat(sut, `${phone}@c.us`));
+        throw error;
+      });
       await Promise.all([sut.wpp.settled(), chatwoot().webhooksIdle()]);
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.deepEqual(incomingTexts(phone), ['Enviado uma vez']);

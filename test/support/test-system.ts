@@ -58,7 +58,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     DOCUMENT_STORAGE_DIR: storageDir,
     REVIEWER_TOKENS: `ana:${reviewerToken}`,
@@ -123,3 +123,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 export const uniqueSuffix = () => randomBytes(4).toString('hex');
+
+/** Diagnostics for a chat that did not do what a test expected: its signals, claims and state. */
+export async function describeChat(sut: TestSystem, chatId: string): Promise<string> {
+  const { chatWorkflowId } = await import('../../domain/bridge-events.ts');
+  const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId));
+  const history = await handle.fetchHistory();
+  const signals = (history.events ?? [])
+    .filter((event) => event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data)
+    .map((event) => Buffer.from(event.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!.data!).toString('utf8').slice(0, 400));
+  const claims = await sut.system.db.query('SELECT direction, whatsapp_message_id, chatwoot_message_id, part, status, error FROM bridge_messages WHERE chat_id = $1', [chatId]);
+  const failures = (history.events ?? []).flatMap((event) => event.activityTaskFailedEventAttributes?.failure?.message ?? []);
+  return JSON.stringify({ status: (await handle.describe()).status.name, signals, claims: claims.rows, failures }, null, 1);
+}
