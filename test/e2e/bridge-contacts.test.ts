@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
-
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 
 describe('WhatsApp ↔ Chatwoot bridge: contacts, groups and refused sends', () => {
   let sut: TestSystem;

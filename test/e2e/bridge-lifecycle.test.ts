@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
-
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 
 async function withBridge(env: Record<string, string>, run: (sut: TestSystem) => Promise<void>): Promise<void> {
   const sut = await startTestSystem({ BRIDGE_POLLING: 'false', ...env }, { bridge: true });
@@ -15,10 +13,7 @@ async function withBridge(env: Record<string, string>, run: (sut: TestSystem) =>
   }
 }
 
-function conversationsOf(sut: TestSystem, phone: string) {
-  const contact = sut.chatwoot!.contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-  return contact === undefined ? [] : sut.chatwoot!.conversations().filter((conversation) => conversation.contactId === contact.id);
-}
+const conversationsOf = (sut: TestSystem, phone: string) => chatwootView(sut).conversationsOf(phone);
 
 async function driverWritesAndArrives(sut: TestSystem, phone: string, text: string): Promise<void> {
   await sut.wpp.receive({ from: phone, body: text });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** The first Ogg page of an Opus stream (what WhatsApp voice notes are), padded: enough for type sniffing. */
 function oggVoiceNote(): Buffer {
@@ -24,15 +24,8 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
   after(async () => sut.stop());
 
   const chatwoot = () => sut.chatwoot!;
-  const incoming = (phone: string) => {
-    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-    const conversation = contact && chatwoot().conversations().find((candidate) => candidate.contactId === contact.id);
-    return conversation === undefined ? [] : chatwoot().messages(conversation.id).filter((message) => message.messageType === 'incoming');
-  };
-  const conversationIdOf = (phone: string) => {
-    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`)!;
-    return chatwoot().conversations().find((candidate) => candidate.contactId === contact.id)!.id;
-  };
+  const incoming = (phone: string) => chatwootView(sut).incoming(phone);
+  const conversationIdOf = (phone: string) => chatwootView(sut).conversationIdOf(phone);
 
   it('attaches the full photo with its caption when the webhook carries the file', async () => {
     const phone = newDriverPhone();

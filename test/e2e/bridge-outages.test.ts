@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 const outageMs = 4000;
 
 describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
@@ -14,12 +13,7 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
   after(async () => sut.stop());
 
   const chatwoot = () => sut.chatwoot!;
-  const incomingTexts = (phone: string) => {
-    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-    const conversation = contact && chatwoot().conversations().find((candidate) => candidate.contactId === contact.id);
-    if (conversation === undefined) return [];
-    return chatwoot().messages(conversation.id).filter((message) => message.messageType === 'incoming').map((message) => message.content);
-  };
+  const incomingTexts = (phone: string) => chatwootView(sut).incomingTexts(phone);
 
   it('delivers everything a driver wrote while Chatwoot was down, in order and once, when it comes back', async () => {
     const phone = newDriverPhone();

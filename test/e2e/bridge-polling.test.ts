@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createPollingActivities } from '../../activities/bridge/polling.ts';
 import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
 import { makeJpeg } from '../fixtures/documents.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 
 describe('WhatsApp ↔ Chatwoot bridge without webhooks: polling and reconciliation', () => {
   let sut: TestSystem;
@@ -15,12 +15,7 @@ describe('WhatsApp ↔ Chatwoot bridge without webhooks: polling and reconciliat
   });
   after(async () => sut.stop());
 
-  const chatwoot = () => sut.chatwoot!;
-  const incoming = (phone: string) => {
-    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-    const conversation = contact && chatwoot().conversations().find((candidate) => candidate.contactId === contact.id);
-    return conversation === undefined ? [] : chatwoot().messages(conversation.id).filter((message) => message.messageType === 'incoming');
-  };
+  const incoming = (phone: string) => chatwootView(sut).incoming(phone);
 
   it('relays, in order, messages whose webhooks never arrived, media included', async () => {
     const phone = newDriverPhone();
@@ -50,12 +45,7 @@ describe('WhatsApp ↔ Chatwoot bridge without webhooks: polling and reconciliat
 });
 
 async function reconcileScenario(sut: TestSystem): Promise<void> {
-  const chatwoot = sut.chatwoot!;
-  const incoming = (phone: string) => {
-    const contact = chatwoot.contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-    const conversation = contact && chatwoot.conversations().find((candidate) => candidate.contactId === contact.id);
-    return conversation === undefined ? [] : chatwoot.messages(conversation.id).filter((message) => message.messageType === 'incoming');
-  };
+  const incoming = (phone: string) => chatwootView(sut).incoming(phone);
   const phone = newDriverPhone();
   const wppconnect = createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey });
   sut.wpp.faults.webhookDown = true;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../api/webhooks/chatwoot-signature.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
-
-const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
 
 describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
   let sut: TestSystem;
@@ -14,15 +12,8 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
   after(async () => sut.stop());
 
   const chatwoot = () => sut.chatwoot!;
-  const conversationOf = (phone: string) => {
-    const contact = chatwoot().contacts().find((candidate) => candidate.phoneNumber === `+${phone}`);
-    return contact === undefined ? undefined : chatwoot().conversations().find((conversation) => conversation.contactId === contact.id);
-  };
-  const incomingTexts = (phone: string) => {
-    const conversation = conversationOf(phone);
-    if (conversation === undefined) return [];
-    return chatwoot().messages(conversation.id).filter((message) => message.messageType === 'incoming').map((message) => message.content);
-  };
+  const conversationOf = (phone: string) => chatwootView(sut).conversationsOf(phone)[0];
+  const incomingTexts = (phone: string) => chatwootView(sut).incomingTexts(phone);
 
   async function driverSays(phone: string, text: string): Promise<number> {
     await sut.wpp.receive({ from: phone, body: text, pushname: 'Rui' });
