@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { describeNetworkError, failureFromResponse } from './chatwoot-failures.ts';
+import { readBodyAtMost } from '../../platform/read-body-at-most.ts';
 
 const OPERATION = 'attachment download';
 
@@ -30,29 +31,12 @@ export async function downloadAttachment(
     await response.body?.cancel().catch(() => undefined);
     throw response.ok ? tooLarge(maxBytes) : failureFromResponse(OPERATION, { status: response.status, body: undefined });
   }
-  const bytes = await readAtMost(response, maxBytes).catch((error: unknown) => {
+  const bytes = await readBodyAtMost(response, maxBytes).catch((error: unknown) => {
     throw fail(error);
   });
+  if (bytes === null) throw tooLarge(maxBytes);
   const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
   return { bytes, contentType };
-}
-
-async function readAtMost(response: Response, maxBytes: number): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function tooLarge(maxBytes: number): ApplicationFailure {

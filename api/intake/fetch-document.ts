@@ -1,5 +1,6 @@
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { tooLarge } from '../../platform/documents/document-errors.ts';
+import { readBodyAtMost } from '../../platform/read-body-at-most.ts';
 
 export interface FetchLimits {
   allowedHosts: string[];
@@ -62,24 +63,13 @@ async function readLimited(response: Response, label: string, field: string, max
     await response.body?.cancel();
     throw tooLarge(label, field, declared, maxBytes);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let bytes: Buffer | null;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw tooLarge(label, field, total, maxBytes);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof AppError) throw error;
+    bytes = await readBodyAtMost(response, maxBytes);
+  } catch {
     const message = `Não foi possível descarregar o ficheiro (${label}) a tempo. Tente novamente.`;
     throw new AppError(ErrorType.DocumentUnreadable, message, { [field]: message });
   }
-  return Buffer.concat(chunks);
+  if (bytes === null) throw tooLarge(label, field, maxBytes + 1, maxBytes);
+  return bytes;
 }
