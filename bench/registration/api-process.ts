@@ -1,0 +1,20 @@
+/**
+ * The HTTP API alone in its own process, as in production. The bench keeps it apart so the load
+ * generator (building bodies, the HTTP client, polling PostgreSQL) does not share its event loop.
+ */
+import { loadConfig } from '../../platform/config.ts';
+import { startSystem } from '../../platform/system.ts';
+import { applyImageWorkSettings, report, requiredEnv, runChild, stopWhenAsked } from './child-side.ts';
+
+runChild(async () => {
+  const imageWork = applyImageWorkSettings();
+  const config = loadConfig(process.env);
+  const system = await startSystem({
+    config,
+    databaseUrl: requiredEnv('DATABASE_URL'),
+    temporalAddress: requiredEnv('TEMPORAL_ADDRESS'),
+    run: { api: true, worker: false },
+  });
+  stopWhenAsked(() => system.stop());
+  report({ type: 'ready', ...(system.apiUrl === undefined ? {} : { apiUrl: system.apiUrl }), imageWork });
+});

@@ -1,0 +1,36 @@
+/**
+ * The sharp ceiling: the image work alone, on the very documents the registrations sent, in a
+ * process started like the worker (same flags, same UV_THREADPOOL_SIZE and sharp settings).
+ * Each registration inspects its three documents together, as the intake does, then processes
+ * them one by one, as the prepareDocuments activity does; registrations run 20 at a time.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../platform/config.ts';
+import { inspectDocument, type DocumentLimits } from '../../platform/documents/inspect-document.ts';
+import { processDocument } from '../../platform/documents/process-document.ts';
+import { documentsOf, readDocumentSet } from './bench-documents.ts';
+import { loadBenchSettings } from './bench-settings.ts';
+import { applyImageWorkSettings, report, requiredEnv, runChild, stopWhenAsked } from './child-side.ts';
+import { forEachConcurrently } from './concurrency.ts';
+
+runChild(async () => {
+  stopWhenAsked(async () => undefined);
+  const imageWork = applyImageWorkSettings();
+  const config = loadConfig(process.env);
+  const settings = loadBenchSettings(process.env);
+  const set = await readDocumentSet(requiredEnv('BENCH_DOCUMENTS_DIR'), { photos: settings.BENCH_DISTINCT_PHOTOS, pdfs: settings.BENCH_DISTINCT_PDFS });
+  const limits: DocumentLimits = { maxBytes: config.DOCUMENT_MAX_MB, maxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000) };
+
+  const registrations = settings.BENCH_REGISTRATIONS;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await forEachConcurrently(registrations, settings.BENCH_CONCURRENCY, async (i) => {
+    const documents = documentsOf(set, i);
+    const files = [documents.licenceFront, documents.licenceBack, documents.proofOfAddress];
+    const inspected = await Promise.all(files.map((bytes, n) => inspectDocument(bytes, `document ${n}`, `field${n}`, limits)));
+    for (const [n, bytes] of files.entries()) await processDocument(bytes, inspected[n]!.mime, { maxPixels: limits.maxPixels });
+  });
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  report({ type: 'ceiling', registrations, elapsedMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, imageWork });
+});

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:registration`: 200 driver registrations (two ~2 MB photos and a ~300 KB PDF each),
+ * 20 at a time, over real HTTP to the API, processed by the worker in its own process, compared
+ * with what sharp alone does with the same documents on this machine. Prints one JSON object on
+ * stdout (logs go to stderr) and stops everything it started, also when it fails.
+ * Knobs: bench/registration/bench-settings.ts; see bench/README.md.
+ */
+import os from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { documentsOf, writeDocumentSet } from './bench-documents.ts';
+import { startBenchEnvironment } from './bench-environment.ts';
+import { atLeast, atMost, summary, type Target } from './bench-report.ts';
+import { childNodeFlags, imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
+import { benchScript, startChild } from './child-process.ts';
+import { Cleanups } from './cleanups.ts';
+import { measureHistories, terminateWorkflows } from './histories.ts';
+import { runLoad } from './load.ts';
+import { cpuBetween, cpuSnapshot, machineInfo, peakRssMb, round, rssMb } from './process-stats.ts';
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const cleanups = new Cleanups();
+
+async function main(): Promise<Record<string, unknown>> {
+  const settings = loadBenchSettings(process.env);
+  const loadAverageAtStart = os.loadavg()[0] ?? 0;
+  const env = await startBenchEnvironment(settings, cleanups, log);
+  const taskQueue = env.systemEnv.TEMPORAL_TASK_QUEUE!;
+  log(`Making ${settings.BENCH_DISTINCT_PHOTOS} photos and ${settings.BENCH_DISTINCT_PDFS} PDFs`);
+  const documents = await writeDocumentSet(
+    env.documentsDir,
+    { photos: settings.BENCH_DISTINCT_PHOTOS, pdfs: settings.BENCH_DISTINCT_PDFS },
+    { photoBytes: settings.BENCH_PHOTO_BYTES, pdfBytes: settings.BENCH_PDF_BYTES },
+  );
+
+  const connection = await Connection.connect({ address: env.temporalAddress });
+  cleanups.add('Temporal client', () => connection.close());
+  const temporal = new Client({ connection, namespace: env.systemEnv.TEMPORAL_NAMESPACE! });
+  const registered = new Set<string>();
+  cleanups.add('registration workflows', () => terminateWorkflows(temporal, taskQueue, registered));
+
+  const childEnv = { ...env.systemEnv, ...imageWorkEnv(settings) };
+  const nodeFlags = childNodeFlags(settings);
+  const worker = startChild('worker', benchScript('./worker-process.ts'), childEnv, nodeFlags);
+  cleanups.add('worker process', () => worker.stop());
+  const api = startChild('API', benchScript('./api-process.ts'), childEnv, nodeFlags);
+  cleanups.add('API process', () => api.stop());
+  const [workerReady, apiReady] = await Promise.all([worker.first, api.first]);
+  if (apiReady.type !== 'ready' || apiReady.apiUrl === undefined || workerReady.type !== 'ready') throw new Error('Unexpected first message from a child');
+  log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pid ${worker.pid}; task queue ${taskQueue}`);
+
+  const abandoned = Promise.race([worker.exited, api.exited]).then((reason): never => {
+    throw new Error(`A child process ended during the run (${reason})`);
+  });
+  abandoned.catch(() => undefined);
+  const pids = { bench: process.pid, api: api.pid, worker: worker.pid, ...(env.temporalPid === undefined ? {} : { temporal_server: env.temporalPid }) };
+  const workerIdleRss = await rssMb(worker.pid);
+  const cpuBefore = await cpuSnapshot(pids);
+  log(`Submitting ${settings.BENCH_REGISTRATIONS} registrations, ${settings.BENCH_CONCURRENCY} at a time`);
+  const load = await runLoad({
+    apiUrl: apiReady.apiUrl,
+    databaseUrl: env.databaseUrl,
+    documents,
+    registrations: settings.BENCH_REGISTRATIONS,
+    concurrency: settings.BENCH_CONCURRENCY,
+    timeoutMs: settings.BENCH_TIMEOUT_SECONDS * 1000,
+    onRegistered: (id) => registered.add(id),
+    abandoned,
+  });
+  const cpu = cpuBetween(cpuBefore, await cpuSnapshot(pids));
+  log(`All ${settings.BENCH_REGISTRATIONS} pending approval after ${(load.endToEndMs / 1000).toFixed(1)} s`);
+
+  const histories = await measureHistories(temporal, load.registrationIds);
+  const workerPeak = await peakRssMb(worker.pid);
+  const apiPeak = await peakRssMb(api.pid);
+  await terminateWorkflows(temporal, taskQueue, registered);
+  registered.clear();
+  await api.stop();
+  await worker.stop();
+
+  log('Measuring the sharp ceiling on the same documents');
+  const ceilingChild = startChild('ceiling', benchScript('./ceiling-process.ts'), childEnv, nodeFlags);
+  cleanups.add('ceiling process', () => ceilingChild.stop());
+  const ceiling = await ceilingChild.first;
+  if (ceiling.type !== 'ceiling') throw new Error('Unexpected message from the ceiling process');
+  const ceilingPeak = await peakRssMb(ceilingChild.pid);
+  await ceilingChild.stop();
+
+  const rate = settings.BENCH_REGISTRATIONS / (load.endToEndMs / 1000);
+  const ceilingRate = ceiling.registrations / (ceiling.elapsedMs / 1000);
+  const ratio = rate / ceilingRate;
+  const targets: Record<string, Target> = {
+    ratio_to_ceiling: atLeast(round(ratio, 3), 0.8),
+    worker_peak_rss_mb: atMost(workerPeak, 400),
+    largest_history_bytes: atMost(histories.largestBytes, 32 * 1024),
+  };
+  const sample = documentsOf(documents, 0);
+  return {
+    benchmark: 'registration',
+    registrations: settings.BENCH_REGISTRATIONS,
+    concurrency: settings.BENCH_CONCURRENCY,
+    documents: {
+      photo_bytes: documents.photos.map((photo) => photo.length),
+      pdf_bytes: documents.pdfs.map((pdf) => pdf.length),
+      bytes_per_registration: sample.licenceFront.length + sample.licenceBack.length + sample.proofOfAddress.length,
+    },
+    intake_ms: summary(load.intakeMs),
+    submit_seconds: round(load.submitMs / 1000, 2),
+    end_to_end_seconds: round(load.endToEndMs / 1000, 2),
+    registrations_per_second: round(rate, 2),
+    sharp_ceiling_seconds: round(ceiling.elapsedMs / 1000, 2),
+    sharp_ceiling_registrations_per_second: round(ceilingRate, 2),
+    ratio_to_ceiling: round(ratio, 3),
+    worker_peak_rss_mb: workerPeak ?? null,
+    worker_rss_mb_before_load: workerIdleRss ?? null,
+    api_peak_rss_mb: apiPeak ?? null,
+    ceiling_peak_rss_mb: ceilingPeak ?? null,
+    largest_history_bytes: histories.largestBytes,
+    mean_history_bytes: histories.meanBytes,
+    largest_history_events: histories.largestEvents,
+    cpu_seconds_during_load: cpu,
+    ceiling_cpu_seconds: round(ceiling.cpuSeconds),
+    tuning: {
+      max_concurrent_activity_task_executions: settings.BENCH_MAX_ACTIVITY_TASKS ?? 'default (20)',
+      max_concurrent_workflow_task_executions: settings.BENCH_MAX_WORKFLOW_TASKS ?? 'SDK default',
+      max_cached_workflows: settings.BENCH_MAX_CACHED_WORKFLOWS ?? 'SDK default',
+      worker: workerReady.imageWork,
+      api: apiReady.imageWork,
+      ceiling: ceiling.imageWork,
+    },
+    targets,
+    all_targets_met: Object.values(targets).every((target) => target.met),
+    machine: { ...machineInfo(loadAverageAtStart), temporal: env.temporalOrigin, postgres: env.databaseOrigin },
+  };
+}
+
+let finishing: Promise<never> | undefined;
+const finish = (code: number, result?: Record<string, unknown>) => (finishing ??= (async (): Promise<never> => {
+  await cleanups.runAll(log);
+  if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.exit(code);
+})());
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping everything started`);
+    void finish(130);
+  });
+}
+main().then(
+  (result) => finish(0, result),
+  (error: unknown) => {
+    console.error(error);
+    return finish(1);
+  },
+);
