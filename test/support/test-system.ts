@@ -25,6 +25,8 @@ export interface TestSystem {
   wpp: WppConnectSimulator;
   /** Present when started with `{ bridge: true }`. */
   chatwoot: ChatwootSimulator | undefined;
+  /** The environment the configuration was loaded from (for child processes). */
+  env: Record<string, string>;
   reviewerToken: string;
   storageDir: string;
   /** JSON request to the API; returns status and parsed body. */
@@ -39,7 +41,7 @@ export interface TestSystem {
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
@@ -55,7 +57,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_WEBHOOK_TOKEN: webhookToken,
     BRIDGE_TASK_QUEUE: `test-bridge-${randomUUID()}`,
   };
-  const config = loadConfig({
+  const configEnv: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -68,13 +70,14 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_TIMEOUT: '3s',
     ...bridgeEnv,
     ...env,
-  });
+  };
+  const config = loadConfig(configEnv);
   const system = await startSystem({
     config,
     databaseUrl: shared.databaseUrl,
     temporalAddress: shared.temporalAddress,
     workflowBundlePath: shared.bundlePath,
-    run: { api: true, worker: true },
+    run: { api: true, worker: options.worker ?? true },
   });
 
   if (chatwoot !== undefined) {
@@ -97,6 +100,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     config,
     wpp,
     chatwoot,
+    env: configEnv,
     reviewerToken,
     storageDir,
     call,
