@@ -6,6 +6,7 @@
 import type { ZodType } from 'zod';
 import type { ApiResponse } from './chatwoot-failures.ts';
 import { describeNetworkError, failureFromResponse, isSuccess, unexpectedResponse } from './chatwoot-failures.ts';
+import { parseResponseBody } from './parse-response-body.ts';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -49,7 +50,7 @@ export function createChatwootTransport(options: TransportOptions): ChatwootTran
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       const text = await response.text();
-      return { status: response.status, body: parseBody(text) };
+      return { status: response.status, body: parseResponseBody(text) };
     } catch (error) {
       if (error instanceof Error && error.name === 'TimeoutError') {
         throw new Error(`Chatwoot ${operation} timed out after ${options.timeoutMs} ms`);
@@ -76,13 +77,4 @@ export function createChatwootTransport(options: TransportOptions): ChatwootTran
       return expect(`${method} ${path.split('?')[0]}`, await call(method, path, body), schema);
     },
   };
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

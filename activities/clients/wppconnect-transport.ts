@@ -9,6 +9,7 @@ import { ErrorType } from '../../domain/errors.ts';
 import { generateTokenResponse } from './wppconnect-schemas.ts';
 import type { ApiResponse } from './wppconnect-failures.ts';
 import { failureFromResponse, isAuthRejection, isSuccess, unexpectedResponse } from './wppconnect-failures.ts';
+import { parseResponseBody } from './parse-response-body.ts';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -40,7 +41,7 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       const response = await options.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       const text = await response.text();
-      return { status: response.status, body: parseBody(text) };
+      return { status: response.status, body: parseResponseBody(text) };
     } catch (error) {
       if (error instanceof Error && error.name === 'TimeoutError') {
         throw new Error(`WPPConnect ${operation} timed out after ${timeoutMs} ms`);
@@ -97,15 +98,6 @@ export function createTransport(options: TransportOptions): Transport {
       return retried;
     },
   };
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** fetch's own message is vague ("fetch failed"); the cause says what happened (ECONNRESET, ECONNREFUSED...). */

@@ -5,8 +5,8 @@
  */
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { requireAccountAccess } from './auth.ts';
+import { installFaultHooks } from '../shared/fault-hooks.ts';
 import { faultReply } from './faults.ts';
 import { parseMultipart } from './multipart.ts';
 import { replyWithRailsError } from './rails-errors.ts';
@@ -48,34 +48,7 @@ export function buildChatwootApp(ctx: StoreContext, closing: AbortSignal): { app
     );
   });
 
-  app.server.on('connection', (socket) => {
-    if (state.faults.down) socket.destroy();
-  });
-
-  app.addHook('onRequest', (request, reply, done) => {
-    if (state.faults.down) {
-      reply.hijack();
-      request.raw.socket.destroy();
-      return;
-    }
-    const status = state.faults.takeFailure();
-    if (status === undefined) {
-      done();
-      return;
-    }
-    const fault = faultReply(status);
-    void reply.code(status).type(fault.contentType).send(fault.body);
-  });
-
-  app.addHook('onSend', async (_request, _reply, payload) => {
-    if (state.faults.delayMs > 0) await sleep(state.faults.delayMs, undefined, { signal: closing });
-    return payload;
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    state.requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode });
-    done();
-  });
+  installFaultHooks(app, { faults: state.faults, closing, requests: state.requests, replyFor: (status) => faultReply(status) });
 
   // Rails' public/404.html for a path no route matches.
   app.setNotFoundHandler((_request, reply) =>

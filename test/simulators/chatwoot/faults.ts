@@ -3,7 +3,9 @@
  * with: Rack::Attack's throttle for 429, Rails for 500, the reverse proxy (nginx) for 502
  * and 503. Webhook faults live here too: Chatwoot sometimes sends the same event twice.
  */
-export type FaultStatus = 429 | 500 | 502 | 503;
+import { nginxPage, type FaultReply, type FaultStatus } from '../shared/fault-switches.ts';
+
+export type { FaultStatus };
 
 export interface ChatwootFaults {
   /** The next `count` requests answer `status` (queued after any earlier failNext). */
@@ -15,30 +17,6 @@ export interface ChatwootFaults {
   /** Every webhook is delivered twice (two jobs: same body, different X-Chatwoot-Delivery). */
   duplicateWebhooks: boolean;
 }
-
-export class FaultSwitches implements ChatwootFaults {
-  delayMs = 0;
-  down = false;
-  duplicateWebhooks = false;
-  private readonly queued: FaultStatus[] = [];
-
-  failNext(count: number, status: FaultStatus): void {
-    for (let i = 0; i < count; i++) this.queued.push(status);
-  }
-
-  /** The status the current request must fail with, if any. */
-  takeFailure(): FaultStatus | undefined {
-    return this.queued.shift();
-  }
-}
-
-export interface FaultReply {
-  contentType: string;
-  body: string;
-}
-
-const nginxPage = (title: string): string =>
-  `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 export function faultReply(status: FaultStatus): FaultReply {
   switch (status) {

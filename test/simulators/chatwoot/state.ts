@@ -5,7 +5,7 @@
  * Ids start in different ranges (contacts 40, conversations 1000, messages 88000) so a
  * test that mixes them up fails instead of passing by coincidence.
  */
-import { FaultSwitches } from './faults.ts';
+import { FaultSwitches } from '../shared/fault-switches.ts';
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 export type MessageType = 'incoming' | 'outgoing' | 'activity' | 'template';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signChatwootWebhook } from '../../../api/webhooks/chatwoot-signature.ts';
-import type { FaultSwitches } from './faults.ts';
+import type { FaultSwitches } from '../shared/fault-switches.ts';
 import { railsJson } from './webhook-format.ts';
 
 export interface WebhookDelivery {

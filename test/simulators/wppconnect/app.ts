@@ -6,7 +6,7 @@
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { installFaultHooks } from '../shared/fault-hooks.ts';
 import { faultReply } from './faults.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -45,37 +45,10 @@ export function buildWppConnectApp(
     }
   });
 
-  app.server.on('connection', (socket) => {
-    if (state.faults.down) socket.destroy();
-  });
-
-  app.addHook('onRequest', (request, reply, done) => {
-    if (state.faults.down) {
-      reply.hijack();
-      request.raw.socket.destroy();
-      return;
-    }
-    const status = state.faults.takeFailure();
-    if (status === undefined) {
-      done();
-      return;
-    }
-    const { session = '' } = request.params as { session?: string };
-    const fault = faultReply(status, session, request.routeOptions.url ?? request.url);
-    void reply.code(status).type(fault.contentType).send(fault.body);
-  });
-
-  // The work is done at once (a send goes out), only the answer is late: what a
-  // client that times out must be ready for.
-  app.addHook('onSend', async (_request, _reply, payload) => {
-    if (state.faults.delayMs > 0) await sleep(state.faults.delayMs, undefined, { signal: closing });
-    return payload;
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    state.requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode });
-    done();
-  });
+  installFaultHooks(app, { faults: state.faults, closing, requests: state.requests, replyFor: (status, request) => {
+      const { session = '' } = request.params as { session?: string };
+      return faultReply(status, session, request.routeOptions.url ?? request.url);
+    } });
 
   // Express's default answer for an unknown path.
   app.setNotFoundHandler((request, reply) =>

@@ -3,7 +3,9 @@
  * answers with: the server's rate limiter for 429, the send controller for 500,
  * the reverse proxy in front of it (nginx) for 502 and 503.
  */
-export type FaultStatus = 429 | 500 | 502 | 503;
+import { FaultSwitches, nginxPage, type FaultReply, type FaultStatus } from '../shared/fault-switches.ts';
+
+export type { FaultStatus };
 
 export interface WppFaults {
   /** The next `count` requests answer `status` (queued after any earlier failNext). */
@@ -18,30 +20,9 @@ export interface WppFaults {
   webhookDown: boolean;
 }
 
-export class FaultSwitches implements WppFaults {
-  delayMs = 0;
-  down = false;
-  duplicateWebhooks = false;
+export class WppFaultSwitches extends FaultSwitches implements WppFaults {
   webhookDown = false;
-  private readonly queued: FaultStatus[] = [];
-
-  failNext(count: number, status: FaultStatus): void {
-    for (let i = 0; i < count; i++) this.queued.push(status);
-  }
-
-  /** The status the current request must fail with, if any. */
-  takeFailure(): FaultStatus | undefined {
-    return this.queued.shift();
-  }
 }
-
-export interface FaultReply {
-  contentType: string;
-  body: string;
-}
-
-const nginxPage = (title: string): string =>
-  `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 export function faultReply(status: FaultStatus, session: string, route: string): FaultReply {
   const json = (body: unknown): FaultReply => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });

@@ -2,7 +2,7 @@
  * Everything the simulated server knows. Routes read and change it; the public
  * handle in index.ts exposes parts of it to tests.
  */
-import { FaultSwitches } from './faults.ts';
+import { WppFaultSwitches } from './faults.ts';
 import type { WaMessage } from './messages.ts';
 
 export interface SentRecord {
@@ -90,7 +90,7 @@ export interface SimulatorState {
   readonly sent: SentRecord[];
   readonly requests: RequestRecord[];
   readonly webhookDeliveries: WebhookDelivery[];
-  readonly faults: FaultSwitches;
+  readonly faults: WppFaultSwitches;
 }
 
 export const SERVER_VERSION = '2.10.4';
@@ -124,7 +124,7 @@ export function createSimulatorState(options: StateOptions): SimulatorState {
     sent: [],
     requests: [],
     webhookDeliveries: [],
-    faults: new FaultSwitches(),
+    faults: new WppFaultSwitches(),
   };
 }
 
