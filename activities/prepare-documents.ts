@@ -29,7 +29,7 @@ export function createPrepareDocuments(deps: Pick<ActivityDependencies, 'db' | '
     stopTimer();
     const base = `registrations/${doc.registrationId}/documents/${doc.kind}-r${doc.revision}`;
     const storageKey = `${base}.${extensionOf[processed.mime] ?? 'bin'}`;
-    await storage.put(storageKey, processed.bytes, processed.mime);
+    await storage.put(storageKey, processed.bytes, processed.mime, processed.sha256);
     const thumbnailKey = processed.thumbnail === undefined ? null : `${base}.thumb.jpg`;
     if (processed.thumbnail !== undefined && thumbnailKey !== null) {
       await storage.put(thumbnailKey, processed.thumbnail.bytes, processed.thumbnail.mime);

@@ -21,11 +21,8 @@ async function bytesOf(source: DocumentSource, kind: DocumentKind, limits: Resol
   const label = documentLabel(kind);
   const field = documentFieldOf[kind];
   if (source.type === 'url') return fetchDocument(source.url, label, field, limits);
-  // Refuse by the encoded length first, so an oversized upload is never decoded.
-  const payload = source.base64.replace(/\s+/g, '');
-  const decodedBytes = Math.floor((payload.length * 3) / 4) - 2;
-  if (decodedBytes > limits.maxBytes) throw tooLarge(label, field, decodedBytes, limits.maxBytes);
-  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+  if (source.bytes.length > limits.maxBytes) throw tooLarge(label, field, source.bytes.length, limits.maxBytes);
+  return source.bytes;
 }
 
 const mimeAliases: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'image/heif': 'image/heic' };

@@ -62,7 +62,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
       const revision = revisionOf(doc);
       if (revision === null) continue;
       const receivedKey = `registrations/${registrationId}/received/${doc.kind}-r${revision}`;
-      await deps.storage.put(receivedKey, doc.bytes, doc.mime);
+      await deps.storage.put(receivedKey, doc.bytes, doc.mime, doc.sha256);
       storedKeys.push(receivedKey);
       stored.push({ id: randomUUID(), kind: doc.kind, revision, receivedKey, receivedSha256: doc.sha256, mime: doc.mime, sizeBytes: doc.bytes.length });
     }

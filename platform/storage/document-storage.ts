@@ -12,8 +12,11 @@ export interface StoredDocument {
 }
 
 export interface DocumentStorage {
-  /** Atomic (readers see the old object or the new one, never part of one); idempotent for the same key and bytes. */
-  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /**
+   * Atomic (readers see the old object or the new one, never part of one); idempotent for the same
+   * key and bytes. `sha256` (hex) saves hashing again when the caller already has it.
+   */
+  put(key: string, bytes: Buffer, contentType: string, sha256?: string): Promise<void>;
   /** Throws `AppError` NotFound if there is no such key. */
   get(key: string): Promise<StoredDocument>;
   /** Deleting a missing key is fine. */

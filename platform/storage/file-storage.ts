@@ -31,10 +31,10 @@ export function createFileStorage(rootDir: string): DocumentStorage {
   };
 
   return {
-    async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    async put(key: string, bytes: Buffer, contentType: string, knownSha256?: string): Promise<void> {
       const file = locate(keySegments(key));
       assertContentType(contentType);
-      const sidecar: Sidecar = { contentType, size: bytes.length, sha256: sha256(bytes) };
+      const sidecar: Sidecar = { contentType, size: bytes.length, sha256: knownSha256 ?? sha256(bytes) };
       await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       await writeAtomically(file + sidecarSuffix, Buffer.from(JSON.stringify(sidecar)));
       await writeAtomically(file, bytes);
