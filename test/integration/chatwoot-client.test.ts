@@ -2,7 +2,6 @@
  * The real Chatwoot client against the Chatwoot simulator over real HTTP, and the
  * simulator's webhooks arriving at a real HTTP receiver.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
@@ -14,6 +13,7 @@ import type { ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import type { WebhookReceiver } from '../simulators/chatwoot/webhook-receiver.ts';
 import { startWebhookReceiver } from '../simulators/chatwoot/webhook-receiver.ts';
+import { assertRetryable, assertPermanent } from '../support/failures.ts';
 
 const PHONE = '+351912345678';
 const WA_ID = '351912345678@c.us';
@@ -42,26 +42,6 @@ async function driverConversation(sim: ChatwootSimulator) {
   const contact = await client.createContact({ name: 'Rui Almeida', phoneE164: PHONE, identifier: `wa:${WA_ID}`, sourceId: WA_ID });
   const conversation = await client.createConversation({ contactId: contact.id, sourceId: WA_ID });
   return { client, contact, conversation };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(() => undefined, (error: unknown) => error);
-  assert.ok(outcome instanceof Error, 'expected the call to fail');
-  return outcome;
-}
-
-async function assertRetryable(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await failureOf(promise);
-  assert.ok(!(error instanceof ApplicationFailure), `expected a plain (retryable) Error, got ApplicationFailure: ${error.message}`);
-  assert.match(error.message, message);
-}
-
-async function assertPermanent(promise: Promise<unknown>, type: ErrorType): Promise<ApplicationFailure> {
-  const error = await failureOf(promise);
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got: ${error.message}`);
-  assert.equal(error.type, type);
-  assert.equal(error.nonRetryable, true);
-  return error;
 }
 
 test('finds a contact by its exact phone, never one whose phone merely contains the digits', async (t) => {
@@ -162,7 +142,7 @@ test('a file goes up as multipart attachments[] and comes back through the Activ
   });
   await assertPermanent(chunked.downloadAttachment(dataUrl, 1_000), ErrorType.PayloadTooLarge);
   assert.equal((await chunked.downloadAttachment(dataUrl, PNG.length)).bytes.length, PNG.length);
-  await assertPermanent(client.downloadAttachment(dataUrl.replace(/redirect\/[^/]+/, 'redirect/unknown--sim'), 1_000_000), ErrorType.ExternalServiceRejected);
+  await assertPermanent(client.downloadAttachment(dataUrl.replace(/redirect\/[^/]+/, 'redirect/unknown--sim'), 1_000_000), ErrorType.NotFound);
 });
 
 test('message status PATCH: delivered, read, and read never goes back to delivered', async (t) => {
@@ -177,7 +157,7 @@ test('message status PATCH: delivered, read, and read never goes back to deliver
   assert.equal(status(), 'read');
   await client.setMessageStatus(conversation.id, id, 'failed', 'WhatsApp refused the number');
   assert.deepEqual(sim.messages(conversation.id).find((m) => m.id === id)?.externalError, 'WhatsApp refused the number');
-  await assertPermanent(client.setMessageStatus(conversation.id, 999_999, 'read'), ErrorType.ExternalServiceRejected);
+  await assertPermanent(client.setMessageStatus(conversation.id, 999_999, 'read'), ErrorType.NotFound);
 });
 
 test('a bad token is permanent and never shows the token', async (t) => {

@@ -1,7 +1,6 @@
 /**
  * The real WPPConnect client against the WPPConnect simulator over real HTTP.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
@@ -11,6 +10,7 @@ import { createWppConnectClient } from '../../activities/clients/wppconnect-clie
 import { ErrorType } from '../../domain/errors.ts';
 import type { WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
+import { assertRetryable, assertPermanent } from '../support/failures.ts';
 
 const PHONE = '351912345678';
 
@@ -28,29 +28,6 @@ async function tokenFrom(sim: WppConnectSimulator, session = sim.session): Promi
   const response = await fetch(`${sim.url}/api/${session}/${sim.secretKey}/generate-token`, { method: 'POST' });
   assert.equal(response.status, 201);
   return ((await response.json()) as { token: string }).token;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(outcome instanceof Error, 'expected the call to fail');
-  return outcome;
-}
-
-async function assertRetryable(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await failureOf(promise);
-  assert.ok(!(error instanceof ApplicationFailure), `expected a plain (retryable) Error, got ApplicationFailure: ${error.message}`);
-  assert.match(error.message, message);
-}
-
-async function assertPermanent(promise: Promise<unknown>, type: ErrorType): Promise<ApplicationFailure> {
-  const error = await failureOf(promise);
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got: ${error.message}`);
-  assert.equal(error.type, type);
-  assert.equal(error.nonRetryable, true);
-  return error;
 }
 
 const routesCalled = (sim: WppConnectSimulator) => sim.requests.map((request) => `${request.route} ${request.status}`);

@@ -10,6 +10,7 @@ import { createWppConnectClient } from '../../activities/clients/wppconnect-clie
 import { ErrorType } from '../../domain/errors.ts';
 import type { WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
+import { failureOf, assertPermanent } from '../support/failures.ts';
 
 const PHONE = '351912345678';
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3000), Buffer.from([0xff, 0xd9])]);
@@ -23,22 +24,6 @@ async function setup(t: TestContext) {
   t.after(() => sim.close());
   const client = createWppConnectClient({ baseUrl: sim.url, session: sim.session, secretKey: sim.secretKey, timeoutMs: 2_000 });
   return { sim, client };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(outcome instanceof Error, 'expected the call to fail');
-  return outcome;
-}
-
-async function assertPermanent(promise: Promise<unknown>, type: ErrorType): Promise<void> {
-  const error = await failureOf(promise);
-  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got: ${error.message}`);
-  assert.equal(error.type, type);
-  assert.equal(error.nonRetryable, true);
 }
 
 const routesCalled = (sim: WppConnectSimulator) => sim.requests.map((request) => request.route.replace('/api/:session/', ''));

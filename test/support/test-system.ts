@@ -7,6 +7,8 @@ import { startSystem, type RunningSystem } from '../../platform/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 
+export { eventually } from './eventually.ts';
+
 // Worker state changes are noise in test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -113,17 +115,6 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
       await chatwoot?.close();
     },
   };
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 export const uniqueSuffix = () => randomBytes(4).toString('hex');

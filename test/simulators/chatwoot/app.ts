@@ -3,10 +3,10 @@
  * of the server), then Rails' body parsing, the API routes behind the token check, and
  * Active Storage. `routes` lists what was registered, for the contract check.
  */
-import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireAccountAccess } from './auth.ts';
 import { installFaultHooks } from '../shared/fault-hooks.ts';
+import { createSimulatorApp, type RegisteredRoute } from '../shared/simulator-app.ts';
 import { faultReply } from './faults.ts';
 import { parseMultipart } from './multipart.ts';
 import { replyWithRailsError } from './rails-errors.ts';
@@ -16,31 +16,14 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { messageRoutes } from './routes/messages.ts';
 import type { StoreContext } from './store-contacts.ts';
 
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-}
+export type { RegisteredRoute } from '../shared/simulator-app.ts';
 
 /** Chatwoot's default maximum attachment size is 40 MB; leave room for the multipart overhead. */
 const BODY_LIMIT = 50 * 1024 * 1024;
 
 export function buildChatwootApp(ctx: StoreContext, closing: AbortSignal): { app: FastifyInstance; routes: RegisteredRoute[] } {
   const { state } = ctx;
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: BODY_LIMIT });
-  const routes: RegisteredRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-
-  // Rails: an empty JSON body is no params, not an error.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    try {
-      done(null, text === '' ? {} : (JSON.parse(text as string) as unknown));
-    } catch (error) {
-      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-    }
-  });
+  const { app, routes } = createSimulatorApp(BODY_LIMIT);
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request: FastifyRequest, raw: string | Buffer, done) => {
     parseMultipart(Buffer.from(raw), request.headers['content-type'] ?? '').then(
       (body) => done(null, body),

@@ -4,9 +4,9 @@
  * middlewares. `routes` lists what was registered, for the contract check;
  * `webhooks` is what POSTs events to the bridge.
  */
-import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { installFaultHooks } from '../shared/fault-hooks.ts';
+import { createSimulatorApp, type RegisteredRoute } from '../shared/simulator-app.ts';
 import { faultReply } from './faults.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -18,32 +18,15 @@ import { sessionRoutes } from './routes/session.ts';
 import type { SimulatorState } from './state.ts';
 import { WebhookSender } from './webhooks.ts';
 
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-}
+export type { RegisteredRoute } from '../shared/simulator-app.ts';
 
 export function buildWppConnectApp(
   state: SimulatorState,
   closing: AbortSignal,
 ): { app: FastifyInstance; routes: RegisteredRoute[]; webhooks: WebhookSender } {
   // The server's express.json() accepts bodies up to 50 MB (media travel as base64).
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  const { app, routes } = createSimulatorApp(50 * 1024 * 1024);
   const webhooks = new WebhookSender(state, closing);
-  const routes: RegisteredRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-
-  // express.json(): an empty body is {}, not an error.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    try {
-      done(null, text === '' ? {} : (JSON.parse(text as string) as unknown));
-    } catch (error) {
-      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-    }
-  });
 
   installFaultHooks(app, { faults: state.faults, closing, requests: state.requests, replyFor: (status, request) => {
       const { session = '' } = request.params as { session?: string };
