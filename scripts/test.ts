@@ -1,7 +1,7 @@
 /**
  * `npm test` (after typecheck and lint): one Temporal dev server, one fresh PostgreSQL database and
  * one workflow bundle for the whole run, shared by every test file through the environment
- * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE). Runs node's test runner on
+ * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SUGGEST_CONTINUE_AS_NEW_AT). Runs node's test runner on
  * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +17,7 @@ import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);
 const cleanups: Array<() => Promise<void>> = [];
+const suggestContinueAsNewAt = 400;
 
 async function testFiles(): Promise<string[]> {
   const given = process.argv.slice(2);
@@ -36,6 +37,8 @@ async function main(): Promise<number> {
     namespace: 'default',
     headless: true,
     logFile: path.join(scratch, 'temporal.log'),
+    // Low enough for one test's chat to cross it (Temporal's default is 4,096 events), high enough for the rest not to.
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': suggestContinueAsNewAt },
     log,
   });
   if (temporal.started !== undefined) cleanups.push(() => temporal.started!.stop());
@@ -68,6 +71,8 @@ async function main(): Promise<number> {
       TEST_DATABASE_URL: databaseUrl,
       TEST_WORKFLOW_BUNDLE: bundlePath,
       TEST_SCRATCH_DIR: scratch,
+      // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
+      ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },
   });
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));

@@ -1,5 +1,6 @@
 import {
-  condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, allHandlersFinished,
+  condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
+  allHandlersFinished,
 } from '@temporalio/workflow';
 import type { BridgeActivities } from '../activities/bridge/index.ts';
 import { eventKey, type ChatEvent } from '../domain/bridge-events.ts';
@@ -9,7 +10,8 @@ import { eventKey, type ChatEvent } from '../domain/bridge-events.ts';
  * replies from Chatwoot, delivery acks — are handled strictly in arrival order, each once. A
  * redelivered webhook, a polled copy or a doubled Chatwoot delivery is dropped by its business id
  * (here, in a bounded set carried across continue-as-new, and in PostgreSQL by the activities).
- * The workflow ends after `idleTimeoutMs` without events; the next message starts a new run.
+ * The workflow ends after `idleTimeoutMs` without events (at most a quarter more); the next
+ * message starts a new run.
  */
 export interface ConversationInput {
   chatId: string;
@@ -29,13 +31,41 @@ export const chatEventsSignal = defineSignal<[ChatEvent[]]>('chatEvents');
 export const conversationStateQuery = defineQuery<{ queued: number; handled: number; chatwoot: ChatwootLink | null }>('conversationState');
 
 const seenLimit = 2000;
+/**
+ * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
+ * last event. A timeout on every wait would start and cancel a timer per message instead: two more
+ * history events and two timer writes on the server each time (bench/bridge).
+ */
+const idleChecks = 4;
 
-const bridge = proxyActivities<BridgeActivities>({
+/**
+ * A batch is first relayed as a local activity, inside the workflow task that received it: one
+ * workflow task per message instead of two plus an activity task, about half the server's work
+ * (bench/bridge). Each event is idempotent, so when that fails (Chatwoot or WPPConnect slow or
+ * down) the same batch goes to a regular activity that waits the outage out; events already
+ * relayed are skipped there.
+ */
+const quickly = proxyLocalActivities<BridgeActivities>({
+  // Several requests' worth (each gives up after 15 s): an attempt that times out may leave a request
+  // in flight, which the next attempt's look on the other side could miss, so this should not happen
+  // while the other side merely answers slowly.
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+});
+const durably = proxyActivities<BridgeActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
-  // Outages of Chatwoot or WPPConnect are waited out; the order is kept because nothing overtakes.
+  // Outages are waited out; the order is kept because nothing overtakes.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+async function relay(batch: Parameters<BridgeActivities['handleChatEvents']>[0]) {
+  try {
+    return await quickly.handleChatEvents(batch);
+  } catch {
+    return durably.handleChatEvents(batch);
+  }
+}
 
 /**
  * WPPConnect posts webhooks concurrently, so a driver's messages can arrive out of order: an inbound
@@ -60,8 +90,22 @@ export async function conversation(input: ConversationInput): Promise<void> {
   const queue: ChatEvent[] = [...(input.carried?.queue ?? [])];
   let chatwoot = input.carried?.chatwoot ?? null;
   let handled = 0;
+  let received = 0;
+  let relaying = false;
+  let quiet = false;
+
+  /** Sets `quiet` once a whole idle time went by with no event arriving and none being relayed. */
+  async function watchIdleness(): Promise<void> {
+    for (let quietChecks = 0; quietChecks < idleChecks; ) {
+      const before = received;
+      await sleep(input.idleTimeoutMs / idleChecks);
+      quietChecks = received === before && queue.length === 0 && !relaying ? quietChecks + 1 : 0;
+    }
+    quiet = true;
+  }
 
   setHandler(chatEventsSignal, (events) => {
+    received += 1;
     for (const event of events) {
       const key = eventKey(event);
       if (seen.has(key)) continue;
@@ -76,15 +120,22 @@ export async function conversation(input: ConversationInput): Promise<void> {
   });
   setHandler(conversationStateQuery, () => ({ queued: queue.length, handled, chatwoot }));
 
+  void watchIdleness();
   for (;;) {
-    const active = await condition(() => queue.length > 0, input.idleTimeoutMs);
-    if (!active) {
+    await condition(() => queue.length > 0 || quiet);
+    if (queue.length === 0) {
       await condition(allHandlersFinished);
       if (queue.length === 0) return;
     }
+    if (quiet) {
+      quiet = false;
+      void watchIdleness();
+    }
     // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
     const batch = queue.splice(0, input.batchSize);
-    const result = await bridge.handleChatEvents({ chatId: input.chatId, events: batch, chatwoot });
+    relaying = true;
+    const result = await relay({ chatId: input.chatId, events: batch, chatwoot });
+    relaying = false;
     chatwoot = result.chatwoot;
     handled += batch.length;
 

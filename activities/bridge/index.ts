@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatEvent } from '../../domain/bridge-events.ts';
+import type { ChatEvent, InboundMessage } from '../../domain/bridge-events.ts';
+import { ErrorType } from '../../domain/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
 import type { ChatwootLink } from '../../workflows/conversation.ts';
@@ -22,6 +23,27 @@ export interface BridgeDependencies {
   metrics: BridgeMetrics;
 }
 
+/**
+ * The link a workflow carries may point at a conversation deleted in Chatwoot since: when Chatwoot
+ * answers 404 and the chat's conversation, looked up again, is another one, the message goes there.
+ */
+async function relayInboundOnLiveConversation(
+  deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink | null,
+): Promise<ChatwootLink> {
+  const current = link ?? (await resolveConversation(deps, chatId, message.senderName));
+  try {
+    await relayInbound(deps, chatId, message, current);
+    return current;
+  } catch (error) {
+    if (link === null || !(error instanceof ApplicationFailure) || error.type !== ErrorType.NotFound) throw error;
+    const found = await resolveConversation(deps, chatId, message.senderName);
+    if (found.conversationId === link.conversationId) throw error;
+    log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { chatId, gone: link.conversationId, now: found.conversationId });
+    await relayInbound(deps, chatId, message, found);
+    return found;
+  }
+}
+
 /** The bridge's activities; only `workers/` and `platform/system.ts` build the real dependencies. */
 export function createBridgeActivities(deps: BridgeDependencies) {
   return {
@@ -35,11 +57,13 @@ export function createBridgeActivities(deps: BridgeDependencies) {
       let link = deps.resolvedConversations === 'new' ? null : input.chatwoot;
       for (const [index, event] of input.events.entries()) {
         if (index < resumeAt) continue;
-        context.heartbeat(index);
+        // A timed-out attempt stops here instead of racing its retry over the events still to relay.
+        context.cancellationSignal.throwIfAborted();
+        // Progress for a retry to resume from; nothing to record before the first event (a heartbeat is a server call).
+        if (index > 0 && !context.info.isLocal) context.heartbeat(index);
         try {
           if (event.kind === 'inbound') {
-            link ??= await resolveConversation(deps, input.chatId, event.senderName);
-            await relayInbound(deps, input.chatId, event, link);
+            link = await relayInboundOnLiveConversation(deps, input.chatId, event, link);
           } else if (event.kind === 'outbound') {
             await relayOutbound(deps, input.chatId, event);
           } else {

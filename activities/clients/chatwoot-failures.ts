@@ -44,7 +44,9 @@ export function failureFromResponse(operation: string, response: ApiResponse): E
   const message = serverMessage(response.body);
   const text = `Chatwoot ${operation} answered ${status}${message === undefined ? '' : `: ${message}`}`;
   if (status === 408 || status === 429 || status >= 500) return new Error(text);
-  // 401 bad token, 403 not an API inbox, 404 no such account/contact/conversation, 422 refused.
+  // No such account, contact, conversation or message (deleted in Chatwoot, say).
+  if (status === 404) return ApplicationFailure.nonRetryable(text, ErrorType.NotFound);
+  // 401 bad token, 403 not an API inbox, 422 refused.
   return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
 }
 

@@ -38,6 +38,8 @@ export interface DevServerOptions {
   searchAttributes?: readonly SearchAttributeDefinition[];
   /** How long to wait for the server to answer; default 60 s. */
   startTimeoutMs?: number;
+  /** Server dynamic config (`--dynamic-config-value key=JSON`), e.g. a low continue-as-new threshold in tests. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface TemporalDevServer {
@@ -157,6 +159,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     args.push('--db-filename', path.resolve(options.dbFile));
   }
   for (const attribute of attributes) args.push('--search-attribute', `${attribute.name}=${cliTypeNames[attribute.type]}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   // Without a logFile the log goes to a temp file, kept only when something goes wrong.
   const logFile = path.resolve(options.logFile ?? path.join(os.tmpdir(), `temporal-dev-server-${port}.log`));

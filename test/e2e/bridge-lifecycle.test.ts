@@ -63,4 +63,19 @@ describe('chat workflow lifecycle', () => {
       assert.equal(conversations.find((candidate) => candidate.id === conversation!.id)!.status, 'resolved');
     });
   });
+
+  it('starts a new conversation when the chat\'s conversation was deleted in Chatwoot, on the same contact', async () => {
+    await withBridge({}, async (sut) => {
+      const phone = newDriverPhone();
+      await driverWritesAndArrives(sut, phone, 'antes');
+      const [deleted] = conversationsOf(sut, phone);
+      sut.chatwoot!.deleteConversation(deleted!.id);
+      await driverWritesAndArrives(sut, phone, 'depois de apagada');
+      const [replacement, ...others] = conversationsOf(sut, phone);
+      assert.deepEqual(others, []);
+      assert.notEqual(replacement!.id, deleted!.id);
+      assert.deepEqual(sut.chatwoot!.messages(replacement!.id).map((message) => message.content), ['depois de apagada']);
+      assert.equal(chatwootView(sut).contactsOf(phone).length, 1);
+    });
+  });
 });

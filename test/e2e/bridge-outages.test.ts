@@ -53,6 +53,25 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
     assert.deepEqual(sentBodies(), replies);
   });
 
+  it('relays once through a Chatwoot that answers each call slower than a workflow task may take', async () => {
+    const phone = newDriverPhone();
+    await sut.wpp.receive({ from: phone, body: 'antes' });
+    await eventually(async () => (incomingTexts(phone).length === 1 ? true : undefined), 15_000);
+    // Chatwoot stores the message at once and answers 11 s later; Temporal's workflow task timeout
+    // is 10 s and the relay runs inside one.
+    chatwoot().faults.delayMs = 11_000;
+    try {
+      await sut.wpp.receive({ from: phone, body: 'com o Chatwoot lento' });
+      await eventually(async () => (incomingTexts(phone).length === 2 ? true : undefined), 15_000, 'the message in Chatwoot');
+    } finally {
+      chatwoot().faults.delayMs = 0;
+    }
+    // Relayed only once the slow relay has finished (order): by then any second copy would be there.
+    await sut.wpp.receive({ from: phone, body: 'depois' });
+    await eventually(async () => (incomingTexts(phone).includes('depois') ? true : undefined), 45_000, 'the next message');
+    assert.deepEqual(incomingTexts(phone), ['antes', 'com o Chatwoot lento', 'depois']);
+  });
+
   it('answers a webhook while Chatwoot is unreachable: the hand-off does not depend on it', async () => {
     chatwoot().faults.down = true;
     try {
@@ -64,5 +83,31 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
     } finally {
       chatwoot().faults.down = false;
     }
+  });
+});
+
+describe('WhatsApp ↔ Chatwoot bridge with a WPPConnect token the server no longer accepts', () => {
+  let sut: TestSystem;
+  before(async () => {
+    // As after WPPConnect lost its tokens: the configured one answers 401; the secret key still works.
+    sut = await startTestSystem({ WPPCONNECT_TOKEN: 'token-from-an-earlier-deployment' }, { bridge: true });
+  });
+  after(async () => sut.stop());
+
+  it('renews the token with the secret key and sends the reply once', async () => {
+    const phone = newDriverPhone();
+    await sut.wpp.receive({ from: phone, body: 'Olá' });
+    const view = chatwootView(sut);
+    await eventually(async () => (view.incomingTexts(phone).length === 1 ? true : undefined), 15_000);
+    await sut.chatwoot!.agentReply(view.conversationIdOf(phone), { content: 'Olá Rui, diga.' });
+
+    await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000, 'the reply on WhatsApp');
+    // Whichever call met the stale token first (the poller or the send), it was renewed once for all.
+    const renewals = sut.wpp.requests.filter((request) => request.route.endsWith('/generate-token'));
+    assert.deepEqual(renewals.map((request) => request.status), [201]);
+    const firstRenewal = sut.wpp.requests.indexOf(renewals[0]!);
+    assert.ok(sut.wpp.requests.slice(0, firstRenewal).some((request) => request.status === 401), 'the configured token was tried first');
+    assert.ok(sut.wpp.requests.slice(firstRenewal + 1).every((request) => request.status !== 401), 'the renewed token was accepted');
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Olá Rui, diga.']);
   });
 });

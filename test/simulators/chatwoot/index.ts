@@ -42,6 +42,8 @@ export interface ChatwootSimulator {
   ): Promise<{ messageId: number }>;
   /** As an agent; fires conversation_status_changed. */
   resolve(conversationId: number): Promise<void>;
+  /** As an administrator in the UI: the conversation and its messages are gone; later calls on it answer 404. */
+  deleteConversation(conversationId: number): void;
   /** Every webhook POST made, in order. */
   webhookDeliveries: ReadonlyArray<WebhookDelivery>;
   /** Resolves once every webhook queued so far (and any it caused) has been delivered or has failed. */
@@ -68,6 +70,12 @@ export interface ChatwootSimulatorOptions {
   signWebhooks?: boolean;
   /** WEBHOOK_TIMEOUT, default 5000. */
   webhookTimeoutMs?: number;
+  /** Called synchronously as each message is created through the API or an agent's reply (benchmarks time arrivals with it). */
+  onMessageCreated?: (message: MessageRecord) => void;
+}
+
+function removeWhere<T>(records: T[], doomed: (record: T) => boolean): void {
+  for (let index = records.length - 1; index >= 0; index--) if (doomed(records[index]!)) records.splice(index, 1);
 }
 
 const AGENT = { id: 2, name: 'Ana (Suporte)', email: 'ana@example.test' };
@@ -81,7 +89,7 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
     sign: opts.signWebhooks ?? true,
     timeoutMs: opts.webhookTimeoutMs ?? 5_000,
   };
-  const ctx: StoreContext = { state, emit: (payload) => webhooks.enqueue(payload) };
+  const ctx: StoreContext = { state, emit: (payload) => webhooks.enqueue(payload), onMessageCreated: opts.onMessageCreated };
   const markFailed = (messageId: number, error: string) => {
     const message = state.messages.find((candidate) => candidate.id === messageId);
     if (message !== undefined) updateMessageStatus(ctx, message, 'failed', error);
@@ -129,6 +137,11 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
     },
     async resolve(conversationId) {
       changeStatus(ctx, requireConversation(state, conversationId), 'resolved', AGENT.name);
+    },
+    deleteConversation(conversationId) {
+      const conversation = requireConversation(state, conversationId);
+      removeWhere(state.messages, (message) => message.conversationId === conversation.id);
+      removeWhere(state.conversations, (candidate) => candidate === conversation);
     },
     webhookDeliveries: webhooks.deliveries,
     webhooksIdle: () => webhooks.idle(),

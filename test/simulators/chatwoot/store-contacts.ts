@@ -6,12 +6,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RecordInvalid, RecordNotFound, RecordNotUnique } from './rails-errors.ts';
-import type { ContactInboxRecord, ContactRecord, ConversationRecord, SimulatorState } from './state.ts';
+import type { ContactInboxRecord, ContactRecord, ConversationRecord, MessageRecord, SimulatorState } from './state.ts';
 
 export interface StoreContext {
   state: SimulatorState;
   /** Hands an event payload to the webhook dispatcher. */
   emit(payload: Record<string, unknown>): void;
+  /** Told of each message the moment it is created (see ChatwootSimulatorOptions). */
+  onMessageCreated?: ((message: MessageRecord) => void) | undefined;
 }
 
 export interface NewContact {

@@ -92,6 +92,7 @@ export function createMessage(ctx: StoreContext, conversation: ConversationRecor
     attributes.in_reply_to = quoted?.id ?? null;
   }
   const message = insertMessage(ctx, conversation, { ...input, contentAttributes: attributes });
+  ctx.onMessageCreated?.(message);
   if (message.messageType === 'incoming') {
     const contact = ctx.state.contacts.find((candidate) => candidate.id === conversation.contactId);
     if (contact !== undefined) contact.lastActivityAt = message.createdAt;

@@ -6,6 +6,7 @@
  * happens; deliveries go out one at a time, in order, after the API has answered.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { signChatwootWebhook } from '../../../api/webhooks/chatwoot-signature.ts';
 import type { FaultSwitches } from '../shared/fault-switches.ts';
 import { railsJson } from './webhook-format.ts';
@@ -19,6 +20,8 @@ export interface WebhookDelivery {
   deliveryId: string | null;
   /** The payload's `id`: the message id, or the conversation's display id. */
   payloadId: number;
+  /** From the start of the POST to the end of the answer (or the failure), in milliseconds. */
+  durationMs: number;
 }
 
 export interface WebhookSettings {
@@ -77,6 +80,7 @@ export class WebhookDispatcher {
     }
     let failure: string | undefined;
     let status: number | 'error';
+    const started = performance.now();
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing]);
       const response = await fetch(url, { method: 'POST', headers, body, signal });
@@ -88,7 +92,7 @@ export class WebhookDispatcher {
       status = 'error';
       failure = error instanceof Error && error.name === 'TimeoutError' ? 'Timed out reading data from server' : connectionError(url, error);
     }
-    this.deliveries.push({ event, status, at: new Date(), deliveryId, payloadId });
+    this.deliveries.push({ event, status, at: new Date(), deliveryId, payloadId, durationMs: performance.now() - started });
     if (failure !== undefined && FAILURE_MARKED_EVENTS.has(event)) this.markFailed(payloadId, failure);
   }
 }
