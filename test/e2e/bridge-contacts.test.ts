@@ -53,7 +53,11 @@ describe('WhatsApp ↔ Chatwoot bridge: contacts, groups and refused sends', () 
       return found?.status === 'failed' ? found : undefined;
     }, 15_000, 'the failed status');
     assert.match(reply.externalError ?? '', /não existe/);
-    const notes = chatwoot().messages(conversationId).filter((message) => message.private);
+    // The note is posted right after the status, so it may land a moment later.
+    const notes = await eventually(async () => {
+      const privateNotes = chatwoot().messages(conversationId).filter((message) => message.private);
+      return privateNotes.length > 0 ? privateNotes : undefined;
+    }, 15_000, 'the private note');
     assert.equal(notes.length, 1);
     assert.match(notes[0]!.content ?? '', /não chegou ao WhatsApp do condutor/);
     assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 0);

@@ -68,7 +68,11 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
       assert.equal(note.attachments[0]!.fileType, 'audio');
     }
     assert.equal(video!.attachments.length, 0);
-    const notes = chatwoot().messages(conversationIdOf(phone)).filter((message) => message.private);
+    // The note follows the message it is about, so it may land a moment after the third message.
+    const notes = await eventually(async () => {
+      const privateNotes = chatwoot().messages(conversationIdOf(phone)).filter((message) => message.private);
+      return privateNotes.length > 0 ? privateNotes : undefined;
+    }, 15_000, 'the private note about the video');
     assert.equal(notes.length, 1);
     assert.match(notes[0]!.content ?? '', /acima do limite de 1 MB; não foi anexado/);
   });
