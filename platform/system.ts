@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createWppConnectClient } from '../activities/clients/wppconnect-client.ts';
 import { createRegistrationMetrics } from '../activities/registration-metrics.ts';
-import { buildApp } from '../api/app.ts';
-import { startBridgeWorker, startRegistrationWorker, type RegisteredWorkerTuning, type RunningWorker } from '../workers/registration-worker.ts';
+import type { RegisteredWorkerTuning, RunningWorker } from '../workers/registration-worker.ts';
 import { createChatwootClient } from '../activities/clients/chatwoot-client.ts';
 import { createBridgeMetrics } from '../activities/bridge/bridge-metrics.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
@@ -55,8 +54,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     ...(config.WPPCONNECT_SECRET_KEY === undefined ? {} : { secretKey: config.WPPCONNECT_SECRET_KEY }),
   });
   const bundle = options.workflowBundlePath === undefined ? {} : { workflowBundlePath: options.workflowBundlePath };
+  // Each process loads only its part: the worker's native Temporal core, or the HTTP stack (memory).
+  const { startBridgeWorker, startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
 
-  const worker = options.run.worker
+  const worker = startRegistrationWorker !== undefined
     ? await startRegistrationWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -78,7 +79,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     : undefined;
 
   const chatwoot = chatwootSettings(config);
-  const bridgeWorker = options.run.worker && chatwoot !== undefined
+  const bridgeWorker = startBridgeWorker !== undefined && chatwoot !== undefined
     ? await startBridgeWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -106,6 +107,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
   if (options.run.api) {
+    const { buildApp } = await import('../api/app.ts');
     app = await buildApp({ config, db, storage, temporal, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();

@@ -37,22 +37,14 @@ export interface RunningWorker {
 
 /** Connects to Temporal and runs the registration worker until `stop()`. */
 export async function startRegistrationWorker(options: RegistrationWorkerOptions): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
+  return startWorker(options, {
     activities: createActivities(options.dependencies),
-    ...(options.workflowBundlePath === undefined
-      ? { workflowsPath }
-      : { workflowBundle: { codePath: options.workflowBundlePath } }),
     // Document preparation is CPU-bound sharp work: more than a few at once adds memory, not
     // throughput (bench/registration: 4 gives the same rate as 20 with ~40 % less peak RSS).
     maxConcurrentActivityTaskExecutions: 4,
     stickyQueueScheduleToStartTimeout,
     ...options.tuning,
   });
-  return running(worker, connection);
 }
 
 export interface BridgeWorkerOptions {
@@ -64,17 +56,36 @@ export interface BridgeWorkerOptions {
   workflowBundlePath?: string;
 }
 
+/** The bridge worker's options beyond its task queue and code (bench/bridge runs its engine ceiling with the same). */
+export const bridgeWorkerTuning = {
+  maxConcurrentActivityTaskExecutions: 50,
+  // A new chat's first workflow task comes on the normal queue, a busy chat's on the sticky one: with
+  // the SDK's 0.2, bursts of new chats waited seconds behind busy ones (bench/bridge: p99 of first
+  // messages 2.5 s at half the ceiling, 0.28 s with 1).
+  nonStickyToStickyPollRatio: 1,
+  stickyQueueScheduleToStartTimeout,
+} satisfies Partial<WorkerOptions>;
+
 /** The WhatsApp ↔ Chatwoot bridge's worker: chat workflows on their own task queue, so registration load never delays messages. */
 export async function startBridgeWorker(options: BridgeWorkerOptions): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  return startWorker(options, {
+    activities: { ...createBridgeActivities(options.dependencies), ...createPollingActivities(options.polling) },
+    ...bridgeWorkerTuning,
+  });
+}
+
+/** A worker on its own connection, with the project's workflows (a pre-built bundle when given). */
+async function startWorker(
+  where: { address: string; namespace: string; taskQueue: string; workflowBundlePath?: string | undefined },
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>,
+): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: where.address });
   const worker = await Worker.create({
     connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: { ...createBridgeActivities(options.dependencies), ...createPollingActivities(options.polling) },
-    ...(options.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: options.workflowBundlePath } }),
-    maxConcurrentActivityTaskExecutions: 50,
-    stickyQueueScheduleToStartTimeout,
+    namespace: where.namespace,
+    taskQueue: where.taskQueue,
+    ...(where.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: where.workflowBundlePath } }),
+    ...options,
   });
   return running(worker, connection);
 }
