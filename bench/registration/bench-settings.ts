@@ -4,9 +4,8 @@
  * investigate a missed target without editing code.
  */
 import { z } from 'zod';
-
-const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const optionalCount = z.coerce.number().int().positive().optional();
+import { commonSettingsShape, count, optionalCount, parseSettings } from '../shared/settings.ts';
+import { workerTuningShape } from '../shared/worker-tuning.ts';
 
 const settingsSchema = z.object({
   BENCH_REGISTRATIONS: count(200),
@@ -18,38 +17,24 @@ const settingsSchema = z.object({
   BENCH_PDF_BYTES: count(300_000),
   /** How long the 200 registrations may take to reach pending_approval before the run fails. */
   BENCH_TIMEOUT_SECONDS: count(600),
-  /** Worker tuning; unset keeps the project's defaults. */
-  BENCH_MAX_ACTIVITY_TASKS: optionalCount,
-  BENCH_MAX_WORKFLOW_TASKS: optionalCount,
-  BENCH_MAX_CACHED_WORKFLOWS: optionalCount,
+  /** Worker tuning (BENCH_MAX_ACTIVITY_TASKS, BENCH_MAX_WORKFLOW_TASKS, BENCH_MAX_CACHED_WORKFLOWS); unset keeps the project's defaults. */
+  ...workerTuningShape,
   /** libuv threads for the worker, API and ceiling processes (sharp runs its work there). */
   BENCH_UV_THREADPOOL_SIZE: optionalCount,
   /** sharp.concurrency() (libvips threads per image) in those processes. */
   BENCH_SHARP_CONCURRENCY: optionalCount,
   /** `off`: sharp.cache(false) in those processes (libvips' operation cache, 50 MB by default). */
   BENCH_SHARP_CACHE: z.enum(['default', 'off']).default('default'),
-  /** Diagnostics: each child process writes a V8 CPU profile (main thread only) into this folder. */
-  BENCH_CPU_PROFILE_DIR: z.string().trim().min(1).optional(),
-  /** Address of a running Temporal server; unset starts an in-memory dev server for the run. */
-  TEMPORAL_ADDRESS: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
-  DATABASE_URL: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
+  /** BENCH_CPU_PROFILE_DIR, TEMPORAL_ADDRESS, DATABASE_URL. */
+  ...commonSettingsShape,
 });
 
 export type BenchSettings = z.infer<typeof settingsSchema>;
 
 export function loadBenchSettings(env: Record<string, string | undefined>): BenchSettings {
-  const parsed = settingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid benchmark settings:\n${problems.join('\n')}`);
-  }
-  if (parsed.data.BENCH_DISTINCT_PHOTOS < 2) throw new Error('BENCH_DISTINCT_PHOTOS must be at least 2 (front and back differ)');
-  return parsed.data;
-}
-
-/** Node flags for every child process. */
-export function childNodeFlags(settings: BenchSettings): string[] {
-  return settings.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.BENCH_CPU_PROFILE_DIR];
+  const settings = parseSettings(settingsSchema, env);
+  if (settings.BENCH_DISTINCT_PHOTOS < 2) throw new Error('BENCH_DISTINCT_PHOTOS must be at least 2 (front and back differ)');
+  return settings;
 }
 
 /** Environment for a child that does image work: the same for the worker, the API and the ceiling. */

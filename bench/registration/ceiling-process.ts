@@ -9,9 +9,11 @@ import { loadConfig } from '../../platform/config.ts';
 import { inspectDocument, type DocumentLimits } from '../../platform/documents/inspect-document.ts';
 import { processDocument } from '../../platform/documents/process-document.ts';
 import { documentsOf, readDocumentSet } from './bench-documents.ts';
+import { report, requiredEnv, runChild, stopWhenAsked } from '../shared/child-side.ts';
+import { forEachConcurrently } from '../shared/concurrency.ts';
+import { applyImageWorkSettings } from '../shared/image-work.ts';
 import { loadBenchSettings } from './bench-settings.ts';
-import { applyImageWorkSettings, report, requiredEnv, runChild, stopWhenAsked } from './child-side.ts';
-import { forEachConcurrently } from './concurrency.ts';
+import type { CeilingMessage } from './ceiling-message.ts';
 
 runChild(async () => {
   stopWhenAsked(async () => undefined);
@@ -32,5 +34,5 @@ runChild(async () => {
   });
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  report({ type: 'ceiling', registrations, elapsedMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, imageWork });
+  report<CeilingMessage>({ type: 'ceiling', registrations, elapsedMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, imageWork });
 });

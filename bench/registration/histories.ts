@@ -3,10 +3,10 @@
  * a reviewer, measured as the protobuf bytes the server stores and sends on replay.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { forEachConcurrently } from './concurrency.ts';
+import { forEachConcurrently } from '../shared/concurrency.ts';
 
 const { History } = proto.temporal.api.history.v1;
 const { EventType } = proto.temporal.api.enums.v1;
@@ -40,24 +40,4 @@ export async function measureHistories(client: Client, registrationIds: string[]
     meanBytes: Math.round(sizes.reduce((sum, size) => sum + size, 0) / sizes.length),
     largestEvents,
   };
-}
-
-/**
- * Ends the run's workflows (they would otherwise wait 48 hours for a reviewer): those whose ids the
- * API returned, and any other still running on the run's task queue. Already closed ones are fine.
- */
-export async function terminateWorkflows(client: Client, taskQueue: string, registrationIds: Iterable<string>): Promise<void> {
-  const ids = new Set([...registrationIds].map(workflowIdOf));
-  for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-    ids.add(execution.workflowId);
-  }
-  const all = [...ids];
-  await forEachConcurrently(all.length, 20, async (i) => {
-    await client.workflow
-      .getHandle(all[i]!)
-      .terminate('benchmark finished')
-      .catch((error: unknown) => {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      });
-  });
 }

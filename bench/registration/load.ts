@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { DocumentSet } from './bench-documents.ts';
 import { documentsOf } from './bench-documents.ts';
-import { forEachConcurrently } from './concurrency.ts';
+import { forEachConcurrently } from '../shared/concurrency.ts';
 import { registrationBody } from './registration-payloads.ts';
 
 export interface LoadOptions {

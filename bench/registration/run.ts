@@ -7,20 +7,25 @@
  */
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { workflowIdOf } from '../../domain/registration.ts';
+import { atLeast, atMost, summary, type Target } from '../shared/bench-report.ts';
+import type { ReadyMessage } from '../shared/child-messages.ts';
+import { benchScript, startChild, systemScripts } from '../shared/child-process.ts';
+import type { Cleanups } from '../shared/cleanups.ts';
+import { cpuBetween, cpuSnapshot, machineInfo, peakRssMb, round, rssMb } from '../shared/process-stats.ts';
+import { runBench } from '../shared/run-bench.ts';
+import { childNodeFlags } from '../shared/settings.ts';
+import { terminateWorkflows } from '../shared/workflows.ts';
 import { documentsOf, writeDocumentSet } from './bench-documents.ts';
 import { startBenchEnvironment } from './bench-environment.ts';
-import { atLeast, atMost, summary, type Target } from './bench-report.ts';
-import { childNodeFlags, imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
-import { benchScript, startChild } from './child-process.ts';
-import { Cleanups } from './cleanups.ts';
-import { measureHistories, terminateWorkflows } from './histories.ts';
+import { imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
+import type { CeilingMessage } from './ceiling-message.ts';
+import { measureHistories } from './histories.ts';
 import { runLoad } from './load.ts';
-import { cpuBetween, cpuSnapshot, machineInfo, peakRssMb, round, rssMb } from './process-stats.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
-const cleanups = new Cleanups();
 
-async function main(): Promise<Record<string, unknown>> {
+async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const settings = loadBenchSettings(process.env);
   const loadAverageAtStart = os.loadavg()[0] ?? 0;
   const env = await startBenchEnvironment(settings, cleanups, log);
@@ -36,16 +41,17 @@ async function main(): Promise<Record<string, unknown>> {
   cleanups.add('Temporal client', () => connection.close());
   const temporal = new Client({ connection, namespace: env.systemEnv.TEMPORAL_NAMESPACE! });
   const registered = new Set<string>();
-  cleanups.add('registration workflows', () => terminateWorkflows(temporal, taskQueue, registered));
+  const endRegistrations = () => terminateWorkflows(temporal, [taskQueue], [...registered].map(workflowIdOf));
+  cleanups.add('registration workflows', endRegistrations);
 
   const childEnv = { ...env.systemEnv, ...imageWorkEnv(settings) };
   const nodeFlags = childNodeFlags(settings);
-  const worker = startChild('worker', benchScript('./worker-process.ts'), childEnv, nodeFlags);
+  const worker = startChild<ReadyMessage>('worker', systemScripts.worker, childEnv, nodeFlags);
   cleanups.add('worker process', () => worker.stop());
-  const api = startChild('API', benchScript('./api-process.ts'), childEnv, nodeFlags);
+  const api = startChild<ReadyMessage>('API', systemScripts.api, childEnv, nodeFlags);
   cleanups.add('API process', () => api.stop());
   const [workerReady, apiReady] = await Promise.all([worker.first, api.first]);
-  if (apiReady.type !== 'ready' || apiReady.apiUrl === undefined || workerReady.type !== 'ready') throw new Error('Unexpected first message from a child');
+  if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');
   log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pid ${worker.pid}; task queue ${taskQueue}`);
 
   const abandoned = Promise.race([worker.exited, api.exited]).then((reason): never => {
@@ -72,16 +78,15 @@ async function main(): Promise<Record<string, unknown>> {
   const histories = await measureHistories(temporal, load.registrationIds);
   const workerPeak = await peakRssMb(worker.pid);
   const apiPeak = await peakRssMb(api.pid);
-  await terminateWorkflows(temporal, taskQueue, registered);
+  await endRegistrations();
   registered.clear();
   await api.stop();
   await worker.stop();
 
   log('Measuring the sharp ceiling on the same documents');
-  const ceilingChild = startChild('ceiling', benchScript('./ceiling-process.ts'), childEnv, nodeFlags);
+  const ceilingChild = startChild<CeilingMessage>('ceiling', benchScript('./ceiling-process.ts', import.meta.url), childEnv, nodeFlags);
   cleanups.add('ceiling process', () => ceilingChild.stop());
   const ceiling = await ceilingChild.first;
-  if (ceiling.type !== 'ceiling') throw new Error('Unexpected message from the ceiling process');
   const ceilingPeak = await peakRssMb(ceilingChild.pid);
   await ceilingChild.stop();
 
@@ -135,23 +140,4 @@ async function main(): Promise<Record<string, unknown>> {
   };
 }
 
-let finishing: Promise<never> | undefined;
-const finish = (code: number, result?: Record<string, unknown>) => (finishing ??= (async (): Promise<never> => {
-  await cleanups.runAll(log);
-  if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  process.exit(code);
-})());
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping everything started`);
-    void finish(130);
-  });
-}
-main().then(
-  (result) => finish(0, result),
-  (error: unknown) => {
-    console.error(error);
-    return finish(1);
-  },
-);
+runBench(log, main);

@@ -1,4 +1,4 @@
-/** What the benchmark's child processes tell the bench over their IPC channel. */
+/** What the system's processes (API, worker) tell a bench over their IPC channel, and what a bench tells any child. */
 
 export interface ImageWorkSettings {
   uvThreadpoolSize: number;
@@ -17,19 +17,7 @@ export interface ReadyMessage {
   imageWork: ImageWorkSettings;
 }
 
-/** The sharp ceiling has been measured. */
-export interface CeilingMessage {
-  type: 'ceiling';
-  registrations: number;
-  elapsedMs: number;
-  /** User + system CPU the ceiling process used for the pass. */
-  cpuSeconds: number;
-  imageWork: ImageWorkSettings;
-}
-
-export type ChildMessage = ReadyMessage | CeilingMessage;
-
-/** The only message the bench sends: stop what you run and exit. */
+/** The only message a bench sends: stop what you run and exit. */
 export interface StopMessage {
   type: 'stop';
 }

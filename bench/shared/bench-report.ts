@@ -1,4 +1,4 @@
-/** The one JSON object the bench prints: figures, targets met or missed, and the context to read them in. */
+/** The one JSON object a bench prints: figures, targets met or missed, and the context to read them in. */
 import { round } from './process-stats.ts';
 
 /** Nearest-rank percentile of unsorted values. */
@@ -16,6 +16,9 @@ export function summary(values: number[]): { p50: number; p99: number; max: numb
   };
 }
 
+/** `summary`, or null when there is nothing to summarise (every message lost, say). */
+export const summaryOrNull = (values: number[]) => (values.length === 0 ? null : summary(values));
+
 export interface Target {
   target: string;
   value: number | null;
@@ -27,3 +30,6 @@ export const atLeast = (value: number | undefined, minimum: number): Target =>
 
 export const atMost = (value: number | undefined, maximum: number): Target =>
   ({ target: `<= ${maximum}`, value: value ?? null, met: value !== undefined && value <= maximum });
+
+export const exactly = (value: number | undefined, expected: number): Target =>
+  ({ target: `= ${expected}`, value: value ?? null, met: value === expected });

@@ -1,29 +1,8 @@
 /**
- * The child's half of the bench protocol: report once, then run until the bench says stop,
- * or until the bench goes away (its IPC channel closes), so no child outlives a crashed bench.
+ * The child's half of the bench protocol: report, then run until the bench says stop, or until
+ * the bench goes away (its IPC channel closes), so no child outlives a crashed bench.
  */
-import sharp from 'sharp';
-import type { ChildMessage, ImageWorkSettings } from './child-messages.ts';
-
 const log = (line: string) => console.error(`[bench:${process.pid}] ${line}`);
-
-/**
- * Applies BENCH_SHARP_CONCURRENCY and BENCH_SHARP_CACHE (UV_THREADPOOL_SIZE and allocator variables
- * act through the environment the bench gives the process) and says what is in force.
- */
-export function applyImageWorkSettings(): ImageWorkSettings {
-  const wanted = Number(process.env.BENCH_SHARP_CONCURRENCY ?? '');
-  if (Number.isInteger(wanted) && wanted > 0) sharp.concurrency(wanted);
-  if (process.env.BENCH_SHARP_CACHE === 'off') sharp.cache(false);
-  const { LD_PRELOAD, MALLOC_ARENA_MAX } = process.env;
-  return {
-    uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? '4'),
-    sharpConcurrency: sharp.concurrency(),
-    sharpCacheMb: sharp.cache().memory.max,
-    ...(LD_PRELOAD === undefined ? {} : { ldPreload: LD_PRELOAD }),
-    ...(MALLOC_ARENA_MAX === undefined ? {} : { mallocArenaMax: MALLOC_ARENA_MAX }),
-  };
-}
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -31,8 +10,9 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
-export function report(message: ChildMessage): void {
-  if (process.send === undefined) throw new Error('Run by the bench (bench/registration/run.ts), which opens an IPC channel');
+/** Sends the bench one message; name the type (`report<ReadyMessage>(...)`) so the literal is checked. */
+export function report<M extends { type: string }>(message: M): void {
+  if (process.send === undefined) throw new Error('Run by a bench (bench/*/run.ts), which opens an IPC channel');
   process.send(message);
 }
 

@@ -1,0 +1,110 @@
+/**
+ * What every bench runs on, each piece registered for cleanup as soon as it exists: a scratch
+ * folder, Temporal (TEMPORAL_ADDRESS, else an in-memory headless dev server) and a fresh
+ * PostgreSQL database on the server the project finds, migrated, dropped at the end.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { findOrStartDatabase } from '../../platform/database-server.ts';
+import { migrate } from '../../platform/migrate.ts';
+import { ensureTemporal } from '../../scripts/lib/temporal-dev-server.ts';
+import type { Cleanups } from './cleanups.ts';
+
+export interface Infrastructure {
+  /** Removed at the end. */
+  scratch: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** Set when this run started the Temporal dev server. */
+  temporalPid: number | undefined;
+  temporalOrigin: 'TEMPORAL_ADDRESS' | 'dev server (in memory)';
+  databaseUrl: string;
+  databaseOrigin: string;
+}
+
+export async function startInfrastructure(
+  settings: {
+    TEMPORAL_ADDRESS?: string | undefined;
+    BENCH_TEMPORAL_DYNAMIC_CONFIG?: Record<string, string | number | boolean> | undefined;
+    DATABASE_URL?: string | undefined;
+  },
+  cleanups: Cleanups,
+  log: (line: string) => void,
+): Promise<Infrastructure> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'leguas-bench-'));
+  cleanups.add('scratch folder', () => rm(scratch, { recursive: true, force: true }));
+
+  const temporal = await ensureTemporal({
+    ...(settings.TEMPORAL_ADDRESS === undefined ? {} : { address: settings.TEMPORAL_ADDRESS }),
+    namespace: 'default',
+    headless: true,
+    ...(settings.BENCH_TEMPORAL_DYNAMIC_CONFIG === undefined ? {} : { dynamicConfig: settings.BENCH_TEMPORAL_DYNAMIC_CONFIG }),
+    logFile: path.join(scratch, 'temporal.log'),
+    log,
+  });
+  if (temporal.started !== undefined) cleanups.add('Temporal dev server', () => temporal.started!.stop());
+  log(`Temporal at ${temporal.address}`);
+
+  const database = await findOrStartDatabase({ configuredUrl: settings.DATABASE_URL, dataDir: 'data', log });
+  cleanups.add('PostgreSQL server', () => database.stop());
+  const databaseName = `leguas_bench_${Date.now()}`;
+  const databaseUrl = database.url(databaseName);
+  cleanups.add(`database ${databaseName}`, async () => {
+    const admin = new pg.Client({ connectionString: database.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  });
+  await migrate(databaseUrl);
+  log(`PostgreSQL database ${databaseName} (${database.origin}) migrated`);
+
+  return {
+    scratch,
+    temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
+    temporalPid: temporal.started?.pid,
+    temporalOrigin: temporal.started === undefined ? 'TEMPORAL_ADDRESS' : 'dev server (in memory)',
+    databaseUrl,
+    databaseOrigin: database.origin,
+  };
+}
+
+/**
+ * What the API and worker processes of every bench share, as environment variables: production
+ * mode, quiet logs, a free port, this run's database and Temporal, and the given task queue,
+ * document storage and WPPConnect simulator.
+ */
+export function systemEnvironment(
+  infrastructure: Infrastructure,
+  part: { taskQueue: string; storageDir: string; wpp: { url: string; session: string; secretKey: string } },
+): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: infrastructure.databaseUrl,
+    TEMPORAL_ADDRESS: infrastructure.temporalAddress,
+    TEMPORAL_NAMESPACE: infrastructure.temporalNamespace,
+    TEMPORAL_TASK_QUEUE: part.taskQueue,
+    DOCUMENT_STORAGE_DIR: part.storageDir,
+    WPPCONNECT_URL: part.wpp.url,
+    WPPCONNECT_SESSION: part.wpp.session,
+    WPPCONNECT_SECRET_KEY: part.wpp.secretKey,
+  };
+}
+
+/** Bundles the workflows exported by `workflowsPath` once, into `file`, for worker processes to load. */
+export async function writeWorkflowBundle(workflowsPath: string, file: string, log: (line: string) => void): Promise<string> {
+  const quiet = () => undefined;
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info: quiet, debug: quiet, trace: quiet, log: quiet, warn: log, error: log } });
+  await writeFile(file, bundle.code);
+  log(`Workflow bundle ready (${path.basename(file)})`);
+  return file;
+}
