@@ -2,20 +2,26 @@
  * `npm start`: the whole system on its embedded defaults, with no configuration.
  * PostgreSQL (DATABASE_URL, else local, else embedded) → migrations → Temporal (TEMPORAL_ADDRESS,
  * else a dev server with its Web UI) → WPPConnect (WPPCONNECT_URL, else the simulator as a
- * sandbox) → worker and API. Ctrl-C stops everything it started, in reverse order.
+ * sandbox) → Chatwoot (CHATWOOT_URL, else the simulator, so the bridge runs) → worker and API →
+ * with both simulators, the sandbox console. Ctrl-C stops everything it started, in reverse order.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../platform/config.ts';
+import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
 import { startSystem } from '../platform/system.ts';
-import { startWppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
+import { startChatwootSimulator, type ChatwootSimulator } from '../test/simulators/chatwoot/index.ts';
+import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
+import { forgetSimulatedChatwoot } from './lib/sandbox-reset.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
+import { sandboxConsoleHelp, startSandboxConsole } from './sandbox-console.ts';
 
 const log = (line: string) => console.log(`[start] ${line}`);
 const stops: Array<() => Promise<void>> = [];
+/** A secret for this run only (sandbox keys and tokens). */
+const newSecret = () => randomBytes(24).toString('base64url');
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -46,30 +52,62 @@ async function main(): Promise<void> {
   if (temporal.started !== undefined) stops.push(() => temporal.started!.stop());
   else log(`Using the Temporal server already running at ${temporal.address} (left running on exit)`);
 
-  if (config.WPPCONNECT_URL === undefined) {
-    const secretKey = randomBytes(18).toString('base64url');
-    const simulator = await startWppConnectSimulator({ port: 21465, secretKey, session: config.WPPCONNECT_SESSION });
-    stops.push(() => simulator.close());
-    config.WPPCONNECT_URL = simulator.url;
-    config.WPPCONNECT_SECRET_KEY = secretKey;
-    log(`WPPConnect simulator (sandbox, no real WhatsApp): ${simulator.url}`);
-    log(`  its token:      curl -X POST ${simulator.url}/api/${simulator.session}/${secretKey}/generate-token`);
-    log(`  what was sent:  curl -H "Authorization: Bearer <token>" ${simulator.url}/api/${simulator.session}/get-messages/<phone digits>@c.us`);
-  }
+  const wppSimulator = config.WPPCONNECT_URL === undefined ? await simulateWhatsApp(config) : undefined;
+  const chatwootSimulator = config.CHATWOOT_URL === undefined ? await simulateChatwoot(config) : undefined;
 
   if (config.REVIEWER_TOKENS.size === 0) {
-    const token = randomBytes(24).toString('base64url');
+    const token = newSecret();
     config.REVIEWER_TOKENS.set(token, 'sandbox');
     log(`No REVIEWER_TOKENS set: a token for this run only is  Authorization: Bearer ${token}`);
   }
 
   const system = await startSystem({ config, databaseUrl, temporalAddress: temporal.address, run: { api: true, worker: true } });
   stops.push(() => system.stop());
+  if (chatwootSimulator !== undefined) {
+    const forgotten = await forgetSimulatedChatwoot(system.db, system.temporal, config.BRIDGE_TASK_QUEUE);
+    if (forgotten.chats + forgotten.relays > 0) log(`Forgot the previous sandbox Chatwoot: ${forgotten.chats} chat workflow(s) ended, ${forgotten.relays} relay record(s) removed`);
+  }
+  // The simulators' webhooks go to the API, which only now has its address.
+  wppSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
+  chatwootSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
 
   log(`API:             ${system.apiUrl}  (Typebot posts to ${system.apiUrl}/drivers/register-typebot/)`);
   log(`Temporal:        ${temporal.address} namespace ${temporal.namespace}`);
   if (temporal.uiUrl !== undefined) log(`Temporal Web UI: ${temporal.uiUrl}`);
+  if (wppSimulator !== undefined && chatwootSimulator !== undefined) {
+    const sandbox = await startSandboxConsole({ wpp: wppSimulator, chatwoot: chatwootSimulator, port: 8090 });
+    stops.push(() => sandbox.close());
+    for (const line of sandboxConsoleHelp(sandbox.url)) log(line);
+  }
   log('Ctrl-C stops everything started here.');
+}
+
+/** The WPPConnect simulator as WhatsApp, with keys for this run; its webhook is set once the API listens. */
+async function simulateWhatsApp(config: Config): Promise<WppConnectSimulator> {
+  const secretKey = newSecret();
+  const simulator = await startWppConnectSimulator({ port: 21465, secretKey, session: config.WPPCONNECT_SESSION });
+  stops.push(() => simulator.close());
+  config.WPPCONNECT_URL = simulator.url;
+  config.WPPCONNECT_SECRET_KEY = secretKey;
+  config.WPPCONNECT_WEBHOOK_TOKEN ??= newSecret();
+  log(`WPPConnect simulator (sandbox, no real WhatsApp): ${simulator.url}`);
+  log(`  its token:      curl -X POST ${simulator.url}/api/${simulator.session}/${secretKey}/generate-token`);
+  log(`  what was sent:  curl -H "Authorization: Bearer <token>" ${simulator.url}/api/${simulator.session}/get-messages/<phone digits>@c.us`);
+  return simulator;
+}
+
+/** The Chatwoot simulator as the agents' inbox, so the bridge runs; its webhook is set once the API listens. */
+async function simulateChatwoot(config: Config): Promise<ChatwootSimulator> {
+  const simulator = await startChatwootSimulator({ port: 3000, apiToken: newSecret(), webhookSecret: newSecret() });
+  stops.push(() => simulator.close());
+  config.CHATWOOT_URL = simulator.url;
+  config.CHATWOOT_ACCOUNT_ID = simulator.accountId;
+  config.CHATWOOT_INBOX_ID = simulator.inboxId;
+  config.CHATWOOT_API_TOKEN = simulator.apiToken;
+  config.CHATWOOT_WEBHOOK_SECRET = simulator.webhookSecret;
+  log(`Chatwoot simulator (sandbox, no real inbox): ${simulator.url}  account ${simulator.accountId}, API inbox ${simulator.inboxId}`);
+  log(`  a conversation: curl -H "api_access_token: ${simulator.apiToken}" ${simulator.url}/api/v1/accounts/${simulator.accountId}/conversations/<id>/messages`);
+  return simulator;
 }
 
 let stopping = false;

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSandboxConsole, type InboxConversationView, type SandboxConsole, type WhatsAppMessageView } from '../../scripts/sandbox-console.ts';
+import { newDriverPhone } from '../support/bridge-views.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+describe('Bridge sandbox console (npm start with both simulators)', () => {
+  let sut: TestSystem;
+  let sandbox: SandboxConsole;
+  before(async () => {
+    sut = await startTestSystem({}, { bridge: true });
+    sandbox = await startSandboxConsole({ wpp: sut.wpp, chatwoot: sut.chatwoot! });
+  });
+  after(async () => {
+    await sandbox.close();
+    await sut.stop();
+  });
+
+  async function call(method: string, route: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${sandbox.url}${route}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const inbox = async () => (await call('GET', '/chatwoot')).body.conversations as InboxConversationView[];
+  const conversationOf = async (phone: string) => (await inbox()).find((conversation) => conversation.contact?.phone === `+${phone}`);
+  const receivedBy = async (phone: string) => (await call('GET', `/whatsapp/+${phone}`)).body.received as WhatsAppMessageView[];
+
+  async function driverSays(phone: string, text: string): Promise<InboxConversationView> {
+    const answer = await call('POST', '/driver-says', { phone: `+${phone}`, text, name: 'Rui' });
+    assert.equal(answer.status, 202);
+    return eventually(async () => {
+      const conversation = await conversationOf(phone);
+      return conversation?.messages.some((message) => message.type === 'incoming' && message.text === text) ? conversation : undefined;
+    }, 15_000, `"${text}" in GET /chatwoot`);
+  }
+
+  it('relays what the driver says into the Chatwoot inbox, as GET /chatwoot shows it', async () => {
+    const phone = newDriverPhone();
+    const conversation = await driverSays(phone, 'Olá, tenho uma entrega para amanhã');
+    assert.deepEqual(conversation.contact, { name: 'Rui', phone: `+${phone}` });
+    const incoming = conversation.messages.filter((message) => message.type === 'incoming');
+    assert.deepEqual(incoming.map((message) => [message.from, message.text]), [['Rui', 'Olá, tenho uma entrega para amanhã']]);
+  });
+
+  it('sends what the agent says to the driver, as GET /whatsapp shows it', async () => {
+    const phone = newDriverPhone();
+    const conversation = await driverSays(phone, 'Bom dia');
+    const answer = await call('POST', '/agent-says', { conversationId: conversation.id, text: 'Bom dia! Em que posso ajudar?' });
+    assert.equal(answer.status, 202);
+    const received = await eventually(async () => {
+      const messages = await receivedBy(phone);
+      return messages.length > 0 ? messages : undefined;
+    }, 15_000, 'the reply in GET /whatsapp');
+    assert.deepEqual(received.map((message) => [message.type, message.text]), [['chat', 'Bom dia! Em que posso ajudar?']]);
+  });
+
+  it('refuses a bad body with 400 in English, and sends nothing', async () => {
+    const phone = newDriverPhone();
+    const conversation = await driverSays(phone, 'Uma pergunta');
+    const sentBefore = sut.wpp.sent.length;
+    const driverMessages = () => sut.wpp.webhookDeliveries.filter((delivery) => delivery.event === 'onmessage').length;
+    const driverMessagesBefore = driverMessages();
+    const messagesBefore = sut.chatwoot!.messages(conversation.id).length;
+
+    const refusals = [
+      ['/driver-says', { phone: `+${phone}` }, 'text'],
+      ['/driver-says', { phone: 'o meu número', text: 'Olá' }, 'phone'],
+      ['/driver-says', { phone: `+${phone}`, text: '   ' }, 'text'],
+      ['/agent-says', { conversationId: String(conversation.id), text: 'Olá' }, 'conversationId'],
+      ['/agent-says', { conversationId: conversation.id, text: '' }, 'text'],
+    ] as const;
+    for (const [route, body, field] of refusals) {
+      const answer = await call('POST', route, body);
+      assert.equal(answer.status, 400, `${route} ${JSON.stringify(body)}`);
+      assert.equal(answer.body.error, 'Invalid request');
+      assert.ok(field in (answer.body.fields as Record<string, string>), `${route} names ${field}: ${JSON.stringify(answer.body)}`);
+    }
+    const unknown = await call('POST', '/agent-says', { conversationId: 999_999, text: 'Olá' });
+    assert.equal(unknown.status, 404);
+    assert.match(String(unknown.body.error), /No conversation 999999/);
+
+    await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    assert.equal(sut.wpp.sent.length, sentBefore, 'nothing sent to WhatsApp');
+    assert.equal(driverMessages(), driverMessagesBefore, 'no driver message made up');
+    assert.equal(sut.chatwoot!.messages(conversation.id).length, messagesBefore, 'nothing posted in Chatwoot');
+  });
+});
