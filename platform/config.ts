@@ -46,6 +46,8 @@ const optionalText = z
   .transform((text) => (text === undefined || text.trim() === '' ? undefined : text.trim()));
 
 const optionalUrl = optionalText.pipe(z.url().optional());
+/** Unset or empty (as compose passes `${VAR:-}`) means absent. */
+const optionalId = optionalText.pipe(z.coerce.number<string | undefined>().int().positive().optional());
 
 const megabytes = (fallback: number) => z.coerce.number().positive().default(fallback).transform((mb) => Math.round(mb * 1024 * 1024));
 
@@ -85,8 +87,8 @@ export const configSchema = z.object({
   WPPCONNECT_WEBHOOK_TOKEN: optionalText,
 
   CHATWOOT_URL: optionalUrl,
-  CHATWOOT_ACCOUNT_ID: z.coerce.number().int().positive().optional(),
-  CHATWOOT_INBOX_ID: z.coerce.number().int().positive().optional(),
+  CHATWOOT_ACCOUNT_ID: optionalId,
+  CHATWOOT_INBOX_ID: optionalId,
   CHATWOOT_API_TOKEN: optionalText,
   CHATWOOT_WEBHOOK_SECRET: optionalText,
   CHATWOOT_VERIFY_SIGNATURE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
@@ -131,6 +133,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const raw = parsed.data;
   if (raw.WPPCONNECT_URL !== undefined && raw.WPPCONNECT_TOKEN === undefined && raw.WPPCONNECT_SECRET_KEY === undefined) {
     throw new ConfigError(['WPPCONNECT_URL is set, so WPPCONNECT_TOKEN or WPPCONNECT_SECRET_KEY is required']);
+  }
+  const chatwootKeys = ['CHATWOOT_URL', 'CHATWOOT_ACCOUNT_ID', 'CHATWOOT_INBOX_ID', 'CHATWOOT_API_TOKEN'] as const;
+  const missing = chatwootKeys.filter((key) => raw[key] === undefined);
+  if (missing.length > 0 && missing.length < chatwootKeys.length) {
+    // Otherwise the bridge would silently not run.
+    throw new ConfigError([`The bridge needs all of ${chatwootKeys.join(', ')}; missing: ${missing.join(', ')}`]);
   }
   const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;
   return {

@@ -43,6 +43,16 @@ describe('configuration', () => {
     assert.equal(loadConfig({ WPPCONNECT_URL: 'http://wpp:21465', WPPCONNECT_SECRET_KEY: 'from-the-environment' }).WPPCONNECT_URL, 'http://wpp:21465');
   });
 
+  it('runs the bridge only with the whole Chatwoot connection; empty values count as unset', () => {
+    const chatwoot = { CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment' };
+    assert.equal(loadConfig(chatwoot).CHATWOOT_INBOX_ID, 7);
+    assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_INBOX_ID: '' }), /missing: CHATWOOT_INBOX_ID/);
+    // As compose passes unset variables: `${CHATWOOT_ACCOUNT_ID:-}`.
+    const none = loadConfig({ CHATWOOT_URL: '', CHATWOOT_ACCOUNT_ID: '', CHATWOOT_INBOX_ID: '', CHATWOOT_API_TOKEN: '' });
+    assert.equal(none.CHATWOOT_ACCOUNT_ID, undefined);
+    assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_ACCOUNT_ID: 'three' }), /CHATWOOT_ACCOUNT_ID/);
+  });
+
   it('documents every key in .env.example', async () => {
     const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { configSchema, loadConfig } from '../../platform/config.ts';
+
+// docker-compose.yml cannot run here (no Docker engine): hold it to the configuration instead.
+const compose = parse(await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+  services: Record<string, { environment?: Record<string, string> }>;
+};
+
+/** What an operator's .env would hold for the required variables (`${NAME:?message}`). */
+const operatorEnv: Record<string, string> = {
+  POSTGRES_PASSWORD: 'from-the-environment',
+  WPPCONNECT_SECRET_KEY: 'from-the-environment',
+  WPPCONNECT_WEBHOOK_TOKEN: 'from-the-environment',
+  REVIEWER_TOKENS: 'ana:from-the-environment',
+};
+
+/** Compose's interpolation of `${NAME:?message}` (required) and `${NAME:-default}`, from `env`. */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::([?-])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
+    const given = env[name];
+    if (given !== undefined && given !== '') return given;
+    if (kind === '?') throw new Error(`compose needs ${name}: ${rest}`);
+    return kind === '-' ? (rest ?? '') : '';
+  });
+}
+
+const environmentOf = (service: string, env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(compose.services[service]?.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), env)]));
+
+// Read by Node or glibc, not by the configuration.
+const runtimeVariables = new Set(['MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE']);
+
+describe('docker-compose.yml', () => {
+  for (const service of ['api', 'worker']) {
+    it(`gives the ${service} a configuration that loads, with only known keys`, () => {
+      const env = environmentOf(service, operatorEnv);
+      const unknown = Object.keys(env).filter((key) => !(key in configSchema.shape) && !runtimeVariables.has(key));
+      assert.deepEqual(unknown, []);
+      const config = loadConfig(env);
+      assert.equal(config.WPPCONNECT_URL, 'http://wppconnect:21465');
+      assert.equal(config.CHATWOOT_URL, undefined, 'the bridge is off until Chatwoot is configured');
+    });
+  }
+
+  it('runs the bridge once the operator sets the Chatwoot keys', () => {
+    const chatwoot = { CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment' };
+    const config = loadConfig(environmentOf('worker', { ...operatorEnv, ...chatwoot }));
+    assert.equal(config.CHATWOOT_INBOX_ID, 7);
+  });
+
+  it('points WPPConnect at the API webhook with the token, and refuses to start without it', () => {
+    assert.equal(environmentOf('wppconnect', operatorEnv).WEBHOOK_URL, 'http://api:8000/webhooks/wppconnect/from-the-environment');
+    const { WPPCONNECT_WEBHOOK_TOKEN: _, ...withoutToken } = operatorEnv;
+    assert.throws(() => environmentOf('wppconnect', withoutToken), /compose needs WPPCONNECT_WEBHOOK_TOKEN/);
+  });
+
+  it('asks only for variables .env.example documents', async () => {
+    const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+    const raw = await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+    const asked = new Set([...raw.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]!));
+    assert.deepEqual([...asked].filter((name) => !documented.has(name)), []);
+  });
+});
