@@ -77,6 +77,13 @@ export interface ChatwootClient {
   contactConversations(contactId: number): Promise<ChatwootConversation[]>;
   createConversation(input: { contactId: number; sourceId: string }): Promise<ChatwootConversation>;
   setConversationStatus(conversationId: number, status: 'open' | 'resolved' | 'pending'): Promise<void>;
+  /** The conversation's labels, in their stored order. */
+  conversationLabels(conversationId: number): Promise<string[]>;
+  /**
+   * Replaces the whole label list (there is no add or remove). Returns what Chatwoot kept: commas
+   * split labels, blanks and case-insensitive duplicates are dropped. A change fires conversation_updated.
+   */
+  setConversationLabels(conversationId: number, labels: string[]): Promise<string[]>;
   /** JSON, or multipart with one attachments[] part per file. */
   createMessage(conversationId: number, message: NewChatwootMessage): Promise<ChatwootMessage>;
   /** Oldest first: the last 20, 20 before `before`, or up to 100 after `after`. */

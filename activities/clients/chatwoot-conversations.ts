@@ -1,5 +1,5 @@
 /**
- * Conversations and messages of the API inbox (CONTRACTS.md §1.4, §1.5).
+ * Conversations, their labels and messages of the API inbox (CONTRACTS.md §1.4, §1.5).
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import type { ChatwootClient } from './chatwoot-client.ts';
 import { messageBody } from './chatwoot-message-body.ts';
 import {
   conversationCreated,
+  conversationLabels,
   conversationList,
   messageCreated,
   messageList,
@@ -19,7 +20,14 @@ import type { ChatwootTransport } from './chatwoot-transport.ts';
 
 type ConversationOperations = Pick<
   ChatwootClient,
-  'contactConversations' | 'createConversation' | 'setConversationStatus' | 'createMessage' | 'messages' | 'setMessageStatus'
+  | 'contactConversations'
+  | 'createConversation'
+  | 'setConversationStatus'
+  | 'conversationLabels'
+  | 'setConversationLabels'
+  | 'createMessage'
+  | 'messages'
+  | 'setMessageStatus'
 >;
 
 /** The PATCH answers the message; only that it is one matters. */
@@ -52,6 +60,16 @@ export function conversationOperations(transport: ChatwootTransport, inboxId: nu
           ErrorType.ExternalServiceRejected,
         );
       }
+    },
+
+    async conversationLabels(conversationId) {
+      const { payload } = await transport.send('GET', `conversations/${conversationId}/labels`, conversationLabels);
+      return payload;
+    },
+
+    async setConversationLabels(conversationId, labels) {
+      const { payload } = await transport.send('POST', `conversations/${conversationId}/labels`, conversationLabels, { json: { labels } });
+      return payload;
     },
 
     async createMessage(conversationId, message) {

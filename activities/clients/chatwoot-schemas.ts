@@ -39,6 +39,8 @@ type RestConversation = z.infer<typeof conversation>;
 
 export const conversationCreated = conversation;
 export const conversationList = z.looseObject({ payload: z.array(conversation) });
+/** GET and POST conversations/{id}/labels: the label titles. */
+export const conversationLabels = z.looseObject({ payload: z.array(z.string()) });
 export const statusToggled = z.looseObject({
   payload: z.looseObject({ success: z.boolean(), current_status: z.string() }),
 });

@@ -125,6 +125,7 @@ function capturingClient() {
     if (route.endsWith('/conversations')) return answer({ id: 1, status: 'open', inbox_id: 7 });
     if (route.endsWith('/toggle_status')) return answer({ payload: { success: true, current_status: body?.status } });
     if (route.endsWith('/messages') && method === 'GET') return answer({ payload: [] });
+    if (route.endsWith('/labels')) return answer({ payload: Array.isArray(body?.labels) ? body.labels : [] });
     return answer({ id: 1, message_type: 0, content: 'x', private: false, source_id: null });
   };
   const client = createChatwootClient({ baseUrl: 'http://chatwoot.test', accountId: 1, inboxId: 7, apiToken: 'contract-token', fetch: fakeFetch });
@@ -167,7 +168,9 @@ test('every request the client makes is declared in the spec: path, method, quer
   await client.messages(1, { before: 10, after: 2 });
   await client.setMessageStatus(1, 1, 'failed', 'refused');
   await client.downloadAttachment('http://chatwoot.test/rails/active_storage/blobs/redirect/abc--sim/nota.ogg', 100);
-  assert.equal(requests.length, 12);
+  await client.conversationLabels(1);
+  await client.setConversationLabels(1, ['onboarding', 'docs-pending']);
+  assert.equal(requests.length, 14);
   assert.deepEqual(requests[7]?.contentType, 'multipart');
 
   const problems: string[] = [];

@@ -266,3 +266,106 @@ test('a failed delivery is not retried and marks the message failed, as Chatwoot
   assert.deepEqual({ status: message?.status, error: message?.externalError }, { status: 'failed', error: '500 Internal Server Error' });
   assert.deepEqual(sim.webhookDeliveries.slice(1).map((d) => `${d.event} ${d.status}`), ['message_created 500', 'message_updated 500']);
 });
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+type ChangedAttributes = Array<Record<string, { previous_value: unknown; current_value: unknown }>>;
+
+/** changed_attributes with the updated_at times checked and left out, so the rest can be compared exactly. */
+function changesBesidesUpdatedAt(body: Record<string, unknown>): ChangedAttributes {
+  const changes = body.changed_attributes as ChangedAttributes;
+  const touched = changes.find((change) => 'updated_at' in change)?.updated_at;
+  assert.match(String(touched?.previous_value), ISO_TIME);
+  assert.match(String(touched?.current_value), ISO_TIME);
+  return changes.filter((change) => !('updated_at' in change));
+}
+
+test('labels: set replaces the whole list, reads back in order, and only a real change fires conversation_updated', async (t) => {
+  const sim = await simulator(t);
+  const receiver = await receiverFor(t, sim);
+  const { client, conversation } = await driverConversation(sim);
+  assert.deepEqual(await client.conversationLabels(conversation.id), []);
+  assert.deepEqual(await client.setConversationLabels(conversation.id, ['onboarding', 'docs-pending']), ['onboarding', 'docs-pending']);
+  assert.deepEqual(await client.conversationLabels(conversation.id), ['onboarding', 'docs-pending']);
+  assert.deepEqual(await client.setConversationLabels(conversation.id, ['onboarding', 'docs-ok']), ['onboarding', 'docs-ok'], 'replaced, not merged');
+  // Commas split, blanks and case-insensitive duplicates dropped: the same list, so no event.
+  assert.deepEqual(await client.setConversationLabels(conversation.id, ['onboarding, docs-ok', ' Onboarding', '']), ['onboarding', 'docs-ok']);
+  await sim.addLabels(conversation.id, ['urgent']);
+  assert.deepEqual(await client.conversationLabels(conversation.id), ['onboarding', 'docs-ok', 'urgent']);
+  assert.deepEqual(sim.labels(conversation.id), ['onboarding', 'docs-ok', 'urgent']);
+
+  await sim.webhooksIdle();
+  const updates = receiver.events('conversation_updated');
+  assert.deepEqual(updates.map((body) => body.labels), [['onboarding', 'docs-pending'], ['onboarding', 'docs-ok'], ['onboarding', 'docs-ok', 'urgent']]);
+  assert.deepEqual(changesBesidesUpdatedAt(updates[0]!), [
+    { cached_label_list: { previous_value: null, current_value: 'onboarding, docs-pending' } },
+    { label_list: { previous_value: [], current_value: ['onboarding', 'docs-pending'] } },
+  ]);
+  assert.deepEqual(changesBesidesUpdatedAt(updates[1]!), [
+    { cached_label_list: { previous_value: 'onboarding, docs-pending', current_value: 'onboarding, docs-ok' } },
+    { label_list: { previous_value: ['onboarding', 'docs-pending'], current_value: ['onboarding', 'docs-ok'] } },
+  ]);
+  const activity = sim.messages(conversation.id).filter((m) => m.messageType === 'activity').map((m) => m.content);
+  assert.deepEqual(activity, [
+    'Bridge Integration added onboarding, docs-pending',
+    'Bridge Integration added docs-ok',
+    'Bridge Integration removed docs-pending',
+    'Ana (Suporte) added urgent',
+  ]);
+  await assertPermanent(client.conversationLabels(999_999), ErrorType.NotFound);
+});
+
+test('an agent taking the conversation in the UI fires conversation_updated with the assignee change and meta.assignee', async (t) => {
+  const sim = await simulator(t);
+  const receiver = await receiverFor(t, sim);
+  const { conversation } = await driverConversation(sim);
+  await sim.assign(conversation.id);
+  await sim.assign(conversation.id); // already Ana's: nothing changes
+  await sim.assign(conversation.id, { id: 9, name: 'Rita (Back-office)' });
+  await sim.webhooksIdle();
+  const updates = receiver.events('conversation_updated');
+  assert.equal(updates.length, 2);
+  assert.deepEqual(changesBesidesUpdatedAt(updates[0]!), [{ assignee_id: { previous_value: null, current_value: 2 } }]);
+  assert.equal(Object.keys((updates[0]!.changed_attributes as ChangedAttributes)[0]!)[0], 'assignee_id', 'assignee_id comes before updated_at');
+  const meta = updates[0]!.meta as Record<string, unknown>;
+  assert.deepEqual(
+    { assignee: meta.assignee, assigneeType: meta.assignee_type },
+    {
+      assignee: { id: 2, name: 'Ana (Suporte)', available_name: 'Ana (Suporte)', avatar_url: '', type: 'user', availability_status: 'online', thumbnail: '' },
+      assigneeType: 'User',
+    },
+  );
+  assert.deepEqual(changesBesidesUpdatedAt(updates[1]!), [{ assignee_id: { previous_value: 2, current_value: 9 } }]);
+  assert.equal((updates[1]!.meta as { assignee: { name: string } }).assignee.name, 'Rita (Back-office)');
+  assert.deepEqual(receiver.events('conversation_status_changed'), []);
+  const activity = sim.messages(conversation.id).filter((m) => m.messageType === 'activity').map((m) => m.content);
+  assert.deepEqual(activity, ['Ana (Suporte) self-assigned this conversation', 'Rita (Back-office) self-assigned this conversation']);
+});
+
+test('POST assignments answers the agent, and an id that is no user unassigns and answers null', async (t) => {
+  const sim = await simulator(t);
+  const receiver = await receiverFor(t, sim);
+  const { contact, conversation } = await driverConversation(sim);
+  const api = `${sim.url}/api/v1/accounts/${sim.accountId}`;
+  const assign = (assigneeId: unknown) =>
+    fetch(`${api}/conversations/${conversation.id}/assignments`, {
+      method: 'POST',
+      headers: { api_access_token: sim.apiToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ assignee_id: assigneeId }),
+    });
+  const assigned = await assign(2);
+  assert.equal(assigned.status, 200);
+  const agent = (await assigned.json()) as Record<string, unknown>;
+  assert.deepEqual({ id: agent.id, name: agent.name, role: agent.role, email: agent.email }, { id: 2, name: 'Ana (Suporte)', role: 'agent', email: 'ana@example.test' });
+  const listed = await fetch(`${api}/contacts/${contact.id}/conversations`, { headers: { api_access_token: sim.apiToken } });
+  const [rest] = ((await listed.json()) as { payload: Array<{ meta: { assignee?: { id: number }; assignee_type?: string } }> }).payload;
+  assert.deepEqual({ id: rest?.meta.assignee?.id, type: rest?.meta.assignee_type }, { id: 2, type: 'User' });
+  const unassigned = await assign(4242);
+  assert.deepEqual({ status: unassigned.status, body: await unassigned.text() }, { status: 200, body: 'null' });
+  assert.equal(sim.conversations()[0]?.assigneeId, null);
+  await sim.webhooksIdle();
+  const changes = receiver.events('conversation_updated').map((body) => changesBesidesUpdatedAt(body));
+  assert.deepEqual(changes, [[{ assignee_id: { previous_value: null, current_value: 2 } }], [{ assignee_id: { previous_value: 2, current_value: null } }]]);
+  const activity = sim.messages(conversation.id).filter((m) => m.messageType === 'activity').map((m) => m.content);
+  assert.deepEqual(activity, ['Assigned to Ana (Suporte) by Bridge Integration', 'Conversation unassigned by Bridge Integration']);
+});

@@ -13,6 +13,7 @@ import { replyWithRailsError } from './rails-errors.ts';
 import { activeStorageRoutes } from './routes/active-storage.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { labelAndAssignmentRoutes } from './routes/labels-assignments.ts';
 import { messageRoutes } from './routes/messages.ts';
 import type { StoreContext } from './store-contacts.ts';
 
@@ -42,6 +43,7 @@ export function buildChatwootApp(ctx: StoreContext, closing: AbortSignal): { app
   const preHandler = requireAccountAccess(state);
   contactRoutes(app, ctx, preHandler);
   conversationRoutes(app, ctx, preHandler);
+  labelAndAssignmentRoutes(app, ctx, preHandler);
   messageRoutes(app, ctx, preHandler);
   activeStorageRoutes(app, state);
   return { app, routes };

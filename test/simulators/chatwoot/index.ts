@@ -8,14 +8,15 @@ import type { ChatwootFaults } from './faults.ts';
 import type { StoreContext } from './store-contacts.ts';
 import { requireConversation } from './store-contacts.ts';
 import type { UploadedFile } from './store-conversations.ts';
-import { changeStatus, createMessage, updateMessageStatus } from './store-conversations.ts';
-import type { ContactRecord, ConversationRecord, MessageRecord, RequestRecord } from './state.ts';
+import { changeStatus, createMessage, updateMessageStatus, userSender } from './store-conversations.ts';
+import { assignConversation, setLabels } from './store-labels-assignments.ts';
+import type { ContactRecord, ConversationRecord, MessageRecord, RequestRecord, SimulatorState, UserRecord } from './state.ts';
 import { createSimulatorState } from './state.ts';
 import type { WebhookDelivery } from './webhooks.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 
 export type { ChatwootFaults, FaultStatus } from './faults.ts';
-export type { AttachmentRecord, ContactRecord, ConversationRecord, MessageRecord, RequestRecord } from './state.ts';
+export type { AttachmentRecord, ContactRecord, ConversationRecord, MessageRecord, RequestRecord, UserRecord } from './state.ts';
 export type { WebhookDelivery } from './webhooks.ts';
 
 export type ContactView = ContactRecord & { sourceIds: string[] };
@@ -42,6 +43,15 @@ export interface ChatwootSimulator {
   ): Promise<{ messageId: number }>;
   /** As an agent; fires conversation_status_changed. */
   resolve(conversationId: number): Promise<void>;
+  /**
+   * An agent takes the conversation in the UI (self-assigns; default Ana, id 2; an unknown id joins
+   * the account): conversation_updated with `assignee_id` in changed_attributes and `meta.assignee` filled.
+   */
+  assign(conversationId: number, agent?: { id: number; name: string }): Promise<void>;
+  /** As an agent in the UI: the labels are added to the conversation's list; a change fires conversation_updated. */
+  addLabels(conversationId: number, labels: string[]): Promise<void>;
+  /** The conversation's labels, in their stored order. */
+  labels(conversationId: number): string[];
   /** As an administrator in the UI: the conversation and its messages are gone; later calls on it answer 404. */
   deleteConversation(conversationId: number): void;
   /** Every webhook POST made, in order. */
@@ -78,7 +88,16 @@ function removeWhere<T>(records: T[], doomed: (record: T) => boolean): void {
   for (let index = records.length - 1; index >= 0; index--) if (doomed(records[index]!)) records.splice(index, 1);
 }
 
-const AGENT = { id: 2, name: 'Ana (Suporte)', email: 'ana@example.test' };
+/** The account user for an agent a test names: the existing one with that id, or a new agent. */
+function agentUser(state: SimulatorState, agent: { id: number; name: string } | undefined): UserRecord {
+  if (agent === undefined) return state.uiAgent;
+  const known = state.users.find((user) => user.id === agent.id);
+  if (known !== undefined && known.name !== agent.name) throw new Error(`user ${agent.id} is ${known.name}, not ${agent.name}`);
+  if (known !== undefined) return known;
+  const user: UserRecord = { id: agent.id, name: agent.name, email: `agent${agent.id}@example.test`, role: 'agent' };
+  state.users.push(user);
+  return user;
+}
 
 export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}): Promise<ChatwootSimulator> {
   const state = createSimulatorState({ accountId: opts.accountId ?? 1, inboxId: opts.inboxId ?? 7, apiToken: opts.apiToken ?? 'test-chatwoot-token' });
@@ -129,15 +148,24 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
         private: reply.private ?? false,
         sourceId: null,
         contentAttributes: {},
-        sender: { type: 'user', ...AGENT, name: reply.agentName ?? AGENT.name },
+        sender: userSender({ ...state.uiAgent, name: reply.agentName ?? state.uiAgent.name }),
         files: reply.attachments ?? [],
         isVoiceMessage: false,
       });
       return { messageId: message.id };
     },
     async resolve(conversationId) {
-      changeStatus(ctx, requireConversation(state, conversationId), 'resolved', AGENT.name);
+      changeStatus(ctx, requireConversation(state, conversationId), 'resolved', state.uiAgent.name);
     },
+    async assign(conversationId, agent) {
+      const user = agentUser(state, agent);
+      assignConversation(ctx, requireConversation(state, conversationId), user, user);
+    },
+    async addLabels(conversationId, labels) {
+      const conversation = requireConversation(state, conversationId);
+      setLabels(ctx, conversation, [...conversation.labels, ...labels], state.uiAgent);
+    },
+    labels: (conversationId) => [...requireConversation(state, conversationId).labels],
     deleteConversation(conversationId) {
       const conversation = requireConversation(state, conversationId);
       removeWhere(state.messages, (message) => message.conversationId === conversation.id);

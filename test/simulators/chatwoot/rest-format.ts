@@ -3,7 +3,7 @@
  * integer message_type, unix-second timestamps, `type` on senders. Webhooks use
  * another format: see webhook-format.ts.
  */
-import type { AttachmentRecord, ContactRecord, ConversationRecord, MessageRecord, SimulatorState } from './state.ts';
+import type { AttachmentRecord, ContactRecord, ConversationRecord, MessageRecord, SimulatorState, UserRecord } from './state.ts';
 
 const MESSAGE_TYPE_CODES = { incoming: 0, outgoing: 1, activity: 2, template: 3 } as const;
 
@@ -62,12 +62,27 @@ export function attachmentJson(state: SimulatorState, attachment: AttachmentReco
   };
 }
 
+/** User#push_event_data: an agent as a message sender and as `meta.assignee` in conversation webhooks. */
+export function userPush(user: { id: number; name: string }): Record<string, unknown> {
+  return { id: user.id, name: user.name, available_name: user.name, avatar_url: '', type: 'user', availability_status: 'online', thumbnail: '' };
+}
+
+/** The api/v1/models/_agent partial (community edition): the assignments answer and REST `meta.assignee`. */
+export function agentJson(state: SimulatorState, user: UserRecord): Record<string, unknown> {
+  return {
+    id: user.id, account_id: state.account.id, availability_status: 'online', auto_offline: true, confirmed: true, email: user.email,
+    provider: 'email', available_name: user.name, name: user.name, role: user.role, thumbnail: '',
+  };
+}
+
+export function assigneeOf(state: SimulatorState, conversation: ConversationRecord): UserRecord | undefined {
+  return conversation.assigneeId === null ? undefined : state.users.find((user) => user.id === conversation.assigneeId);
+}
+
 function senderPush(state: SimulatorState, message: MessageRecord): Record<string, unknown> | undefined {
   const { sender } = message;
   if (sender === null) return undefined;
-  if (sender.type === 'user') {
-    return { id: sender.id, name: sender.name, available_name: sender.name, avatar_url: '', type: 'user', availability_status: 'online', thumbnail: '' };
-  }
+  if (sender.type === 'user') return userPush(sender);
   const contact = state.contacts.find((candidate) => candidate.id === sender.id);
   return contact === undefined ? undefined : contactPush(contact);
 }
@@ -104,7 +119,7 @@ export function pushMessage(state: SimulatorState, message: MessageRecord): Reco
     ...restMessage(state, message),
     conversation: {
       id: message.conversationId,
-      assignee_id: null,
+      assignee_id: conversation?.assigneeId ?? null,
       unread_count: conversation === undefined ? 0 : unreadCount(state, conversation),
       last_activity_at: conversation === undefined ? null : unix(conversation.lastActivityAt),
       contact_inbox: link === undefined ? {} : { source_id: link.sourceId },
@@ -126,8 +141,14 @@ export function restConversation(state: SimulatorState, conversation: Conversati
   const messages = conversationMessages(state, conversation.id);
   const last = messages.at(-1);
   const lastNonActivity = messages.filter((message) => message.messageType !== 'activity').at(-1);
+  const assignee = assigneeOf(state, conversation);
   return {
-    meta: { sender: contact === undefined ? {} : restContact(state, contact, false), channel: 'Channel::Api', hmac_verified: false },
+    meta: {
+      sender: contact === undefined ? {} : restContact(state, contact, false),
+      channel: 'Channel::Api',
+      ...(assignee === undefined ? {} : { assignee: agentJson(state, assignee), assignee_type: 'User' }),
+      hmac_verified: false,
+    },
     id: conversation.id,
     messages: last === undefined ? [] : [pushMessage(state, last)],
     account_id: state.account.id,
@@ -139,7 +160,7 @@ export function restConversation(state: SimulatorState, conversation: Conversati
     contact_last_seen_at: 0,
     custom_attributes: conversation.customAttributes,
     inbox_id: conversation.inboxId,
-    labels: [],
+    labels: conversation.labels,
     muted: false,
     snoozed_until: null,
     status: conversation.status,

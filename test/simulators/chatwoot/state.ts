@@ -1,6 +1,6 @@
 /**
  * Everything the simulated Chatwoot knows: one account with one API-channel inbox, its
- * contacts, contact-inboxes, conversations, messages and stored files. Routes and the
+ * users, contacts, contact-inboxes, conversations, messages and stored files. Routes and the
  * agent actions change it through store.ts; index.ts exposes it to tests.
  * Ids start in different ranges (contacts 40, conversations 1000, messages 88000) so a
  * test that mixes them up fails instead of passing by coincidence.
@@ -45,6 +45,20 @@ export interface ConversationRecord {
   lastActivityAt: Date;
   customAttributes: Record<string, unknown>;
   additionalAttributes: Record<string, unknown>;
+  /** label_list, in the order last set (acts-as-taggable-on keeps it). */
+  labels: string[];
+  /** The cached_label_list column: labels joined with ", ", null until labels were first set. */
+  cachedLabelList: string | null;
+  /** A user's id (agent or administrator), null when unassigned. */
+  assigneeId: number | null;
+}
+
+/** An account user: the API token's owner and the agents working in the UI. */
+export interface UserRecord {
+  id: number;
+  name: string;
+  email: string;
+  role: 'administrator' | 'agent';
 }
 
 export interface AttachmentRecord {
@@ -92,8 +106,12 @@ export interface SimulatorState {
   readonly account: { id: number; name: string };
   readonly inbox: { id: number; name: string; channelId: number };
   apiToken: string;
-  /** The user the API token belongs to: the sender of outgoing messages posted through the API. */
-  readonly tokenUser: { id: number; name: string; email: string };
+  /** The user the API token belongs to (an administrator): the sender of outgoing messages posted through the API. */
+  readonly tokenUser: UserRecord;
+  /** The agent who works in the UI unless a test names another (replies, resolves, takes conversations). */
+  readonly uiAgent: UserRecord;
+  /** The account's users, the two above first; assignments look assignees up here. */
+  readonly users: UserRecord[];
   /** FRONTEND_URL, for data_url; set once the server listens. */
   publicUrl: string;
   readonly contacts: ContactRecord[];
@@ -106,11 +124,15 @@ export interface SimulatorState {
 }
 
 export function createSimulatorState(options: { accountId: number; inboxId: number; apiToken: string }): SimulatorState {
+  const tokenUser: UserRecord = { id: 1, name: 'Bridge Integration', email: 'bridge@example.test', role: 'administrator' };
+  const uiAgent: UserRecord = { id: 2, name: 'Ana (Suporte)', email: 'ana@example.test', role: 'agent' };
   return {
     account: { id: options.accountId, name: 'Entregas PT (simulated)' },
     inbox: { id: options.inboxId, name: 'WhatsApp', channelId: 3 },
     apiToken: options.apiToken,
-    tokenUser: { id: 1, name: 'Bridge Integration', email: 'bridge@example.test' },
+    tokenUser,
+    uiAgent,
+    users: [tokenUser, uiAgent],
     publicUrl: 'http://127.0.0.1',
     contacts: [],
     contactInboxes: [],

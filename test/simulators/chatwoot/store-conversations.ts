@@ -8,8 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './store-contacts.ts';
 import type {
-  AttachmentRecord, ContactInboxRecord, ConversationRecord, ConversationStatus, MessageRecord, MessageStatus, MessageType, Sender,
+  AttachmentRecord, ContactInboxRecord, ConversationRecord, ConversationStatus, MessageRecord, MessageStatus, MessageType, Sender, UserRecord,
 } from './state.ts';
+import type { ChangedAttributes } from './webhook-format.ts';
 import { conversationEvent, messageEvent } from './webhook-format.ts';
 
 export interface UploadedFile {
@@ -34,6 +35,7 @@ export function createConversation(ctx: StoreContext, link: ContactInboxRecord, 
   const conversation: ConversationRecord = {
     id: ctx.state.nextId.conversation++, uuid: randomUUID(), contactId: link.contactId, contactInboxId: link.id, inboxId: link.inboxId,
     status, createdAt: now, updatedAt: now, lastActivityAt: now, customAttributes: {}, additionalAttributes: {},
+    labels: [], cachedLabelList: null, assigneeId: null,
   };
   ctx.state.conversations.push(conversation);
   ctx.emit(conversationEvent(ctx.state, 'conversation_created', conversation));
@@ -45,16 +47,34 @@ export function changeStatus(ctx: StoreContext, conversation: ConversationRecord
   const previous = conversation.status;
   if (previous === status) return;
   conversation.status = status;
-  conversation.updatedAt = new Date();
+  const touched = touch(conversation);
   const changed = [{ status: { previous_value: previous, current_value: status } }];
+  // conversation_status_changed carries previous_changes.slice('status'); conversation_updated all of them.
   ctx.emit(conversationEvent(ctx.state, 'conversation_status_changed', conversation, changed));
-  ctx.emit(conversationEvent(ctx.state, 'conversation_updated', conversation, changed));
+  ctx.emit(conversationEvent(ctx.state, 'conversation_updated', conversation, [...changed, touched]));
   const line =
     actor === null ? 'System reopened the conversation due to a new incoming message.'
     : status === 'open' ? `Conversation was reopened by ${actor}`
     : `Conversation was marked ${status} by ${actor}`;
+  insertActivity(ctx, conversation, line);
+}
+
+/** A save that changed a column bumps updated_at, which previous_changes (so changed_attributes) lists as ISO times. */
+export function touch(conversation: ConversationRecord): ChangedAttributes[number] {
+  const previous = conversation.updatedAt;
+  conversation.updatedAt = new Date();
+  return { updated_at: { previous_value: previous.toISOString(), current_value: conversation.updatedAt.toISOString() } };
+}
+
+/** An agent or administrator as the sender of a message. */
+export function userSender(user: UserRecord): Sender {
+  return { type: 'user', id: user.id, name: user.name, email: user.email };
+}
+
+/** An activity line: stored and listed, never sent to webhooks. */
+export function insertActivity(ctx: StoreContext, conversation: ConversationRecord, content: string): void {
   insertMessage(ctx, conversation, {
-    messageType: 'activity', content: line, private: false, sourceId: null, contentAttributes: {}, sender: null, files: [], isVoiceMessage: false,
+    messageType: 'activity', content, private: false, sourceId: null, contentAttributes: {}, sender: null, files: [], isVoiceMessage: false,
   });
 }
 

@@ -3,7 +3,7 @@
  * conversation embedded with its contact_inbox, senders without REST's `type` for
  * contacts, and Rails' JSON encoding (<, > and & escaped inside strings).
  */
-import { contactPush, conversationMessages, pushMessage, restMessage, unix, unreadCount } from './rest-format.ts';
+import { assigneeOf, contactPush, conversationMessages, pushMessage, restMessage, unix, unreadCount, userPush } from './rest-format.ts';
 import type { ContactRecord, ConversationRecord, MessageRecord, SimulatorState } from './state.ts';
 
 export type ChangedAttributes = Array<Record<string, { previous_value: unknown; current_value: unknown }>>;
@@ -30,6 +30,7 @@ export function conversationWebhook(state: SimulatorState, conversation: Convers
   const contact = state.contacts.find((candidate) => candidate.id === conversation.contactId);
   const link = state.contactInboxes.find((candidate) => candidate.id === conversation.contactInboxId);
   const last = conversationMessages(state, conversation.id).at(-1);
+  const assignee = assigneeOf(state, conversation);
   return {
     additional_attributes: conversation.additionalAttributes,
     can_reply: true,
@@ -45,8 +46,14 @@ export function conversationWebhook(state: SimulatorState, conversation: Convers
     id: conversation.id,
     inbox_id: conversation.inboxId,
     messages: last === undefined ? [] : [pushMessage(state, last)],
-    labels: [],
-    meta: { sender: contact === undefined ? {} : contactPush(contact), assignee: null, team: null, hmac_verified: false },
+    labels: conversation.labels,
+    meta: {
+      sender: contact === undefined ? {} : contactPush(contact),
+      assignee: assignee === undefined ? null : userPush(assignee),
+      assignee_type: assignee === undefined ? null : 'User',
+      team: null,
+      hmac_verified: false,
+    },
     status: conversation.status,
     custom_attributes: conversation.customAttributes,
     snoozed_until: null,

@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import type { PreHandler } from '../auth.ts';
 import { MultipartBody } from '../multipart.ts';
 import { CouldNotCreate, RecordNotFound } from '../rails-errors.ts';
-import { conversationMessages, restContact, restMessage } from '../rest-format.ts';
+import { agentJson, assigneeOf, conversationMessages, restContact, restMessage } from '../rest-format.ts';
 import type { StoreContext } from '../store-contacts.ts';
 import { requireConversation } from '../store-contacts.ts';
 import type { NewMessage, UploadedFile } from '../store-conversations.ts';
-import { createMessage, updateMessageStatus } from '../store-conversations.ts';
+import { createMessage, updateMessageStatus, userSender } from '../store-conversations.ts';
 import type { ConversationRecord, MessageRecord, MessageType, SimulatorState } from '../state.ts';
 
 type Params = { account_id: string; conversation_id: string; message_id: string };
@@ -49,7 +49,7 @@ function newMessage(state: SimulatorState, conversation: ConversationRecord, bod
     private: truthy(fields.private),
     sourceId: text(fields.source_id),
     contentAttributes: contentAttributes(fields),
-    sender: incoming ? { type: 'contact', id: conversation.contactId } : { type: 'user', ...state.tokenUser },
+    sender: incoming ? { type: 'contact', id: conversation.contactId } : userSender(state.tokenUser),
     files,
     isVoiceMessage: truthy(fields.is_voice_message),
   };
@@ -79,11 +79,13 @@ export function messageRoutes(app: FastifyInstance, ctx: StoreContext, preHandle
     const id = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number.parseInt(value, 10));
     const messages = page(conversationMessages(state, conversation.id), id(request.query.after), id(request.query.before));
     const contact = state.contacts.find((candidate) => candidate.id === conversation.contactId);
+    const assignee = assigneeOf(state, conversation);
     return {
       meta: {
-        labels: [],
+        labels: conversation.labels,
         additional_attributes: conversation.additionalAttributes,
         contact: contact === undefined ? null : restContact(state, contact, false),
+        ...(assignee === undefined ? {} : { assignee: agentJson(state, assignee) }),
         agent_last_seen_at: null,
         assignee_last_seen_at: null,
       },
