@@ -19,6 +19,8 @@ export const ErrorType = {
   NotFound: 'NotFound',
   WhatsAppRecipientUnknown: 'WhatsAppRecipientUnknown',
   ExternalServiceRejected: 'ExternalServiceRejected',
+  /** Typebot no longer knows the chat session (the flow ended, or it expired): start a new one. */
+  TypebotSessionGone: 'TypebotSessionGone',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -36,6 +38,7 @@ const httpStatusOf: Record<ErrorType, number> = {
   NotFound: 404,
   WhatsAppRecipientUnknown: 422,
   ExternalServiceRejected: 502,
+  TypebotSessionGone: 410,
 };
 
 /** Field name -> human sentence explaining what is wrong with it. */
