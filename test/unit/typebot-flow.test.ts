@@ -1,0 +1,205 @@
+/**
+ * The driver registration flow operators import into Typebot (docs/typebot-flows/cadastro-motorista.json):
+ * valid against the import schema in Typebot's own OpenAPI file, wired together, configured as the
+ * registration API expects, in European Portuguese, and checked by playing conversations through it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import {
+  compileTypebotSchemas, describeErrors, integrityProblems, plainText, reachability, stringsIn, walk,
+  type Conversation, type HttpCall, type TypebotBlock, type TypebotFlow, type TypebotSchemas,
+} from '../support/typebot-flow.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const specPath = resolve(repoRoot, '../shared/contracts/typebot/builder.json');
+const skipSchema = existsSync(specPath) ? false : `schema checks skipped: ${specPath} not found`;
+const exported: unknown = JSON.parse(readFileSync(resolve(repoRoot, 'docs/typebot-flows/cadastro-motorista.json'), 'utf8'));
+const flow = exported as TypebotFlow;
+
+const blocks = flow.groups.flatMap((group) => group.blocks);
+const variableOf = (block: TypebotBlock) => flow.variables.find((v) => v.id === block.options?.variableId)?.name;
+function inputFor(name: string, type?: string): TypebotBlock {
+  const found = blocks.find((b) => variableOf(b) === name && (type === undefined || b.type === type));
+  assert.ok(found, `no ${type ?? 'block'} saving into ${name}`);
+  return found;
+}
+const conditionOn = (name: string) => blocks.find((b) => b.type === 'Condition' && b.items?.some((i) => typeof i.content === 'object' && i.content.comparisons?.some((c) => flow.variables.find((v) => v.id === c.variableId)?.name === name)));
+const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook'); assert.ok(found, 'no HTTP Request block'); return found; };
+
+const registrationUrl = 'http://localhost:8000/drivers/register-typebot/';
+const prefilled = { WhatsApp: '+351912345678', ContactName: 'Rui', SessaoConversa: 'lnk_7f3a9c' };
+const driver = {
+  nome_completo: 'Rui Manuel Almeida', nif: '123 456 789', telefone: '+351912345678', email: 'rui.almeida@exemplo.pt',
+  morada: 'Rua D. "Nova", 12, 3.º Esq.', codigo_postal: '4050-262', cidade: 'Porto',
+  cnh_frente: 'https://s3.exemplo.pt/typebot/carta-frente.jpg', cnh_verso: 'https://s3.exemplo.pt/typebot/carta-verso.heic',
+  comprovante_morada: 'https://s3.exemplo.pt/typebot/fatura-luz.pdf',
+};
+const roadmap = ['nome_completo', 'nif', 'telefone', 'email', 'morada', 'codigo_postal', 'cidade', 'cnh_frente', 'cnh_verso', 'comprovante_morada'];
+const accepted = () => ({ statusCode: 201, data: { success: true, registration_id: 'reg_1', status: 'pending_approval' } });
+const asked = (c: Conversation) => c.turns.flatMap((t) => ('asked' in t ? [t.asked] : []));
+const said = (c: Conversation) => c.turns.flatMap((t) => ('bot' in t ? [t.bot] : []));
+const bodyOf = (call: HttpCall | undefined): unknown => JSON.parse(call?.body ?? 'null');
+
+void describe('Typebot flow "Cadastro de motorista"', () => {
+  void describe('against the import schema of Typebot\'s Builder API (builder.json)', { skip: skipSchema }, () => {
+    let schemas: TypebotSchemas;
+    before(() => { schemas = compileTypebotSchemas(specPath); });
+
+    void it('is a valid POST /v1/typebots/import "typebot" body, version 6.1', () => {
+      assert.equal(flow.version, '6.1');
+      assert.ok(schemas.typebot(exported), describeErrors(schemas.typebot.errors));
+    });
+
+    void it('uses no field the schema does not declare, since Typebot drops unknown fields on import', () => {
+      assert.ok(schemas.closedSkeleton(exported), describeErrors(schemas.closedSkeleton.errors));
+      for (const block of blocks) {
+        const validate = schemas.closedBlock(block.type);
+        assert.ok(validate(block), `${block.id}: ${describeErrors(validate.errors)}`);
+      }
+      assert.ok(schemas.closedHttpRequestOptions(httpBlock().options), describeErrors(schemas.closedHttpRequestOptions.errors));
+    });
+
+    void it('refuses broken exports, so the checks above can fail', () => {
+      const breaks: Array<[string, (f: TypebotFlow & Record<string, unknown>) => void]> = [
+        ['an unknown version', (f) => { f.version = '7'; }],
+        ['a group without title', (f) => { delete (f.groups[0] as Partial<TypebotFlow['groups'][0]>).title; }],
+        ['no icon', (f) => { delete f.icon; }],
+        ['a Condition with options', (f) => { (f.groups.flatMap((g) => g.blocks).find((b) => b.type === 'Condition') as TypebotBlock).options = {}; }],
+        ['an HTTP timeout above 120 s', (f) => { (f.groups.flatMap((g) => g.blocks).find((b) => b.type === 'Webhook') as TypebotBlock).options = { timeout: 600 }; }],
+      ];
+      for (const [label, breakIt] of breaks) {
+        const broken = structuredClone(flow) as TypebotFlow & Record<string, unknown>;
+        breakIt(broken);
+        assert.equal(schemas.typebot(broken), false, `accepted ${label}`);
+      }
+      const misspelt = { ...inputFor('telefone'), options: { retryMessage: 'Número inválido' } };
+      assert.equal(schemas.closedBlock('phone number input')(misspelt), false, 'accepted a misspelt option');
+    });
+  });
+
+  void it('holds together: start event first, edges back to their sources, targets and variables declared', () => {
+    assert.deepEqual(integrityProblems(flow), []);
+  });
+
+  void it('names each kind of broken wiring', () => {
+    const breaks: Array<[RegExp, (f: TypebotFlow) => void]> = [
+      [/e_nif_valido.*"from"/, (f) => { (f.edges.find((e) => e.id === 'e_nif_valido') as TypebotFlow['edges'][0]).from = { blockId: 'b_nif' }; }],
+      [/e_orfa is not the outgoingEdgeId/, (f) => { f.edges.push({ id: 'e_orfa', from: { blockId: 'b_cidade' }, to: { groupId: 'g_nif' } }); }],
+      [/b_nome_pergunta has an exit but is not the last block/, (f) => {
+        f.edges.push({ id: 'e_escondida', from: { blockId: 'b_nome_pergunta' }, to: { groupId: 'g_nif' } });
+        (f.groups[1]?.blocks[0] as TypebotBlock).outgoingEdgeId = 'e_escondida';
+      }],
+      [/g_nowhere, which does not exist/, (f) => { (f.edges[1] as TypebotFlow['edges'][0]).to = { groupId: 'g_nowhere' }; }],
+      [/edge e_gone, which does not exist/, (f) => { (f.groups[1]?.blocks[1] as TypebotBlock).outgoingEdgeId = 'e_gone'; }],
+      [/variable id v_cidade is not declared/, (f) => { f.variables = f.variables.filter((v) => v.id !== 'v_cidade'); }],
+      [/\{\{Nome\}\} names no declared variable/, (f) => { (f.groups[1]?.blocks[0] as TypebotBlock).content = { richText: [{ children: [{ text: 'Olá {{Nome}}' }] }] }; }],
+      [/first event is not the start event/, (f) => { f.events.unshift({ id: 'ev_cmd', type: 'command' }); }],
+      [/id b_nif is used more than once/, (f) => { (f.groups[1]?.blocks[0] as TypebotBlock).id = 'b_nif'; }],
+    ];
+    for (const [expected, breakIt] of breaks) {
+      const broken = structuredClone(flow);
+      breakIt(broken);
+      assert.match(integrityProblems(broken).join('\n'), expected);
+    }
+  });
+
+  void it('reaches every block and the HTTP Request from the start, and ends only after the closing message', () => {
+    const { blocks: reached, endsIn } = reachability(flow);
+    assert.deepEqual(blocks.map((b) => b.id).filter((id) => !reached.has(id)), []);
+    assert.ok(reached.has(httpBlock().id));
+    assert.deepEqual([...endsIn], ['g_concluido']);
+  });
+
+  void it('declares the variables the bridge and the registration API rely on; only UrlRegisto is set in the flow', () => {
+    assert.deepEqual(flow.variables.map((v) => v.name).sort(), [
+      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', ...roadmap,
+      'confirmacao', 'registo_sucesso', 'registo_erro', 'registo_estado'].sort());
+    const setters = blocks.filter((b) => b.type === 'Set variable');
+    assert.deepEqual(setters.map((b) => [variableOf(b), b.options?.isCode, b.options?.expressionToEvaluate]), [['UrlRegisto', true, JSON.stringify(registrationUrl)]]);
+    assert.ok(flow.groups[0]?.blocks.includes(setters[0] as TypebotBlock), 'UrlRegisto is set in the first group');
+  });
+
+  void it('configures each step as the roadmap says', () => {
+    assert.deepEqual(flow.groups[0]?.blocks.find((b) => b.type === 'choice input')?.items?.map((i) => i.content), ['Começar']);
+    assert.deepEqual(roadmap.slice(0, 7).filter((n) => n !== 'telefone' && n !== 'email').map((n) => inputFor(n).type), Array(5).fill('text input'));
+    assert.equal(inputFor('telefone', 'phone number input').options?.defaultCountryCode, 'PT');
+    for (const name of ['telefone', 'email']) assert.match(inputFor(name).options?.retryMessageContent ?? '', /não parece válido/);
+    for (const name of ['cnh_frente', 'cnh_verso', 'comprovante_morada']) {
+      const { isRequired, isMultipleAllowed, allowedFileTypes } = inputFor(name, 'file input').options ?? {};
+      assert.deepEqual({ isRequired, isMultipleAllowed, allowedFileTypes }, {
+        isRequired: true, isMultipleAllowed: false, allowedFileTypes: { isEnabled: true, types: ['jpg', 'jpeg', 'png', 'webp', 'heic', 'pdf'] } });
+    }
+    const comparison = (name: string) => { const item = conditionOn(name)?.items?.[0]; return typeof item?.content === 'object' ? item.content.comparisons?.[0] : undefined; };
+    assert.deepEqual([comparison('nif')?.comparisonOperator, comparison('nif')?.value], ['Matches regex', String.raw`^\s*\d{3}\s*\d{3}\s*\d{3}\s*$`]);
+    assert.deepEqual([comparison('codigo_postal')?.comparisonOperator, comparison('codigo_postal')?.value], ['Matches regex', String.raw`^\s*\d{4}-?\d{3}\s*$`]);
+    assert.deepEqual([comparison('registo_sucesso')?.comparisonOperator, comparison('registo_sucesso')?.value], ['Equal to', 'true']);
+    assert.deepEqual(inputFor('confirmacao', 'choice input').items?.map((i) => i.content), ['Confirmar', 'Corrigir']);
+
+    const { options } = httpBlock();
+    assert.deepEqual([options?.isCustomBody, options?.timeout, options?.webhook?.method, options?.webhook?.url], [true, 60, 'POST', '{{UrlRegisto}}']);
+    assert.deepEqual(options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json']]);
+    assert.deepEqual(options?.responseVariableMapping?.map((m) => [m.bodyPath, flow.variables.find((v) => v.id === m.variableId)?.name]),
+      [['data.success', 'registo_sucesso'], ['data.error', 'registo_erro'], ['statusCode', 'registo_estado']]);
+  });
+
+  void it('speaks European Portuguese to the driver', () => {
+    const readByDriver = blocks.flatMap((b) => [
+      ...plainText(b.content?.richText),
+      ...(b.items ?? []).flatMap((i) => (typeof i.content === 'string' ? [i.content] : [])),
+      b.options?.retryMessageContent ?? '', ...stringsIn(b.options?.labels),
+    ]).join('\n');
+    const word = (w: string) => new RegExp(`(?<!\\p{L})${w}(?!\\p{L})`, 'iu');
+    for (const brazilian of ['cadastr\\p{L}*', 'registro', 'celular', 'CEP', 'CNH', 'comprovante', 'carteira de motorista', 'arquivo', 'equipe', 'contato', 'você', 'endereço(?! de e-?mail)']) {
+      assert.doesNotMatch(readByDriver, word(brazilian));
+    }
+    for (const portuguese of ['registo', 'telemóvel', 'morada', 'código postal', 'carta de condução', 'comprovativo de morada', '3 meses', '48 horas', 'WhatsApp']) {
+      assert.match(readByDriver, word(portuguese));
+    }
+  });
+
+  void describe('played as a conversation', () => {
+    void it('greets the contact, asks in the roadmap\'s order, posts the API\'s field names and closes', () => {
+      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Confirmar'], accepted);
+      assert.match(said(c)[0] ?? '', /^Olá, Rui!/);
+      assert.deepEqual(asked(c), ['b_comecar', ...roadmap, 'confirmacao']);
+      assert.deepEqual(c.requests.map(({ method, url, headers }) => ({ method, url, headers })), [{ method: 'POST', url: registrationUrl, headers: { 'Content-Type': 'application/json' } }]);
+      assert.deepEqual(bodyOf(c.requests[0]), { ...driver, sessao_conversa: prefilled.SessaoConversa });
+      assert.match(said(c).at(-1) ?? '', /Recebemos o seu registo[\s\S]*48 horas[\s\S]*WhatsApp/);
+      assert.deepEqual([c.lastBlockId, c.variables.registo_sucesso, c.variables.registo_estado], ['b_concluido', 'true', '201']);
+    });
+
+    void it('asks again for a NIF without 9 digits and for a postal code not shaped 1234-567', () => {
+      const answers = ['Começar', driver.nome_completo, '12345', '1234567890', '123456789', driver.telefone, driver.email, driver.morada,
+        '4050 262', '4050262', ...roadmap.slice(6).map((n) => driver[n as keyof typeof driver]), 'Confirmar'];
+      const c = walk(flow, prefilled, answers, accepted);
+      assert.deepEqual(asked(c).filter((n) => n === 'nif' || n === 'codigo_postal'), ['nif', 'nif', 'nif', 'codigo_postal', 'codigo_postal']);
+      assert.equal(said(c).filter((t) => /NIF tem de ter 9 dígitos/.test(t)).length, 2);
+      assert.equal(said(c).filter((t) => /formato 1234-567 \(/.test(t)).length, 1);
+      assert.deepEqual(bodyOf(c.requests[0]), { ...driver, nif: '123456789', codigo_postal: '4050262', sessao_conversa: prefilled.SessaoConversa });
+    });
+
+    void it('"Corrigir" starts again at the full name and only the corrected answers are sent', () => {
+      const corrected = { ...driver, nome_completo: 'Rui Manuel Almeida Costa' };
+      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Corrigir', ...Object.values(corrected), 'Confirmar'], accepted);
+      assert.deepEqual(asked(c), ['b_comecar', ...roadmap, 'confirmacao', ...roadmap, 'confirmacao']);
+      assert.deepEqual(c.requests.map(bodyOf), [{ ...corrected, sessao_conversa: prefilled.SessaoConversa }]);
+    });
+
+    void it('shows the API\'s error, goes back to the confirmation, and sends again when confirmed', () => {
+      const replies = [
+        { statusCode: 422, data: { success: false, error: 'O NIF indicado não é válido.' } },
+        { statusCode: 408, data: { message: 'Request timed out.' } },
+        accepted(),
+      ];
+      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Confirmar', 'Confirmar', 'Confirmar'], () => replies.shift() ?? accepted());
+      assert.deepEqual(asked(c).slice(-3), ['confirmacao', 'confirmacao', 'confirmacao']);
+      assert.equal(c.requests.length, 3);
+      const failures = said(c).filter((t) => t.startsWith('Não foi possível concluir o seu registo.'));
+      assert.deepEqual(failures.map((t) => t.split('\n')[0]), ['Não foi possível concluir o seu registo. O NIF indicado não é válido.', 'Não foi possível concluir o seu registo. ']);
+      assert.match(said(c).at(-1) ?? '', /Recebemos o seu registo/);
+    });
+  });
+});
