@@ -35,7 +35,17 @@ export interface DeliveryAck {
   ack: number;
 }
 
-export type ChatEvent = InboundMessage | OutboundMessage | DeliveryAck;
+/**
+ * What people do around the bot: an agent took the conversation (assignment), resolved it, or told
+ * the bot to resume (a private note `/bot`). The ref makes a redelivered webhook the same event.
+ */
+export interface ConversationControl {
+  kind: 'control';
+  control: 'assigned' | 'resolved' | 'resume-bot';
+  ref: string;
+}
+
+export type ChatEvent = InboundMessage | OutboundMessage | DeliveryAck | ConversationControl;
 
 /** The business id an event is deduplicated by (acks are keyed by id and level, so a higher ack still passes). */
 export function eventKey(event: ChatEvent): string {
@@ -46,6 +56,8 @@ export function eventKey(event: ChatEvent): string {
       return `cw:${event.chatwootMessageId}`;
     case 'ack':
       return `ack:${event.whatsappId}:${event.ack}`;
+    case 'control':
+      return `ctl:${event.control}:${event.ref}`;
   }
 }
 

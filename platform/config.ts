@@ -20,10 +20,8 @@ const duration = (fallback: string) =>
       return z.NEVER;
     });
 
-const commaList = z
-  .string()
-  .default('')
-  .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+const splitList = (text: string) => text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+const commaList = z.string().default('').transform(splitList);
 
 const reviewerTokens = commaList.transform((entries, ctx) => {
   const tokens = new Map<string, string>();
@@ -104,6 +102,14 @@ export const configSchema = z.object({
   BRIDGE_POLL_MAX_INTERVAL: duration('10s'),
   BRIDGE_RECONCILE_EVERY: duration('5m'),
   BRIDGE_RECONCILE_WINDOW: duration('1h'),
+
+  TYPEBOT_URL: optionalUrl,
+  TYPEBOT_PUBLIC_ID: z.string().default('cadastro-motorista'),
+  TYPEBOT_TRIGGER_KEYWORDS: z.string().default('cadastro,registo,registar,inscrição,quero ser motorista').transform(splitList),
+  TYPEBOT_START_ON_NEW_CONVERSATION: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  TYPEBOT_REMINDER_AFTER: duration('30m'),
+  TYPEBOT_SESSION_TTL: duration('7d'),
+  TYPEBOT_TIMEOUT: duration('90s'),
 
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });

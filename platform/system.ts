@@ -5,8 +5,10 @@ import { createWppConnectClient } from '../activities/clients/wppconnect-client.
 import { createRegistrationMetrics } from '../activities/registration-metrics.ts';
 import type { RegisteredWorkerTuning, RunningWorker } from '../workers/registration-worker.ts';
 import { createChatwootClient } from '../activities/clients/chatwoot-client.ts';
+import { createTypebotClient } from '../activities/clients/typebot-client.ts';
 import { createBridgeMetrics } from '../activities/bridge/bridge-metrics.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
+import { chatHandOffFrom } from './chat-hand-off.ts';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db.ts';
 import { createFileStorage } from './storage/file-storage.ts';
@@ -57,6 +59,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Each process loads only its part: the worker's native Temporal core, or the HTTP stack (memory).
   const { startBridgeWorker, startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
 
+  const chatwoot = chatwootSettings(config);
+  const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
+
   const worker = startRegistrationWorker !== undefined
     ? await startRegistrationWorker({
         address: options.temporalAddress,
@@ -68,6 +73,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           db,
           storage,
           wppconnect,
+          chatwoot: chatwootClient,
           metrics: createRegistrationMetrics(registry),
           documentMaxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
           reviewBaseUrl: publicBaseUrl,
@@ -78,8 +84,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       })
     : undefined;
 
-  const chatwoot = chatwootSettings(config);
-  const bridgeWorker = startBridgeWorker !== undefined && chatwoot !== undefined
+  const bridgeWorker = startBridgeWorker !== undefined && chatwootClient !== undefined
     ? await startBridgeWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -89,7 +94,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           db,
           storage,
           wppconnect,
-          chatwoot: createChatwootClient(chatwoot),
+          chatwoot: chatwootClient,
           mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
           metrics: createBridgeMetrics(registry),
@@ -98,8 +103,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           db,
           wppconnect,
           includeGroups: config.BRIDGE_INCLUDE_GROUPS,
-          handOff: { temporal, taskQueue: config.BRIDGE_TASK_QUEUE, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE },
+          handOff: chatHandOffFrom(temporal, config),
         },
+        bot: config.TYPEBOT_URL === undefined
+          ? undefined
+          : { typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }), publicId: config.TYPEBOT_PUBLIC_ID },
       })
     : undefined;
   if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);

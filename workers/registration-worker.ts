@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createBotActivities } from '../activities/bridge/bot.ts';
 import { createBridgeActivities, type BridgeDependencies } from '../activities/bridge/index.ts';
+import type { TypebotClient } from '../activities/clients/typebot-client.ts';
 import { createPollingActivities, type PollingDependencies } from '../activities/bridge/polling.ts';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
 
@@ -53,6 +55,8 @@ export interface BridgeWorkerOptions {
   taskQueue: string;
   dependencies: BridgeDependencies;
   polling: PollingDependencies;
+  /** The registration bot, when Typebot is configured. */
+  bot?: { typebot: TypebotClient; publicId: string } | undefined;
   workflowBundlePath?: string;
 }
 
@@ -69,7 +73,11 @@ export const bridgeWorkerTuning = {
 /** The WhatsApp ↔ Chatwoot bridge's worker: chat workflows on their own task queue, so registration load never delays messages. */
 export async function startBridgeWorker(options: BridgeWorkerOptions): Promise<RunningWorker> {
   return startWorker(options, {
-    activities: { ...createBridgeActivities(options.dependencies), ...createPollingActivities(options.polling) },
+    activities: {
+      ...createBridgeActivities(options.dependencies),
+      ...createPollingActivities(options.polling),
+      ...(options.bot === undefined ? {} : createBotActivities({ ...options.dependencies, ...options.bot })),
+    },
     ...bridgeWorkerTuning,
   });
 }

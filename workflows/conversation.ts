@@ -4,6 +4,9 @@ import {
 } from '@temporalio/workflow';
 import type { BridgeActivities } from '../activities/bridge/index.ts';
 import { eventKey, type ChatEvent } from '../domain/bridge-events.ts';
+import { createChatBot, type BotSettings, type BotState } from './chat-bot.ts';
+
+export type { BotSettings } from './chat-bot.ts';
 
 /**
  * One WhatsApp chat, for as long as it is active: its events — messages from the driver, agents'
@@ -18,8 +21,10 @@ export interface ConversationInput {
   idleTimeoutMs: number;
   /** Events taken per activity call: fewer round trips under load, still in order. */
   batchSize: number;
+  /** The registration bot (Typebot), when configured. */
+  bot?: BotSettings;
   /** Carried across continue-as-new. */
-  carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null };
+  carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState };
 }
 
 export interface ChatwootLink {
@@ -28,7 +33,7 @@ export interface ChatwootLink {
 }
 
 export const chatEventsSignal = defineSignal<[ChatEvent[]]>('chatEvents');
-export const conversationStateQuery = defineQuery<{ queued: number; handled: number; chatwoot: ChatwootLink | null }>('conversationState');
+export const conversationStateQuery = defineQuery<{ queued: number; handled: number; chatwoot: ChatwootLink | null; bot: BotState | null }>('conversationState');
 
 const seenLimit = 2000;
 /**
@@ -93,13 +98,15 @@ export async function conversation(input: ConversationInput): Promise<void> {
   let received = 0;
   let relaying = false;
   let quiet = false;
+  const bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
 
   /** Sets `quiet` once a whole idle time went by with no event arriving and none being relayed. */
   async function watchIdleness(): Promise<void> {
     for (let quietChecks = 0; quietChecks < idleChecks; ) {
       const before = received;
       await sleep(input.idleTimeoutMs / idleChecks);
-      quietChecks = received === before && queue.length === 0 && !relaying ? quietChecks + 1 : 0;
+      // A bot session in progress holds the chat: its dialogue lives in this workflow.
+      quietChecks = received === before && queue.length === 0 && !relaying && bot?.holdsChat() !== true ? quietChecks + 1 : 0;
     }
     quiet = true;
   }
@@ -118,11 +125,15 @@ export async function conversation(input: ConversationInput): Promise<void> {
       seen.delete(key);
     }
   });
-  setHandler(conversationStateQuery, () => ({ queued: queue.length, handled, chatwoot }));
+  setHandler(conversationStateQuery, () => ({ queued: queue.length, handled, chatwoot, bot: bot?.state ?? null }));
 
   void watchIdleness();
   for (;;) {
-    await condition(() => queue.length > 0 || quiet);
+    await condition(() => queue.length > 0 || quiet || bot?.reminderDue() === true);
+    if (bot?.reminderDue() === true) {
+      await bot.remind(chatwoot);
+      continue;
+    }
     if (queue.length === 0) {
       await condition(allHandlersFinished);
       if (queue.length === 0) return;
@@ -135,13 +146,14 @@ export async function conversation(input: ConversationInput): Promise<void> {
     const batch = queue.splice(0, input.batchSize);
     relaying = true;
     const result = await relay({ chatId: input.chatId, events: batch, chatwoot });
-    relaying = false;
     chatwoot = result.chatwoot;
+    if (bot !== undefined) await bot.afterRelay(batch, result);
+    relaying = false;
     handled += batch.length;
 
     if (queue.length === 0 && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof conversation>({ ...input, carried: { seen: [...seen], queue, chatwoot } });
+      await continueAsNew<typeof conversation>({ ...input, carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }) } });
     }
   }
 }

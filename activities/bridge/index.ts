@@ -29,19 +29,29 @@ export interface BridgeDependencies {
  */
 async function relayInboundOnLiveConversation(
   deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink | null,
-): Promise<ChatwootLink> {
-  const current = link ?? (await resolveConversation(deps, chatId, message.senderName));
+): Promise<{ link: ChatwootLink; created: boolean }> {
+  const resolved = link === null ? await resolveConversation(deps, chatId, message.senderName) : null;
+  const current = resolved === null ? link! : { contactId: resolved.contactId, conversationId: resolved.conversationId };
   try {
     await relayInbound(deps, chatId, message, current);
-    return current;
+    return { link: current, created: resolved?.created ?? false };
   } catch (error) {
     if (link === null || !(error instanceof ApplicationFailure) || error.type !== ErrorType.NotFound) throw error;
     const found = await resolveConversation(deps, chatId, message.senderName);
     if (found.conversationId === link.conversationId) throw error;
     log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { chatId, gone: link.conversationId, now: found.conversationId });
-    await relayInbound(deps, chatId, message, found);
-    return found;
+    const replacement = { contactId: found.contactId, conversationId: found.conversationId };
+    await relayInbound(deps, chatId, message, replacement);
+    return { link: replacement, created: found.created };
   }
+}
+
+export interface RelayResult {
+  chatwoot: ChatwootLink | null;
+  /** Someone wrote to this chat from the company phone itself: people are talking, the bot steps back. */
+  companyPhone: boolean;
+  /** This batch opened a new Chatwoot conversation (the bot may greet every new conversation). */
+  newConversation: boolean;
 }
 
 /** The bridge's activities; only `workers/` and `platform/system.ts` build the real dependencies. */
@@ -51,10 +61,12 @@ export function createBridgeActivities(deps: BridgeDependencies) {
      * Handles a batch of a chat's events in order. Each event is idempotent on its own, so a retry
      * of the batch redoes nothing that was done; the heartbeat lets a retry skip ahead.
      */
-    async handleChatEvents(input: { chatId: string; events: ChatEvent[]; chatwoot: ChatwootLink | null }): Promise<{ chatwoot: ChatwootLink | null }> {
+    async handleChatEvents(input: { chatId: string; events: ChatEvent[]; chatwoot: ChatwootLink | null }): Promise<RelayResult> {
       const context = Context.current();
       const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
       let link = deps.resolvedConversations === 'new' ? null : input.chatwoot;
+      let companyPhone = false;
+      let newConversation = false;
       for (const [index, event] of input.events.entries()) {
         if (index < resumeAt) continue;
         // A timed-out attempt stops here instead of racing its retry over the events still to relay.
@@ -63,11 +75,15 @@ export function createBridgeActivities(deps: BridgeDependencies) {
         if (index > 0 && !context.info.isLocal) context.heartbeat(index);
         try {
           if (event.kind === 'inbound') {
-            link = await relayInboundOnLiveConversation(deps, input.chatId, event, link);
+            const relayed = await relayInboundOnLiveConversation(deps, input.chatId, event, link);
+            link = relayed.link;
+            if (relayed.created) newConversation = true;
           } else if (event.kind === 'outbound') {
             await relayOutbound(deps, input.chatId, event);
+          } else if (event.kind === 'ack') {
+            if ((await relayAck(deps, input.chatId, event)) === 'company-phone') companyPhone = true;
           } else {
-            await relayAck(deps, input.chatId, event);
+            continue; // for the workflow's bot, nothing to relay
           }
         } catch (error) {
           // Outages are retried (the batch waits, order kept); a refusal for good must not block the chat.
@@ -78,7 +94,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
         }
         deps.metrics.relayed.inc({ kind: event.kind });
       }
-      return { chatwoot: link };
+      return { chatwoot: link, companyPhone, newConversation };
     },
   };
 }

@@ -20,7 +20,7 @@ export async function resolveConversation(
   deps: Pick<BridgeDependencies, 'chatwoot' | 'wppconnect' | 'resolvedConversations'>,
   chatId: string,
   senderName: string | null,
-): Promise<ChatwootLink> {
+): Promise<ChatwootLink & { created: boolean }> {
   const { chatwoot } = deps;
   const digits = await phoneOfChat(deps, chatId);
   // Without a phone the contact could not be matched to the same person later: wait (retry) for WPPConnect's lid mapping.
@@ -33,12 +33,12 @@ export async function resolveConversation(
 
   const conversations = await chatwoot.contactConversations(contact.id);
   const live = conversations.find((conversation) => conversation.status !== 'resolved');
-  if (live !== undefined) return { contactId: contact.id, conversationId: live.id };
+  if (live !== undefined) return { contactId: contact.id, conversationId: live.id, created: false };
   const resolved = conversations[0];
   if (resolved !== undefined && deps.resolvedConversations === 'reopen') {
     await chatwoot.setConversationStatus(resolved.id, 'open');
-    return { contactId: contact.id, conversationId: resolved.id };
+    return { contactId: contact.id, conversationId: resolved.id, created: false };
   }
   const created = await chatwoot.createConversation({ contactId: contact.id, sourceId: chatId });
-  return { contactId: contact.id, conversationId: created.id };
+  return { contactId: contact.id, conversationId: created.id, created: true };
 }

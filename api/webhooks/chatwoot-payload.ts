@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboundMessage } from '../../domain/bridge-events.ts';
+import type { ConversationControl, OutboundMessage } from '../../domain/bridge-events.ts';
 
 /** The parts of Chatwoot's `message_created` webhook (CONTRACTS.md §1.7) the bridge relies on. */
 const messageCreated = z.object({
@@ -18,8 +18,45 @@ const messageCreated = z.object({
 }).loose();
 
 export type ChatwootDecision =
-  | { forward: true; chatId: string; message: OutboundMessage }
+  | { forward: true; chatId: string; message: OutboundMessage | ConversationControl }
   | { forward: false; why: string };
+
+/** An agent's private note that hands the conversation back to the bot. */
+export const resumeBotCommand = '/bot';
+
+/** Conversation events (§1.7): the conversation itself plus `event` and, on updates, `changed_attributes`. */
+const conversationEvent = z.object({
+  event: z.enum(['conversation_status_changed', 'conversation_updated']),
+  id: z.number().int(),
+  inbox_id: z.number().int(),
+  status: z.string(),
+  contact_inbox: z.object({ source_id: z.string() }).loose(),
+  updated_at: z.union([z.number(), z.string()]).optional(),
+  timestamp: z.union([z.number(), z.string()]).optional(),
+  changed_attributes: z.array(z.record(z.string(), z.object({ previous_value: z.unknown(), current_value: z.unknown() }).loose())).nullable().optional(),
+}).loose();
+
+/**
+ * People taking over from the bot or handing back: an assignment to an agent, the conversation
+ * resolved. Every other conversation event is not the bridge's business.
+ */
+function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecision {
+  const parsed = conversationEvent.safeParse(body);
+  if (!parsed.success) return { forward: false, why: 'unrecognised conversation payload' };
+  const conversation = parsed.data;
+  if (conversation.inbox_id !== inboxId) return { forward: false, why: `inbox ${conversation.inbox_id}` };
+  const changes = Object.assign({}, ...(conversation.changed_attributes ?? [])) as Record<string, { current_value: unknown } | undefined>;
+  const at = String(conversation.updated_at ?? conversation.timestamp ?? '');
+  const control = (kind: ConversationControl['control'], ref: string): ChatwootDecision => ({
+    forward: true,
+    chatId: conversation.contact_inbox.source_id,
+    message: { kind: 'control', control: kind, ref },
+  });
+  if (changes.status?.current_value === 'resolved') return control('resolved', `${conversation.id}:${at}`);
+  const assignee = changes.assignee_id?.current_value;
+  if (assignee !== undefined && assignee !== null) return control('assigned', `${conversation.id}:${String(assignee)}:${at}`);
+  return { forward: false, why: `${conversation.event} without an assignment or resolution` };
+}
 
 /** Prefixes of `source_id`s the bridge itself writes: what carries them must never go back to WhatsApp. */
 export const bridgeSourcePrefixes = ['wa:', 'bot:'];
@@ -30,13 +67,17 @@ export const bridgeSourcePrefixes = ['wa:', 'bot:'];
  */
 export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootDecision {
   const event = typeof body === 'object' && body !== null && 'event' in body ? String(body.event) : 'unknown';
+  if (event === 'conversation_status_changed' || event === 'conversation_updated') return decideConversationEvent(body, inboxId);
   if (event !== 'message_created') return { forward: false, why: `event ${event}` };
   const parsed = messageCreated.safeParse(body);
   if (!parsed.success) return { forward: false, why: 'unrecognised message_created payload' };
   const message = parsed.data;
   if (message.message_type !== 'outgoing') return { forward: false, why: `message_type ${message.message_type}` };
-  if (message.private) return { forward: false, why: 'private note' };
   if (message.inbox.id !== inboxId) return { forward: false, why: `inbox ${message.inbox.id}` };
+  if (message.private) {
+    if ((message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
+    return { forward: true, chatId: message.conversation.contact_inbox.source_id, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };
+  }
   const sourceId = message.source_id ?? '';
   if (bridgeSourcePrefixes.some((prefix) => sourceId.startsWith(prefix))) return { forward: false, why: 'posted by the bridge (echo)' };
   const quoted = message.content_attributes?.in_reply_to_external_id ?? null;

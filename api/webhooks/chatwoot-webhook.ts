@@ -3,7 +3,7 @@ import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatHandOff, type AppDependencies } from '../app-dependencies.ts';
 import { decideChatwootWebhook } from './chatwoot-payload.ts';
 import { verifyChatwootSignature } from './chatwoot-signature.ts';
-import { handToChat } from '../../platform/chat-hand-off.ts';
+import { handControlToChat, handToChat } from '../../platform/chat-hand-off.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,6 +44,10 @@ export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsync
     }
     const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
+    if (decision.message.kind === 'control') {
+      const taken = await handControlToChat(chatHandOff(deps), decision.chatId, decision.message);
+      return reply.status(200).send({ ok: true, forwarded: taken, ...(taken ? {} : { reason: 'no active chat' }) });
+    }
     await handToChat(chatHandOff(deps), decision.chatId, [decision.message]);
     return reply.status(200).send({ ok: true, forwarded: true });
   });

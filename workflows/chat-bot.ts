@@ -1,0 +1,121 @@
+import { ActivityFailure, condition, log, proxyActivities } from '@temporalio/workflow';
+import type { BotActivities, BotTurn } from '../activities/bridge/bot.ts';
+import type { RelayResult } from '../activities/bridge/index.ts';
+import type { ChatEvent, InboundMessage } from '../domain/bridge-events.ts';
+import { botCommand, matchesTrigger } from '../domain/typebot-chat.ts';
+
+/** When the registration bot talks in a chat, and how long it waits for the driver. */
+export interface BotSettings {
+  /** A driver's message containing one of these (case and accents ignored) starts the bot. */
+  keywords: string[];
+  /** Every new Chatwoot conversation starts with the bot. */
+  startOnNewConversation: boolean;
+  /** Silence after the bot's question before its one reminder. */
+  reminderAfterMs: number;
+  /** Silence after which the session is dropped and the chat may end. */
+  sessionTtlMs: number;
+}
+
+/** The bot's part of a chat, carried across continue-as-new. */
+export interface BotState {
+  session: { sessionId: string; awaiting: BotTurn['awaiting']; turn: number } | null;
+  /** People are talking (an agent replied or took the conversation, or the company phone wrote): the bot is silent. */
+  paused: boolean;
+}
+
+/**
+ * Typebot's Chat API call runs the flow's HTTP Request block (the registration intake) inside it,
+ * so a turn may take a while; it is not idempotent, so the activity keeps each answer before
+ * sending anything and a retry reuses it.
+ */
+const bot = proxyActivities<BotActivities>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/**
+ * Steers the registration bot from a chat's events, after they were relayed: triggers, the
+ * driver's answers, people taking over and handing back, one reminder on silence, and the
+ * driver's own "recomeçar" and "atendente". Everything happens in event order, inside the chat's
+ * workflow, so the session survives restarts and redeploys.
+ */
+export function createChatBot(chatId: string, settings: BotSettings, carried: BotState | undefined) {
+  const state: BotState = carried ?? { session: null, paused: false };
+  let reminderDue = false;
+
+  /** After each question: one reminder after the silence, then the session is let go after its lifetime. */
+  async function watchSilence(turn: number): Promise<void> {
+    const moved = () => state.session?.turn !== turn;
+    if (!(await condition(() => moved() || state.paused, settings.reminderAfterMs))) reminderDue = true;
+    if (await condition(moved, settings.sessionTtlMs)) return;
+    log.info('Bot session dropped after its lifetime without an answer', { chatId });
+    state.session = null;
+  }
+
+  // After continue-as-new the question is still waiting for its answer.
+  if (state.session !== null) void watchSilence(state.session.turn);
+
+  function took(turn: BotTurn, previousTurn: number): void {
+    if (turn.awaiting === null || turn.gone) {
+      state.session = null;
+      return;
+    }
+    state.session = { sessionId: turn.sessionId, awaiting: turn.awaiting, turn: previousTurn + 1 };
+    void watchSilence(state.session.turn);
+  }
+
+  /** A failed bot step is logged, never allowed to stop the chat's relay. */
+  async function safely(what: string, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.error('Bot step failed', { chatId, what, error: error.cause?.message ?? error.message });
+    }
+  }
+
+  async function onDriverMessage(message: InboundMessage, relay: RelayResult): Promise<void> {
+    if (state.paused) return;
+    const chatwoot = relay.chatwoot;
+    const text = message.text ?? '';
+    const command = botCommand(text);
+    const turn = state.session?.turn ?? 0;
+    const start = () => safely('start', async () => took(await bot.startBot({ chatId, chatwoot, senderName: message.senderName, key: `start:${message.whatsappId}` }), turn));
+
+    if (command === 'restart') return start();
+    if (state.session !== null && command === 'human') {
+      state.paused = true;
+      return safely('hand-over', () => bot.botSays({ chatId, chatwoot, key: `handover:${message.whatsappId}`, say: 'hand-over' }));
+    }
+    if (state.session !== null) {
+      const session = state.session;
+      return safely('answer', async () => took(await bot.answerBot({ chatId, chatwoot, session, message, key: `answer:${message.whatsappId}` }), session.turn));
+    }
+    if (matchesTrigger(text, settings.keywords) || (settings.startOnNewConversation && relay.newConversation)) return start();
+  }
+
+  return {
+    state,
+    /** A reminder is waiting to be sent (the chat's loop sends it in order with its events). */
+    reminderDue: () => reminderDue,
+    /** An open session keeps the chat's workflow running: its dialogue lives here. */
+    holdsChat: () => state.session !== null,
+
+    async remind(chatwoot: RelayResult['chatwoot']): Promise<void> {
+      reminderDue = false;
+      const session = state.session;
+      if (session === null || state.paused) return;
+      await safely('reminder', () => bot.botSays({ chatId, chatwoot, key: `remind:${session.sessionId}:${session.turn}`, say: 'reminder' }));
+    },
+
+    /** Called with each relayed batch, in order. */
+    async afterRelay(events: ChatEvent[], relay: RelayResult): Promise<void> {
+      if (relay.companyPhone) state.paused = true;
+      for (const event of events) {
+        if (event.kind === 'outbound') state.paused = true;
+        else if (event.kind === 'control') state.paused = event.control === 'assigned';
+        else if (event.kind === 'inbound') await onDriverMessage(event, relay);
+      }
+    },
+  };
+}
