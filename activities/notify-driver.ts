@@ -5,6 +5,7 @@ import { whatsAppDigits } from '../domain/phone.ts';
 import type { Decision } from '../domain/registration.ts';
 import { getRegistration } from '../platform/registrations/registrations-repository.ts';
 import type { ActivityDependencies } from './index.ts';
+import { phoneOfChat } from './bridge/resolve-conversation.ts';
 import { sendWhatsAppOnce } from './send-whatsapp-once.ts';
 
 /** Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. */
@@ -14,10 +15,12 @@ export function createNotifyDriver(deps: Pick<ActivityDependencies, 'db' | 'wppc
     if (registration === null) {
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
     }
+    // A registration from the bot is answered in the chat it came from, whatever number was typed in the form.
+    const chatPhone = registration.chat === null ? null : await phoneOfChat(deps, registration.chat.whatsappChatId);
     const result = await sendWhatsAppOnce(deps, {
       idempotencyKey: `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`,
       registrationId: input.registrationId,
-      phone: whatsAppDigits(registration.phone),
+      phone: chatPhone ?? whatsAppDigits(registration.phone),
       body: decisionMessage(registration.fullName, input.decision),
     });
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });

@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities,
+  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities,
   setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RegistrationActivities } from '../activities/index.ts';
@@ -58,6 +58,24 @@ const messaging = proxyActivities<RegistrationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: [ErrorType.WhatsAppRecipientUnknown] },
 });
+
+// Agents' notes are a courtesy: a long Chatwoot outage must not hold the registration back.
+const inbox = proxyActivities<RegistrationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+/** The registration's chat, when it came from the bot: a note and the status label in its conversation. */
+async function tellConversation(registrationId: string, round: number, stage: Parameters<RegistrationActivities['tellConversation']>[0]['stage'], decision: Decision | null) {
+  // Registrations started before conversations were told replay without it.
+  if (!patched('tell-conversation')) return;
+  try {
+    await inbox.tellConversation({ registrationId, round, stage, decision });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('The conversation could not be told about the registration', { registrationId, stage, error: error.cause?.message ?? error.message });
+  }
+}
 
 export async function driverRegistration(input: DriverRegistrationInput): Promise<RegistrationState> {
   const { registrationId } = input;
@@ -121,12 +139,14 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     state.round += 1;
     await documents.prepareDocuments({ registrationId });
     moveTo('pending_approval');
+    await tellConversation(registrationId, state.round, 'pending_approval', null);
 
     const outcome = await waitForDecision(() => decision, input, async (reminder) => {
       state.remindersSent += 1;
       await records.remindReviewers({ registrationId, reminder });
     });
     state.driverNotified = await tellDriver(registrationId, outcome, state.round);
+    await tellConversation(registrationId, state.round, outcome.kind, outcome);
     if (outcome.kind !== 'correction_requested') return state;
 
     const awaited = correctionsSubmitted;

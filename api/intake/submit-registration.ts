@@ -8,7 +8,7 @@ import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
 import type { DriverFields, RegistrationRow } from '../../platform/registrations/registration-rows.ts';
 import {
   applyCorrectedFields, currentDocuments, deleteRegistration, insertDocuments, insertRegistration,
-  lockLiveRegistrationByNif, lockCorrectableByPhone, type NewDocument,
+  linkToBotSession, lockLiveRegistrationByNif, lockCorrectableByPhone, type NewDocument,
 } from '../../platform/registrations/registrations-repository.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { resolveDocuments, type ResolvedDocument } from './resolve-documents.ts';
@@ -45,6 +45,8 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
   if (!parsed.ok) throw new AppError(ErrorType.ValidationFailed, summarizeFieldErrors(parsed.fields), parsed.fields);
 
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
+  // Posted back by the bot's flow: which chat this registration came from (see bot_sessions).
+  const linkToken = typeof flat.value.sessao_conversa === 'string' ? flat.value.sessao_conversa.trim() : '';
   const { config } = deps;
   const documents = await resolveDocuments(sources, {
     maxBytes: config.DOCUMENT_MAX_MB,
@@ -90,12 +92,14 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
         });
         await applyCorrectedFields(client, live.id, fields, fingerprint);
         await insertDocuments(client, live.id, replaced);
+        if (linkToken !== '') await linkToBotSession(client, live.id, linkToken);
         return { action: 'corrected', registration: { ...live, status: 'received' } };
       }
       if (live !== null) throw new AppError(ErrorType.DuplicateRegistration, duplicateMessage(live.status), { nif: duplicateMessage(live.status) });
       const id = randomUUID();
       await insertRegistration(client, id, fields, fingerprint);
       await insertDocuments(client, id, await storeAll(id, () => 1));
+      if (linkToken !== '') await linkToBotSession(client, id, linkToken);
       return { action: 'created', registration: { id, status: 'received', correctionItems: null } };
     });
   } catch (error) {

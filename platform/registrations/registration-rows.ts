@@ -13,6 +13,8 @@ export interface RegistrationRow extends DriverFields {
   correctionMessage: string | null;
   decidedBy: string | null;
   decidedAt: Date | null;
+  /** Set when the registration came from a bot session in a WhatsApp chat. */
+  chat: { whatsappChatId: string; chatwootConversationId: number | null } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,6 +56,9 @@ export const toRegistration = (row: Row): RegistrationRow => ({
   correctionMessage: row.correction_message as string | null,
   decidedBy: row.decided_by as string | null,
   decidedAt: row.decided_at as Date | null,
+  chat: row.whatsapp_chat_id === null || row.whatsapp_chat_id === undefined
+    ? null
+    : { whatsappChatId: row.whatsapp_chat_id as string, chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) },
   createdAt: row.created_at as Date,
   updatedAt: row.updated_at as Date,
 });

@@ -119,3 +119,16 @@ export async function lockCorrectableByPhone(client: DbClient, phone: string): P
   );
   return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
 }
+
+/**
+ * Links a registration to the WhatsApp chat of the bot session whose token the flow posted back
+ * (`sessao_conversa`). An unknown token links nothing: the registration stands on its own.
+ */
+export async function linkToBotSession(client: DbClient, registrationId: string, linkToken: string): Promise<boolean> {
+  const result = await client.query(
+    `UPDATE registrations r SET whatsapp_chat_id = s.chat_id, chatwoot_conversation_id = s.chatwoot_conversation_id
+     FROM bot_sessions s WHERE r.id = $1 AND s.link_token = $2`,
+    [registrationId, linkToken],
+  );
+  return result.rowCount === 1;
+}
