@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities,
+  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities,
   setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RegistrationActivities } from '../activities/index.ts';
@@ -21,6 +21,8 @@ export interface DriverRegistrationInput {
   reminderAfterMs: number;
   /** Further reminders at this interval (production: 24 hours). */
   reminderEveryMs: number;
+  /** The registration came from the bot in a WhatsApp chat: its Chatwoot conversation is kept informed. */
+  linkedToChat?: boolean;
 }
 
 export interface DecisionResult {
@@ -61,14 +63,12 @@ const messaging = proxyActivities<RegistrationActivities>({
 
 // Agents' notes are a courtesy: a long Chatwoot outage must not hold the registration back.
 const inbox = proxyActivities<RegistrationActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
 /** The registration's chat, when it came from the bot: a note and the status label in its conversation. */
 async function tellConversation(registrationId: string, round: number, stage: Parameters<RegistrationActivities['tellConversation']>[0]['stage'], decision: Decision | null) {
-  // Registrations started before conversations were told replay without it.
-  if (!patched('tell-conversation')) return;
   try {
     await inbox.tellConversation({ registrationId, round, stage, decision });
   } catch (error) {
@@ -135,19 +135,28 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     correctionsSubmitted += 1;
   });
 
+  // Told alongside, never in the way of the decision and the driver's message.
+  const notes: Array<Promise<void>> = [];
+  const tellChat = (stage: Parameters<typeof tellConversation>[2], outcome: Decision | null) => {
+    if (input.linkedToChat === true) notes.push(tellConversation(registrationId, state.round, stage, outcome));
+  };
+
   for (;;) {
     state.round += 1;
     await documents.prepareDocuments({ registrationId });
     moveTo('pending_approval');
-    await tellConversation(registrationId, state.round, 'pending_approval', null);
+    tellChat('pending_approval', null);
 
     const outcome = await waitForDecision(() => decision, input, async (reminder) => {
       state.remindersSent += 1;
       await records.remindReviewers({ registrationId, reminder });
     });
     state.driverNotified = await tellDriver(registrationId, outcome, state.round);
-    await tellConversation(registrationId, state.round, outcome.kind, outcome);
-    if (outcome.kind !== 'correction_requested') return state;
+    tellChat(outcome.kind, outcome);
+    if (outcome.kind !== 'correction_requested') {
+      await Promise.all(notes);
+      return state;
+    }
 
     const awaited = correctionsSubmitted;
     await condition(() => correctionsSubmitted > awaited);

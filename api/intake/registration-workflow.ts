@@ -4,11 +4,16 @@ import { RegistrationIdAttribute, RegistrationStatusAttribute } from '../../work
 import type { AppDependencies } from '../app-dependencies.ts';
 
 /** Starts the registration's workflow; starting it again for the same registration is a no-op. */
-export async function startRegistrationWorkflow(deps: Pick<AppDependencies, 'temporal' | 'config'>, registrationId: string): Promise<void> {
+export async function startRegistrationWorkflow(deps: Pick<AppDependencies, 'temporal' | 'config'>, registrationId: string, linkedToChat: boolean): Promise<void> {
   await deps.temporal.workflow.start(driverRegistration, {
     workflowId: workflowIdOf(registrationId),
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    args: [{ registrationId, reminderAfterMs: deps.config.REVIEWER_REMINDER_AFTER, reminderEveryMs: deps.config.REVIEWER_REMINDER_EVERY }],
+    args: [{
+      registrationId,
+      reminderAfterMs: deps.config.REVIEWER_REMINDER_AFTER,
+      reminderEveryMs: deps.config.REVIEWER_REMINDER_EVERY,
+      ...(linkedToChat ? { linkedToChat } : {}),
+    }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [
       { key: RegistrationIdAttribute, value: registrationId },

@@ -71,7 +71,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
     return stored;
   };
 
-  type Plan = { action: 'existing' | 'created' | 'corrected'; registration: Pick<RegistrationRow, 'id' | 'status' | 'correctionItems'> };
+  type Plan = { action: 'existing' | 'created' | 'corrected'; registration: Pick<RegistrationRow, 'id' | 'status' | 'correctionItems' | 'chat'> };
   let plan: Plan;
   try {
     plan = await inTransaction(deps.db, async (client): Promise<Plan> => {
@@ -99,8 +99,8 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
       const id = randomUUID();
       await insertRegistration(client, id, fields, fingerprint);
       await insertDocuments(client, id, await storeAll(id, () => 1));
-      if (linkToken !== '') await linkToBotSession(client, id, linkToken);
-      return { action: 'created', registration: { id, status: 'received', correctionItems: null } };
+      const chat = linkToken === '' ? null : await linkToBotSession(client, id, linkToken);
+      return { action: 'created', registration: { id, status: 'received', correctionItems: null, chat } };
     });
   } catch (error) {
     await Promise.all(storedKeys.map((key) => deps.storage.delete(key)));
@@ -114,7 +114,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
   const handOff = async () => {
     // A submission seen before may still lack its hand-off if that earlier answer failed: redo it (idempotent).
     if (registration.status !== 'received') return;
-    if (registration.correctionItems === null) await startRegistrationWorkflow(deps, registration.id);
+    if (registration.correctionItems === null) await startRegistrationWorkflow(deps, registration.id, registration.chat !== null);
     else await signalCorrection(deps, registration.id);
   };
   try {

@@ -54,7 +54,7 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   });
   if (changes.status?.current_value === 'resolved') return control('resolved', `${conversation.id}:${at}`);
   const assignee = changes.assignee_id?.current_value;
-  if (assignee !== undefined && assignee !== null) return control('assigned', `${conversation.id}:${String(assignee)}:${at}`);
+  if (typeof assignee === 'number' || typeof assignee === 'string') return control('assigned', `${conversation.id}:${assignee}:${at}`);
   return { forward: false, why: `${conversation.event} without an assignment or resolution` };
 }
 

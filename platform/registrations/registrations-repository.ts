@@ -124,11 +124,13 @@ export async function lockCorrectableByPhone(client: DbClient, phone: string): P
  * Links a registration to the WhatsApp chat of the bot session whose token the flow posted back
  * (`sessao_conversa`). An unknown token links nothing: the registration stands on its own.
  */
-export async function linkToBotSession(client: DbClient, registrationId: string, linkToken: string): Promise<boolean> {
-  const result = await client.query(
+export async function linkToBotSession(client: DbClient, registrationId: string, linkToken: string): Promise<RegistrationRow['chat']> {
+  const result = await client.query<{ whatsapp_chat_id: string; chatwoot_conversation_id: string | null }>(
     `UPDATE registrations r SET whatsapp_chat_id = s.chat_id, chatwoot_conversation_id = s.chatwoot_conversation_id
-     FROM bot_sessions s WHERE r.id = $1 AND s.link_token = $2`,
+     FROM bot_sessions s WHERE r.id = $1 AND s.link_token = $2
+     RETURNING r.whatsapp_chat_id, r.chatwoot_conversation_id`,
     [registrationId, linkToken],
   );
-  return result.rowCount === 1;
+  const row = result.rows[0];
+  return row === undefined ? null : { whatsappChatId: row.whatsapp_chat_id, chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) };
 }

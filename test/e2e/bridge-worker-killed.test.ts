@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { killChildWorker as kill, startChildWorker as startWorker } from '../support/child-worker.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
-
-const workerScript = fileURLToPath(new URL('../support/worker-process.ts', import.meta.url));
-
-/** A worker in its own process, with this system's configuration; resolves once it polls. */
-async function startWorker(sut: TestSystem): Promise<ChildProcess> {
-  const child = fork(workerScript, { execArgv: ['--import', 'tsx'], env: { ...process.env, ...sut.env }, stdio: 'inherit' });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('bridge worker killed (SIGKILL) in the middle of a send', () => {
   let sut: TestSystem;
@@ -31,7 +13,7 @@ describe('bridge worker killed (SIGKILL) in the middle of a send', () => {
     worker = await startWorker(sut);
   });
   after(async () => {
-    if (worker.exitCode === null && worker.signalCode === null) await kill(worker);
+    await kill(worker);
     await sut.stop();
   });
 

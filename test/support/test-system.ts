@@ -5,6 +5,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { startSystem, type RunningSystem } from '../../platform/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
+import { startTypebotSimulator, type TypebotSimulator } from '../simulators/typebot/index.ts';
+import { registrationFlow } from './typebot-flow.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 
 export { eventually } from './eventually.ts';
@@ -27,6 +29,8 @@ export interface TestSystem {
   wpp: WppConnectSimulator;
   /** Present when started with `{ bridge: true }`. */
   chatwoot: ChatwootSimulator | undefined;
+  /** Present when started with `{ typebot: true }`: runs docs/typebot-flows/cadastro-motorista.json. */
+  typebot: TypebotSimulator | undefined;
   /** The environment the configuration was loaded from (for child processes). */
   env: Record<string, string>;
   reviewerToken: string;
@@ -43,12 +47,19 @@ export interface TestSystem {
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
   const reviewerToken = `test-reviewer-${randomUUID()}`;
   const chatwoot = options.bridge === true ? await startChatwootSimulator() : undefined;
+  // The flow posts to the API, which listens on a loopback address: what Typebot allows in development mode.
+  const typebot = options.typebot === true ? await startTypebotSimulator({ flow: await registrationFlow(), developmentMode: true }) : undefined;
+  const typebotEnv: Record<string, string> = typebot === undefined ? {} : {
+    TYPEBOT_URL: typebot.url,
+    TYPEBOT_PUBLIC_ID: typebot.publicId,
+    DOCUMENT_URL_ALLOWED_HOSTS: new URL(typebot.url).hostname,
+  };
   const webhookToken = `test-webhook-${randomUUID()}`;
   const bridgeEnv: Record<string, string> = chatwoot === undefined ? {} : {
     CHATWOOT_URL: chatwoot.url,
@@ -71,6 +82,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_SECRET_KEY: wpp.secretKey,
     WPPCONNECT_TIMEOUT: '3s',
     ...bridgeEnv,
+    ...typebotEnv,
     ...env,
   };
   const config = loadConfig(configEnv);
@@ -82,6 +94,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     run: { api: true, worker: options.worker ?? true },
   });
 
+  // As an operator does after importing the flow: point its HTTP Request at this API.
+  typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
   if (chatwoot !== undefined) {
     wpp.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
     chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
@@ -102,6 +116,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     config,
     wpp,
     chatwoot,
+    typebot,
     env: configEnv,
     reviewerToken,
     storageDir,
@@ -113,6 +128,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
       await system.stop();
       await wpp.close();
       await chatwoot?.close();
+      await typebot?.close();
     },
   };
 }

@@ -4,6 +4,7 @@
  * and a small walker that plays a conversation through the flow as Typebot's engine runs it.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -302,4 +303,19 @@ export function walk(flow: TypebotFlow, prefilled: Record<string, string>, scrip
   }
   if (answers.length > 0) throw new Error(`walker: the conversation ended with answers left: ${answers.join(', ')}`);
   return { turns, variables: Object.fromEntries(values), requests, lastBlockId };
+}
+
+const flowFile = new URL('../../docs/typebot-flows/cadastro-motorista.json', import.meta.url);
+
+/**
+ * The registration flow as exported, with its one operator setting (the intake URL, a quoted
+ * string in the `UrlRegisto` Set variable block) changed the way an operator edits it after import.
+ */
+export async function registrationFlow(intakeUrl?: string): Promise<TypebotFlow> {
+  const flow = JSON.parse(await readFile(flowFile, 'utf8')) as TypebotFlow;
+  if (intakeUrl === undefined) return flow;
+  const block = flow.groups.flatMap((group) => group.blocks).find((candidate) => candidate.id === 'b_url_registo');
+  if (block?.options === undefined) throw new Error('The flow has no UrlRegisto block (b_url_registo) to point at the intake');
+  block.options.expressionToEvaluate = JSON.stringify(intakeUrl);
+  return flow;
 }

@@ -60,7 +60,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
     it('treats a second start of the same registration as the same workflow', async () => {
       const { id } = await registerAndWait(sut, documents);
       const before = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
-      await startRegistrationWorkflow({ temporal: sut.system.temporal, config: sut.config }, id);
+      await startRegistrationWorkflow({ temporal: sut.system.temporal, config: sut.config }, id, false);
       const afterwards = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
       assert.equal(afterwards.runId, before.runId);
       assert.equal(await sut.workflowCount(), 1);

@@ -9,7 +9,8 @@ import type { WppFaults } from './faults.ts';
 import type { IncomingInput } from './incoming.ts';
 import { receive } from './receive.ts';
 import type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
-import { createSimulatorState, findMessage } from './state.ts';
+import { chatOf, createSimulatorState, findMessage } from './state.ts';
+import { outgoingText } from './messages.ts';
 
 export type { FaultStatus, WppFaults } from './faults.ts';
 export type { IncomingInput, IncomingType } from './incoming.ts';
@@ -40,6 +41,12 @@ export interface WppConnectSimulator {
   setAutoDownload(enabled: boolean): void;
   /** A message from a phone: stored in its chat, then POSTed as `onmessage`. Resolves once the POST ended. */
   receive(input: IncomingInput): Promise<{ id: string }>;
+  /**
+   * Someone types on the company's phone itself (not through the API): the message lands in the chat
+   * and, as for any message sent from the paired phone, only its acks reach the webhook (`onmessage`
+   * never fires for own messages; `onselfmessage` is off by default).
+   */
+  typedOnCompanyPhone(input: { to: string; body: string }): { id: string };
   /** The recipient read a message we sent: ack 3, POSTed as `onack`. */
   markRead(messageId: string): Promise<void>;
   /** A contact WhatsApp shows by LID: pn-lid maps `lid` and the phone both ways. */
@@ -104,6 +111,15 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
       state.autoDownload = enabled;
     },
     receive: (input) => receive(state, webhooks, input),
+    typedOnCompanyPhone({ to, body }) {
+      const chatId = to.includes('@') ? to : `${to.replace(/\D/g, '')}@c.us`;
+      const message = outgoingText({ ownId: state.ownId, chatId, body, at: state.now() });
+      const chat = chatOf(state, chatId);
+      chat.messages.push(message);
+      chat.unreadCount = 0;
+      webhooks.scheduleAcks(message.id);
+      return { id: message.id };
+    },
     async markRead(messageId) {
       if (findMessage(state, messageId)?.fromMe !== true) throw new Error(`markRead: ${messageId} is not a message we sent`);
       await webhooks.ack(messageId, 3);

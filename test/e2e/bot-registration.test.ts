@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { conversationStateQuery } from '../../workflows/conversation.ts';
+import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import type { ChildProcess } from 'node:child_process';
+import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
+import { killChildWorker, startChildWorker } from '../support/child-worker.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+type Dialogue = ReturnType<typeof botDialogue>;
+type Answers = Awaited<ReturnType<typeof driverAnswers>>;
+
+/** The driver answers every question of the flow up to the summary, checking each next question. */
+async function answerUpToSummary(driver: Dialogue, answers: Answers): Promise<string> {
+  assert.match(await driver.says(answers.name), /NIF/);
+  assert.match(await driver.says('12345'), /9 dígitos/, 'the flow asks again for a short NIF');
+  assert.match(await driver.says(answers.nif), /telemóvel/);
+  assert.match(await driver.says(answers.phone), /email/i);
+  assert.match(await driver.says('rui-at-example'), /não parece válido/, "an invalid email gets the bot's retry message");
+  assert.match(await driver.says(answers.email), /morada/);
+  assert.match(await driver.says(answers.address), /código postal/);
+  assert.match(await driver.says(answers.postalCode), /cidade/);
+  assert.match(await driver.says(answers.city), /frente da sua carta de condução/);
+  const photo = (bytes: Buffer) => ({ type: 'image' as const, media: { bytes, mimetype: 'image/jpeg' } });
+  assert.match(await driver.says(photo(answers.licenceFront), 'the question for the back'), /verso/);
+  assert.match(await driver.says(photo(answers.licenceBack), 'the question for the proof of address'), /comprovativo de morada/);
+  const pdf = { type: 'document' as const, media: { bytes: answers.proofOfAddress, mimetype: 'application/pdf', filename: 'fatura.pdf' } };
+  return driver.says(pdf, 'the summary');
+}
+
+/** Starts the bot and answers the start button: the flow then waits for the full name. */
+async function startRegistration(driver: Dialogue): Promise<void> {
+  const welcome = await driver.says('Olá! Quero ser motorista', 'the welcome');
+  assert.match(welcome, /registo de motorista/);
+  assert.match(welcome, /1\. Começar/, 'the start button as a numbered choice');
+  assert.match(await driver.says('1'), /nome completo/);
+}
+
+describe('registration bot in the WhatsApp conversation', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+  });
+  after(async () => sut.stop());
+
+  const botState = async (phone: string) =>
+    (await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).query(conversationStateQuery)).bot;
+
+  it('takes a driver from "quero ser motorista" to an approved registration, linked to the chat', { timeout: 180_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    const answers = await driverAnswers();
+    await startRegistration(driver);
+    const summary = await answerUpToSummary(driver, answers);
+    assert.match(summary, /Rui Manuel Almeida/);
+    assert.match(summary, /1\. Confirmar\n2\. Corrigir/);
+    assert.match(await driver.says('CONFIRMAR', 'the registration to be sent'), /Recebemos o seu registo/, 'the choice matched without case');
+
+    // The flow's HTTP Request reached the real intake, with the photos as files the intake fetched from Typebot.
+    const row = await eventually(async () => {
+      const found = await sut.system.db.query<{ id: string; status: string; whatsapp_chat_id: string; chatwoot_conversation_id: string }>(
+        'SELECT id, status, whatsapp_chat_id, chatwoot_conversation_id FROM registrations WHERE nif = $1', [answers.nif]);
+      return found.rows[0];
+    }, 20_000, 'the registration');
+    const view = chatwootView(sut);
+    const conversationId = view.conversationIdOf(phone);
+    assert.equal(row.whatsapp_chat_id, `${phone}@c.us`);
+    assert.equal(Number(row.chatwoot_conversation_id), conversationId);
+    const call = sut.typebot!.webhookCalls().at(-1)!;
+    assert.equal(call.statusCode, 201);
+
+    // Agents see the whole dialogue, the bot's part marked, and a note with the summary and the pending label.
+    const messages = () => sut.chatwoot!.messages(conversationId);
+    await eventually(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-pendente') ? true : undefined), 20_000, 'the pending label');
+    const note = messages().find((message) => message.private && /aguardar revisão/.test(message.content ?? ''));
+    assert.ok(note, 'a private note with the registration');
+    assert.match(note.content ?? '', new RegExp(`/drivers/${row.id}`));
+    assert.ok(view.incomingTexts(phone).includes(answers.email), "the driver's answers are in the conversation");
+    assert.ok(messages().some((message) => message.messageType === 'outgoing' && /^🤖 .*nome completo/s.test(message.content ?? '')), "the bot's questions too");
+    assert.equal(driver.sentToDriver().filter((message) => message.body.startsWith('🤖')).length, 0, 'nothing mirrored came back to WhatsApp');
+
+    const approved = await sut.asReviewer('POST', `/drivers/${row.id}/approve`);
+    assert.equal(approved.status, 200);
+    const told = await driver.replies('the approval on WhatsApp');
+    assert.match(told.join('\n'), /foi aprovado/);
+    await eventually(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-aprovado') ? true : undefined), 20_000, 'the approved label');
+    assert.ok(!sut.chatwoot!.labels(conversationId).includes('cadastro-pendente'));
+    assert.equal((await botState(phone))?.session, null, 'the flow ended, so did the session');
+  });
+
+  it('keeps quiet while an agent talks, and picks up where it was once the conversation is resolved', { timeout: 90_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
+    const view = chatwootView(sut);
+    await sut.chatwoot!.agentReply(view.conversationIdOf(phone), { content: 'Olá, sou a Ana. Precisa de ajuda?' });
+    assert.deepEqual(await driver.replies("the agent's reply"), ['Olá, sou a Ana. Precisa de ajuda?']);
+    await driver.saysAndHearsNothing('Rui Manuel Almeida');
+
+    await sut.chatwoot!.resolve(view.conversationIdOf(phone));
+    await eventually(async () => ((await botState(phone))?.paused === false ? true : undefined), 15_000, 'the bot to resume');
+    assert.match(await driver.says('Rui Manuel Almeida'), /NIF/, 'the same dialogue, at the question it had reached');
+  });
+
+  it('steps back when an agent takes the conversation or the company phone writes, and comes back on /bot', { timeout: 90_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
+    const conversationId = chatwootView(sut).conversationIdOf(phone);
+
+    await sut.chatwoot!.assign(conversationId);
+    await eventually(async () => ((await botState(phone))?.paused === true ? true : undefined), 15_000, 'the pause on assignment');
+    await driver.saysAndHearsNothing('Rui Manuel Almeida');
+    await sut.chatwoot!.agentReply(conversationId, { content: '/bot', private: true });
+    await eventually(async () => ((await botState(phone))?.paused === false ? true : undefined), 15_000, 'the bot to resume on /bot');
+
+    sut.wpp.typedOnCompanyPhone({ to: phone, body: 'Bom dia, fala o Rui da frota.' });
+    await eventually(async () => ((await botState(phone))?.paused === true ? true : undefined), 15_000, 'the pause for the company phone');
+    await driver.saysAndHearsNothing('Rui Manuel Almeida');
+  });
+
+  it('hands over to a person when the driver asks, and starts over on "recomeçar"', { timeout: 90_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
+    assert.match(await driver.says('Rui Manuel Almeida'), /NIF/);
+    assert.match(await driver.says('recomeçar'), /1\. Começar/, 'a new session from the welcome');
+    assert.match(await driver.says('Começar'), /nome completo/);
+
+    assert.match(await driver.says('Quero falar com um atendente'), /colega da equipa/);
+    const conversationId = chatwootView(sut).conversationIdOf(phone);
+    await eventually(async () => (sut.chatwoot!.messages(conversationId).some((message) => message.private && /falar com uma pessoa/.test(message.content ?? '')) ? true : undefined), 15_000, 'the note for agents');
+    await driver.saysAndHearsNothing('Rui Manuel Almeida');
+  });
+
+  it('answers a choice it cannot match with the bot\'s own retry, not silence', { timeout: 60_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    assert.match(await driver.says('Quero fazer o cadastro', 'the welcome'), /1\. Começar/);
+    assert.match(await driver.says('talvez amanhã'), /Começar/, 'the same choice again');
+    assert.match(await driver.says('1.'), /nome completo/);
+  });
+});
+
+describe('registration bot: silence', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', TYPEBOT_REMINDER_AFTER: '2s' }, { bridge: true, typebot: true });
+  });
+  after(async () => sut.stop());
+
+  it('sends one reminder after a silence, and never starts the flow over', { timeout: 60_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
+    const reminder = await driver.replies('the reminder', 10_000);
+    assert.equal(reminder.length, 1);
+    assert.match(reminder[0]!, /Ainda está por aí/);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    assert.deepEqual(await driver.replies('anything more', 1).catch(() => []), [], 'one reminder only');
+    assert.match(await driver.says('Rui Manuel Almeida'), /NIF/, 'the question it was waiting on');
+  });
+});
+
+describe('registration bot: the worker dies mid-dialogue', () => {
+  let sut: TestSystem;
+  let worker: ChildProcess;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true, worker: false });
+    worker = await startChildWorker(sut);
+  });
+  after(async () => {
+    await killChildWorker(worker);
+    await sut.stop();
+  });
+
+  it('continues the same dialogue on the restarted worker', { timeout: 120_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    const answers = await driverAnswers();
+    await startRegistration(driver);
+    assert.match(await driver.says(answers.name), /NIF/);
+
+    await killChildWorker(worker);
+    // Said while no worker runs: the message waits in the chat's workflow.
+    await sut.wpp.receive({ from: phone, body: answers.nif });
+    worker = await startChildWorker(sut);
+    assert.match((await driver.replies('the next question after the restart', 60_000)).join('\n'), /telemóvel/, 'the question after the NIF, not the welcome');
+    const sessions = sut.typebot!.sessions().filter((session) => session.variables.WhatsApp === `+${phone}`);
+    assert.equal(sessions.length, 1, 'still the one Typebot session');
+  });
+});
