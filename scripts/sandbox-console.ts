@@ -2,6 +2,7 @@
  * The bridge sandbox's control surface: `npm start` runs both simulators in its own process, so a
  * newcomer plays the driver and the agent through these routes (127.0.0.1 only).
  *   POST /driver-says {"phone", "text", "name"?}  a WhatsApp message from a driver's phone
+ *   POST /driver-sends {"phone", "file"}           a sample photo ("photo") or PDF ("pdf") from a driver's phone
  *   POST /agent-says {"conversationId", "text"}    an agent's reply in the Chatwoot inbox
  *   GET  /chatwoot                                 the inbox: conversations and their messages
  *   GET  /whatsapp/:phone                          what the driver received on WhatsApp
@@ -13,6 +14,7 @@ import { registerErrorHandler } from '../api/error-handler.ts';
 import { AppError, ErrorType } from '../domain/errors.ts';
 import type { ChatwootSimulator, MessageRecord } from '../test/simulators/chatwoot/index.ts';
 import type { WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
+import { makeJpeg, makePdf } from '../test/fixtures/documents.ts';
 import { newDriverPhone } from '../test/support/bridge-views.ts';
 
 /** International, with or without "+", spaces and hyphens ignored; yields WhatsApp's digits. */
@@ -24,6 +26,7 @@ const phone = z
 const text = z.string().trim().min(1, 'text must not be empty').max(4096);
 
 const driverSaysBody = z.object({ phone, text, name: z.string().trim().min(1).max(100).optional() });
+const driverSendsBody = z.object({ phone, file: z.enum(['photo', 'pdf'], { message: 'file must be "photo" or "pdf"' }) });
 const agentSaysBody = z.object({ conversationId: z.number().int().positive(), text });
 
 export interface InboxMessageView {
@@ -95,6 +98,16 @@ export async function startSandboxConsole(options: { wpp: WppConnectSimulator; c
     return reply.status(202).send({ whatsappMessageId: id, chat: `${from}@c.us` });
   });
 
+  // What the registration bot asks for: a photo of the driving licence, a PDF proof of address.
+  app.post('/driver-sends', { schema: { body: driverSendsBody } }, async (request, reply) => {
+    const { phone: from, file } = request.body;
+    const media = file === 'photo'
+      ? { bytes: await makeJpeg({ width: 1200, height: 760 }), mimetype: 'image/jpeg' }
+      : { bytes: await makePdf({ pages: 1 }), mimetype: 'application/pdf', filename: 'comprovativo-morada.pdf' };
+    const { id } = await wpp.receive({ from, type: file === 'photo' ? 'image' : 'document', media });
+    return reply.status(202).send({ whatsappMessageId: id, chat: `${from}@c.us` });
+  });
+
   app.post('/agent-says', { schema: { body: agentSaysBody } }, async (request, reply) => {
     const { conversationId, text: content } = request.body;
     if (!chatwoot.conversations().some((conversation) => conversation.id === conversationId)) {
@@ -131,5 +144,7 @@ export function sandboxConsoleHelp(url: string, phone = `+${newDriverPhone()}`):
     `  the inbox:      curl ${url}/chatwoot`,
     `  agent replies:  curl -X POST ${url}/agent-says ${json} -d '{"conversationId": 1000, "text": "Bom dia! Em que posso ajudar?"}'`,
     `  driver's phone: curl ${url}/whatsapp/${phone}`,
+    `  the registration bot: the driver writes "quero ser motorista", answers each question, and sends documents with`,
+    `                  curl -X POST ${url}/driver-sends ${json} -d '{"phone": "${phone}", "file": "photo"}'   (or "pdf")`,
   ];
 }

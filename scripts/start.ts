@@ -2,8 +2,9 @@
  * `npm start`: the whole system on its embedded defaults, with no configuration.
  * PostgreSQL (DATABASE_URL, else local, else embedded) → migrations → Temporal (TEMPORAL_ADDRESS,
  * else a dev server with its Web UI) → WPPConnect (WPPCONNECT_URL, else the simulator as a
- * sandbox) → Chatwoot (CHATWOOT_URL, else the simulator, so the bridge runs) → worker and API →
- * with both simulators, the sandbox console. Ctrl-C stops everything it started, in reverse order.
+ * sandbox) → Chatwoot (CHATWOOT_URL, else the simulator, so the bridge runs) → Typebot (TYPEBOT_URL,
+ * else, in the full sandbox, the simulator running docs/typebot-flows/) → worker and API → with
+ * the simulators, the sandbox console. Ctrl-C stops everything it started, in reverse order.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
 import { startSystem } from '../platform/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../test/simulators/chatwoot/index.ts';
+import { startTypebotSimulator, type TypebotSimulator } from '../test/simulators/typebot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
+import { registrationFlow } from '../test/support/typebot-flow.ts';
 import { forgetSimulatedChatwoot } from './lib/sandbox-reset.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 import { sandboxConsoleHelp, startSandboxConsole } from './sandbox-console.ts';
@@ -54,6 +57,10 @@ async function main(): Promise<void> {
 
   const wppSimulator = config.WPPCONNECT_URL === undefined ? await simulateWhatsApp(config) : undefined;
   const chatwootSimulator = config.CHATWOOT_URL === undefined ? await simulateChatwoot(config) : undefined;
+  // The bot only runs with the bridge; against real systems without TYPEBOT_URL there is no bot.
+  const typebotSimulator = config.TYPEBOT_URL === undefined && wppSimulator !== undefined && chatwootSimulator !== undefined
+    ? await simulateTypebot(config)
+    : undefined;
 
   if (config.REVIEWER_TOKENS.size === 0) {
     const token = newSecret();
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   // The simulators' webhooks go to the API, which only now has its address.
   wppSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
   chatwootSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
+  typebotSimulator?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
 
   log(`API:             ${system.apiUrl}  (Typebot posts to ${system.apiUrl}/drivers/register-typebot/)`);
   log(`Temporal:        ${temporal.address} namespace ${temporal.namespace}`);
@@ -107,6 +115,20 @@ async function simulateChatwoot(config: Config): Promise<ChatwootSimulator> {
   config.CHATWOOT_WEBHOOK_SECRET = simulator.webhookSecret;
   log(`Chatwoot simulator (sandbox, no real inbox): ${simulator.url}  account ${simulator.accountId}, API inbox ${simulator.inboxId}`);
   log(`  a conversation: curl -H "api_access_token: ${simulator.apiToken}" ${simulator.url}/api/v1/accounts/${simulator.accountId}/conversations/<id>/messages`);
+  return simulator;
+}
+
+/**
+ * The Typebot simulator running the registration flow, pointed at this API once it listens (as an
+ * operator edits the imported flow); the intake may fetch the files drivers upload to it.
+ */
+async function simulateTypebot(config: Config): Promise<TypebotSimulator> {
+  const simulator = await startTypebotSimulator({ flow: await registrationFlow(), port: 8081, developmentMode: true });
+  stops.push(() => simulator.close());
+  config.TYPEBOT_URL = simulator.url;
+  config.TYPEBOT_PUBLIC_ID = simulator.publicId;
+  config.DOCUMENT_URL_ALLOWED_HOSTS = [...config.DOCUMENT_URL_ALLOWED_HOSTS, new URL(simulator.url).hostname];
+  log(`Typebot simulator (sandbox) running docs/typebot-flows/cadastro-motorista.json: ${simulator.url}`);
   return simulator;
 }
 

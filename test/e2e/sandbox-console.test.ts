@@ -57,6 +57,18 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
     assert.deepEqual(received.map((message) => [message.type, message.text]), [['chat', 'Bom dia! Em que posso ajudar?']]);
   });
 
+  it('sends a sample photo or PDF from the driver, as the registration bot asks for them', async () => {
+    const phone = newDriverPhone();
+    await driverSays(phone, 'Vou enviar um documento');
+    for (const file of ['photo', 'pdf'] as const) assert.equal((await call('POST', '/driver-sends', { phone: `+${phone}`, file })).status, 202);
+    const attachments = await eventually(async () => {
+      const incoming = (await conversationOf(phone))?.messages.filter((message) => message.type === 'incoming' && message.attachments.length > 0) ?? [];
+      return incoming.length === 2 ? incoming.flatMap((message) => message.attachments) : undefined;
+    }, 15_000, 'both files in GET /chatwoot');
+    assert.match(attachments[0]!, /\.jpe?g$/);
+    assert.equal(attachments[1], 'comprovativo-morada.pdf');
+  });
+
   it('refuses a bad body with 400 in English, and sends nothing', async () => {
     const phone = newDriverPhone();
     const conversation = await driverSays(phone, 'Uma pergunta');
@@ -71,6 +83,7 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
       ['/driver-says', { phone: `+${phone}`, text: '   ' }, 'text'],
       ['/agent-says', { conversationId: String(conversation.id), text: 'Olá' }, 'conversationId'],
       ['/agent-says', { conversationId: conversation.id, text: '' }, 'text'],
+      ['/driver-sends', { phone: `+${phone}`, file: 'exe' }, 'file'],
     ] as const;
     for (const [route, body, field] of refusals) {
       const answer = await call('POST', route, body);
