@@ -105,7 +105,8 @@ export const configSchema = z.object({
 
   TYPEBOT_URL: optionalUrl,
   TYPEBOT_PUBLIC_ID: z.string().default('cadastro-motorista'),
-  TYPEBOT_TRIGGER_KEYWORDS: z.string().default('cadastro,registo,registar,inscrição,quero ser motorista').transform(splitList),
+  // Unset or empty (as compose passes `${VAR:-}`): the default words.
+  TYPEBOT_TRIGGER_KEYWORDS: optionalText.transform((text) => splitList(text ?? 'cadastro,registo,registar,inscrição,quero ser motorista')),
   TYPEBOT_START_ON_NEW_CONVERSATION: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
   TYPEBOT_REMINDER_AFTER: duration('30m'),
   TYPEBOT_SESSION_TTL: duration('7d'),

@@ -143,10 +143,13 @@ describe('registration bot in the WhatsApp conversation', () => {
   });
 });
 
-describe('registration bot: silence', () => {
+describe('registration bot: silence, expiry, and greeting every new conversation', () => {
   let sut: TestSystem;
   before(async () => {
-    sut = await startTestSystem({ BRIDGE_POLLING: 'false', TYPEBOT_REMINDER_AFTER: '2s' }, { bridge: true, typebot: true });
+    sut = await startTestSystem(
+      { BRIDGE_POLLING: 'false', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_START_ON_NEW_CONVERSATION: 'true' },
+      { bridge: true, typebot: { sessionExpiryMs: 12_000 } },
+    );
   });
   after(async () => sut.stop());
 
@@ -160,6 +163,21 @@ describe('registration bot: silence', () => {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     assert.deepEqual(await driver.replies('anything more', 1).catch(() => []), [], 'one reminder only');
     assert.match(await driver.says('Rui Manuel Almeida'), /NIF/, 'the question it was waiting on');
+  });
+
+  it('greets a new conversation without a keyword, when configured to', { timeout: 30_000 }, async () => {
+    const driver = botDialogue(sut, newDriverPhone());
+    assert.match(await driver.says('Bom dia', 'the welcome'), /1\. Começar/);
+  });
+
+  it('tells the driver how to start again when Typebot has expired the session', { timeout: 60_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
+    assert.match((await driver.replies('the reminder', 10_000)).join('\n'), /Ainda está por aí/);
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    assert.match(await driver.says('Rui Manuel Almeida'), /sessão de registo expirou.*recomeçar/s);
+    assert.match(await driver.says('recomeçar'), /1\. Começar/, 'a new session');
   });
 });
 

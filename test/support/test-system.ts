@@ -5,7 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { startSystem, type RunningSystem } from '../../platform/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
-import { startTypebotSimulator, type TypebotSimulator } from '../simulators/typebot/index.ts';
+import { startTypebotSimulator, type TypebotSimulator, type TypebotSimulatorOptions } from '../simulators/typebot/index.ts';
 import { registrationFlow } from './typebot-flow.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 
@@ -47,14 +47,16 @@ export interface TestSystem {
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Omit<TypebotSimulatorOptions, 'flow'> } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
   const reviewerToken = `test-reviewer-${randomUUID()}`;
   const chatwoot = options.bridge === true ? await startChatwootSimulator() : undefined;
   // The flow posts to the API, which listens on a loopback address: what Typebot allows in development mode.
-  const typebot = options.typebot === true ? await startTypebotSimulator({ flow: await registrationFlow(), developmentMode: true }) : undefined;
+  const typebot = options.typebot === undefined || options.typebot === false
+    ? undefined
+    : await startTypebotSimulator({ flow: await registrationFlow(), developmentMode: true, ...(options.typebot === true ? {} : options.typebot) });
   const typebotEnv: Record<string, string> = typebot === undefined ? {} : {
     TYPEBOT_URL: typebot.url,
     TYPEBOT_PUBLIC_ID: typebot.publicId,

@@ -26,6 +26,17 @@ describe('configuration', () => {
     assert.deepEqual(config.DOCUMENT_URL_ALLOWED_HOSTS, ['files.example.pt', '.cdn.example.pt']);
   });
 
+  it('starts the bot on its default words unless told others; empty (as compose passes it) means the default', () => {
+    const defaults = ['cadastro', 'registo', 'registar', 'inscrição', 'quero ser motorista'];
+    assert.deepEqual(loadConfig({}).TYPEBOT_TRIGGER_KEYWORDS, defaults);
+    assert.deepEqual(loadConfig({ TYPEBOT_TRIGGER_KEYWORDS: '' }).TYPEBOT_TRIGGER_KEYWORDS, defaults);
+    assert.deepEqual(loadConfig({ TYPEBOT_TRIGGER_KEYWORDS: 'motorista, quero trabalhar' }).TYPEBOT_TRIGGER_KEYWORDS, ['motorista', 'quero trabalhar']);
+    const bot = loadConfig({ TYPEBOT_URL: '', TYPEBOT_REMINDER_AFTER: '10m', TYPEBOT_SESSION_TTL: '7d' });
+    assert.equal(bot.TYPEBOT_URL, undefined, 'an empty URL is no bot');
+    assert.equal(bot.TYPEBOT_REMINDER_AFTER, 600_000);
+    assert.equal(bot.TYPEBOT_SESSION_TTL, 7 * 24 * 3_600_000);
+  });
+
   it('fails at start-up with one clear line per problem', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', REVIEWER_TOKENS: 'ana:short', REVIEWER_REMINDER_AFTER: 'soon', DATABASE_URL: 'not a url' }),
