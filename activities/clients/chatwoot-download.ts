@@ -5,7 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
-import { describeNetworkError, failureFromResponse } from './chatwoot-failures.ts';
+import { failureFromResponse } from './chatwoot-failures.ts';
+import { describeNetworkError } from './client-failures.ts';
 import { readBodyAtMost } from '../../platform/read-body-at-most.ts';
 
 const OPERATION = 'attachment download';

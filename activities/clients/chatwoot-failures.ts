@@ -4,7 +4,6 @@
  * stay plain `Error`s so the activity is retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ZodError } from 'zod';
 import { ErrorType } from '../../domain/errors.ts';
 
 export interface ApiResponse {
@@ -48,24 +47,4 @@ export function failureFromResponse(operation: string, response: ApiResponse): E
   if (status === 404) return ApplicationFailure.nonRetryable(text, ErrorType.NotFound);
   // 401 bad token, 403 not an API inbox, 422 refused.
   return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
-}
-
-/**
- * A 2xx whose body is not what the contract says. Not retried: a create may already
- * have happened, and a version mismatch does not heal by itself.
- */
-export function unexpectedResponse(operation: string, error: ZodError): ApplicationFailure {
-  const where = error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
-  return ApplicationFailure.nonRetryable(
-    `Chatwoot ${operation} answered with an unexpected body (at ${where})`,
-    ErrorType.ExternalServiceRejected,
-  );
-}
-
-/** fetch's own message is vague ("fetch failed"); the cause says what happened (ECONNRESET, ECONNREFUSED...). */
-export function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-  return detail === '' ? error.message : `${error.message} (${detail})`;
 }

@@ -5,7 +5,8 @@
  */
 import type { ZodType } from 'zod';
 import type { ApiResponse } from './chatwoot-failures.ts';
-import { describeNetworkError, failureFromResponse, isSuccess, unexpectedResponse } from './chatwoot-failures.ts';
+import { describeNetworkError, unexpectedResponse } from './client-failures.ts';
+import { failureFromResponse, isSuccess } from './chatwoot-failures.ts';
 import { parseResponseBody } from './parse-response-body.ts';
 
 export interface TransportOptions {
@@ -66,7 +67,7 @@ export function createChatwootTransport(options: TransportOptions): ChatwootTran
       throw failure;
     }
     const parsed = schema.safeParse(response.body);
-    if (!parsed.success) throw unexpectedResponse(operation, parsed.error);
+    if (!parsed.success) throw unexpectedResponse('Chatwoot', operation, parsed.error);
     return parsed.data;
   }
 

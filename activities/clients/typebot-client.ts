@@ -8,7 +8,8 @@ import type { ZodType } from 'zod';
 import type { TypebotStart, TypebotTurn } from '../../domain/typebot-chat.ts';
 import { parseResponseBody } from './parse-response-body.ts';
 import type { ApiResponse } from './typebot-failures.ts';
-import { describeNetworkError, failureFromResponse, isSuccess, unexpectedResponse, uploadFailure } from './typebot-failures.ts';
+import { describeNetworkError, unexpectedResponse } from './client-failures.ts';
+import { failureFromResponse, isSuccess, uploadFailure } from './typebot-failures.ts';
 import { continueChatResponse, startChatResponse, uploadUrlResponse } from './typebot-schemas.ts';
 
 export interface TypebotClientOptions {
@@ -95,7 +96,7 @@ export function createTypebotClient(options: TypebotClientOptions): TypebotClien
     const response = await exchange(operation, `${root}${path}`, init, timeoutMs);
     if (!isSuccess(response)) throw failureFromResponse(operation, response);
     const parsed = schema.safeParse(response.body);
-    if (!parsed.success) throw unexpectedResponse(operation, parsed.error);
+    if (!parsed.success) throw unexpectedResponse('Typebot', operation, parsed.error);
     return parsed.data;
   }
 

@@ -5,7 +5,6 @@
  * ones (408, 429, 5xx, no answer) stay plain `Error`s so the activity is retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ZodError } from 'zod';
 import { ErrorType } from '../../domain/errors.ts';
 import { orpcError } from './typebot-schemas.ts';
 
@@ -66,21 +65,4 @@ export function uploadFailure(response: ApiResponse): Error {
   if (response.status === 408 || response.status === 429 || response.status >= 500) return new Error(text);
   if (code === 'EntityTooLarge') return ApplicationFailure.nonRetryable(text, ErrorType.PayloadTooLarge);
   return ApplicationFailure.nonRetryable(text, ErrorType.ExternalServiceRejected);
-}
-
-/** A 2xx whose body is not what the contract says: a version mismatch does not heal by itself. */
-export function unexpectedResponse(operation: string, error: ZodError): ApplicationFailure {
-  const where = [...new Set(error.issues.map((issue) => issue.path.join('.') || '(body)'))].slice(0, 5).join(', ');
-  return ApplicationFailure.nonRetryable(
-    `Typebot ${operation} answered with an unexpected body (at ${where})`,
-    ErrorType.ExternalServiceRejected,
-  );
-}
-
-/** fetch's own message is vague ("fetch failed"); the cause says what happened (ECONNRESET, ECONNREFUSED...). */
-export function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-  return detail === '' ? error.message : `${error.message} (${detail})`;
 }

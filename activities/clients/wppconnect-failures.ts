@@ -4,8 +4,9 @@
  * `Error`s so the activity is retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ZodError, ZodType } from 'zod';
+import type { ZodType } from 'zod';
 import { ErrorType } from '../../domain/errors.ts';
+import { unexpectedResponse } from './client-failures.ts';
 
 export interface ApiResponse {
   status: number;
@@ -74,18 +75,6 @@ export function failureFromResponse(operation: string, response: ApiResponse): E
 export function expectBody<T>(operation: string, response: ApiResponse, schema: ZodType<T>): T {
   if (!isSuccess(response)) throw failureFromResponse(operation, response);
   const parsed = schema.safeParse(response.body);
-  if (!parsed.success) throw unexpectedResponse(operation, parsed.error);
+  if (!parsed.success) throw unexpectedResponse('WPPConnect', operation, parsed.error);
   return parsed.data;
-}
-
-/**
- * A 2xx whose body is not what the contract says. Not retried: for a send, the
- * message may already be out, and a version mismatch does not heal by itself.
- */
-export function unexpectedResponse(operation: string, error: ZodError): ApplicationFailure {
-  const where = error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
-  return ApplicationFailure.nonRetryable(
-    `WPPConnect ${operation} answered with an unexpected body (at ${where})`,
-    ErrorType.ExternalServiceRejected,
-  );
 }

@@ -8,7 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { generateTokenResponse } from './wppconnect-schemas.ts';
 import type { ApiResponse } from './wppconnect-failures.ts';
-import { failureFromResponse, isAuthRejection, isSuccess, unexpectedResponse } from './wppconnect-failures.ts';
+import { describeNetworkError, unexpectedResponse } from './client-failures.ts';
+import { failureFromResponse, isAuthRejection, isSuccess } from './wppconnect-failures.ts';
 import { parseResponseBody } from './parse-response-body.ts';
 
 export interface TransportOptions {
@@ -46,7 +47,7 @@ export function createTransport(options: TransportOptions): Transport {
       if (error instanceof Error && error.name === 'TimeoutError') {
         throw new Error(`WPPConnect ${operation} timed out after ${timeoutMs} ms`);
       }
-      throw new Error(redact(`WPPConnect ${operation} failed: ${describe(error)}`));
+      throw new Error(redact(`WPPConnect ${operation} failed: ${describeNetworkError(error)}`));
     }
   }
 
@@ -61,7 +62,7 @@ export function createTransport(options: TransportOptions): Transport {
     const response = await exchange('generate-token', url, { method: 'POST' });
     if (!isSuccess(response)) throw failureFromResponse('generate-token', response);
     const parsed = generateTokenResponse.safeParse(response.body);
-    if (!parsed.success) throw unexpectedResponse('generate-token', parsed.error);
+    if (!parsed.success) throw unexpectedResponse('WPPConnect', 'generate-token', parsed.error);
     token = parsed.data.token;
     return token;
   }
@@ -98,12 +99,4 @@ export function createTransport(options: TransportOptions): Transport {
       return retried;
     },
   };
-}
-
-/** fetch's own message is vague ("fetch failed"); the cause says what happened (ECONNRESET, ECONNREFUSED...). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-  return detail === '' ? error.message : `${error.message} (${detail})`;
 }
