@@ -2,7 +2,7 @@ import { ActivityFailure, condition, log, proxyActivities } from '@temporalio/wo
 import type { BotActivities, BotTurn } from '../activities/bridge/bot.ts';
 import type { RelayResult } from '../activities/bridge/index.ts';
 import type { ChatEvent, InboundMessage } from '../domain/bridge-events.ts';
-import { botCommand, matchesTrigger } from '../domain/typebot-chat.ts';
+import { botCommand, matchesTrigger } from '../domain/bot-dialogue.ts';
 
 /** When the registration bot talks in a chat, and how long it waits for the driver. */
 export interface BotSettings {

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatInput, ChatMessage, ChoiceItem } from '../../domain/typebot-chat.ts';
-import {
-  acceptsFile,
-  botCommand,
-  foldText,
-  isChatOver,
-  isFileInput,
-  markdownToWhatsApp,
-  matchChoice,
-  matchChoices,
-  matchesTrigger,
-  renderForWhatsApp,
-  richTextToWhatsApp,
-  uploadExtension,
-} from '../../domain/typebot-chat.ts';
+import { botCommand, foldText, matchChoice, matchChoices, matchesTrigger, renderForWhatsApp } from '../../domain/bot-dialogue.ts';
+import { acceptsFile, isChatOver, isFileInput, uploadExtension } from '../../domain/typebot-chat.ts';
+import { markdownToWhatsApp, richTextToWhatsApp } from '../../domain/whatsapp-formatting.ts';
 
 const markdown = (id: string, text: string): ChatMessage => ({ id, type: 'text', content: { type: 'markdown', markdown: text } });
 const vehicles: ChoiceItem[] = [
@@ -297,5 +286,23 @@ void describe('file inputs', () => {
 void describe('foldText', () => {
   void it('lower-cases, strips accents and collapses spaces', () => {
     assert.equal(foldText('  Inscrição   CONDUÇÃO '), 'inscricao conducao');
+  });
+});
+
+describe("Typebot's own retry messages", () => {
+  const choice: ChatInput = { id: 'b', type: 'choice input', items: [{ id: 'i1', content: 'Começar' }] };
+  const file: ChatInput = { id: 'f', type: 'file input' };
+  const retry = markdown('r', 'Invalid message. Please, try again.');
+
+  it('are said in European Portuguese, fitting the question that waits', () => {
+    assert.deepEqual(renderForWhatsApp([retry], choice), [
+      { kind: 'text', text: 'Não percebi a sua escolha. Responda com o número ou o texto de uma das opções:\n\n1. Começar' },
+    ]);
+    assert.match((renderForWhatsApp([retry], file)[0] as { text: string }).text, /^Esta pergunta pede um ficheiro/);
+    assert.match((renderForWhatsApp([markdown('e', "This email doesn't seem to be valid. Can you type it again?")], null)[0] as { text: string }).text, /^Este email não parece válido/);
+  });
+
+  it("leave the flow's own words alone", () => {
+    assert.deepEqual(renderForWhatsApp([markdown('x', 'O NIF tem de ter 9 dígitos.')], null), [{ kind: 'text', text: 'O NIF tem de ter 9 dígitos.' }]);
   });
 });
