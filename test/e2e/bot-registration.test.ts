@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { conversationStateQuery } from '../../workflows/conversation.ts';
 import { chatWorkflowId } from '../../domain/bridge-events.ts';
 import type { ChildProcess } from 'node:child_process';
+import { makePng } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { killChildWorker, startChildWorker } from '../support/child-worker.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
@@ -209,5 +212,62 @@ describe('registration bot: the worker dies mid-dialogue', () => {
     assert.match((await driver.replies('the next question after the restart', 60_000)).join('\n'), /telemóvel/, 'the question after the NIF, not the welcome');
     const sessions = sut.typebot!.sessions().filter((session) => session.variables.WhatsApp === `+${phone}`);
     assert.equal(sessions.length, 1, 'still the one Typebot session');
+  });
+});
+
+/** A small flow of another shape: a picture from the bot's storage, then a question. */
+function flowWithPicture(imageUrl: string) {
+  const paragraph = (text: string) => ({ type: 'p', children: [{ text }] });
+  return {
+    version: '6.1', name: 'Boas-vindas', icon: null, folderId: null, theme: {}, settings: {},
+    events: [{ id: 'ev_start', type: 'start', graphCoordinates: { x: 0, y: 0 }, outgoingEdgeId: 'e0' }],
+    variables: [{ id: 'v_nome', name: 'Nome' }],
+    groups: [
+      { id: 'g1', title: 'Início', graphCoordinates: { x: 0, y: 100 }, blocks: [
+        { id: 'b_logo', type: 'image', content: { url: imageUrl } },
+        { id: 'b_ola', type: 'text', content: { richText: [paragraph('Bem-vindo à **Léguas Franzinas**!')] } },
+        { id: 'b_nome', type: 'text input', options: { variableId: 'v_nome' }, outgoingEdgeId: 'e1' },
+      ] },
+      { id: 'g2', title: 'Fim', graphCoordinates: { x: 0, y: 300 }, blocks: [
+        { id: 'b_fim', type: 'text', content: { richText: [paragraph('Obrigado, {{Nome}}.')] } },
+      ] },
+    ],
+    edges: [
+      { id: 'e0', from: { eventId: 'ev_start' }, to: { groupId: 'g1' } },
+      { id: 'e1', from: { blockId: 'b_nome' }, to: { groupId: 'g2' } },
+    ],
+  };
+}
+
+describe('registration bot: media in the flow', () => {
+  let sut: TestSystem;
+  let files: Server;
+  let picture: Buffer;
+  before(async () => {
+    picture = await makePng({ width: 120, height: 60 });
+    files = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(picture));
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const { port } = files.address() as { port: number };
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: { flow: flowWithPicture(`http://127.0.0.1:${port}/logo.png`) } });
+  });
+  after(async () => {
+    await sut.stop();
+    await new Promise((resolve) => files.close(resolve));
+  });
+
+  it("sends the bot's picture as an image and its markdown as WhatsApp formatting, and ends with the flow", { timeout: 60_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    const welcome = await driver.says('cadastro', 'the welcome');
+    const [image, text] = driver.sentToDriver();
+    assert.equal(image?.type, 'image');
+    assert.equal(image.sha256, createHash('sha256').update(picture).digest('hex'));
+    assert.equal(text?.body, 'Bem-vindo à *Léguas Franzinas*!');
+    assert.match(welcome, /Léguas/);
+    assert.equal(await driver.says('Rui'), 'Obrigado, Rui.');
+    const mirrored = sut.chatwoot!.messages(chatwootView(sut).conversationIdOf(phone)).filter((message) => (message.content ?? '').startsWith('🤖'));
+    assert.match(mirrored[0]?.content ?? '', /\[image\] http:\/\/127\.0\.0\.1:\d+\/logo\.png/);
+    // The flow ended: the next message is the driver's own again, not an answer to the bot.
+    await driver.saysAndHearsNothing('Até logo', 2000);
   });
 });

@@ -47,7 +47,7 @@ export interface TestSystem {
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Omit<TypebotSimulatorOptions, 'flow'> } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Partial<TypebotSimulatorOptions> } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
@@ -96,8 +96,9 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     run: { api: true, worker: options.worker ?? true },
   });
 
-  // As an operator does after importing the flow: point its HTTP Request at this API.
-  typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
+  // As an operator does after importing the registration flow: point its HTTP Request at this API.
+  const ownFlow = typeof options.typebot === 'object' && options.typebot.flow !== undefined;
+  if (!ownFlow) typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
   if (chatwoot !== undefined) {
     wpp.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
     chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
