@@ -46,7 +46,7 @@ export async function handToChat(target: ChatHandOff, chatId: string, events: Ch
     taskQueue: target.taskQueue,
     args: [{ chatId, idleTimeoutMs: target.idleTimeoutMs, batchSize: target.batchSize, ...(target.bot === undefined ? {} : { bot: target.bot }) }],
     signal: chatEventsSignal,
-    signalArgs: [events],
+    signalArgs: [events, target.bot ?? null],
   });
 }
 

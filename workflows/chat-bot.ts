@@ -39,7 +39,8 @@ const bot = proxyActivities<BotActivities>({
  * driver's own "recomeçar" and "atendente". Everything happens in event order, inside the chat's
  * workflow, so the session survives restarts and redeploys.
  */
-export function createChatBot(chatId: string, settings: BotSettings, carried: BotState | undefined) {
+export function createChatBot(chatId: string, initialSettings: BotSettings, carried: BotState | undefined) {
+  let settings = initialSettings;
   const state: BotState = carried ?? { session: null, paused: false };
   let reminderDue = false;
 
@@ -96,6 +97,11 @@ export function createChatBot(chatId: string, settings: BotSettings, carried: Bo
 
   return {
     state,
+    /** New settings (keywords, timings) from the configuration, for the questions still to come. */
+    configure(next: BotSettings): void {
+      settings = next;
+    },
+    settings: () => settings,
     /** A reminder is waiting to be sent (the chat's loop sends it in order with its events). */
     reminderDue: () => reminderDue,
     /** An open session keeps the chat's workflow running: its dialogue lives here. */

@@ -32,7 +32,11 @@ export interface ChatwootLink {
   conversationId: number;
 }
 
-export const chatEventsSignal = defineSignal<[ChatEvent[]]>('chatEvents');
+/**
+ * A chat's events. Hand-offs also send the bot's settings from the configuration (null: no bot), so
+ * a chat that was running when Typebot was switched on, off or retuned follows the new settings.
+ */
+export const chatEventsSignal = defineSignal<[ChatEvent[], (BotSettings | null)?]>('chatEvents');
 export const conversationStateQuery = defineQuery<{ queued: number; handled: number; chatwoot: ChatwootLink | null; bot: BotState | null }>('conversationState');
 
 const seenLimit = 2000;
@@ -98,7 +102,12 @@ export async function conversation(input: ConversationInput): Promise<void> {
   let received = 0;
   let relaying = false;
   let quiet = false;
-  const bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
+  let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
+  const configureBot = (settings: BotSettings | null) => {
+    if (settings === null) bot = undefined;
+    else if (bot === undefined) bot = createChatBot(input.chatId, settings, undefined);
+    else bot.configure(settings);
+  };
 
   /** Sets `quiet` once a whole idle time went by with no event arriving and none being relayed. */
   async function watchIdleness(): Promise<void> {
@@ -111,8 +120,9 @@ export async function conversation(input: ConversationInput): Promise<void> {
     quiet = true;
   }
 
-  setHandler(chatEventsSignal, (events) => {
+  setHandler(chatEventsSignal, (events, botSettings) => {
     received += 1;
+    if (botSettings !== undefined) configureBot(botSettings);
     for (const event of events) {
       const key = eventKey(event);
       if (seen.has(key)) continue;
@@ -153,7 +163,12 @@ export async function conversation(input: ConversationInput): Promise<void> {
 
     if (queue.length === 0 && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof conversation>({ ...input, carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }) } });
+      const { bot: _settings, ...rest } = input;
+      await continueAsNew<typeof conversation>({
+        ...rest,
+        ...(bot === undefined ? {} : { bot: bot.settings() }),
+        carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }) },
+      });
     }
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { conversationStateQuery } from '../../workflows/conversation.ts';
+import { chatEventsSignal, conversation, conversationStateQuery } from '../../workflows/conversation.ts';
 import { chatWorkflowId } from '../../domain/bridge-events.ts';
 import type { ChildProcess } from 'node:child_process';
 import { makePng } from '../fixtures/documents.ts';
@@ -136,6 +136,21 @@ describe('registration bot in the WhatsApp conversation', () => {
     const conversationId = chatwootView(sut).conversationIdOf(phone);
     await eventually(async () => (sut.chatwoot!.messages(conversationId).some((message) => message.private && /falar com uma pessoa/.test(message.content ?? '')) ? true : undefined), 15_000, 'the note for agents');
     await driver.saysAndHearsNothing('Rui Manuel Almeida');
+  });
+
+  it('joins a chat whose workflow was already running when the bot was switched on', { timeout: 60_000 }, async () => {
+    const phone = newDriverPhone();
+    // As a chat started before TYPEBOT_URL was set: no bot settings in its input.
+    await sut.system.temporal.workflow.signalWithStart(conversation, {
+      workflowId: chatWorkflowId(`${phone}@c.us`),
+      taskQueue: sut.config.BRIDGE_TASK_QUEUE,
+      args: [{ chatId: `${phone}@c.us`, idleTimeoutMs: 60_000, batchSize: 20 }],
+      signal: chatEventsSignal,
+      signalArgs: [[]],
+    });
+    assert.equal(await botState(phone), null, 'no bot in that run yet');
+    const driver = botDialogue(sut, phone);
+    await startRegistration(driver);
   });
 
   it('answers a choice it cannot match with the bot\'s own retry, not silence', { timeout: 60_000 }, async () => {
