@@ -30,6 +30,8 @@ export interface BotState {
  */
 const bot = proxyActivities<BotActivities>({
   startToCloseTimeout: '3 minutes',
+  // The steps heartbeat every 5 s: a dead worker's step is retried elsewhere this soon.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { InboundMessage } from '../../domain/bridge-events.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import { matchChoice, matchChoices, renderForWhatsApp, type WhatsAppPart } from '../../domain/bot-dialogue.ts';
@@ -42,6 +42,24 @@ const botLines = {
 
 const choiceText = (item: ChoiceItem) => item.content ?? item.value ?? item.title ?? item.id;
 
+/**
+ * A bot step may wait a long while on Typebot (its HTTP Request block runs inside the call), so it
+ * heartbeats as it goes: a worker that dies mid-step is noticed within the heartbeat timeout, not
+ * after the whole step's time limit.
+ */
+async function heartbeating<T>(step: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(), 5_000);
+  try {
+    return await step();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** How far a message found in the chat may predate the first attempt to send it (clocks of two hosts). */
+const clockSkewMs = 60_000;
+
 /** Marks the bot's messages in Chatwoot, so agents tell them from people's. */
 const mirrored = (text: string) => `🤖 ${text}`;
 
@@ -67,19 +85,22 @@ export function createBotActivities(deps: BotDependencies) {
   }
 
   async function deliverPart(step: BotStep, phone: string, messageKey: string, part: WhatsAppPart): Promise<void> {
-    const claimed = await deps.db.query<{ whatsapp_status: string; chatwoot_message_id: string | null; inserted: boolean }>(
+    const claimed = await deps.db.query<{ whatsapp_status: string; chatwoot_message_id: string | null; created_at: Date; inserted: boolean }>(
       `INSERT INTO bot_messages (message_key, chat_id) VALUES ($1, $2)
        ON CONFLICT (message_key) DO UPDATE SET message_key = EXCLUDED.message_key
-       RETURNING whatsapp_status, chatwoot_message_id, (xmax = 0) AS inserted`,
+       RETURNING whatsapp_status, chatwoot_message_id, created_at, (xmax = 0) AS inserted`,
       [messageKey, step.chatId],
     );
     const row = claimed.rows[0]!;
     const text = part.kind === 'text' ? part.text : (part.caption ?? '');
     if (row.whatsapp_status !== 'sent') {
-      // An earlier attempt may have sent it before failing to record it: look in the chat first.
+      // An earlier attempt may have sent it before failing to record it: look in the chat first, from
+      // that attempt on (the bot repeats itself, e.g. a retry message, so older copies do not count).
+      const since = row.created_at.getTime() - clockSkewMs;
       const earlier = row.inserted || part.kind !== 'text'
         ? undefined
-        : (await deps.wppconnect.chatMessages({ chatId: step.chatId, count: 30 })).find((sent) => sent.fromMe && sent.body === part.text);
+        : (await deps.wppconnect.chatMessages({ chatId: step.chatId, count: 30 }))
+            .find((sent) => sent.fromMe && sent.body === part.text && sent.timestamp * 1000 >= since);
       const whatsappId = earlier?.id ?? (await sendPart(phone, part));
       await deps.db.query("UPDATE bot_messages SET whatsapp_status = 'sent', whatsapp_message_id = $2 WHERE message_key = $1", [messageKey, whatsappId]);
     }
@@ -148,7 +169,7 @@ export function createBotActivities(deps: BotDependencies) {
 
   return {
     /** Starts a session with the driver's phone and name, and a random token that links a registration back to this chat. */
-    async startBot(input: BotStep & { senderName: string | null }): Promise<BotTurn> {
+    startBot: (input: BotStep & { senderName: string | null }): Promise<BotTurn> => heartbeating(async () => {
       const phone = await phoneOfChat(deps, input.chatId);
       const response = await rememberedTurn<TypebotStart>(input.key, async () => {
         const linkToken = randomBytes(18).toString('base64url');
@@ -168,10 +189,10 @@ export function createBotActivities(deps: BotDependencies) {
       });
       await deliver(input, renderForWhatsApp(response.messages, response.input));
       return turnOf(response.sessionId, response);
-    },
+    }),
 
     /** The driver's answer to the waiting question, and the bot's next turn. */
-    async answerBot(input: BotStep & { session: { sessionId: string; awaiting: ChatInput | null }; message: InboundMessage }): Promise<BotTurn> {
+    answerBot: (input: BotStep & { session: { sessionId: string; awaiting: ChatInput | null }; message: InboundMessage }): Promise<BotTurn> => heartbeating(async () => {
       const { sessionId, awaiting } = input.session;
       let response: TypebotTurn;
       try {
@@ -184,10 +205,10 @@ export function createBotActivities(deps: BotDependencies) {
       }
       await deliver(input, renderForWhatsApp(response.messages, response.input));
       return turnOf(sessionId, response);
-    },
+    }),
 
     /** The bot's own lines: the reminder after silence, the hand-over to a person (with a note for agents). */
-    async botSays(input: BotStep & { say: 'reminder' | 'hand-over' }): Promise<void> {
+    botSays: (input: BotStep & { say: 'reminder' | 'hand-over' }): Promise<void> => heartbeating(async () => {
       await deliver(input, [{ kind: 'text', text: botLines[input.say] }]);
       if (input.say !== 'hand-over') return;
       // A note only agents see: no WhatsApp side, so it is claimed as already sent there.
@@ -203,7 +224,7 @@ export function createBotActivities(deps: BotDependencies) {
         isPrivate: true,
         content: 'O condutor pediu para falar com uma pessoa; o bot ficou em pausa nesta conversa. Para o retomar, escreva a nota privada /bot (ou resolva a conversa).',
       });
-    },
+    }),
   };
 }
 

@@ -228,6 +228,28 @@ describe('registration bot: the worker dies mid-dialogue', () => {
     const sessions = sut.typebot!.sessions().filter((session) => session.variables.WhatsApp === `+${phone}`);
     assert.equal(sessions.length, 1, 'still the one Typebot session');
   });
+
+  it("sends the bot's question once when the worker dies in the middle of sending it", { timeout: 120_000 }, async () => {
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    const answers = await driverAnswers();
+    await startRegistration(driver);
+
+    // WhatsApp takes the question at once but answers slowly: the worker dies between the two.
+    sut.wpp.faults.delayMs = 4000;
+    await sut.wpp.receive({ from: phone, body: answers.name });
+    await eventually(async () => (driver.sentToDriver().some((message) => /NIF/.test(message.body)) ? true : undefined), 20_000, 'the question under way');
+    await killChildWorker(worker);
+    sut.wpp.faults.delayMs = 0;
+    worker = await startChildWorker(sut);
+
+    driver.skipAhead();
+    await sut.wpp.receive({ from: phone, body: answers.nif });
+    // The dead worker's step is retried once its heartbeat times out (20 s).
+    const next = await driver.replies('the question after the NIF', 60_000);
+    assert.match(next.join('\n'), /telemóvel/, 'the name was answered once: Typebot was not asked twice');
+    assert.equal(driver.sentToDriver().filter((message) => /NIF/.test(message.body)).length, 1, 'the NIF question sent once');
+  });
 });
 
 /** A small flow of another shape: a picture from the bot's storage, then a question. */
