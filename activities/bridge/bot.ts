@@ -80,7 +80,7 @@ export function createBotActivities(deps: BotDependencies) {
 
   async function deliver(step: BotStep, parts: WhatsAppPart[]): Promise<void> {
     const phone = await phoneOfChat(deps, step.chatId);
-    if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${step.chatId}`, 'WhatsAppRecipientUnknown');
+    if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${step.chatId}`, ErrorType.WhatsAppRecipientUnknown);
     for (const [index, part] of parts.entries()) await deliverPart(step, phone, `${step.key}:${index}`, part);
   }
 
@@ -124,7 +124,14 @@ export function createBotActivities(deps: BotDependencies) {
     if (part.kind === 'text') return (await deps.wppconnect.sendText({ phone, message: part.text })).messageId;
     const response = await fetch(part.url, { signal: AbortSignal.timeout(30_000) });
     if (!response.ok) throw new Error(`The bot's ${part.mediaType} at ${part.url} answered ${response.status}`);
+    // Past WhatsApp's (and our) media limit the driver gets the link instead.
+    const asLink = async () => (await deps.wppconnect.sendText({ phone, message: [part.caption, part.url].filter(Boolean).join('\n') })).messageId;
+    if (Number(response.headers.get('content-length') ?? 0) > deps.mediaMaxBytes) {
+      await response.body?.cancel();
+      return asLink();
+    }
     const bytes = Buffer.from(await response.arrayBuffer());
+    if (bytes.length > deps.mediaMaxBytes) return asLink();
     const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() ?? 'application/octet-stream';
     const dataUrl = `data:${contentType};base64,${bytes.toString('base64')}`;
     const filename = decodeURIComponent(new URL(part.url).pathname.split('/').pop() ?? 'ficheiro');

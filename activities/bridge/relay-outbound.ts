@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { OutboundMessage } from '../../domain/bridge-events.ts';
+import { ErrorType } from '../../domain/errors.ts';
 import type { BridgeDependencies } from './index.ts';
 import { claimRelay, completeRelay, type RelayClaim } from './relay-claims.ts';
 import { phoneOfChat } from './resolve-conversation.ts';
@@ -50,7 +51,7 @@ export async function relayOutbound(deps: BridgeDependencies, chatId: string, me
       }
     }
     try {
-      if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${chatId}`, 'WhatsAppRecipientUnknown');
+      if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${chatId}`, ErrorType.WhatsAppRecipientUnknown);
       lastSent = await sendPart(deps, phone, part, message.quotedWhatsappId);
       await completeRelay(deps.db, claim, { whatsappMessageId: lastSent, chatwootConversationId: message.conversationId });
     } catch (error) {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { chatEventsSignal, conversation, conversationStateQuery } from '../../workflows/conversation.ts';
 import { chatWorkflowId } from '../../domain/bridge-events.ts';
 import type { ChildProcess } from 'node:child_process';
-import { makePng } from '../fixtures/documents.ts';
+import { makePhotoLikeJpeg, makePng } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { killChildWorker, startChildWorker } from '../support/child-worker.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
@@ -252,8 +252,8 @@ describe('registration bot: the worker dies mid-dialogue', () => {
   });
 });
 
-/** A small flow of another shape: a picture from the bot's storage, then a question. */
-function flowWithPicture(imageUrl: string) {
+/** A small flow of another shape: a picture from the bot's storage, a picture too big to send, then a question. */
+function flowWithPicture(imageUrl: string, bigImageUrl: string) {
   const paragraph = (text: string) => ({ type: 'p', children: [{ text }] });
   return {
     version: '6.1', name: 'Boas-vindas', icon: null, folderId: null, theme: {}, settings: {},
@@ -262,6 +262,7 @@ function flowWithPicture(imageUrl: string) {
     groups: [
       { id: 'g1', title: 'Início', graphCoordinates: { x: 0, y: 100 }, blocks: [
         { id: 'b_logo', type: 'image', content: { url: imageUrl } },
+        { id: 'b_mapa', type: 'image', content: { url: bigImageUrl } },
         { id: 'b_ola', type: 'text', content: { richText: [paragraph('Bem-vindo à **Léguas Franzinas**!')] } },
         { id: 'b_nome', type: 'text input', options: { variableId: 'v_nome' }, outgoingEdgeId: 'e1' },
       ] },
@@ -282,10 +283,16 @@ describe('registration bot: media in the flow', () => {
   let picture: Buffer;
   before(async () => {
     picture = await makePng({ width: 120, height: 60 });
-    files = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(picture));
+    const big = await makePhotoLikeJpeg(200_000);
+    files = createServer((request, response) => {
+      if (request.url === '/mapa.jpg') response.writeHead(200, { 'content-type': 'image/jpeg' }).end(big);
+      else response.writeHead(200, { 'content-type': 'image/png' }).end(picture);
+    });
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     const { port } = files.address() as { port: number };
-    sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: { flow: flowWithPicture(`http://127.0.0.1:${port}/logo.png`) } });
+    const flow = flowWithPicture(`http://127.0.0.1:${port}/logo.png`, `http://127.0.0.1:${port}/mapa.jpg`);
+    // 100 KB: the logo goes as an image, the 200 KB map as its link.
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', BRIDGE_MEDIA_MAX_MB: '0.1' }, { bridge: true, typebot: { flow } });
   });
   after(async () => {
     await sut.stop();
@@ -296,9 +303,11 @@ describe('registration bot: media in the flow', () => {
     const phone = newDriverPhone();
     const driver = botDialogue(sut, phone);
     const welcome = await driver.says('cadastro', 'the welcome');
-    const [image, text] = driver.sentToDriver();
+    const [image, tooBig, text] = driver.sentToDriver();
     assert.equal(image?.type, 'image');
     assert.equal(image.sha256, createHash('sha256').update(picture).digest('hex'));
+    assert.equal(tooBig?.type, undefined, 'a picture over the media limit goes as its link');
+    assert.match(tooBig?.body ?? '', /^http:\/\/127\.0\.0\.1:\d+\/mapa\.jpg$/);
     assert.equal(text?.body, 'Bem-vindo à *Léguas Franzinas*!');
     assert.match(welcome, /Léguas/);
     assert.equal(await driver.says('Rui'), 'Obrigado, Rui.');
