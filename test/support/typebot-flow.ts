@@ -1,7 +1,7 @@
 /**
  * Reads a Typebot export (docs/typebot-flows/) the way Typebot would: the import schema taken from
- * Typebot's own OpenAPI file (shared/contracts, never copied), the graph checks no schema can make,
- * and a small walker that plays a conversation through the flow as Typebot's engine runs it.
+ * Typebot's own OpenAPI file (shared/contracts, never copied) and the graph checks no schema can make.
+ * Conversations are played on the Typebot simulator (test/simulators/typebot/), not here.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -208,102 +208,8 @@ export function reachability(flow: TypebotFlow): { blocks: Set<string>; endsIn: 
   return { blocks, endsIn };
 }
 
-// ---- Walker: one conversation through the flow, with Typebot's semantics for the blocks used ----
-
-export interface HttpCall { method: string; url: string; headers: Record<string, string>; body: string }
-export type Turn = { bot: string } | { asked: string; answer: string } | { http: HttpCall };
-export interface Conversation { turns: Turn[]; variables: Record<string, string>; requests: HttpCall[]; lastBlockId: string }
-
 /** A text bubble's paragraphs as plain text. */
 export const plainText = (nodes: RichText[] = []): string[] => nodes.map(function text(node: RichText): string { return node.text ?? (node.children ?? []).map(text).join(''); });
-
-/**
- * Plays the flow: `answers` in order for each input, `respond` for each HTTP Request. Supports the
- * block types and operators this project's flows use and throws on anything else, never guessing.
- */
-export function walk(flow: TypebotFlow, prefilled: Record<string, string>, script: string[], respond: (call: HttpCall) => { statusCode: number; data?: unknown }): Conversation {
-  const answers = [...script];
-  const values = new Map<string, string>(Object.entries(prefilled));
-  const nameOf = (variableId: string | undefined) => flow.variables.find((v) => v.id === variableId)?.name;
-  const set = (variableId: string | undefined, value: unknown) => {
-    const name = nameOf(variableId);
-    if (name === undefined) return;
-    if (value === undefined || value === null) values.delete(name);
-    else values.set(name, typeof value === 'string' ? value : JSON.stringify(value));
-  };
-  // Placeholders become the value's text; inside a JSON body the text is escaped, without quotes.
-  const fill = (text = '', inJson = false) => text.replace(/\{\{([^{}]+)\}\}/g, (_, name: string) => {
-    const value = values.get(name) ?? '';
-    return inJson ? JSON.stringify(value).slice(1, -1) : value;
-  });
-  const holds = ({ logicalOperator, comparisons = [] }: ConditionContent) => {
-    const test = ({ variableId, comparisonOperator, value }: Comparison) => {
-      const actual = values.get(nameOf(variableId) ?? '');
-      if (actual === undefined) return false;
-      if (comparisonOperator === 'Equal to') return actual.normalize() === fill(value).normalize();
-      if (comparisonOperator === 'Matches regex') return new RegExp(fill(value)).test(actual);
-      throw new Error(`walker: comparison "${String(comparisonOperator)}" not supported`);
-    };
-    return logicalOperator === 'OR' ? comparisons.some(test) : comparisons.every(test);
-  };
-  const turns: Turn[] = [];
-  const requests: HttpCall[] = [];
-  let group = flow.groups.find((g) => g.id === flow.edges.find((e) => e.id === flow.events[0]?.outgoingEdgeId)?.to.groupId);
-  let index = 0;
-  let lastBlockId = '';
-  for (let step = 0; group !== undefined && index < group.blocks.length; step++) {
-    if (step > 1000) throw new Error('walker: more than 1000 blocks, the flow loops');
-    const block = group.blocks[index] as TypebotBlock;
-    const options = block.options ?? {};
-    lastBlockId = block.id;
-    let exit = block.outgoingEdgeId;
-    if (block.type === 'text') turns.push({ bot: plainText(block.content?.richText).map((line) => fill(line)).join('\n') });
-    else if (block.type === 'Set variable') {
-      const literal: unknown = options.isCode === true ? JSON.parse(options.expressionToEvaluate ?? '') : undefined;
-      if (typeof literal !== 'string') throw new Error(`walker: Set variable ${block.id} is not a string literal`);
-      set(options.variableId, literal);
-    } else if (['text input', 'email input', 'phone number input', 'file input', 'choice input'].includes(block.type)) {
-      const answer = answers.shift();
-      if (answer === undefined) throw new Error(`walker: the flow asks at ${block.id} but no answers are left`);
-      turns.push({ asked: nameOf(options.variableId) ?? block.id, answer });
-      if (block.type === 'choice input') {
-        const item = block.items?.find((i) => i.content === answer.trim());
-        if (item === undefined) throw new Error(`walker: "${answer}" is none of ${block.id}'s choices`);
-        set(options.variableId, item.value ?? item.content);
-        exit = item.outgoingEdgeId ?? exit;
-      } else set(options.variableId, answer);
-    } else if (block.type === 'Condition') {
-      const passed = block.items?.find((item) => typeof item.content === 'object' && holds(item.content));
-      exit = passed === undefined ? exit : passed.outgoingEdgeId;
-    } else if (block.type === 'Webhook') {
-      const call: HttpCall = {
-        method: options.webhook?.method ?? 'POST',
-        url: fill(options.webhook?.url),
-        headers: Object.fromEntries((options.webhook?.headers ?? []).map((h) => [h.key ?? '', fill(h.value)])),
-        body: fill(options.webhook?.body, true),
-      };
-      requests.push(call);
-      turns.push({ http: call });
-      const { statusCode, data } = respond(call);
-      for (const { variableId, bodyPath = '' } of options.responseVariableMapping ?? []) {
-        if (bodyPath === 'statusCode') set(variableId, String(statusCode));
-        // Typebot evaluates `data.x` as JavaScript: with no data it throws and the variable keeps its value.
-        else if (bodyPath.startsWith('data.')) { if (data !== undefined && data !== null) set(variableId, bodyPath.split('.').slice(1).reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), data)); }
-        else throw new Error(`walker: bodyPath "${bodyPath}" not supported`);
-      }
-    } else throw new Error(`walker: block type "${block.type}" not supported`);
-
-    const edge = flow.edges.find((e) => e.id === exit);
-    if (exit === undefined) index++;
-    else if (edge === undefined) throw new Error(`walker: edge ${exit} does not exist`);
-    else {
-      group = flow.groups.find((g) => g.id === edge.to.groupId);
-      index = Math.max(0, group?.blocks.findIndex((b) => b.id === edge.to.blockId) ?? 0);
-    }
-  }
-  if (answers.length > 0) throw new Error(`walker: the conversation ended with answers left: ${answers.join(', ')}`);
-  return { turns, variables: Object.fromEntries(values), requests, lastBlockId };
-}
 
 const flowFile = new URL('../../docs/typebot-flows/cadastro-motorista.json', import.meta.url);
 

@@ -1,7 +1,8 @@
 /**
  * The driver registration flow operators import into Typebot (docs/typebot-flows/cadastro-motorista.json):
  * valid against the import schema in Typebot's own OpenAPI file, wired together, configured as the
- * registration API expects, in European Portuguese, and checked by playing conversations through it.
+ * registration API expects, and in European Portuguese. Conversations played through it, on the Typebot
+ * simulator, are in test/integration/typebot-flow-conversations.test.ts.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,8 +10,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import {
-  compileTypebotSchemas, describeErrors, integrityProblems, plainText, reachability, stringsIn, walk,
-  type Conversation, type HttpCall, type TypebotBlock, type TypebotFlow, type TypebotSchemas,
+  compileTypebotSchemas, describeErrors, integrityProblems, plainText, reachability, stringsIn,
+  type TypebotBlock, type TypebotFlow, type TypebotSchemas,
 } from '../support/typebot-flow.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,18 +31,7 @@ const conditionOn = (name: string) => blocks.find((b) => b.type === 'Condition' 
 const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook'); assert.ok(found, 'no HTTP Request block'); return found; };
 
 const registrationUrl = 'http://localhost:8000/drivers/register-typebot/';
-const prefilled = { WhatsApp: '+351912345678', ContactName: 'Rui', SessaoConversa: 'lnk_7f3a9c' };
-const driver = {
-  nome_completo: 'Rui Manuel Almeida', nif: '123 456 789', telefone: '+351912345678', email: 'rui.almeida@exemplo.pt',
-  morada: 'Rua D. "Nova", 12, 3.º Esq.', codigo_postal: '4050-262', cidade: 'Porto',
-  cnh_frente: 'https://s3.exemplo.pt/typebot/carta-frente.jpg', cnh_verso: 'https://s3.exemplo.pt/typebot/carta-verso.heic',
-  comprovante_morada: 'https://s3.exemplo.pt/typebot/fatura-luz.pdf',
-};
 const roadmap = ['nome_completo', 'nif', 'telefone', 'email', 'morada', 'codigo_postal', 'cidade', 'cnh_frente', 'cnh_verso', 'comprovante_morada'];
-const accepted = () => ({ statusCode: 201, data: { success: true, registration_id: 'reg_1', status: 'pending_approval' } });
-const asked = (c: Conversation) => c.turns.flatMap((t) => ('asked' in t ? [t.asked] : []));
-const said = (c: Conversation) => c.turns.flatMap((t) => ('bot' in t ? [t.bot] : []));
-const bodyOf = (call: HttpCall | undefined): unknown => JSON.parse(call?.body ?? 'null');
 
 void describe('Typebot flow "Cadastro de motorista"', () => {
   void describe('against the import schema of Typebot\'s Builder API (builder.json)', { skip: skipSchema }, () => {
@@ -158,48 +148,5 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     for (const portuguese of ['registo', 'telemóvel', 'morada', 'código postal', 'carta de condução', 'comprovativo de morada', '3 meses', '48 horas', 'WhatsApp']) {
       assert.match(readByDriver, word(portuguese));
     }
-  });
-
-  void describe('played as a conversation', () => {
-    void it('greets the contact, asks in the roadmap\'s order, posts the API\'s field names and closes', () => {
-      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Confirmar'], accepted);
-      assert.match(said(c)[0] ?? '', /^Olá, Rui!/);
-      assert.deepEqual(asked(c), ['b_comecar', ...roadmap, 'confirmacao']);
-      assert.deepEqual(c.requests.map(({ method, url, headers }) => ({ method, url, headers })), [{ method: 'POST', url: registrationUrl, headers: { 'Content-Type': 'application/json' } }]);
-      assert.deepEqual(bodyOf(c.requests[0]), { ...driver, sessao_conversa: prefilled.SessaoConversa });
-      assert.match(said(c).at(-1) ?? '', /Recebemos o seu registo[\s\S]*48 horas[\s\S]*WhatsApp/);
-      assert.deepEqual([c.lastBlockId, c.variables.registo_sucesso, c.variables.registo_estado], ['b_concluido', 'true', '201']);
-    });
-
-    void it('asks again for a NIF without 9 digits and for a postal code not shaped 1234-567', () => {
-      const answers = ['Começar', driver.nome_completo, '12345', '1234567890', '123456789', driver.telefone, driver.email, driver.morada,
-        '4050 262', '4050262', ...roadmap.slice(6).map((n) => driver[n as keyof typeof driver]), 'Confirmar'];
-      const c = walk(flow, prefilled, answers, accepted);
-      assert.deepEqual(asked(c).filter((n) => n === 'nif' || n === 'codigo_postal'), ['nif', 'nif', 'nif', 'codigo_postal', 'codigo_postal']);
-      assert.equal(said(c).filter((t) => /NIF tem de ter 9 dígitos/.test(t)).length, 2);
-      assert.equal(said(c).filter((t) => /formato 1234-567 \(/.test(t)).length, 1);
-      assert.deepEqual(bodyOf(c.requests[0]), { ...driver, nif: '123456789', codigo_postal: '4050262', sessao_conversa: prefilled.SessaoConversa });
-    });
-
-    void it('"Corrigir" starts again at the full name and only the corrected answers are sent', () => {
-      const corrected = { ...driver, nome_completo: 'Rui Manuel Almeida Costa' };
-      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Corrigir', ...Object.values(corrected), 'Confirmar'], accepted);
-      assert.deepEqual(asked(c), ['b_comecar', ...roadmap, 'confirmacao', ...roadmap, 'confirmacao']);
-      assert.deepEqual(c.requests.map(bodyOf), [{ ...corrected, sessao_conversa: prefilled.SessaoConversa }]);
-    });
-
-    void it('shows the API\'s error, goes back to the confirmation, and sends again when confirmed', () => {
-      const replies = [
-        { statusCode: 422, data: { success: false, error: 'O NIF indicado não é válido.' } },
-        { statusCode: 408, data: { message: 'Request timed out.' } },
-        accepted(),
-      ];
-      const c = walk(flow, prefilled, ['Começar', ...Object.values(driver), 'Confirmar', 'Confirmar', 'Confirmar'], () => replies.shift() ?? accepted());
-      assert.deepEqual(asked(c).slice(-3), ['confirmacao', 'confirmacao', 'confirmacao']);
-      assert.equal(c.requests.length, 3);
-      const failures = said(c).filter((t) => t.startsWith('Não foi possível concluir o seu registo.'));
-      assert.deepEqual(failures.map((t) => t.split('\n')[0]), ['Não foi possível concluir o seu registo. O NIF indicado não é válido.', 'Não foi possível concluir o seu registo. ']);
-      assert.match(said(c).at(-1) ?? '', /Recebemos o seu registo/);
-    });
   });
 });
