@@ -23,6 +23,10 @@ export type ChatwootDecision =
 
 /** An agent's private note that hands the conversation back to the bot. */
 export const resumeBotCommand = '/bot';
+/** The label an agent adds to a conversation to hand it back to the bot. */
+export const resumeBotLabel = 'retomar-bot';
+
+const labelsIn = (value: unknown): string[] => (Array.isArray(value) ? value.filter((label): label is string => typeof label === 'string') : []);
 
 /** Conversation events (§1.7): the conversation itself plus `event` and, on updates, `changed_attributes`. */
 const conversationEvent = z.object({
@@ -38,14 +42,14 @@ const conversationEvent = z.object({
 
 /**
  * People taking over from the bot or handing back: an assignment to an agent, the conversation
- * resolved. Every other conversation event is not the bridge's business.
+ * resolved, the label `retomar-bot` added. Every other conversation event is not the bridge's business.
  */
 function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecision {
   const parsed = conversationEvent.safeParse(body);
   if (!parsed.success) return { forward: false, why: 'unrecognised conversation payload' };
   const conversation = parsed.data;
   if (conversation.inbox_id !== inboxId) return { forward: false, why: `inbox ${conversation.inbox_id}` };
-  const changes = Object.assign({}, ...(conversation.changed_attributes ?? [])) as Record<string, { current_value: unknown } | undefined>;
+  const changes = Object.assign({}, ...(conversation.changed_attributes ?? [])) as Record<string, { previous_value: unknown; current_value: unknown } | undefined>;
   const at = String(conversation.updated_at ?? conversation.timestamp ?? '');
   const control = (kind: ConversationControl['control'], ref: string): ChatwootDecision => ({
     forward: true,
@@ -55,7 +59,11 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   if (changes.status?.current_value === 'resolved') return control('resolved', `${conversation.id}:${at}`);
   const assignee = changes.assignee_id?.current_value;
   if (typeof assignee === 'number' || typeof assignee === 'string') return control('assigned', `${conversation.id}:${assignee}:${at}`);
-  return { forward: false, why: `${conversation.event} without an assignment or resolution` };
+  const labels = changes.label_list;
+  if (labels !== undefined && labelsIn(labels.current_value).includes(resumeBotLabel) && !labelsIn(labels.previous_value).includes(resumeBotLabel)) {
+    return control('resume-bot', `${conversation.id}:label:${at}`);
+  }
+  return { forward: false, why: `${conversation.event} without an assignment, a resolution or the ${resumeBotLabel} label` };
 }
 
 /** Prefixes of `source_id`s the bridge itself writes: what carries them must never go back to WhatsApp. */

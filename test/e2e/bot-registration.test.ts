@@ -107,7 +107,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     assert.match(await driver.says('Rui Manuel Almeida'), /NIF/, 'the same dialogue, at the question it had reached');
   });
 
-  it('steps back when an agent takes the conversation or the company phone writes, and comes back on /bot', { timeout: 90_000 }, async () => {
+  it('steps back when an agent takes the conversation or the company phone writes, and comes back on /bot or the retomar-bot label', { timeout: 90_000 }, async () => {
     const phone = newDriverPhone();
     const driver = botDialogue(sut, phone);
     await startRegistration(driver);
@@ -122,6 +122,10 @@ describe('registration bot in the WhatsApp conversation', () => {
     sut.wpp.typedOnCompanyPhone({ to: phone, body: 'Bom dia, fala o Rui da frota.' });
     await eventually(async () => ((await botState(phone))?.paused === true ? true : undefined), 15_000, 'the pause for the company phone');
     await driver.saysAndHearsNothing('Rui Manuel Almeida');
+
+    await sut.chatwoot!.addLabels(conversationId, ['retomar-bot']);
+    await eventually(async () => ((await botState(phone))?.paused === false ? true : undefined), 15_000, 'the bot to resume on the label');
+    assert.match(await driver.says('Rui Manuel Almeida'), /NIF/, 'the question it had reached');
   });
 
   it('hands over to a person when the driver asks, and starts over on "recomeçar"', { timeout: 90_000 }, async () => {

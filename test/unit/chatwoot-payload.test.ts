@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideChatwootWebhook } from '../../api/webhooks/chatwoot-payload.ts';
+
+const inboxId = 7;
+const conversation = { id: 1021, inbox_id: inboxId, status: 'open', contact_inbox: { source_id: '351912345678@c.us' } };
+
+/** A `message_created` as Chatwoot's inbox webhook sends it (CONTRACTS.md §1.7), trimmed. */
+const messageCreated = (overrides: Record<string, unknown> = {}) => ({
+  event: 'message_created', id: 88002, content: 'Bom dia', message_type: 'outgoing', private: false, source_id: null,
+  inbox: { id: inboxId }, conversation, ...overrides,
+});
+/** A conversation event: the conversation itself, `event`, and the changes. */
+const conversationEvent = (event: string, changes: Array<Record<string, { previous_value: unknown; current_value: unknown }>>) => ({
+  event, ...conversation, updated_at: '2026-06-20T10:15:02.123Z', changed_attributes: changes,
+});
+
+describe("Chatwoot webhook: what reaches a chat's workflow", () => {
+  it("forwards an agent's reply, and nothing the bridge or the bot posted", () => {
+    const reply = decideChatwootWebhook(messageCreated(), inboxId);
+    assert.equal(reply.forward && reply.message.kind, 'outbound');
+    assert.equal(reply.forward && reply.chatId, '351912345678@c.us');
+    for (const sourceId of ['wa:true_351912345678@c.us_3EB0', 'bot:answer:x:0']) {
+      assert.deepEqual(decideChatwootWebhook(messageCreated({ source_id: sourceId }), inboxId), { forward: false, why: 'posted by the bridge (echo)' });
+    }
+    assert.equal(decideChatwootWebhook(messageCreated({ message_type: 'incoming' }), inboxId).forward, false);
+    assert.equal(decideChatwootWebhook(messageCreated({ inbox: { id: 8 } }), inboxId).forward, false);
+  });
+
+  it('keeps private notes in Chatwoot, except the /bot command, which hands back to the bot', () => {
+    assert.deepEqual(decideChatwootWebhook(messageCreated({ private: true, content: 'Cliente difícil' }), inboxId), { forward: false, why: 'private note' });
+    const command = decideChatwootWebhook(messageCreated({ private: true, content: ' /BOT ' }), inboxId);
+    assert.deepEqual(command.forward && command.message, { kind: 'control', control: 'resume-bot', ref: '88002' });
+  });
+
+  it('turns an assignment, a resolution and the retomar-bot label into controls, and ignores other changes', () => {
+    const control = (body: unknown) => {
+      const decision = decideChatwootWebhook(body, inboxId);
+      return decision.forward && decision.message.kind === 'control' ? decision.message.control : null;
+    };
+    assert.equal(control(conversationEvent('conversation_updated', [{ assignee_id: { previous_value: null, current_value: 2 } }])), 'assigned');
+    assert.equal(control(conversationEvent('conversation_updated', [{ assignee_id: { previous_value: 2, current_value: null } }])), null, 'unassigned');
+    assert.equal(control(conversationEvent('conversation_status_changed', [{ status: { previous_value: 'open', current_value: 'resolved' } }])), 'resolved');
+    assert.equal(control(conversationEvent('conversation_status_changed', [{ status: { previous_value: 'resolved', current_value: 'open' } }])), null);
+    const labels = (previous: string[], current: string[]) => conversationEvent('conversation_updated', [{ label_list: { previous_value: previous, current_value: current } }]);
+    assert.equal(control(labels(['cadastro-pendente'], ['cadastro-pendente', 'retomar-bot'])), 'resume-bot');
+    assert.equal(control(labels(['retomar-bot'], ['retomar-bot', 'vip'])), null, 'only when the label is added');
+    assert.equal(control({ ...labels([], ['retomar-bot']), inbox_id: 8 }), null, 'another inbox');
+  });
+});
