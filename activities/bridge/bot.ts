@@ -229,7 +229,7 @@ export function createBotActivities(deps: BotDependencies) {
       if (row.chatwoot_message_id !== null) return;
       await postToChatwootOnce(input, noteKey, !row.inserted, {
         isPrivate: true,
-        content: 'O condutor pediu para falar com uma pessoa; o bot ficou em pausa nesta conversa. Para o retomar, escreva a nota privada /bot (ou resolva a conversa).',
+        content: 'O condutor pediu para falar com uma pessoa; o bot ficou em pausa nesta conversa. Para o retomar, escreva a nota privada /bot, adicione a etiqueta retomar-bot ou resolva a conversa.',
       });
     }),
   };
