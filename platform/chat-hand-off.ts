@@ -44,7 +44,8 @@ export async function handToChat(target: ChatHandOff, chatId: string, events: Ch
   await target.temporal.workflow.signalWithStart(conversation, {
     workflowId: chatWorkflowId(chatId),
     taskQueue: target.taskQueue,
-    args: [{ chatId, idleTimeoutMs: target.idleTimeoutMs, batchSize: target.batchSize, ...(target.bot === undefined ? {} : { bot: target.bot }) }],
+    // The bot's settings come with every signal (below), so a running chat follows them too.
+    args: [{ chatId, idleTimeoutMs: target.idleTimeoutMs, batchSize: target.batchSize }],
     signal: chatEventsSignal,
     signalArgs: [events, target.bot ?? null],
   });

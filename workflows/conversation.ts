@@ -21,7 +21,7 @@ export interface ConversationInput {
   idleTimeoutMs: number;
   /** Events taken per activity call: fewer round trips under load, still in order. */
   batchSize: number;
-  /** The registration bot (Typebot), when configured. */
+  /** The registration bot's settings (Typebot), as last configured; hand-offs send them with each signal. */
   bot?: BotSettings;
   /** Carried across continue-as-new. */
   carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState };

@@ -3,6 +3,7 @@ import {
   setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RegistrationActivities } from '../activities/index.ts';
+import type { ConversationStage } from '../activities/tell-conversation.ts';
 import { ErrorType } from '../domain/errors.ts';
 import type { CorrectableItem, Decision, RegistrationStatus } from '../domain/registration.ts';
 import { RegistrationStatusAttribute } from './search-attributes.ts';
@@ -68,7 +69,7 @@ const inbox = proxyActivities<RegistrationActivities>({
 });
 
 /** The registration's chat, when it came from the bot: a note and the status label in its conversation. */
-async function tellConversation(registrationId: string, round: number, stage: Parameters<RegistrationActivities['tellConversation']>[0]['stage'], decision: Decision | null) {
+async function tellConversation(registrationId: string, round: number, stage: ConversationStage, decision: Decision | null) {
   try {
     await inbox.tellConversation({ registrationId, round, stage, decision });
   } catch (error) {
@@ -135,10 +136,12 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     correctionsSubmitted += 1;
   });
 
-  // Told alongside, never in the way of the decision and the driver's message.
-  const notes: Array<Promise<void>> = [];
-  const tellChat = (stage: Parameters<typeof tellConversation>[2], outcome: Decision | null) => {
-    if (input.linkedToChat === true) notes.push(tellConversation(registrationId, state.round, stage, outcome));
+  // Told alongside, never in the way of the decision and the driver's message, but in order: a
+  // pending note still retrying must not land after the decision and put its label back.
+  let notes = Promise.resolve();
+  const tellChat = (stage: ConversationStage, outcome: Decision | null) => {
+    const round = state.round;
+    if (input.linkedToChat === true) notes = notes.then(() => tellConversation(registrationId, round, stage, outcome));
   };
 
   for (;;) {
@@ -154,7 +157,7 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     state.driverNotified = await tellDriver(registrationId, outcome, state.round);
     tellChat(outcome.kind, outcome);
     if (outcome.kind !== 'correction_requested') {
-      await Promise.all(notes);
+      await notes;
       return state;
     }
 
