@@ -1,0 +1,43 @@
+/**
+ * Chats and registrations already running when a new version is deployed carry histories written by
+ * the old code; the new code must replay them command for command. Each recorded history
+ * (test/fixtures/histories, written by `npm run histories:record`) is replayed here against the
+ * current workflow bundle: a change that would break running workflows fails this test.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { before, describe, it } from 'node:test';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { testEnvironment } from '../support/test-system.ts';
+
+const folder = new URL('../fixtures/histories/', import.meta.url);
+const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
+
+describe('recorded workflow histories replay against the current code', () => {
+  const results = new Map<string, ReplayResult>();
+  const types = new Set<string>();
+
+  before(async () => {
+    const histories = await Promise.all(files.map(async (file) => {
+      const history = historyFromJSON(JSON.parse(await readFile(new URL(file, folder), 'utf8')));
+      const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      if (type) types.add(type);
+      return { workflowId: file, history };
+    }));
+    const replays = Worker.runReplayHistories({ workflowBundle: { codePath: testEnvironment().bundlePath } }, histories);
+    for await (const result of replays) results.set(result.workflowId, result);
+  });
+
+  it('covers every workflow type the worker registers', () => {
+    assert.deepEqual([...types].sort(), ['conversation', 'driverRegistration', 'whatsappPolling']);
+  });
+
+  for (const file of files) {
+    it(`replays ${file}`, () => {
+      const result = results.get(file);
+      assert.ok(result, 'replayed');
+      assert.equal(result.error, undefined, result.error?.message);
+    });
+  }
+});
