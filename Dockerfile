@@ -13,4 +13,4 @@ COPY workers ./workers
 COPY api ./api
 COPY tsconfig.json ./
 USER node
-CMD ["npx", "tsx", "api/main.ts"]
+CMD ["npx", "tsx", "app/api.ts"]

@@ -17,4 +17,7 @@ export type Decision =
   | { kind: 'rejected'; reviewer: string; reason: string }
   | { kind: 'correction_requested'; reviewer: string; items: CorrectableItem[]; message: string };
 
+/** Where a registration stands, as its chat's Chatwoot conversation is told (a note and a label each). */
+export type ConversationStage = 'pending_approval' | Decision['kind'];
+
 export const workflowIdOf = (registrationId: string) => `driver-registration-${registrationId}`;

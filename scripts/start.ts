@@ -12,7 +12,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
-import { startSystem } from '../platform/system.ts';
+import { startSystem } from '../app/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../test/simulators/chatwoot/index.ts';
 import { startTypebotSimulator, type TypebotSimulator } from '../test/simulators/typebot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
-import { workflowsPath } from '../workers/registration-worker.ts';
+import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);

@@ -1,27 +1,8 @@
 import { ActivityFailure, condition, log, proxyActivities } from '@temporalio/workflow';
-import type { BotActivities, BotTurn } from '../activities/bridge/bot.ts';
-import type { RelayResult } from '../activities/bridge/index.ts';
-import type { ChatEvent, InboundMessage } from '../domain/bridge-events.ts';
+import type { BotActivities } from '../activities/bot/index.ts';
+import type { BotSettings, BotState, BotTurn } from '../domain/bot.ts';
 import { botCommand, matchesTrigger } from '../domain/bot-dialogue.ts';
-
-/** When the registration bot talks in a chat, and how long it waits for the driver. */
-export interface BotSettings {
-  /** A driver's message containing one of these (case and accents ignored) starts the bot. */
-  keywords: string[];
-  /** Every new Chatwoot conversation starts with the bot. */
-  startOnNewConversation: boolean;
-  /** Silence after the bot's question before its one reminder. */
-  reminderAfterMs: number;
-  /** Silence after which the session is dropped and the chat may end. */
-  sessionTtlMs: number;
-}
-
-/** The bot's part of a chat, carried across continue-as-new. */
-export interface BotState {
-  session: { sessionId: string; awaiting: BotTurn['awaiting']; turn: number } | null;
-  /** People are talking (an agent replied or took the conversation, or the company phone wrote): the bot is silent. */
-  paused: boolean;
-}
+import type { ChatEvent, InboundMessage, RelayResult } from '../domain/chat.ts';
 
 /**
  * Typebot's Chat API call runs the flow's HTTP Request block (the registration intake) inside it,

@@ -2,10 +2,9 @@ import {
   ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities,
   setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { RegistrationActivities } from '../activities/index.ts';
-import type { ConversationStage } from '../activities/tell-conversation.ts';
+import type { RegistrationActivities } from '../activities/registration/index.ts';
 import { ErrorType } from '../domain/errors.ts';
-import type { CorrectableItem, Decision, RegistrationStatus } from '../domain/registration.ts';
+import type { ConversationStage, CorrectableItem, Decision, RegistrationStatus } from '../domain/registration.ts';
 import { RegistrationStatusAttribute } from './search-attributes.ts';
 
 /**

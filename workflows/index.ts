@@ -1,4 +1,5 @@
-// Everything the worker bundles: export each workflow function from here.
+// Everything the worker bundles. The exported names are the registered workflow types, which
+// running workflows carry: the chat workflow keeps the type `conversation` it was started with.
 export { driverRegistration } from './driver-registration.ts';
-export { conversation } from './conversation.ts';
+export { chat as conversation } from './chat.ts';
 export { whatsappPolling } from './whatsapp-polling.ts';

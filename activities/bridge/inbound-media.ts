@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import { bareMediaType, type InboundMessage } from '../../domain/bridge-events.ts';
-import type { BridgeDependencies } from './index.ts';
+import { bareMediaType, type InboundMessage } from '../../domain/chat.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 
 export interface MediaFile {
   bytes: Buffer;

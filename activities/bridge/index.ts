@@ -1,27 +1,12 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatEvent, InboundMessage } from '../../domain/bridge-events.ts';
+import type { ChatEvent, ChatwootLink, InboundMessage, RelayResult } from '../../domain/chat.ts';
 import { ErrorType } from '../../domain/errors.ts';
-import type { Db } from '../../platform/db.ts';
-import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
-import type { ChatwootLink } from '../../workflows/conversation.ts';
-import type { ChatwootClient } from '../clients/chatwoot-client.ts';
-import type { WppConnectClient } from '../clients/wppconnect-client.ts';
-import type { BridgeMetrics } from './bridge-metrics.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 import { relayAck } from './relay-ack.ts';
 import { relayInbound } from './relay-inbound.ts';
 import { relayOutbound } from './relay-outbound.ts';
 import { resolveConversation } from './resolve-conversation.ts';
-
-export interface BridgeDependencies {
-  db: Db;
-  storage: DocumentStorage;
-  chatwoot: ChatwootClient;
-  wppconnect: WppConnectClient;
-  mediaMaxBytes: number;
-  resolvedConversations: 'reopen' | 'new';
-  metrics: BridgeMetrics;
-}
 
 /**
  * The link a workflow carries may point at a conversation deleted in Chatwoot since: when Chatwoot
@@ -46,15 +31,8 @@ async function relayInboundOnLiveConversation(
   }
 }
 
-export interface RelayResult {
-  chatwoot: ChatwootLink | null;
-  /** Someone wrote to this chat from the company phone itself: people are talking, the bot steps back. */
-  companyPhone: boolean;
-  /** This batch opened a new Chatwoot conversation (the bot may greet every new conversation). */
-  newConversation: boolean;
-}
 
-/** The bridge's activities; only `workers/` and `platform/system.ts` build the real dependencies. */
+/** The bridge's activities; only `app/system.ts` builds the real dependencies. */
 export function createBridgeActivities(deps: BridgeDependencies) {
   return {
     /**
@@ -94,7 +72,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
         }
         deps.metrics.relayed.inc({ kind: event.kind });
       }
-      return { chatwoot: link, companyPhone, newConversation };
+      return { chatwoot: link, companyPhone, newConversation, bot: deps.bot };
     },
   };
 }

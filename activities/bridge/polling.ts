@@ -1,13 +1,13 @@
-import type { WhatsAppMessage, WppConnectClient } from '../clients/wppconnect-client.ts';
-import type { InboundMessage } from '../../domain/bridge-events.ts';
-import { handToChat, type ChatHandOff } from '../../platform/chat-hand-off.ts';
+import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { ChatEvent, InboundMessage } from '../../domain/chat.ts';
 import type { Db } from '../../platform/db.ts';
-import { toInboundEvent } from './inbound-event.ts';
+import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 export interface PollingDependencies {
   db: Db;
   wppconnect: WppConnectClient;
-  handOff: ChatHandOff;
+  /** Hands a chat's events to its workflow (the API's webhooks use the same). */
+  handOff: (chatId: string, events: ChatEvent[]) => Promise<void>;
   includeGroups: boolean;
 }
 
@@ -28,7 +28,7 @@ function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
 export function createPollingActivities(deps: PollingDependencies) {
   const handAll = async (messages: WhatsAppMessage[]) => {
     const chats = byChat(messages.filter((message) => relayable(message, deps.includeGroups)));
-    for (const [chatId, events] of chats) await handToChat(deps.handOff, chatId, events);
+    for (const [chatId, events] of chats) await deps.handOff(chatId, events);
     return chats;
   };
 

@@ -1,5 +1,5 @@
-import type { DeliveryAck } from '../../domain/bridge-events.ts';
-import type { BridgeDependencies } from './index.ts';
+import type { DeliveryAck } from '../../domain/chat.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 import { outboundByWhatsappId } from './relay-claims.ts';
 
 /** WPPConnect ack levels → Chatwoot message status (sent, delivered, read; negative = failed). */

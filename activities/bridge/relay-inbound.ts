@@ -1,7 +1,7 @@
-import type { InboundMessage } from '../../domain/bridge-events.ts';
-import type { ChatwootLink } from '../../workflows/conversation.ts';
+import type { InboundMessage } from '../../domain/chat.ts';
+import type { ChatwootLink } from '../../domain/chat.ts';
 import { carriesMedia, fetchInboundMedia } from './inbound-media.ts';
-import type { BridgeDependencies } from './index.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 import { claimRelay, completeRelay, type RelayClaim } from './relay-claims.ts';
 
 /** The `source_id` the bridge gives Chatwoot messages from WhatsApp; webhooks carry it back. */

@@ -1,14 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { OutboundMessage } from '../../domain/bridge-events.ts';
+import type { AgentReply } from '../../domain/chat.ts';
 import { ErrorType } from '../../domain/errors.ts';
-import type { BridgeDependencies } from './index.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 import { claimRelay, completeRelay, type RelayClaim } from './relay-claims.ts';
 import { phoneOfChat } from './resolve-conversation.ts';
 
-type Part = { text: string } | { attachment: OutboundMessage['attachments'][number]; caption: string | null };
+type Part = { text: string } | { attachment: AgentReply['attachments'][number]; caption: string | null };
 
 /** A reply of text and files becomes WhatsApp messages: the files (the text as the first caption), or the text alone. */
-function partsOf(message: OutboundMessage): Part[] {
+function partsOf(message: AgentReply): Part[] {
   if (message.attachments.length === 0) return message.text === null || message.text === '' ? [] : [{ text: message.text }];
   return message.attachments.map((attachment, index) => ({ attachment, caption: index === 0 ? message.text : null }));
 }
@@ -33,7 +33,7 @@ async function sendPart(deps: BridgeDependencies, phone: string, part: Part, quo
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
  * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the agent.
  */
-export async function relayOutbound(deps: BridgeDependencies, chatId: string, message: OutboundMessage): Promise<void> {
+export async function relayOutbound(deps: BridgeDependencies, chatId: string, message: AgentReply): Promise<void> {
   const phone = await phoneOfChat(deps, chatId);
   const parts = partsOf(message);
   let lastSent: string | null = null;

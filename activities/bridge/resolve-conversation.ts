@@ -1,5 +1,5 @@
-import type { ChatwootLink } from '../../workflows/conversation.ts';
-import type { BridgeDependencies } from './index.ts';
+import type { ChatwootLink } from '../../domain/chat.ts';
+import type { BridgeDependencies } from './dependencies.ts';
 
 /** The phone behind a WhatsApp chat id: `351912345678@c.us` directly, an `@lid` through WPPConnect. */
 export async function phoneOfChat(deps: Pick<BridgeDependencies, 'wppconnect'>, chatId: string): Promise<string | null> {

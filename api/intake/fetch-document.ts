@@ -1,6 +1,6 @@
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { tooLarge } from '../../platform/documents/document-errors.ts';
-import { readBodyAtMost } from '../../platform/read-body-at-most.ts';
+import { readBodyAtMost } from '../../integrations/http/read-body-at-most.ts';
 
 export interface FetchLimits {
   allowedHosts: string[];

@@ -5,14 +5,14 @@ import type { RegistrationStatus } from '../../domain/registration.ts';
 import { parseRegistrationSubmission, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
 import { flattenTypebotPayload } from '../../domain/typebot-payload.ts';
 import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
-import type { DriverFields, RegistrationRow } from '../../platform/registrations/registration-rows.ts';
+import type { DriverFields, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import {
   applyCorrectedFields, currentDocuments, deleteRegistration, insertDocuments, insertRegistration,
   linkToBotSession, lockLiveRegistrationByNif, lockCorrectableByPhone, type NewDocument,
-} from '../../platform/registrations/registrations-repository.ts';
+} from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { resolveDocuments, type ResolvedDocument } from './resolve-documents.ts';
-import { signalCorrection, startRegistrationWorkflow } from './registration-workflow.ts';
+import { signalCorrection, startRegistrationWorkflow } from '../hand-offs/registration.ts';
 
 export interface IntakeResult {
   created: boolean;

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { getRegistration } from '../../platform/registrations/registrations-repository.ts';
+import { getRegistration } from '../../platform/stores/registrations.ts';
 import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResult } from '../../workflows/driver-registration.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit, type AuditEntry } from '../audit.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { currentDocuments, getDocument, getRegistration, listRegistrations } from '../../platform/registrations/registrations-repository.ts';
-import type { DocumentRow, RegistrationRow } from '../../platform/registrations/registration-rows.ts';
+import { currentDocuments, getDocument, getRegistration, listRegistrations } from '../../platform/stores/registrations.ts';
+import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
 import { reviewerAuth } from '../reviewer-auth.ts';

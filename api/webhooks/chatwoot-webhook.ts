@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { chatHandOff, type AppDependencies } from '../app-dependencies.ts';
-import { decideChatwootWebhook } from './chatwoot-payload.ts';
-import { verifyChatwootSignature } from './chatwoot-signature.ts';
-import { handControlToChat, handToChat } from '../../platform/chat-hand-off.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
+import { verifyChatwootSignature } from '../../integrations/chatwoot/signature.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,10 +44,10 @@ export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsync
     const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
     if (decision.message.kind === 'control') {
-      const taken = await handControlToChat(chatHandOff(deps), decision.chatId, decision.message);
+      const taken = await deps.chats.control(decision.chatId, decision.message);
       return reply.status(200).send({ ok: true, forwarded: taken, ...(taken ? {} : { reason: 'no active chat' }) });
     }
-    await handToChat(chatHandOff(deps), decision.chatId, [decision.message]);
+    await deps.chats.events(decision.chatId, [decision.message]);
     return reply.status(200).send({ ok: true, forwarded: true });
   });
 };

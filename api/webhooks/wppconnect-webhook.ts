@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { parseWppConnectWebhook } from '../../activities/clients/wppconnect-webhook.ts';
+import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
 import { mediaStorageKey } from '../../activities/bridge/inbound-media.ts';
-import { bareMediaType } from '../../domain/bridge-events.ts';
+import { bareMediaType } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { chatHandOff, type AppDependencies } from '../app-dependencies.ts';
-import { handToChat } from '../../platform/chat-hand-off.ts';
-import { toInboundEvent } from '../../activities/bridge/inbound-event.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
@@ -27,7 +26,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     }
     const event = parseWppConnectWebhook(request.body);
     if (event.kind === 'ack') {
-      if (event.fromMe) await handToChat(chatHandOff(deps), event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
+      if (event.fromMe) await deps.chats.events(event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
       return reply.send({ ok: true });
     }
     if (event.kind === 'session') request.log.info({ session: event.session, status: event.status }, 'WhatsApp session status');
@@ -41,7 +40,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
       mediaKey = mediaStorageKey(message.chatId, message.id);
       await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
-    await handToChat(chatHandOff(deps), message.chatId, [toInboundEvent(message, mediaKey)]);
+    await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
     return reply.send({ ok: true, relayed: true });
   });
 };

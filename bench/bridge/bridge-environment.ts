@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChatwootSimulator, type ChatwootSimulator, type MessageRecord } from '../../test/simulators/chatwoot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../../test/simulators/wppconnect/index.ts';
-import { workflowsPath } from '../../workers/registration-worker.ts';
+import { workflowsPath } from '../../workers/start-worker.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
 import { startInfrastructure, systemEnvironment, writeWorkflowBundle, type Infrastructure } from '../shared/infrastructure.ts';
 import type { BridgeSettings } from './bridge-settings.ts';

@@ -1,5 +1,5 @@
 /** The one JSON object the bridge bench prints: the figures first, then each phase, the settings and the machine. */
-import { bridgeWorkerTuning } from '../../workers/registration-worker.ts';
+import { bridgeWorkerTuning } from '../../workers/bridge-worker.ts';
 import type { Config } from '../../platform/config.ts';
 import { atLeast, atMost, exactly, summaryOrNull, type Target } from '../shared/bench-report.ts';
 import { round } from '../shared/process-stats.ts';

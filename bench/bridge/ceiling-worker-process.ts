@@ -4,7 +4,7 @@
  * no-op activities have run.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { bridgeWorkerTuning } from '../../workers/registration-worker.ts';
+import { bridgeWorkerTuning } from '../../workers/bridge-worker.ts';
 import { report, requiredEnv, runChild, stopWhenAsked } from '../shared/child-side.ts';
 import { createCeilingActivities } from './ceiling-activities.ts';
 import type { CeilingDoneMessage, CeilingReadyMessage } from './ceiling-messages.ts';

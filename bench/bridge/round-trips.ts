@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { chatWorkflowId } from '../../domain/chat.ts';
 import { round } from '../shared/process-stats.ts';
 import { forEachConcurrently } from '../shared/concurrency.ts';
 

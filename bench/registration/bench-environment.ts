@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startWppConnectSimulator } from '../../test/simulators/wppconnect/index.ts';
-import { workflowsPath } from '../../workers/registration-worker.ts';
+import { workflowsPath } from '../../workers/start-worker.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
 import { startInfrastructure, systemEnvironment, writeWorkflowBundle } from '../shared/infrastructure.ts';
 import type { BenchSettings } from './bench-settings.ts';

@@ -3,7 +3,7 @@
  * generator (building bodies, the HTTP client, simulators, polling PostgreSQL) does not share its event loop.
  */
 import { loadConfig } from '../../platform/config.ts';
-import { startSystem } from '../../platform/system.ts';
+import { startSystem } from '../../app/system.ts';
 import type { ReadyMessage } from './child-messages.ts';
 import { report, requiredEnv, runChild, stopWhenAsked } from './child-side.ts';
 import { applyImageWorkSettings } from './image-work.ts';

@@ -5,7 +5,7 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../platform/config.ts';
-import { startSystem } from '../../platform/system.ts';
+import { startSystem } from '../../app/system.ts';
 import type { ReadyMessage } from './child-messages.ts';
 import { report, requiredEnv, runChild, stopWhenAsked, watchMemory } from './child-side.ts';
 import { applyImageWorkSettings } from './image-work.ts';

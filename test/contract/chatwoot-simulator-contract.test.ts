@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createChatwootClient } from '../../activities/clients/chatwoot-client.ts';
+import { createChatwootClient } from '../../integrations/chatwoot/client.ts';
 import { buildChatwootApp } from '../simulators/chatwoot/app.ts';
 import { createSimulatorState } from '../simulators/chatwoot/state.ts';
 

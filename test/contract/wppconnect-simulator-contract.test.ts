@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
+import { createWppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { buildWppConnectApp } from '../simulators/wppconnect/app.ts';
 import { createSimulatorState } from '../simulators/wppconnect/state.ts';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { chatEventsSignal, conversation, conversationStateQuery } from '../../workflows/conversation.ts';
-import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { chatEventsSignal, chatStateQuery, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
+import { chatWorkflowId } from '../../domain/chat.ts';
 import type { ChildProcess } from 'node:child_process';
 import { makePhotoLikeJpeg, makePng } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
@@ -49,7 +49,7 @@ describe('registration bot in the WhatsApp conversation', () => {
   after(async () => sut.stop());
 
   const botState = async (phone: string) =>
-    (await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).query(conversationStateQuery)).bot;
+    (await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).query(chatStateQuery)).bot;
 
   it('takes a driver from "quero ser motorista" to an approved registration, linked to the chat', { timeout: 180_000 }, async () => {
     const phone = newDriverPhone();
@@ -145,7 +145,7 @@ describe('registration bot in the WhatsApp conversation', () => {
   it('joins a chat whose workflow was already running when the bot was switched on', { timeout: 60_000 }, async () => {
     const phone = newDriverPhone();
     // As a chat started before TYPEBOT_URL was set: no bot settings in its input.
-    await sut.system.temporal.workflow.signalWithStart(conversation, {
+    await sut.system.temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
       workflowId: chatWorkflowId(`${phone}@c.us`),
       taskQueue: sut.config.BRIDGE_TASK_QUEUE,
       args: [{ chatId: `${phone}@c.us`, idleTimeoutMs: 60_000, batchSize: 20 }],

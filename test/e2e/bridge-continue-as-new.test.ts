@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { chatWorkflowId } from '../../domain/chat.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 

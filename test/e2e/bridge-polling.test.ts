@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { chatHandOff } from '../../api/hand-offs/chat.ts';
 import { createPollingActivities } from '../../activities/bridge/polling.ts';
-import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
+import { createWppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { makeJpeg } from '../fixtures/documents.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
@@ -60,7 +61,7 @@ async function reconcileScenario(sut: TestSystem): Promise<void> {
     db: sut.system.db,
     wppconnect,
     includeGroups: false,
-    handOff: { temporal: sut.system.temporal, taskQueue: sut.config.BRIDGE_TASK_QUEUE, idleTimeoutMs: 60_000, batchSize: 20 },
+    handOff: chatHandOff(sut.system.temporal, sut.config).events,
   });
   const reconcile = () => polling.reconcileRecentChats({ windowSeconds: 600 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { signChatwootWebhook } from '../../api/webhooks/chatwoot-signature.ts';
+import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
-import type { ChatwootClientOptions } from '../../activities/clients/chatwoot-client.ts';
-import { createChatwootClient } from '../../activities/clients/chatwoot-client.ts';
-import { verifyChatwootSignature } from '../../api/webhooks/chatwoot-signature.ts';
+import type { ChatwootClientOptions } from '../../integrations/chatwoot/client.ts';
+import { createChatwootClient } from '../../integrations/chatwoot/client.ts';
+import { verifyChatwootSignature } from '../../integrations/chatwoot/signature.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import type { ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startChatwootSimulator } from '../simulators/chatwoot/index.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
-import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
+import { createWppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import type { WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
-import { createWppConnectClient } from '../../activities/clients/wppconnect-client.ts';
+import { createWppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { parseWppConnectWebhook } from '../../activities/clients/wppconnect-webhook.ts';
+import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 
 const jpeg = randomBytes(183422);

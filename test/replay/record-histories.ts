@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { chatWorkflowId } from '../../domain/bridge-events.ts';
+import { chatWorkflowId } from '../../domain/chat.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { pollingWorkflowId } from '../../workflows/whatsapp-polling.ts';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
-import { startSystem, type RunningSystem } from '../../platform/system.ts';
+import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startTypebotSimulator, type TypebotSimulator, type TypebotSimulatorOptions } from '../simulators/typebot/index.ts';
 import { registrationFlow } from './typebot-flow.ts';
@@ -140,7 +140,7 @@ export const uniqueSuffix = () => randomBytes(4).toString('hex');
 
 /** Diagnostics for a chat that did not do what a test expected: its signals, claims and state. */
 export async function describeChat(sut: TestSystem, chatId: string): Promise<string> {
-  const { chatWorkflowId } = await import('../../domain/bridge-events.ts');
+  const { chatWorkflowId } = await import('../../domain/chat.ts');
   const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId));
   const history = await handle.fetchHistory();
   const signals = (history.events ?? [])

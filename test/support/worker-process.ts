@@ -3,7 +3,7 @@
  * configuration comes in its environment; it says "ready" over IPC once polling.
  */
 import { loadConfig } from '../../platform/config.ts';
-import { startSystem } from '../../platform/system.ts';
+import { startSystem } from '../../app/system.ts';
 // (test-system.ts installs the Temporal runtime with its WARN logger on import.)
 import { testEnvironment } from './test-system.ts';
 

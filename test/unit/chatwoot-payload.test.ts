@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideChatwootWebhook } from '../../api/webhooks/chatwoot-payload.ts';
+import { decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
 
 const inboxId = 7;
 const conversation = { id: 1021, inbox_id: inboxId, status: 'open', contact_inbox: { source_id: '351912345678@c.us' } };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { signChatwootWebhook, verifyChatwootSignature } from '../../api/webhooks/chatwoot-signature.ts';
+import { signChatwootWebhook, verifyChatwootSignature } from '../../integrations/chatwoot/signature.ts';
 
 const secret = 'test-inbox-secret';
 // Rails escapes <, > and & inside JSON strings; the signature covers those exact bytes.

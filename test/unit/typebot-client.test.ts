@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
-import { apiRoot, continueChatBody, createTypebotClient, startChatBody, uploadForm } from '../../activities/clients/typebot-client.ts';
-import { failureFromResponse, uploadFailure } from '../../activities/clients/typebot-failures.ts';
+import { apiRoot, continueChatBody, createTypebotClient, startChatBody, uploadForm } from '../../integrations/typebot/client.ts';
+import { failureFromResponse, uploadFailure } from '../../integrations/typebot/failures.ts';
 
 interface Sent {
   url: string;

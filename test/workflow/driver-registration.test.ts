@@ -4,7 +4,7 @@ import { workflowIdOf } from '../../domain/registration.ts';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { approveUpdate, rejectUpdate, stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
-import { startRegistrationWorkflow } from '../../api/intake/registration-workflow.ts';
+import { startRegistrationWorkflow } from '../../api/hand-offs/registration.ts';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
@@ -112,9 +112,9 @@ describe('driverRegistration workflow on the real Temporal server', () => {
 
     it('sends the decision once even when the notification is retried', async () => {
       const { id, payload } = await registerAndWait(sut, documents);
-      const { createNotifyDriver } = await import('../../activities/notify-driver.ts');
-      const { createWppConnectClient } = await import('../../activities/clients/wppconnect-client.ts');
-      const { createRegistrationMetrics } = await import('../../activities/registration-metrics.ts');
+      const { createNotifyDriver } = await import('../../activities/registration/notify-driver.ts');
+      const { createWppConnectClient } = await import('../../integrations/wppconnect/client.ts');
+      const { createRegistrationMetrics } = await import('../../activities/registration/metrics.ts');
       const { Registry } = await import('prom-client');
       const notify = createNotifyDriver({
         db: sut.system.db,

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { signChatwootWebhook } from '../../../api/webhooks/chatwoot-signature.ts';
+import { signChatwootWebhook } from '../../../integrations/chatwoot/signature.ts';
 import type { FaultSwitches } from '../shared/fault-switches.ts';
 import { railsJson } from './webhook-format.ts';
 

@@ -1,0 +1,19 @@
+import type { BotSettings } from '../../domain/bot.ts';
+import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
+import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { Db } from '../../platform/db.ts';
+import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
+import type { BridgeMetrics } from './metrics.ts';
+
+/** What the bridge's activities work with; `app/system.ts` builds the real ones, tests may pass others. */
+export interface BridgeDependencies {
+  db: Db;
+  storage: DocumentStorage;
+  chatwoot: ChatwootClient;
+  wppconnect: WppConnectClient;
+  mediaMaxBytes: number;
+  resolvedConversations: 'reopen' | 'new';
+  metrics: BridgeMetrics;
+  /** The registration bot's settings from the configuration (null: no bot); every relay hands them to its chat. */
+  bot: BotSettings | null;
+}

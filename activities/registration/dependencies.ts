@@ -1,0 +1,22 @@
+import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
+import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { Db } from '../../platform/db.ts';
+import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
+import type { RegistrationMetrics } from './metrics.ts';
+
+/** What the registration activities work with; `app/system.ts` builds the real ones, tests may pass others. */
+export interface RegistrationDependencies {
+  db: Db;
+  storage: DocumentStorage;
+  wppconnect: WppConnectClient;
+  /** Set when the bridge runs: registrations that came from the bot get notes and labels in their conversation. */
+  chatwoot?: ChatwootClient | undefined;
+  metrics: RegistrationMetrics;
+  documentMaxPixels: number;
+  /** Where reviewers open a registration, e.g. https://ops.example.pt; links are `${reviewBaseUrl}/drivers/<id>`. */
+  reviewBaseUrl: string;
+  /** Optional WhatsApp number (E.164) that receives reviewer reminders. */
+  reviewerWhatsApp?: string;
+  reminderAfterMs: number;
+  reminderEveryMs: number;
+}

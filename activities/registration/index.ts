@@ -1,0 +1,19 @@
+import type { RegistrationDependencies } from './dependencies.ts';
+import { createNotifyDriver } from './notify-driver.ts';
+import { createPrepareDocuments } from './prepare-documents.ts';
+import { createRecordDecision } from './record-decision.ts';
+import { createRemindReviewers } from './remind-reviewers.ts';
+import { createTellConversation } from './tell-conversation.ts';
+
+/** The driverRegistration workflow's activities, over injected dependencies (`app/system.ts` builds the real ones). */
+export function createRegistrationActivities(deps: RegistrationDependencies) {
+  return {
+    prepareDocuments: createPrepareDocuments(deps),
+    recordDecision: createRecordDecision(deps),
+    notifyDriver: createNotifyDriver(deps),
+    remindReviewers: createRemindReviewers(deps),
+    tellConversation: createTellConversation(deps),
+  };
+}
+
+export type RegistrationActivities = ReturnType<typeof createRegistrationActivities>;

@@ -1,0 +1,22 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../domain/errors.ts';
+import type { Decision } from '../../domain/registration.ts';
+import { getRegistration, recordDecision } from '../../platform/stores/registrations.ts';
+import type { RegistrationDependencies } from './dependencies.ts';
+
+export function createRecordDecision({ db, metrics }: Pick<RegistrationDependencies, 'db' | 'metrics'>) {
+  return async function recordDecisionActivity(input: { registrationId: string; decision: Decision }): Promise<void> {
+    const { registrationId, decision } = input;
+    if (await recordDecision(db, registrationId, decision)) {
+      metrics.decisions.inc({ decision: decision.kind });
+      return;
+    }
+    // A retry after a lost reply finds its own decision already recorded: that is success.
+    const current = await getRegistration(db, registrationId);
+    if (current?.status === decision.kind && current.decidedBy === decision.reviewer) return;
+    throw ApplicationFailure.nonRetryable(
+      `Registration ${registrationId} is ${current?.status ?? 'missing'}, not awaiting a decision`,
+      current === null ? ErrorType.RegistrationNotFound : ErrorType.InvalidDecision,
+    );
+  };
+}

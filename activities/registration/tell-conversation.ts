@@ -1,0 +1,64 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { correctionItemsText } from '../../domain/driver-messages.ts';
+import { ErrorType } from '../../domain/errors.ts';
+import type { ConversationStage, Decision } from '../../domain/registration.ts';
+import { getRegistration } from '../../platform/stores/registrations.ts';
+import type { RegistrationRow } from '../../platform/stores/registration-rows.ts';
+import type { RegistrationDependencies } from './dependencies.ts';
+
+/** The conversation's label for each stage; the other `cadastro-*` labels are taken off. */
+export const registrationLabels: Record<ConversationStage, string> = {
+  pending_approval: 'cadastro-pendente',
+  correction_requested: 'cadastro-pendente',
+  approved: 'cadastro-aprovado',
+  rejected: 'cadastro-rejeitado',
+};
+const labelPrefix = 'cadastro-';
+
+/** What agents read in the driver's conversation (private notes, pt-PT like the rest of the inbox). */
+function noteFor(registration: RegistrationRow, stage: ConversationStage, decision: Decision | null, link: string): string {
+  switch (stage) {
+    case 'pending_approval':
+      return [
+        'Registo de motorista recebido pelo bot, a aguardar revisão:',
+        `• Nome: ${registration.fullName}`,
+        `• NIF: ${registration.nif}`,
+        `• Telefone: ${registration.phone}  • Email: ${registration.email}`,
+        `• Morada: ${registration.address}, ${registration.postalCode} ${registration.city}`,
+        `Rever: ${link}`,
+      ].join('\n');
+    case 'approved':
+      return `Registo aprovado por ${decision?.reviewer ?? '—'}. O motorista foi avisado no WhatsApp. ${link}`;
+    case 'rejected':
+      return `Registo rejeitado por ${decision?.reviewer ?? '—'}${decision?.kind === 'rejected' ? `: ${decision.reason}` : ''}. O motorista foi avisado no WhatsApp. ${link}`;
+    case 'correction_requested':
+      return `Correção pedida por ${decision?.reviewer ?? '—'}${decision?.kind === 'correction_requested' ? `: ${correctionItemsText(decision.items)}` : ''}. ${link}`;
+  }
+}
+
+/**
+ * Keeps the Chatwoot conversation of a registration that came from the bot up to date: a private
+ * note with the summary and the reviewers' link, then one per decision, and the `cadastro-*`
+ * label of its status. A registration from elsewhere, or without Chatwoot, has nothing to tell.
+ */
+export function createTellConversation(deps: Pick<RegistrationDependencies, 'db' | 'chatwoot' | 'reviewBaseUrl'>) {
+  return async function tellConversation(input: { registrationId: string; round: number; stage: ConversationStage; decision: Decision | null }): Promise<{ told: boolean }> {
+    const registration = await getRegistration(deps.db, input.registrationId);
+    if (registration === null) throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
+    const conversationId = registration.chat?.chatwootConversationId ?? null;
+    if (deps.chatwoot === undefined || conversationId === null) return { told: false };
+    const { chatwoot } = deps;
+
+    const sourceId = `reg:${input.registrationId}:${input.round}:${input.stage}`;
+    const recent = await chatwoot.messages(conversationId);
+    if (!recent.some((message) => message.sourceId === sourceId)) {
+      const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
+      await chatwoot.createMessage(conversationId, { messageType: 'outgoing', private: true, sourceId, content: noteFor(registration, input.stage, input.decision, link) });
+    }
+
+    const labels = await chatwoot.conversationLabels(conversationId);
+    const wanted = [...labels.filter((label) => !label.startsWith(labelPrefix)), registrationLabels[input.stage]];
+    if (wanted.length !== labels.length || wanted.some((label) => !labels.includes(label))) await chatwoot.setConversationLabels(conversationId, wanted);
+    return { told: true };
+  };
+}

@@ -1,0 +1,182 @@
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
+import { createRegistrationMetrics } from '../activities/registration/metrics.ts';
+import { chatHandOff } from '../api/hand-offs/chat.ts';
+import type { BotSettings } from '../domain/bot.ts';
+import { createChatwootClient } from '../integrations/chatwoot/client.ts';
+import { createTypebotClient } from '../integrations/typebot/client.ts';
+import { createWppConnectClient } from '../integrations/wppconnect/client.ts';
+import type { Config } from '../platform/config.ts';
+import { createDb, type Db } from '../platform/db.ts';
+import { createFileStorage } from '../platform/storage/file-storage.ts';
+import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
+import type { RunningWorker } from '../workers/start-worker.ts';
+import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
+
+export interface SystemOptions {
+  config: Config;
+  databaseUrl: string;
+  temporalAddress: string;
+  /** Which parts run in this process (production runs them as separate processes). */
+  run: { api: boolean; worker: boolean };
+  workflowBundlePath?: string;
+  workerTuning?: RegisteredWorkerTuning;
+  fetch?: typeof fetch;
+}
+
+export interface RunningSystem {
+  /** Base URL of the API when it runs here, e.g. http://127.0.0.1:8000 */
+  apiUrl: string | undefined;
+  app: FastifyInstance | undefined;
+  worker: RunningWorker | undefined;
+  /** The bridge's worker, when Chatwoot is configured. */
+  bridgeWorker: RunningWorker | undefined;
+  db: Db;
+  temporal: Client;
+  metrics: Registry;
+  stop(): Promise<void>;
+}
+
+/** Builds the real clients from the configuration and starts the API and/or the worker. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const { config } = options;
+  if (config.WPPCONNECT_URL === undefined) throw new Error('WPPCONNECT_URL is required to run the system');
+  const db = createDb(options.databaseUrl);
+  const storage = createFileStorage(config.DOCUMENT_STORAGE_DIR);
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+  const wppconnect = createWppConnectClient({
+    baseUrl: config.WPPCONNECT_URL,
+    session: config.WPPCONNECT_SESSION,
+    timeoutMs: config.WPPCONNECT_TIMEOUT,
+    ...(config.WPPCONNECT_TOKEN === undefined ? {} : { token: config.WPPCONNECT_TOKEN }),
+    ...(config.WPPCONNECT_SECRET_KEY === undefined ? {} : { secretKey: config.WPPCONNECT_SECRET_KEY }),
+  });
+  const bundle = options.workflowBundlePath === undefined ? {} : { workflowBundlePath: options.workflowBundlePath };
+  // Each process loads only its part: the worker's native Temporal core, or the HTTP stack (memory).
+  const { startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
+  const { startBridgeWorker } = options.run.worker ? await import('../workers/bridge-worker.ts') : {};
+  const chats = chatHandOff(temporal, config);
+
+  const chatwoot = chatwootSettings(config);
+  const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
+
+  const worker = startRegistrationWorker !== undefined
+    ? await startRegistrationWorker({
+        address: options.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        ...bundle,
+        ...(options.workerTuning === undefined ? {} : { tuning: options.workerTuning }),
+        dependencies: {
+          db,
+          storage,
+          wppconnect,
+          chatwoot: chatwootClient,
+          metrics: createRegistrationMetrics(registry),
+          documentMaxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
+          reviewBaseUrl: publicBaseUrl,
+          ...(config.REVIEWER_WHATSAPP === undefined ? {} : { reviewerWhatsApp: config.REVIEWER_WHATSAPP }),
+          reminderAfterMs: config.REVIEWER_REMINDER_AFTER,
+          reminderEveryMs: config.REVIEWER_REMINDER_EVERY,
+        },
+      })
+    : undefined;
+
+  const bridgeWorker = startBridgeWorker !== undefined && chatwootClient !== undefined
+    ? await startBridgeWorker({
+        address: options.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.BRIDGE_TASK_QUEUE,
+        ...bundle,
+        dependencies: {
+          db,
+          storage,
+          wppconnect,
+          chatwoot: chatwootClient,
+          mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
+          resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
+          metrics: createBridgeMetrics(registry),
+          bot: botSettings(config),
+        },
+        polling: {
+          db,
+          wppconnect,
+          includeGroups: config.BRIDGE_INCLUDE_GROUPS,
+          handOff: chats.events,
+        },
+        bot: config.TYPEBOT_URL === undefined
+          ? undefined
+          : { typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }), publicId: config.TYPEBOT_PUBLIC_ID },
+      })
+    : undefined;
+  if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);
+
+  let app: FastifyInstance | undefined;
+  let apiUrl: string | undefined;
+  if (options.run.api) {
+    const { buildApp } = await import('../api/app.ts');
+    app = await buildApp({ config, db, storage, temporal, chats, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+    apiUrl = `http://127.0.0.1:${port}`;
+  }
+
+  return {
+    apiUrl,
+    app,
+    worker,
+    bridgeWorker,
+    db,
+    temporal,
+    metrics: registry,
+    async stop() {
+      await app?.close();
+      await worker?.stop();
+      await bridgeWorker?.stop();
+      await connection.close();
+      await db.end();
+    },
+  };
+}
+
+/** The Chatwoot connection, when every key of it is configured (the bridge runs only then). */
+function chatwootSettings(config: Config) {
+  const { CHATWOOT_URL, CHATWOOT_ACCOUNT_ID, CHATWOOT_INBOX_ID, CHATWOOT_API_TOKEN } = config;
+  if (CHATWOOT_URL === undefined || CHATWOOT_ACCOUNT_ID === undefined || CHATWOOT_INBOX_ID === undefined || CHATWOOT_API_TOKEN === undefined) {
+    return undefined;
+  }
+  return { baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN };
+}
+
+/** The registration bot's settings, when Typebot is configured: the one source every chat follows. */
+function botSettings(config: Config): BotSettings | null {
+  if (config.TYPEBOT_URL === undefined) return null;
+  return {
+    keywords: config.TYPEBOT_TRIGGER_KEYWORDS,
+    startOnNewConversation: config.TYPEBOT_START_ON_NEW_CONVERSATION,
+    reminderAfterMs: config.TYPEBOT_REMINDER_AFTER,
+    sessionTtlMs: config.TYPEBOT_SESSION_TTL,
+  };
+}
+
+/** The one polling workflow of this bridge task queue; already running (another worker started it) is fine. */
+async function startPolling(temporal: Client, config: Config): Promise<void> {
+  await temporal.workflow.start(whatsappPolling, {
+    workflowId: pollingWorkflowId(config.BRIDGE_TASK_QUEUE),
+    taskQueue: config.BRIDGE_TASK_QUEUE,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{
+      minIntervalMs: config.BRIDGE_POLL_MIN_INTERVAL,
+      maxIntervalMs: config.BRIDGE_POLL_MAX_INTERVAL,
+      reconcileEveryMs: config.BRIDGE_RECONCILE_EVERY,
+      reconcileWindowSeconds: Math.round(config.BRIDGE_RECONCILE_WINDOW / 1000),
+    }],
+  });
+}

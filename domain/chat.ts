@@ -1,0 +1,93 @@
+import type { BotSettings } from './bot.ts';
+
+/**
+ * A WhatsApp chat as the bridge sees it: the events that flow through its `chat` workflow (small,
+ * ordered, carrying ids, text and storage keys — never media bytes), the Chatwoot conversation it is
+ * linked to, and what relaying a batch of them tells the workflow. Shared by the workflow, the
+ * activities and the API's hand-off.
+ */
+export interface InboundMessage {
+  kind: 'inbound';
+  /** WhatsApp's serialized id, e.g. false_351912345678@c.us_3EB0A1B2 — the dedupe key. */
+  whatsappId: string;
+  type: string;
+  text: string | null;
+  /** Storage key of the full media file when the webhook carried it; absent: download it. */
+  mediaKey: string | null;
+  mimetype: string | null;
+  filename: string | null;
+  quotedWhatsappId: string | null;
+  timestamp: number;
+  senderName: string | null;
+}
+
+/** An agent's reply in Chatwoot, to go to the driver on WhatsApp. */
+export interface AgentReply {
+  kind: 'outbound';
+  /** Chatwoot message id — the dedupe key. */
+  chatwootMessageId: number;
+  conversationId: number;
+  text: string | null;
+  attachments: Array<{ dataUrl: string; fileType: string; contentType: string | null; fileSize: number | null }>;
+  /** The WhatsApp id of the message this one replies to, when the agent replied to one. */
+  quotedWhatsappId: string | null;
+}
+
+export interface DeliveryAck {
+  kind: 'ack';
+  whatsappId: string;
+  /** WPPConnect ack: -1 failed … 1 sent, 2 delivered, 3 read, 4 played. */
+  ack: number;
+}
+
+/**
+ * What people do around the bot: an agent took the conversation (assignment), resolved it, or told
+ * the bot to resume (a private note `/bot`). The ref makes a redelivered webhook the same event.
+ */
+export interface ConversationControl {
+  kind: 'control';
+  control: 'assigned' | 'resolved' | 'resume-bot';
+  ref: string;
+}
+
+export type ChatEvent = InboundMessage | AgentReply | DeliveryAck | ConversationControl;
+
+/** The business id an event is deduplicated by (acks are keyed by id and level, so a higher ack still passes). */
+export function eventKey(event: ChatEvent): string {
+  switch (event.kind) {
+    case 'inbound':
+      return `wa:${event.whatsappId}`;
+    case 'outbound':
+      return `cw:${event.chatwootMessageId}`;
+    case 'ack':
+      return `ack:${event.whatsappId}:${event.ack}`;
+    case 'control':
+      return `ctl:${event.control}:${event.ref}`;
+  }
+}
+
+/** `audio/ogg; codecs=opus` → `audio/ogg`: storage and Chatwoot take the bare media type. */
+export const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim().toLowerCase();
+
+/** The chat's workflow id (Temporal); running chats carry it, so it never changes. */
+export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
+
+/** The Chatwoot contact and conversation a chat is relayed into. */
+export interface ChatwootLink {
+  contactId: number;
+  conversationId: number;
+}
+
+/** What relaying one batch of a chat's events tells its workflow. */
+export interface RelayResult {
+  chatwoot: ChatwootLink | null;
+  /** Someone wrote to this chat from the company phone itself: people are talking, the bot steps back. */
+  companyPhone: boolean;
+  /** This batch opened a new Chatwoot conversation (the bot may greet every new conversation). */
+  newConversation: boolean;
+  /**
+   * The registration bot's settings from the worker's configuration (null: no bot), so every chat
+   * follows the configuration from its next event. Absent in results recorded before it was added.
+   */
+  bot?: BotSettings | null;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { ConversationControl, AgentReply } from '../../domain/chat.ts';
+
+/** The parts of Chatwoot's `message_created` webhook (CONTRACTS.md §1.7) the bridge relies on. */
+const messageCreated = z.object({
+  event: z.literal('message_created'),
+  id: z.number().int(),
+  content: z.string().nullable().optional(),
+  message_type: z.string(),
+  private: z.boolean(),
+  source_id: z.string().nullable().optional(),
+  content_attributes: z.object({ in_reply_to_external_id: z.string().nullable().optional() }).loose().nullable().optional(),
+  inbox: z.object({ id: z.number().int() }).loose(),
+  attachments: z
+    .array(z.object({ data_url: z.string(), file_type: z.string(), content_type: z.string().nullable().optional(), file_size: z.number().nullable().optional() }).loose())
+    .optional(),
+  conversation: z.object({ id: z.number().int(), contact_inbox: z.object({ source_id: z.string() }).loose() }).loose(),
+}).loose();
+
+export type ChatwootDecision =
+  | { forward: true; chatId: string; message: AgentReply | ConversationControl }
+  | { forward: false; why: string };
+
+/** An agent's private note that hands the conversation back to the bot. */
+export const resumeBotCommand = '/bot';
+/** The label an agent adds to a conversation to hand it back to the bot. */
+export const resumeBotLabel = 'retomar-bot';
+
+const labelsIn = (value: unknown): string[] => (Array.isArray(value) ? value.filter((label): label is string => typeof label === 'string') : []);
+
+/** Conversation events (§1.7): the conversation itself plus `event` and, on updates, `changed_attributes`. */
+const conversationEvent = z.object({
+  event: z.enum(['conversation_status_changed', 'conversation_updated']),
+  id: z.number().int(),
+  inbox_id: z.number().int(),
+  status: z.string(),
+  contact_inbox: z.object({ source_id: z.string() }).loose(),
+  updated_at: z.union([z.number(), z.string()]).optional(),
+  timestamp: z.union([z.number(), z.string()]).optional(),
+  changed_attributes: z.array(z.record(z.string(), z.object({ previous_value: z.unknown(), current_value: z.unknown() }).loose())).nullable().optional(),
+}).loose();
+
+/**
+ * People taking over from the bot or handing back: an assignment to an agent, the conversation
+ * resolved, the label `retomar-bot` added. Every other conversation event is not the bridge's business.
+ */
+function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecision {
+  const parsed = conversationEvent.safeParse(body);
+  if (!parsed.success) return { forward: false, why: 'unrecognised conversation payload' };
+  const conversation = parsed.data;
+  if (conversation.inbox_id !== inboxId) return { forward: false, why: `inbox ${conversation.inbox_id}` };
+  const changes = Object.assign({}, ...(conversation.changed_attributes ?? [])) as Record<string, { previous_value: unknown; current_value: unknown } | undefined>;
+  const at = String(conversation.updated_at ?? conversation.timestamp ?? '');
+  const control = (kind: ConversationControl['control'], ref: string): ChatwootDecision => ({
+    forward: true,
+    chatId: conversation.contact_inbox.source_id,
+    message: { kind: 'control', control: kind, ref },
+  });
+  if (changes.status?.current_value === 'resolved') return control('resolved', `${conversation.id}:${at}`);
+  const assignee = changes.assignee_id?.current_value;
+  if (typeof assignee === 'number' || typeof assignee === 'string') return control('assigned', `${conversation.id}:${assignee}:${at}`);
+  const labels = changes.label_list;
+  if (labels !== undefined && labelsIn(labels.current_value).includes(resumeBotLabel) && !labelsIn(labels.previous_value).includes(resumeBotLabel)) {
+    return control('resume-bot', `${conversation.id}:label:${at}`);
+  }
+  return { forward: false, why: `${conversation.event} without an assignment, a resolution or the ${resumeBotLabel} label` };
+}
+
+/** Prefixes of `source_id`s the bridge itself writes: what carries them must never go back to WhatsApp. */
+export const bridgeSourcePrefixes = ['wa:', 'bot:'];
+
+/**
+ * Whether a Chatwoot webhook is an agent's reply to forward to WhatsApp (CONTRACTS.md §1.8):
+ * only `message_created`, outgoing, not private, in our inbox, and not something the bridge posted.
+ */
+export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootDecision {
+  const event = typeof body === 'object' && body !== null && 'event' in body ? String(body.event) : 'unknown';
+  if (event === 'conversation_status_changed' || event === 'conversation_updated') return decideConversationEvent(body, inboxId);
+  if (event !== 'message_created') return { forward: false, why: `event ${event}` };
+  const parsed = messageCreated.safeParse(body);
+  if (!parsed.success) return { forward: false, why: 'unrecognised message_created payload' };
+  const message = parsed.data;
+  if (message.message_type !== 'outgoing') return { forward: false, why: `message_type ${message.message_type}` };
+  if (message.inbox.id !== inboxId) return { forward: false, why: `inbox ${message.inbox.id}` };
+  if (message.private) {
+    if ((message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
+    return { forward: true, chatId: message.conversation.contact_inbox.source_id, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };
+  }
+  const sourceId = message.source_id ?? '';
+  if (bridgeSourcePrefixes.some((prefix) => sourceId.startsWith(prefix))) return { forward: false, why: 'posted by the bridge (echo)' };
+  const quoted = message.content_attributes?.in_reply_to_external_id ?? null;
+  return {
+    forward: true,
+    chatId: message.conversation.contact_inbox.source_id,
+    message: {
+      kind: 'outbound',
+      chatwootMessageId: message.id,
+      conversationId: message.conversation.id,
+      text: message.content ?? null,
+      attachments: (message.attachments ?? []).map((file) => ({
+        dataUrl: file.data_url, fileType: file.file_type, contentType: file.content_type ?? null, fileSize: file.file_size ?? null,
+      })),
+      quotedWhatsappId: quoted !== null && quoted.startsWith('wa:') ? quoted.slice(3) : null,
+    },
+  };
+}

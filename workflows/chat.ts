@@ -1,0 +1,184 @@
+import {
+  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BridgeActivities } from '../activities/bridge/index.ts';
+import type { BotSettings, BotState } from '../domain/bot.ts';
+import { eventKey, type ChatEvent, type ChatwootLink } from '../domain/chat.ts';
+import { createChatBot } from './chat-bot.ts';
+
+/**
+ * One WhatsApp chat, for as long as it is active: its events — messages from the driver, agents'
+ * replies from Chatwoot, delivery acks — are handled strictly in arrival order, each once. A
+ * redelivered webhook, a polled copy or a doubled Chatwoot delivery is dropped by its business id
+ * (here, in a bounded set carried across continue-as-new, and in PostgreSQL by the activities).
+ * The workflow ends after `idleTimeoutMs` without events (at most a quarter more); the next
+ * message starts a new run.
+ *
+ * Registered as the workflow type `conversation` (see index.ts): chats already running carry
+ * that name, as they carry the signal and query names below.
+ */
+export interface ChatInput {
+  chatId: string;
+  idleTimeoutMs: number;
+  /** Events taken per activity call: fewer round trips under load, still in order. */
+  batchSize: number;
+  /** The registration bot's settings as last known, carried across continue-as-new. */
+  bot?: BotSettings;
+  /** Carried across continue-as-new. */
+  carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState };
+}
+
+/** The workflow type chats run as (the name running chats were started with). */
+export const chatWorkflowType = 'conversation';
+
+/**
+ * A chat's events. The bot's settings come from the worker's configuration with each relay's
+ * result; the optional second argument is only read from histories written before that, whose
+ * hand-offs sent the settings with every signal.
+ */
+export type ChatEventsArgs = [events: ChatEvent[], legacyBotSettings?: BotSettings | null];
+export const chatEventsSignal = defineSignal<ChatEventsArgs>('chatEvents');
+export interface ChatState {
+  queued: number;
+  handled: number;
+  chatwoot: ChatwootLink | null;
+  bot: BotState | null;
+}
+export const chatStateQuery = defineQuery<ChatState>('conversationState');
+
+const seenLimit = 2000;
+/**
+ * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
+ * last event. A timeout on every wait would start and cancel a timer per message instead: two more
+ * history events and two timer writes on the server each time (bench/bridge).
+ */
+const idleChecks = 4;
+
+/**
+ * A batch is first relayed as a local activity, inside the workflow task that received it: one
+ * workflow task per message instead of two plus an activity task, about half the server's work
+ * (bench/bridge). Each event is idempotent, so when that fails (Chatwoot or WPPConnect slow or
+ * down) the same batch goes to a regular activity that waits the outage out; events already
+ * relayed are skipped there.
+ */
+const quickly = proxyLocalActivities<BridgeActivities>({
+  // Several requests' worth (each gives up after 15 s): an attempt that times out may leave a request
+  // in flight, which the next attempt's look on the other side could miss, so this should not happen
+  // while the other side merely answers slowly.
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+});
+const durably = proxyActivities<BridgeActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  // Outages are waited out; the order is kept because nothing overtakes.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+async function relay(batch: Parameters<BridgeActivities['handleChatEvents']>[0]) {
+  try {
+    return await quickly.handleChatEvents(batch);
+  } catch {
+    return durably.handleChatEvents(batch);
+  }
+}
+
+/**
+ * WPPConnect posts webhooks concurrently, so a driver's messages can arrive out of order: an inbound
+ * message goes after the queued inbound messages that WhatsApp stamped no later than it.
+ */
+function enqueue(queue: ChatEvent[], event: ChatEvent): void {
+  if (event.kind !== 'inbound') {
+    queue.push(event);
+    return;
+  }
+  let position = queue.length;
+  while (position > 0) {
+    const previous = queue[position - 1]!;
+    if (previous.kind !== 'inbound' || previous.timestamp <= event.timestamp) break;
+    position -= 1;
+  }
+  queue.splice(position, 0, event);
+}
+
+export async function chat(input: ChatInput): Promise<void> {
+  const seen = new Set<string>(input.carried?.seen ?? []);
+  const queue: ChatEvent[] = [...(input.carried?.queue ?? [])];
+  let chatwoot = input.carried?.chatwoot ?? null;
+  let handled = 0;
+  let received = 0;
+  let relaying = false;
+  let quiet = false;
+  let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
+  const configureBot = (settings: BotSettings | null) => {
+    if (settings === null) bot = undefined;
+    else if (bot === undefined) bot = createChatBot(input.chatId, settings, undefined);
+    else bot.configure(settings);
+  };
+
+  /** Sets `quiet` once a whole idle time went by with no event arriving and none being relayed. */
+  async function watchIdleness(): Promise<void> {
+    for (let quietChecks = 0; quietChecks < idleChecks; ) {
+      const before = received;
+      await sleep(input.idleTimeoutMs / idleChecks);
+      // A bot session in progress holds the chat: its dialogue lives in this workflow.
+      quietChecks = received === before && queue.length === 0 && !relaying && bot?.holdsChat() !== true ? quietChecks + 1 : 0;
+    }
+    quiet = true;
+  }
+
+  setHandler(chatEventsSignal, (events, botSettings) => {
+    received += 1;
+    if (botSettings !== undefined) configureBot(botSettings);
+    for (const event of events) {
+      const key = eventKey(event);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      enqueue(queue, event);
+    }
+    // Bounded: the oldest keys go first (a Set iterates in insertion order); PostgreSQL still dedupes them.
+    for (const key of seen) {
+      if (seen.size <= seenLimit) break;
+      seen.delete(key);
+    }
+  });
+  setHandler(chatStateQuery, () => ({ queued: queue.length, handled, chatwoot, bot: bot?.state ?? null }));
+
+  void watchIdleness();
+  for (;;) {
+    await condition(() => queue.length > 0 || quiet || bot?.reminderDue() === true);
+    if (bot?.reminderDue() === true) {
+      await bot.remind(chatwoot);
+      continue;
+    }
+    if (queue.length === 0) {
+      await condition(allHandlersFinished);
+      if (queue.length === 0) return;
+    }
+    if (quiet) {
+      quiet = false;
+      void watchIdleness();
+    }
+    // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
+    const batch = queue.splice(0, input.batchSize);
+    relaying = true;
+    const result = await relay({ chatId: input.chatId, events: batch, chatwoot });
+    chatwoot = result.chatwoot;
+    // The worker's configuration, so a chat that was running when Typebot was switched on, off or retuned follows it.
+    if (result.bot !== undefined) configureBot(result.bot);
+    if (bot !== undefined) await bot.afterRelay(batch, result);
+    relaying = false;
+    handled += batch.length;
+
+    if (queue.length === 0 && workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      const { bot: _settings, ...rest } = input;
+      await continueAsNew<typeof chat>({
+        ...rest,
+        ...(bot === undefined ? {} : { bot: bot.settings() }),
+        carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }) },
+      });
+    }
+  }
+}
