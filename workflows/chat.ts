@@ -42,6 +42,8 @@ export const chatEventsSignal = defineSignal<ChatEventsArgs>('chatEvents');
 export interface ChatState {
   queued: number;
   handled: number;
+  /** Relaying a batch or running the bot's steps for it, or sending its reminder: events handed over may still be in the works. */
+  busy: boolean;
   chatwoot: ChatwootLink | null;
   bot: BotState | null;
 }
@@ -108,7 +110,7 @@ export async function chat(input: ChatInput): Promise<void> {
   let chatwoot = input.carried?.chatwoot ?? null;
   let handled = 0;
   let received = 0;
-  let relaying = false;
+  let busy = false;
   let quiet = false;
   let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
   const configureBot = (settings: BotSettings | null) => {
@@ -123,7 +125,7 @@ export async function chat(input: ChatInput): Promise<void> {
       const before = received;
       await sleep(input.idleTimeoutMs / idleChecks);
       // A bot session in progress holds the chat: its dialogue lives in this workflow.
-      quietChecks = received === before && queue.length === 0 && !relaying && bot?.holdsChat() !== true ? quietChecks + 1 : 0;
+      quietChecks = received === before && queue.length === 0 && !busy && bot?.holdsChat() !== true ? quietChecks + 1 : 0;
     }
     quiet = true;
   }
@@ -143,13 +145,15 @@ export async function chat(input: ChatInput): Promise<void> {
       seen.delete(key);
     }
   });
-  setHandler(chatStateQuery, () => ({ queued: queue.length, handled, chatwoot, bot: bot?.state ?? null }));
+  setHandler(chatStateQuery, () => ({ queued: queue.length, handled, busy, chatwoot, bot: bot?.state ?? null }));
 
   void watchIdleness();
   for (;;) {
     await condition(() => queue.length > 0 || quiet || bot?.reminderDue() === true);
     if (bot?.reminderDue() === true) {
+      busy = true;
       await bot.remind(chatwoot);
+      busy = false;
       continue;
     }
     if (queue.length === 0) {
@@ -162,13 +166,13 @@ export async function chat(input: ChatInput): Promise<void> {
     }
     // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
     const batch = queue.splice(0, input.batchSize);
-    relaying = true;
+    busy = true;
     const result = await relay({ chatId: input.chatId, events: batch, chatwoot });
     chatwoot = result.chatwoot;
     // The worker's configuration, so a chat that was running when Typebot was switched on, off or retuned follows it.
     if (result.bot !== undefined) configureBot(result.bot);
     if (bot !== undefined) await bot.afterRelay(batch, result);
-    relaying = false;
+    busy = false;
     handled += batch.length;
 
     if (queue.length === 0 && workflowInfo().continueAsNewSuggested) {
