@@ -1,19 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../platform/db.ts';
+import { insertAuditEntry, type AuditEntry } from '../platform/stores/audit.ts';
 
-export interface AuditEntry {
-  action: 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration';
-  outcome: 'accepted' | 'refused' | 'failed';
-  registrationId: string;
-  documentId?: string;
-  details?: Record<string, unknown>;
-}
+export type ReviewerAction = Omit<AuditEntry, 'actor' | 'remoteAddress'>;
 
-/** Who did what to which registration, when and from where: every decision and every document view. */
-export async function audit(db: Db, request: FastifyRequest, entry: AuditEntry): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (actor, action, outcome, registration_id, document_id, remote_address, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [request.reviewer ?? 'anonymous', entry.action, entry.outcome, entry.registrationId, entry.documentId ?? null, request.ip, entry.details ?? {}],
-  );
+/** Records a reviewer's action with who did it and from where: every decision and every view. */
+export async function audit(db: Db, request: FastifyRequest, entry: ReviewerAction): Promise<void> {
+  await insertAuditEntry(db, { ...entry, actor: request.reviewer ?? 'anonymous', remoteAddress: request.ip });
 }

@@ -69,6 +69,28 @@ export function eventKey(event: ChatEvent): string {
 /** `audio/ogg; codecs=opus` → `audio/ogg`: storage and Chatwoot take the bare media type. */
 export const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim().toLowerCase();
 
+/**
+ * The `source_id`s the system gives what it posts in Chatwoot. Webhooks carry them back, so the
+ * system knows its own messages and never sends them to WhatsApp again; a retry finds its earlier post by them.
+ */
+export const chatwootSourceId = {
+  /** A driver's WhatsApp message, relayed. */
+  driverMessage: (whatsappId: string) => `wa:${whatsappId}`,
+  /** The note for agents about a driver's file that could not be attached. */
+  mediaNote: (whatsappId: string) => `wa:${whatsappId}:note`,
+  /** A message of the bot's, mirrored, or the bot's note for agents. */
+  bot: (key: string) => `bot:${key}`,
+  /** A registration's note for agents. */
+  registrationNote: (registrationId: string, round: number, stage: string) => `reg:${registrationId}:${round}:${stage}`,
+};
+const systemSourcePrefixes = ['wa:', 'bot:', 'reg:'];
+
+/** Whether a Chatwoot message was posted by this system (its `source_id`). */
+export const postedBySystem = (sourceId: string | null | undefined) => systemSourcePrefixes.some((prefix) => (sourceId ?? '').startsWith(prefix));
+
+/** The WhatsApp id of a relayed driver message, from its Chatwoot `source_id` (what agents' replies quote). */
+export const whatsappIdOfSourceId = (sourceId: string | null | undefined) => (sourceId?.startsWith('wa:') === true ? sourceId.slice(3) : null);
+
 /** The chat's workflow id (Temporal); running chats carry it, so it never changes. */
 export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 

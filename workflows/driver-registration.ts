@@ -151,7 +151,7 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
 
     const outcome = await waitForDecision(() => decision, input, async (reminder) => {
       state.remindersSent += 1;
-      await records.remindReviewers({ registrationId, reminder });
+      await messaging.remindReviewers({ registrationId, reminder });
     });
     state.driverNotified = await tellDriver(registrationId, outcome, state.round);
     tellChat(outcome.kind, outcome);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { bareMediaType, type InboundMessage } from '../../domain/chat.ts';
+import { agentNotes } from '../../domain/texts/agents.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 export interface MediaFile {
@@ -38,14 +39,14 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage'
   } else {
     bytes = (await deps.wppconnect.downloadMedia(message.whatsappId)).bytes;
   }
-  const size = `${(bytes.length / 1024 / 1024).toFixed(1)} MB`;
+  const size = (bytes.length / 1024 / 1024).toFixed(1);
   if (bytes.length > deps.mediaMaxBytes) {
-    return { ok: false, note: `O condutor enviou um ficheiro de ${size}, acima do limite de ${Math.round(deps.mediaMaxBytes / 1024 / 1024)} MB; não foi anexado. Peça-lhe que o envie por outra via.` };
+    return { ok: false, note: agentNotes.fileTooLarge(size, Math.round(deps.mediaMaxBytes / 1024 / 1024)) };
   }
   const sniffed = (await fileTypeFromBuffer(bytes))?.mime;
   const detected = sniffed === undefined ? undefined : bareMediaType(sniffed);
   if (detected !== undefined && refusedTypes.has(detected)) {
-    return { ok: false, note: `O condutor enviou um ficheiro executável (${detected}); por segurança não foi anexado.` };
+    return { ok: false, note: agentNotes.executableRefused(detected) };
   }
   const declared = message.mimetype === null ? 'application/octet-stream' : bareMediaType(message.mimetype);
   // A bare Ogg container from a voice note or audio message is audio, so agents get a player, not a file.

@@ -59,7 +59,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           } else if (event.kind === 'outbound') {
             await relayOutbound(deps, input.chatId, event);
           } else if (event.kind === 'ack') {
-            if ((await relayAck(deps, input.chatId, event)) === 'company-phone') companyPhone = true;
+            if ((await relayAck(deps, event)) === 'company-phone') companyPhone = true;
           } else {
             continue; // for the workflow's bot, nothing to relay
           }

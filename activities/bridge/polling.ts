@@ -1,6 +1,7 @@
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { ChatEvent, InboundMessage } from '../../domain/chat.ts';
 import type { Db } from '../../platform/db.ts';
+import { relayedInbound } from '../../platform/stores/relays.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 export interface PollingDependencies {
@@ -52,11 +53,7 @@ export function createPollingActivities(deps: PollingDependencies) {
           (message) => message.timestamp >= since && relayable(message, deps.includeGroups),
         );
         if (recent.length === 0) continue;
-        const relayed = await deps.db.query<{ whatsapp_message_id: string }>(
-          "SELECT whatsapp_message_id FROM bridge_messages WHERE direction = 'inbound' AND status <> 'pending' AND chat_id = $1 AND whatsapp_message_id = ANY($2)",
-          [chat.id, recent.map((message) => message.id)],
-        );
-        const done = new Set(relayed.rows.map((row) => row.whatsapp_message_id));
+        const done = await relayedInbound(deps.db, chat.id, recent.map((message) => message.id));
         const missing = recent.filter((message) => !done.has(message.id));
         await handAll(missing);
         recovered += missing.length;

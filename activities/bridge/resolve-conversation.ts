@@ -1,13 +1,6 @@
 import type { ChatwootLink } from '../../domain/chat.ts';
+import { phoneOfChat } from '../delivery/recipient.ts';
 import type { BridgeDependencies } from './dependencies.ts';
-
-/** The phone behind a WhatsApp chat id: `351912345678@c.us` directly, an `@lid` through WPPConnect. */
-export async function phoneOfChat(deps: Pick<BridgeDependencies, 'wppconnect'>, chatId: string): Promise<string | null> {
-  const [user, server] = chatId.split('@');
-  if (server === 'c.us' && user !== undefined && /^\d{7,15}$/.test(user)) return user;
-  if (server === 'lid') return deps.wppconnect.phoneOfLid(chatId);
-  return null;
-}
 
 /**
  * The Chatwoot contact and conversation of a WhatsApp chat. The contact is found by its exact
@@ -22,7 +15,7 @@ export async function resolveConversation(
   senderName: string | null,
 ): Promise<ChatwootLink & { created: boolean }> {
   const { chatwoot } = deps;
-  const digits = await phoneOfChat(deps, chatId);
+  const digits = await phoneOfChat(deps.wppconnect, chatId);
   // Without a phone the contact could not be matched to the same person later: wait (retry) for WPPConnect's lid mapping.
   if (digits === null) throw new Error(`WPPConnect does not know the phone of ${chatId} yet`);
   const phone = `+${digits}`;

@@ -4,9 +4,9 @@ import { ErrorType } from '../../domain/errors.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import type { Decision } from '../../domain/registration.ts';
 import { getRegistration } from '../../platform/stores/registrations.ts';
+import { phoneOfChat } from '../delivery/recipient.ts';
+import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
-import { phoneOfChat } from '../bridge/resolve-conversation.ts';
-import { sendWhatsAppOnce } from '../delivery/send-whatsapp-once.ts';
 
 /** Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. */
 export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics'>) {
@@ -16,14 +16,19 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
     }
     // A registration from the bot is answered in the chat it came from, whatever number was typed in the form.
-    const chatPhone = registration.chat === null ? null : await phoneOfChat(deps, registration.chat.whatsappChatId);
-    const result = await sendWhatsAppOnce(deps, {
-      idempotencyKey: `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`,
+    const chatId = registration.chat?.whatsappChatId ?? null;
+    const chatPhone = chatId === null ? null : await phoneOfChat(deps.wppconnect, chatId);
+    const phone = chatPhone ?? whatsAppDigits(registration.phone);
+    const result = await sendToWhatsAppOnce(deps, {
+      key: `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`,
+      origin: 'registration',
+      chatId: chatPhone === null ? `${phone}@c.us` : chatId!,
+      phone,
       registrationId: input.registrationId,
-      phone: chatPhone ?? whatsAppDigits(registration.phone),
-      body: decisionMessage(registration.fullName, input.decision),
+      content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision) },
     });
+    if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision for ${input.registrationId} earlier`, ErrorType.WhatsAppRecipientUnknown);
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });
-    return { messageId: result.messageId };
+    return { messageId: result.whatsappMessageId };
   };
 }

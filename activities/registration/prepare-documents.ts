@@ -3,8 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import type { DocumentMime } from '../../platform/documents/inspect-document.ts';
 import { processDocument } from '../../platform/documents/process-document.ts';
-import { inTransaction } from '../../platform/db.ts';
-import { currentDocuments } from '../../platform/stores/registrations.ts';
+import { currentDocuments, markAwaitingReview, recordProcessedDocument } from '../../platform/stores/registrations.ts';
 import type { DocumentRow } from '../../platform/stores/registration-rows.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 
@@ -34,20 +33,9 @@ export function createPrepareDocuments(deps: Pick<RegistrationDependencies, 'db'
     if (processed.thumbnail !== undefined && thumbnailKey !== null) {
       await storage.put(thumbnailKey, processed.thumbnail.bytes, processed.thumbnail.mime);
     }
-    return inTransaction(db, async (client) => {
-      await client.query(
-        `UPDATE registration_documents SET status = 'stored', storage_key = $2, thumbnail_key = $3, sha256 = $4, mime = $5,
-           size_bytes = $6, width = $7, height = $8, received_key = NULL, processed_at = now()
-         WHERE id = $1`,
-        [doc.id, storageKey, thumbnailKey, processed.sha256, processed.mime, processed.bytes.length, processed.width ?? null, processed.height ?? null],
-      );
-      const superseded = await client.query(
-        `UPDATE registration_documents SET status = 'superseded' WHERE registration_id = $1 AND kind = $2 AND revision < $3 AND status <> 'superseded'
-         RETURNING storage_key, thumbnail_key`,
-        [doc.registrationId, doc.kind, doc.revision],
-      );
-      const obsolete = superseded.rows.flatMap((row: { storage_key: string | null; thumbnail_key: string | null }) => [row.storage_key, row.thumbnail_key]);
-      return [doc.receivedKey!, ...obsolete].filter((key): key is string => key !== null);
+    return recordProcessedDocument(db, doc, {
+      storageKey, thumbnailKey, sha256: processed.sha256, mime: processed.mime, sizeBytes: processed.bytes.length,
+      width: processed.width ?? null, height: processed.height ?? null,
     });
   }
 
@@ -73,9 +61,7 @@ export function createPrepareDocuments(deps: Pick<RegistrationDependencies, 'db'
     if (documents.length === 0) {
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} has no documents`, ErrorType.RegistrationNotFound);
     }
-    await db.query("UPDATE registrations SET status = 'pending_approval', updated_at = now() WHERE id = $1 AND status = 'received'", [
-      input.registrationId,
-    ]);
+    await markAwaitingReview(db, input.registrationId);
     return { processed };
   };
 }

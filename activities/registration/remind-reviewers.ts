@@ -1,8 +1,9 @@
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { reviewerReminderMessage } from '../../domain/driver-messages.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
-import { sendWhatsAppOnce } from '../delivery/send-whatsapp-once.ts';
+import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 
 /**
  * A registration has waited too long for a reviewer: log it, count it, and message the
@@ -17,11 +18,18 @@ export function createRemindReviewers(
     const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
     log.warn('Registration awaits a reviewer decision', { registrationId: input.registrationId, reminder: input.reminder, waitingHours });
     if (deps.reviewerWhatsApp !== undefined) {
-      await sendWhatsAppOnce(deps, {
-        idempotencyKey: `registration:${input.registrationId}:reviewer-reminder-${input.reminder}`,
+      const phone = whatsAppDigits(deps.reviewerWhatsApp);
+      await sendToWhatsAppOnce(deps, {
+        key: `registration:${input.registrationId}:reviewer-reminder-${input.reminder}`,
+        origin: 'registration',
+        chatId: `${phone}@c.us`,
+        phone,
         registrationId: input.registrationId,
-        phone: whatsAppDigits(deps.reviewerWhatsApp),
-        body: reviewerReminderMessage(input.registrationId, waitingHours, link),
+        content: { kind: 'text', text: reviewerReminderMessage(input.registrationId, waitingHours, link) },
+      }).catch((error: unknown) => {
+        // A reviewers' number WhatsApp refuses must not fail the registration: the log and the metric still remind.
+        if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
+        log.error('The reviewer reminder could not be sent on WhatsApp', { registrationId: input.registrationId, error: error.message });
       });
     }
     deps.metrics.reviewerReminders.inc();

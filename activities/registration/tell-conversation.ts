@@ -1,9 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { correctionItemsText } from '../../domain/driver-messages.ts';
+import { chatwootSourceId } from '../../domain/chat.ts';
 import { ErrorType } from '../../domain/errors.ts';
+import { agentNotes } from '../../domain/texts/agents.ts';
 import type { ConversationStage, Decision } from '../../domain/registration.ts';
 import { getRegistration } from '../../platform/stores/registrations.ts';
 import type { RegistrationRow } from '../../platform/stores/registration-rows.ts';
+import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 
 /** The conversation's label for each stage; the other `cadastro-*` labels are taken off. */
@@ -15,24 +18,18 @@ export const registrationLabels: Record<ConversationStage, string> = {
 };
 const labelPrefix = 'cadastro-';
 
-/** What agents read in the driver's conversation (private notes, pt-PT like the rest of the inbox). */
+/** What agents read in the driver's conversation at each stage. */
 function noteFor(registration: RegistrationRow, stage: ConversationStage, decision: Decision | null, link: string): string {
+  const reviewer = decision?.reviewer ?? null;
   switch (stage) {
     case 'pending_approval':
-      return [
-        'Registo de motorista recebido pelo bot, a aguardar revisão:',
-        `• Nome: ${registration.fullName}`,
-        `• NIF: ${registration.nif}`,
-        `• Telefone: ${registration.phone}  • Email: ${registration.email}`,
-        `• Morada: ${registration.address}, ${registration.postalCode} ${registration.city}`,
-        `Rever: ${link}`,
-      ].join('\n');
+      return agentNotes.registrationReceived(registration, link);
     case 'approved':
-      return `Registo aprovado por ${decision?.reviewer ?? '—'}. O motorista foi avisado no WhatsApp. ${link}`;
+      return agentNotes.registrationApproved(reviewer, link);
     case 'rejected':
-      return `Registo rejeitado por ${decision?.reviewer ?? '—'}${decision?.kind === 'rejected' ? `: ${decision.reason}` : ''}. O motorista foi avisado no WhatsApp. ${link}`;
+      return agentNotes.registrationRejected(reviewer, decision?.kind === 'rejected' ? decision.reason : null, link);
     case 'correction_requested':
-      return `Correção pedida por ${decision?.reviewer ?? '—'}${decision?.kind === 'correction_requested' ? `: ${correctionItemsText(decision.items)}` : ''}. ${link}`;
+      return agentNotes.correctionRequested(reviewer, decision?.kind === 'correction_requested' ? correctionItemsText(decision.items) : null, link);
   }
 }
 
@@ -49,12 +46,11 @@ export function createTellConversation(deps: Pick<RegistrationDependencies, 'db'
     if (deps.chatwoot === undefined || conversationId === null) return { told: false };
     const { chatwoot } = deps;
 
-    const sourceId = `reg:${input.registrationId}:${input.round}:${input.stage}`;
-    const recent = await chatwoot.messages(conversationId);
-    if (!recent.some((message) => message.sourceId === sourceId)) {
-      const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
-      await chatwoot.createMessage(conversationId, { messageType: 'outgoing', private: true, sourceId, content: noteFor(registration, input.stage, input.decision, link) });
-    }
+    const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
+    const sourceId = chatwootSourceId.registrationNote(input.registrationId, input.round, input.stage);
+    await postToConversationOnce(chatwoot, conversationId, sourceId, () => ({
+      messageType: 'outgoing', private: true, content: noteFor(registration, input.stage, input.decision, link),
+    }), { lookFirst: true });
 
     const labels = await chatwoot.conversationLabels(conversationId);
     const wanted = [...labels.filter((label) => !label.startsWith(labelPrefix)), registrationLabels[input.stage]];

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ping } from '../../platform/db.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 
 const withinMs = <T>(promise: Promise<T>, ms: number) =>
@@ -8,7 +9,7 @@ const withinMs = <T>(promise: Promise<T>, ms: number) =>
 export const healthRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
   app.get('/health', async (_request, reply) => {
     const [database, temporal] = await Promise.all([
-      withinMs(deps.db.query('SELECT 1'), 2000).then(() => 'ok', () => 'unreachable'),
+      withinMs(ping(deps.db), 2000).then(() => 'ok', () => 'unreachable'),
       withinMs(deps.temporal.connection.workflowService.getSystemInfo({}), 2000).then(() => 'ok', () => 'unreachable'),
     ]);
     const healthy = database === 'ok' && temporal === 'ok';

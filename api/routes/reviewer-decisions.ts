@@ -8,7 +8,7 @@ import { workflowIdOf } from '../../domain/registration.ts';
 import { getRegistration } from '../../platform/stores/registrations.ts';
 import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResult } from '../../workflows/driver-registration.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
-import { audit, type AuditEntry } from '../audit.ts';
+import { audit, type ReviewerAction } from '../audit.ts';
 import { reviewerAuth } from '../reviewer-auth.ts';
 import { correctionBody, registrationParams, rejectBody } from './reviewer-schemas.ts';
 
@@ -22,7 +22,7 @@ export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyn
   async function decide(
     request: FastifyRequest,
     registrationId: string,
-    action: AuditEntry['action'],
+    action: ReviewerAction['action'],
     details: Record<string, unknown>,
     run: (reviewer: string, updateId: string) => Promise<DecisionResult>,
   ) {

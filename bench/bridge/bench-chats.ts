@@ -32,7 +32,7 @@ const phaseDigit: Record<LoadPhase, number> = { full_speed: 1, half_ceiling: 2 }
 
 /** `runBlock` (100–999) keeps a run's chats apart from an earlier run's on a Temporal server that outlives it. */
 export function benchChats(phase: LoadPhase, runBlock: number, chats: number, perChat: number): BenchChats {
-  const textOf = ({ chat, sequence }: ChatMessage) => `[bench ${phase}] condutor ${chat}, mensagem ${sequence}`;
+  const textOf = ({ chat, sequence }: ChatMessage) => `[bench ${phase}] motorista ${chat}, mensagem ${sequence}`;
   const messageAt = (index: number): ChatMessage => ({ chat: index % chats, sequence: Math.floor(index / chats) + 1 });
   const total = chats * perChat;
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConversationControl, AgentReply } from '../../domain/chat.ts';
+import { postedBySystem, whatsappIdOfSourceId, type AgentReply, type ConversationControl } from '../../domain/chat.ts';
 
 /** The parts of Chatwoot's `message_created` webhook (CONTRACTS.md §1.7) the bridge relies on. */
 const messageCreated = z.object({
@@ -66,9 +66,6 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   return { forward: false, why: `${conversation.event} without an assignment, a resolution or the ${resumeBotLabel} label` };
 }
 
-/** Prefixes of `source_id`s the bridge itself writes: what carries them must never go back to WhatsApp. */
-export const bridgeSourcePrefixes = ['wa:', 'bot:'];
-
 /**
  * Whether a Chatwoot webhook is an agent's reply to forward to WhatsApp (CONTRACTS.md §1.8):
  * only `message_created`, outgoing, not private, in our inbox, and not something the bridge posted.
@@ -86,9 +83,7 @@ export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootD
     if ((message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
     return { forward: true, chatId: message.conversation.contact_inbox.source_id, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };
   }
-  const sourceId = message.source_id ?? '';
-  if (bridgeSourcePrefixes.some((prefix) => sourceId.startsWith(prefix))) return { forward: false, why: 'posted by the bridge (echo)' };
-  const quoted = message.content_attributes?.in_reply_to_external_id ?? null;
+  if (postedBySystem(message.source_id)) return { forward: false, why: 'posted by the bridge (echo)' };
   return {
     forward: true,
     chatId: message.conversation.contact_inbox.source_id,
@@ -100,7 +95,7 @@ export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootD
       attachments: (message.attachments ?? []).map((file) => ({
         dataUrl: file.data_url, fileType: file.file_type, contentType: file.content_type ?? null, fileSize: file.file_size ?? null,
       })),
-      quotedWhatsappId: quoted !== null && quoted.startsWith('wa:') ? quoted.slice(3) : null,
+      quotedWhatsappId: whatsappIdOfSourceId(message.content_attributes?.in_reply_to_external_id),
     },
   };
 }

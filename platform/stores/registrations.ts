@@ -1,4 +1,4 @@
-import type { Db, DbClient } from '../db.ts';
+import { inTransaction, type Db, type DbClient } from '../db.ts';
 import type { Decision, RegistrationStatus } from '../../domain/registration.ts';
 import { toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
 
@@ -85,8 +85,42 @@ export async function listRegistrations(
   return { items: result.rows.map((row) => toRegistration(row as Record<string, unknown>)), total: Number(first?.total ?? 0) };
 }
 
-export async function setStatus(db: Queryable, id: string, status: RegistrationStatus): Promise<void> {
-  await db.query('UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+/** The documents are ready: a registration still `received` now awaits a reviewer. */
+export async function markAwaitingReview(db: Queryable, id: string): Promise<void> {
+  await db.query("UPDATE registrations SET status = 'pending_approval', updated_at = now() WHERE id = $1 AND status = 'received'", [id]);
+}
+
+export interface ProcessedDocument {
+  storageKey: string;
+  thumbnailKey: string | null;
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * A received document is now stored in its processed form; older revisions of its kind are
+ * superseded. Returns the storage keys nobody needs any more (the received original, the
+ * superseded files), for the caller to delete once this has committed.
+ */
+export async function recordProcessedDocument(db: Db, doc: DocumentRow, processed: ProcessedDocument): Promise<string[]> {
+  return inTransaction(db, async (client) => {
+    await client.query(
+      `UPDATE registration_documents SET status = 'stored', storage_key = $2, thumbnail_key = $3, sha256 = $4, mime = $5,
+         size_bytes = $6, width = $7, height = $8, received_key = NULL, processed_at = now()
+       WHERE id = $1`,
+      [doc.id, processed.storageKey, processed.thumbnailKey, processed.sha256, processed.mime, processed.sizeBytes, processed.width, processed.height],
+    );
+    const superseded = await client.query<{ storage_key: string | null; thumbnail_key: string | null }>(
+      `UPDATE registration_documents SET status = 'superseded' WHERE registration_id = $1 AND kind = $2 AND revision < $3 AND status <> 'superseded'
+       RETURNING storage_key, thumbnail_key`,
+      [doc.registrationId, doc.kind, doc.revision],
+    );
+    const obsolete = superseded.rows.flatMap((row) => [row.storage_key, row.thumbnail_key]);
+    return [doc.receivedKey, ...obsolete].filter((key): key is string => key !== null);
+  });
 }
 
 /** Records a reviewer's decision; returns false when the registration was not awaiting one. */

@@ -1,5 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { chatWorkflowType } from '../../workflows/chat.ts';
 import type { Db } from '../../platform/db.ts';
+import { forgetAgentDeliveries } from '../../platform/stores/deliveries.ts';
+import { forgetInboundRelays } from '../../platform/stores/relays.ts';
 
 /**
  * The sandbox's Chatwoot simulator starts empty on every `npm start`, while PostgreSQL and Temporal
@@ -10,7 +13,7 @@ import type { Db } from '../../platform/db.ts';
  */
 export async function forgetSimulatedChatwoot(db: Db, temporal: Client, bridgeTaskQueue: string): Promise<{ chats: number; relays: number }> {
   let chats = 0;
-  const running = temporal.workflow.list({ query: `WorkflowType = 'conversation' AND ExecutionStatus = 'Running' AND TaskQueue = '${bridgeTaskQueue}'` });
+  const running = temporal.workflow.list({ query: `WorkflowType = '${chatWorkflowType}' AND ExecutionStatus = 'Running' AND TaskQueue = '${bridgeTaskQueue}'` });
   for await (const chat of running) {
     const handle = temporal.workflow.getHandle(chat.workflowId, chat.runId);
     // It may have ended since it was listed.
@@ -23,6 +26,6 @@ export async function forgetSimulatedChatwoot(db: Db, temporal: Client, bridgeTa
     );
     if (!ended) chats += 1;
   }
-  const { rowCount } = await db.query('DELETE FROM bridge_messages');
-  return { chats, relays: rowCount ?? 0 };
+  const relays = (await forgetInboundRelays(db)) + (await forgetAgentDeliveries(db));
+  return { chats, relays };
 }

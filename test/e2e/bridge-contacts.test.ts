@@ -59,7 +59,7 @@ describe('WhatsApp ↔ Chatwoot bridge: contacts, groups and refused sends', () 
       return privateNotes.length > 0 ? privateNotes : undefined;
     }, 15_000, 'the private note');
     assert.equal(notes.length, 1);
-    assert.match(notes[0]!.content ?? '', /não chegou ao WhatsApp do condutor/);
+    assert.match(notes[0]!.content ?? '', /não chegou ao WhatsApp do motorista: .*não existe\. Verifique/);
     assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 0);
   });
 });

@@ -147,6 +147,7 @@ export async function describeChat(sut: TestSystem, chatId: string): Promise<str
     .filter((event) => event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data)
     .map((event) => Buffer.from(event.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!.data!).toString('utf8').slice(0, 400));
   const claims = await sut.system.db.query('SELECT direction, whatsapp_message_id, chatwoot_message_id, part, status, error FROM bridge_messages WHERE chat_id = $1', [chatId]);
+  const deliveries = await sut.system.db.query('SELECT delivery_key, status, whatsapp_message_id, error FROM whatsapp_deliveries WHERE chat_id = $1', [chatId]);
   const failures = (history.events ?? []).flatMap((event) => event.activityTaskFailedEventAttributes?.failure?.message ?? []);
-  return JSON.stringify({ status: (await handle.describe()).status.name, signals, claims: claims.rows, failures }, null, 1);
+  return JSON.stringify({ status: (await handle.describe()).status.name, signals, claims: claims.rows, deliveries: deliveries.rows, failures }, null, 1);
 }

@@ -104,7 +104,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       assert.ok(refused.reason instanceof WorkflowUpdateFailedError);
       await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
       const row = await sut.system.db.query<{ status: string; messages: number }>(
-        "SELECT status, (SELECT count(*)::int FROM outbound_messages WHERE registration_id = $1 AND status = 'sent') AS messages FROM registrations WHERE id = $1",
+        "SELECT status, (SELECT count(*)::int FROM whatsapp_deliveries WHERE registration_id = $1 AND status = 'sent') AS messages FROM registrations WHERE id = $1",
         [id],
       );
       assert.deepEqual(row.rows[0], { status: 'approved', messages: 1 });
@@ -130,8 +130,8 @@ describe('driverRegistration workflow on the real Temporal server', () => {
 
       // An attempt cut off after WhatsApp accepted the message: the retry finds it in the chat.
       await sut.system.db.query(
-        "INSERT INTO outbound_messages (idempotency_key, registration_id, recipient, body_sha256, status) VALUES ($1, $2, $3, 'x', 'sending')",
-        [`registration:${id}:round-100:rejected`, id, phone],
+        "INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, registration_id, status) VALUES ($1, 'registration', $2, $3, 'sending')",
+        [`registration:${id}:round-100:rejected`, `${phone}@c.us`, id],
       );
       const { decisionMessage } = await import('../../domain/driver-messages.ts');
       await fetch(`${sut.wpp.url}/api/${sut.wpp.session}/send-message`, {

@@ -1,0 +1,46 @@
+/**
+ * What agents read in the Chatwoot inbox from the system (private notes, readable renderings of
+ * what WhatsApp sends), in European Portuguese like the rest of the inbox.
+ */
+import type { RegistrationSubmission } from '../registration-submission.ts';
+
+type DriverFields = Omit<RegistrationSubmission, 'documents'>;
+const by = (reviewer: string | null) => reviewer ?? '—';
+
+export const agentNotes = {
+  /** A registration from the bot is waiting for a reviewer: its summary and the reviewers' link. */
+  registrationReceived: (driver: DriverFields, link: string) => [
+    'Registo de motorista recebido pelo bot, a aguardar revisão:',
+    `• Nome: ${driver.fullName}`,
+    `• NIF: ${driver.nif}`,
+    `• Telefone: ${driver.phone}  • Email: ${driver.email}`,
+    `• Morada: ${driver.address}, ${driver.postalCode} ${driver.city}`,
+    `Rever: ${link}`,
+  ].join('\n'),
+  registrationApproved: (reviewer: string | null, link: string) => `Registo aprovado por ${by(reviewer)}. O motorista foi avisado no WhatsApp. ${link}`,
+  registrationRejected: (reviewer: string | null, reason: string | null, link: string) =>
+    `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason}`}. O motorista foi avisado no WhatsApp. ${link}`,
+  /** `items`: what to redo, already as a pt-PT list. */
+  correctionRequested: (reviewer: string | null, items: string | null, link: string) => `Correção pedida por ${by(reviewer)}${items === null ? '' : `: ${items}`}. ${link}`,
+
+  /** The driver wrote "atendente": the bot stepped back. */
+  botHandedOver: () =>
+    'O motorista pediu para falar com uma pessoa; o bot ficou em pausa nesta conversa. Para o retomar, escreva a nota privada /bot, adicione a etiqueta retomar-bot ou resolva a conversa.',
+  /** A driver's file over the media limit, not attached. */
+  fileTooLarge: (sizeMb: string, limitMb: number) =>
+    `O motorista enviou um ficheiro de ${sizeMb} MB, acima do limite de ${limitMb} MB; não foi anexado. Peça-lhe que o envie por outra via.`,
+  /** A driver's executable or script, never attached. */
+  executableRefused: (mediaType: string) => `O motorista enviou um ficheiro executável (${mediaType}); por segurança não foi anexado.`,
+  /** An agent's reply WhatsApp refused for good. */
+  replyNotDelivered: (reason: string) => `Esta mensagem não chegou ao WhatsApp do motorista: ${reason.replace(/\.+$/, '')}. Verifique o número ou tente de novo.`,
+};
+
+/** How WhatsApp messages without text read in the inbox. */
+export const agentRenderings = {
+  location: (place: string | null, lat: number, lng: number) => `📍 Localização: ${place ? `${place} — ` : ''}https://maps.google.com/?q=${lat},${lng}`,
+  contactCard: (name: string | null, phones: string[]) => `📇 Contacto: ${name ?? 'sem nome'}${phones.length > 0 ? ` (${phones.join(', ')})` : ''}`,
+  /** A message of the bot's, mirrored into the conversation: marked so agents tell it from people's. */
+  botMessage: (text: string) => `🤖 ${text}`,
+  /** A picture or file the bot sent, as a line agents can open. */
+  botMedia: (caption: string | null, mediaType: string, url: string) => `🤖 ${caption === null || caption === '' ? '' : `${caption}\n`}[${mediaType}] ${url}`,
+};
