@@ -10,11 +10,6 @@ export function createDb(connectionString: string, options: { max?: number } = {
   return pool;
 }
 
-/** Whether the database answers (health checks). */
-export async function ping(db: Db): Promise<void> {
-  await db.query('SELECT 1');
-}
-
 /** Runs `work` in a transaction; rolls back and rethrows on any error. */
 export async function inTransaction<T>(db: Db, work: (client: DbClient) => Promise<T>): Promise<T> {
   const client = await db.connect();

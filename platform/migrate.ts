@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createDatabaseIfMissing } from './stores/databases.ts';
 import { runner } from 'node-pg-migrate';
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -10,19 +10,7 @@ export async function ensureDatabaseExists(connectionString: string): Promise<vo
   const name = decodeURIComponent(url.pathname.slice(1));
   if (name === '') throw new Error('DATABASE_URL must name a database');
   url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) {
-      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
-        // Another process created it first.
-        if (!(error instanceof pg.DatabaseError && error.code === '42P04')) throw error;
-      });
-    }
-  } finally {
-    await admin.end();
-  }
+  await createDatabaseIfMissing(url.toString(), name);
 }
 
 export async function migrate(connectionString: string, log: (line: string) => void = () => undefined): Promise<string[]> {

@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
+import { dropDatabase } from '../platform/stores/databases.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
@@ -49,12 +49,7 @@ async function main(): Promise<number> {
   const databaseName = `leguas_test_${Date.now()}_${process.pid}`;
   const databaseUrl = database.url(databaseName);
   await migrate(databaseUrl);
-  cleanups.push(async () => {
-    const admin = new pg.Client({ connectionString: database.adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
-    await admin.end();
-  });
+  cleanups.push(() => dropDatabase(database.adminUrl, databaseName));
   log(`PostgreSQL database ${databaseName} (${database.origin})`);
 
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ping } from '../../platform/db.ts';
+import { ping } from '../../platform/stores/databases.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 
 const withinMs = <T>(promise: Promise<T>, ms: number) =>

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../platform/config.ts';
 import type { ReadyMessage } from '../shared/child-messages.ts';
-import { startChild, systemScripts } from '../shared/child-process.ts';
+import { startSystemChild } from '../shared/child-process.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
 import { machineInfo, peakRssMb } from '../shared/process-stats.ts';
 import { runBench } from '../shared/run-bench.ts';
@@ -61,9 +61,9 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const ceilingRate = ceiling.signals / (ceiling.elapsedMs / 1000);
   log(`Ceiling: ${ceilingRate.toFixed(1)} signals per second`);
 
-  const worker = startChild<ReadyMessage>('worker', systemScripts.worker, env.systemEnv, nodeFlags);
+  const worker = startSystemChild<ReadyMessage>('worker', env.systemEnv, nodeFlags);
   cleanups.add('worker process', () => worker.stop());
-  const api = startChild<ReadyMessage>('API', systemScripts.api, env.systemEnv, nodeFlags);
+  const api = startSystemChild<ReadyMessage>('api', env.systemEnv, nodeFlags);
   cleanups.add('API process', () => api.stop());
   const [, apiReady] = await Promise.all([worker.first, api.first]);
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { atLeast, atMost, summary, type Target } from '../shared/bench-report.ts';
 import type { ReadyMessage } from '../shared/child-messages.ts';
-import { benchScript, startChild, systemScripts } from '../shared/child-process.ts';
+import { benchScript, startChild, startSystemChild } from '../shared/child-process.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
 import { cpuBetween, cpuSnapshot, machineInfo, peakRssMb, round, rssMb } from '../shared/process-stats.ts';
 import { runBench } from '../shared/run-bench.ts';
@@ -46,9 +46,9 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
 
   const childEnv = { ...env.systemEnv, ...imageWorkEnv(settings) };
   const nodeFlags = childNodeFlags(settings);
-  const worker = startChild<ReadyMessage>('worker', systemScripts.worker, childEnv, nodeFlags);
+  const worker = startSystemChild<ReadyMessage>('worker', childEnv, nodeFlags);
   cleanups.add('worker process', () => worker.stop());
-  const api = startChild<ReadyMessage>('API', systemScripts.api, childEnv, nodeFlags);
+  const api = startSystemChild<ReadyMessage>('api', childEnv, nodeFlags);
   cleanups.add('API process', () => api.stop());
   const [workerReady, apiReady] = await Promise.all([worker.first, api.first]);
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');

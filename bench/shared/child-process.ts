@@ -26,11 +26,12 @@ const stopGraceMs = 30_000;
 /** The absolute path of a script beside `importMetaUrl` (a bench passes its own `import.meta.url`). */
 export const benchScript = (file: string, importMetaUrl: string) => fileURLToPath(new URL(file, importMetaUrl));
 
-/** The system's own processes, as production runs them (they report a ReadyMessage). */
-export const systemScripts = {
-  api: benchScript('./api-process.ts', import.meta.url),
-  worker: benchScript('./worker-process.ts', import.meta.url),
-};
+const systemScript = benchScript('./system-process.ts', import.meta.url);
+
+/** One of the system's own processes, the API or the worker, as production runs them (they report a ReadyMessage). */
+export function startSystemChild<M>(part: 'api' | 'worker', env: Record<string, string>, nodeFlags: string[] = []): BenchChild<M> {
+  return startChild<M>(part === 'api' ? 'API' : 'worker', systemScript, { ...env, BENCH_SYSTEM_PART: part }, nodeFlags);
+}
 
 export function startChild<M>(name: string, script: string, env: Record<string, string>, nodeFlags: string[] = []): BenchChild<M> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { dropDatabase } from '../../platform/stores/databases.ts';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findOrStartDatabase } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
@@ -52,15 +52,7 @@ export async function startInfrastructure(
   cleanups.add('PostgreSQL server', () => database.stop());
   const databaseName = `leguas_bench_${Date.now()}`;
   const databaseUrl = database.url(databaseName);
-  cleanups.add(`database ${databaseName}`, async () => {
-    const admin = new pg.Client({ connectionString: database.adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-  });
+  cleanups.add(`database ${databaseName}`, () => dropDatabase(database.adminUrl, databaseName));
   await migrate(databaseUrl);
   log(`PostgreSQL database ${databaseName} (${database.origin}) migrated`);
 
