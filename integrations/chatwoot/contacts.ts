@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
-import type { ChatwootClient, ChatwootContact } from './client.ts';
+import type { ChatwootClient, ChatwootContact } from './types.ts';
 import { failureFromResponse, isAlreadyTaken } from './failures.ts';
 import { contactCreated, contactInboxCreated, contactList, toContact } from './schemas.ts';
 import type { ChatwootTransport } from './transport.ts';

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorType } from '../../domain/errors.ts';
-import type { ChatwootClient } from './client.ts';
+import type { ChatwootClient } from './types.ts';
 import { messageBody } from './message-body.ts';
 import {
   conversationCreated,

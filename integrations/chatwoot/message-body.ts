@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
-import type { NewChatwootMessage } from './client.ts';
+import type { NewChatwootMessage } from './types.ts';
 import type { RequestBody } from './transport.ts';
 
 /** Chatwoot refuses more files than this on one message. */

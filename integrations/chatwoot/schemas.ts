@@ -4,7 +4,7 @@
  * REST is not the webhook format: `message_type` is an integer here, `created_at` unix seconds.
  */
 import { z } from 'zod';
-import type { ChatwootContact, ChatwootConversation, ChatwootMessage } from './client.ts';
+import type { ChatwootContact, ChatwootConversation, ChatwootMessage } from './types.ts';
 
 const id = z.number().int().positive();
 

@@ -1,7 +1,7 @@
 /**
  * The Typebot Chat API client used by activities (CONTRACTS.md §3): a published bot's chat,
  * no auth. Text bubbles are always asked for as Markdown. Failures are already sorted for
- * Temporal: see typebot-failures.ts. startChat and continueChat are not idempotent (a retry
+ * Temporal: see failures.ts. startChat and continueChat are not idempotent (a retry
  * after a lost answer moves the flow on twice): callers keep each answer and reuse it.
  */
 import type { ZodType } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * The WPPConnect Server client used by activities (CONTRACTS.md §2): sending in
- * wppconnect-send.ts, reading in wppconnect-read.ts, webhooks in wppconnect-webhook.ts.
- * Failures are already sorted for Temporal: see wppconnect-failures.ts.
+ * send.ts, reading in read.ts, webhooks in webhook.ts.
+ * Failures are already sorted for Temporal: see failures.ts.
  */
 import type { ReadOperations } from './read.ts';
 import { readOperations } from './read.ts';
