@@ -51,6 +51,14 @@ describe('docker-compose.yml', () => {
     assert.equal(config.CHATWOOT_INBOX_ID, 7);
   });
 
+  it('gives the bot\'s settings to the bridge worker only, their one source', () => {
+    const typebot = { TYPEBOT_URL: 'https://bot.example.pt', TYPEBOT_TRIGGER_KEYWORDS: 'cadastro,inscrição' };
+    assert.deepEqual(Object.keys(environmentOf('api', { ...operatorEnv, ...typebot })).filter((key) => key.startsWith('TYPEBOT_')), []);
+    const config = loadConfig(environmentOf('worker', { ...operatorEnv, ...typebot }));
+    assert.equal(config.TYPEBOT_URL, 'https://bot.example.pt');
+    assert.deepEqual(config.TYPEBOT_TRIGGER_KEYWORDS, ['cadastro', 'inscrição']);
+  });
+
   it('points WPPConnect at the API webhook with the token, and refuses to start without it', () => {
     assert.equal(environmentOf('wppconnect', operatorEnv).WEBHOOK_URL, 'http://api:8000/webhooks/wppconnect/from-the-environment');
     const { WPPCONNECT_WEBHOOK_TOKEN: _, ...withoutToken } = operatorEnv;
