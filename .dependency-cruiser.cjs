@@ -1,7 +1,7 @@
 // The folders' "may import" lines (each folder's README.md), as dependency-cruiser rules, plus no
 // cycles. One rule per README line (two where a line says "types only"); a rule's comment names the
-// README it enforces. Paths are relative to the repository root. Run:
-//   npx depcruise --output-type err-long domain integrations platform workflows activities workers api app scripts test bench
+// README it enforces. Paths are relative to the repository root. `npm run lint` checks them
+// (scripts/architecture.ts --check), naming the broken rule; `npm run architecture` draws the layers.
 //
 // Most rules are allow-lists: "from this folder, anything that is not <allowed> is a violation".
 // An import of app/, scripts/, test/ or bench/ is left to the two rules that name exactly that,
