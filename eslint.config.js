@@ -1,5 +1,6 @@
 // Typed lint for the whole project. Workflows get extra rules: Temporal replays
 // them, so they must not touch Node built-ins, the clock or randomness directly.
+// SQL lives in platform/stores/ only. (Who may import whom: .dependency-cruiser.cjs.)
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -8,12 +9,40 @@ const nodeBuiltins = [
   'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
 ];
 
+/**
+ * A SQL statement in a string or template literal (a template's `${…}` parts count as a value, so
+ * `SELECT ${columns} FROM` is found too). Upper-case keywords only, as the project writes SQL, so
+ * prose such as "select a photo from the gallery" is not mistaken for a query.
+ */
+const sqlStatement = /\bSELECT\b[\s\S]*?\bFROM\b|\bINSERT\s+INTO\s+[\w."]+|\bUPDATE\s+[\w."]+\s+SET\b|\bDELETE\s+FROM\s+[\w."]+/;
+
+/** @type {import('eslint').Rule.RuleModule} */
+const noSqlOutsideStores = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'SQL only in platform/stores/ (and migrations/, test/, bench/)' },
+    messages: { sql: 'SQL belongs in platform/stores/: move "{{statement}}" into a store function and call that.' },
+    schema: [],
+  },
+  create(context) {
+    /** @param {import('estree').Node} node @param {string} text */
+    const check = (node, text) => {
+      const found = sqlStatement.exec(text);
+      if (found !== null) context.report({ node, messageId: 'sql', data: { statement: found[0].replace(/\s+/g, ' ').slice(0, 80) } });
+    };
+    return {
+      Literal: (node) => { if (typeof node.value === 'string') check(node, node.value); },
+      TemplateLiteral: (node) => check(node, node.quasis.map((quasi) => quasi.value.cooked ?? quasi.value.raw).join(' ? ')),
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.cjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': ['error', {
@@ -26,6 +55,13 @@ export default tseslint.config(
       // Fastify plugins and test callbacks are async by contract, with or without an await.
       '@typescript-eslint/require-await': 'off',
     },
+  },
+  {
+    // Every query is a function in platform/stores/; migrations are SQL files; tests and benchmarks
+    // may look into the database directly.
+    ignores: ['platform/stores/**', 'migrations/**', 'test/**', 'bench/**'],
+    plugins: { project: { rules: { 'no-sql-outside-stores': noSqlOutsideStores } } },
+    rules: { 'project/no-sql-outside-stores': 'error' },
   },
   {
     files: ['workflows/**/*.ts'],
