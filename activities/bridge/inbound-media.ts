@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { bareMediaType, type InboundMessage } from '../../domain/chat.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
+import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 export interface MediaFile {
@@ -23,16 +24,13 @@ const refusedTypes = new Set([
 const mediaTypes = new Set(['image', 'video', 'audio', 'ptt', 'document', 'sticker']);
 export const carriesMedia = (message: InboundMessage) => mediaTypes.has(message.type);
 
-export const mediaStorageKey = (chatId: string, whatsappId: string) =>
-  `media/${chatId.replace(/[^a-z0-9.-]/gi, '_').toLowerCase()}/${createHash('sha256').update(whatsappId).digest('hex').slice(0, 32)}`;
-
 /**
  * The full file of a media message: from storage when the webhook carried it, else downloaded
  * through WPPConnect (the webhook had only a thumbnail, or the message came by polling). Typed by
  * its bytes and checked against the size limit; a refused file becomes a note for the agent.
  */
 export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage' | 'wppconnect' | 'mediaMaxBytes'>, chatId: string, message: InboundMessage): Promise<MediaOutcome> {
-  const key = message.mediaKey ?? mediaStorageKey(chatId, message.whatsappId);
+  const key = message.mediaKey ?? chatMediaKey(chatId, message.whatsappId);
   let bytes: Buffer;
   if (message.mediaKey !== null) {
     bytes = (await deps.storage.get(message.mediaKey)).bytes;

@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
-import { mediaStorageKey } from '../../activities/bridge/inbound-media.ts';
 import { bareMediaType } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
@@ -37,7 +37,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     if (ignored) return reply.send({ ok: true, relayed: false });
     let mediaKey: string | null = null;
     if (message.media !== undefined) {
-      mediaKey = mediaStorageKey(message.chatId, message.id);
+      mediaKey = chatMediaKey(message.chatId, message.id);
       await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
     await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
