@@ -105,6 +105,12 @@ export interface RelayResult {
   chatwoot: ChatwootLink | null;
   /** Someone wrote to this chat from the company phone itself: people are talking, the bot steps back. */
   companyPhone: boolean;
+  /**
+   * Which of the batch's receipts were for messages typed on the company phone, so the bot steps
+   * back at that point of the batch, not before its other events. Absent in results recorded
+   * before it was added (the bot then stepped back for the whole batch).
+   */
+  companyPhoneMessages?: string[];
   /** This batch opened a new Chatwoot conversation (the bot may greet every new conversation). */
   newConversation: boolean;
   /**

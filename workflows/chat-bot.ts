@@ -99,10 +99,13 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
 
     /** Called with each relayed batch, in order. */
     async afterRelay(events: ChatEvent[], relay: RelayResult): Promise<void> {
-      if (relay.companyPhone) state.paused = true;
+      const typedOnPhone = relay.companyPhoneMessages;
+      // Results recorded before the per-message list: the company phone paused the bot for the whole batch.
+      if (typedOnPhone === undefined && relay.companyPhone) state.paused = true;
       for (const event of events) {
         if (event.kind === 'outbound') state.paused = true;
         else if (event.kind === 'control') state.paused = event.control === 'assigned';
+        else if (event.kind === 'ack' && typedOnPhone?.includes(event.whatsappId) === true) state.paused = true;
         else if (event.kind === 'inbound') await onDriverMessage(event, relay);
       }
     },

@@ -43,7 +43,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
       const context = Context.current();
       const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
       let link = deps.resolvedConversations === 'new' ? null : input.chatwoot;
-      let companyPhone = false;
+      const companyPhoneMessages: string[] = [];
       let newConversation = false;
       for (const [index, event] of input.events.entries()) {
         if (index < resumeAt) continue;
@@ -59,7 +59,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           } else if (event.kind === 'outbound') {
             await relayOutbound(deps, input.chatId, event);
           } else if (event.kind === 'ack') {
-            if ((await relayAck(deps, event)) === 'company-phone') companyPhone = true;
+            if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else {
             continue; // for the workflow's bot, nothing to relay
           }
@@ -72,7 +72,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
         }
         deps.metrics.relayed.inc({ kind: event.kind });
       }
-      return { chatwoot: link, companyPhone, newConversation, bot: deps.bot };
+      return { chatwoot: link, companyPhone: companyPhoneMessages.length > 0, companyPhoneMessages, newConversation, bot: deps.bot };
     },
   };
 }

@@ -146,9 +146,11 @@ export class ChatActivityStubs {
           newConversation = true;
         }
         if (link !== null) this.links.set(input.chatId, link);
-        const companyPhone = input.events.some((event) => event.kind === 'ack' && event.ack === 1 && event.whatsappId.startsWith(typedOnPhonePrefix));
+        const companyPhoneMessages = input.events.flatMap((event) => (event.kind === 'ack' && event.ack === 1 && event.whatsappId.startsWith(typedOnPhonePrefix) ? [event.whatsappId] : []));
         call.outcome = 'relayed';
-        return { chatwoot: link, companyPhone, newConversation, ...(this.bot === undefined ? {} : { bot: this.bot }) };
+        return {
+          chatwoot: link, companyPhone: companyPhoneMessages.length > 0, companyPhoneMessages, newConversation, ...(this.bot === undefined ? {} : { bot: this.bot }),
+        };
       } catch (error) {
         call.outcome = 'failed';
         throw error;

@@ -101,9 +101,7 @@ describe('chat workflow with stub activities: where the bot\'s settings and stat
     });
   });
 
-  it('keeps the bot paused when the company phone writes after a resolve relayed in the same batch', {
-    todo: 'chat-bot.ts applies the relay result\'s companyPhone before the batch\'s events, so an earlier resolve in the same batch un-pauses the bot again',
-  }, async () => {
+  it('keeps the bot paused when the company phone writes after a resolve relayed in the same batch', async () => {
     const stubs = new ChatActivityStubs(botSettings());
     await withChatWorker(env, stubs, async (worker) => {
       const chat = worker.chat();
