@@ -59,7 +59,8 @@ describe('registration intake refuses bad input and changes nothing', () => {
   });
 
   it('answers 422 to a decompression bomb, without decoding it', async () => {
-    await refused(flatPayload(documents, { cnh_frente: dataUrl('image/png', makeDecompressionBombPng()) }), 422, 'cnh_frente');
+    const error = await refused(flatPayload(documents, { cnh_frente: dataUrl('image/png', makeDecompressionBombPng()) }), 422, 'cnh_frente');
+    assert.match(error, /resolução demasiado elevada/, 'refused for the resolution its header declares, before decoding');
   });
 
   it('answers 422 to a document URL outside the allowlist, without fetching it', async () => {
