@@ -59,11 +59,11 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
     // is 10 s and the relay runs inside one.
     await withFaults(chatwoot().faults, { delayMs: 11_000 }, async () => {
       await sut.wpp.receive({ from: phone, body: 'com o Chatwoot lento' });
-      await eventually(async () => (incomingTexts(phone).length === 2 ? true : undefined), 15_000, 'the message in Chatwoot');
+      await waitForIncoming(sut, phone, 'com o Chatwoot lento');
     });
     // Relayed only once the slow relay has finished (order): by then any second copy would be there.
     await sut.wpp.receive({ from: phone, body: 'depois' });
-    await eventually(async () => (incomingTexts(phone).includes('depois') ? true : undefined), 45_000, 'the next message');
+    await waitForIncoming(sut, phone, 'depois', 45_000);
     await chatAtRest(sut, phone);
     assert.deepEqual(incomingTexts(phone), ['antes', 'com o Chatwoot lento', 'depois']);
   });
