@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { eventually, useTestSystem } from '../support/test-system.ts';
 
 // scripts/test.ts starts its Temporal server with a low `limit.historyCount.suggestContinueAsNew`
 // and says so here; on a server given by TEMPORAL_ADDRESS the threshold is unknown.
 const suggestAt = Number(process.env.TEST_SUGGEST_CONTINUE_AS_NEW_AT ?? Number.NaN);
 
 describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: Number.isNaN(suggestAt) && 'needs the test runner\'s own Temporal server' }, () => {
-  let sut: TestSystem;
-  before(async () => {
-    sut = await startTestSystem({}, { bridge: true });
-  });
-  after(async () => sut.stop());
+  const system = useTestSystem({}, { bridge: true });
 
   async function runsOf(workflowId: string) {
+    const sut = system();
     const runs: Array<{ runId: string; status: string }> = [];
     for await (const execution of sut.system.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       runs.push({ runId: execution.runId, status: execution.status.name });
@@ -24,6 +21,7 @@ describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: N
   }
 
   it('crosses runs without losing, doubling or reordering a message either way, on the same Chatwoot conversation', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const view = chatwootView(sut);
     // One at a time, so every message costs its own workflow task and relay: 5 history events
@@ -33,7 +31,7 @@ describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: N
     const replies: string[] = [];
     for (const [index, text] of messages.entries()) {
       await sut.wpp.receive({ from: phone, body: text, pushname: 'Rui' });
-      await eventually(async () => (view.incomingTexts(phone).includes(text) ? true : undefined), 15_000, `"${text}" in Chatwoot`);
+      await waitForIncoming(sut, phone, text);
       if (index % 10 === 9) {
         const reply = `Resposta ${replies.length + 1}`;
         replies.push(reply);
@@ -49,6 +47,7 @@ describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: N
     assert.ok(runs.length >= 2, `runs: ${JSON.stringify(runs)}`);
 
     await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    await chatAtRest(sut, phone);
     assert.deepEqual(view.incomingTexts(phone), messages);
     assert.deepEqual(sut.wpp.sent.filter((sent) => sent.phone === phone).map((sent) => sent.body), replies);
     assert.equal(view.contactsOf(phone).length, 1);

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { eventually, withTestSystem, type TestSystem } from '../support/test-system.ts';
 
-async function withBridge(env: Record<string, string>, run: (sut: TestSystem) => Promise<void>): Promise<void> {
-  const sut = await startTestSystem({ BRIDGE_POLLING: 'false', ...env }, { bridge: true });
-  try {
-    await run(sut);
-  } finally {
-    await sut.stop();
-  }
-}
+/** Each test has a bridge of its own, with its own settings. */
+const withBridge = (env: Record<string, string>, run: (sut: TestSystem) => Promise<void>) =>
+  withTestSystem({ BRIDGE_POLLING: 'false', ...env }, { bridge: true }, run);
 
 const conversationsOf = (sut: TestSystem, phone: string) => chatwootView(sut).conversationsOf(phone);
 
 async function driverWritesAndArrives(sut: TestSystem, phone: string, text: string): Promise<void> {
   await sut.wpp.receive({ from: phone, body: text });
-  await eventually(async () => {
-    const texts = conversationsOf(sut, phone).flatMap((conversation) => sut.chatwoot!.messages(conversation.id).map((message) => message.content));
-    return texts.includes(text) ? true : undefined;
-  }, 15_000, `"${text}" in Chatwoot`);
+  await waitForIncoming(sut, phone, text);
 }
 
 describe('chat workflow lifecycle', () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
-import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** The first Ogg page of an Opus stream (what WhatsApp voice notes are), padded: enough for type sniffing. */
@@ -17,48 +19,49 @@ function oggVoiceNote(): Buffer {
 }
 
 describe('WhatsApp ↔ Chatwoot bridge: media', () => {
-  let sut: TestSystem;
-  before(async () => {
-    sut = await startTestSystem({ BRIDGE_MEDIA_MAX_MB: '1' }, { bridge: true });
-  });
-  after(async () => sut.stop());
+  const system = useTestSystem({ BRIDGE_MEDIA_MAX_MB: '1' }, { bridge: true });
 
-  const chatwoot = () => sut.chatwoot!;
-  const incoming = (phone: string) => chatwootView(sut).incoming(phone);
-  const conversationIdOf = (phone: string) => chatwootView(sut).conversationIdOf(phone);
+  const chatwoot = () => system().chatwoot!;
+  const incoming = (phone: string) => chatwootView(system()).incoming(phone);
+  const conversationIdOf = (phone: string) => chatwootView(system()).conversationIdOf(phone);
 
   it('attaches the full photo with its caption when the webhook carries the file', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const photo = await makeJpeg({ width: 800, height: 600 });
-    await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: photo, mimetype: 'image/jpeg' }, caption: 'Encomenda entregue' });
-    const [message] = await eventually(async () => (incoming(phone).length > 0 ? incoming(phone) : undefined), 15_000);
-    assert.equal(message!.content, 'Encomenda entregue');
-    assert.equal(message!.attachments.length, 1);
-    assert.equal(message!.attachments[0]!.fileType, 'image');
-    assert.equal(sha256(message!.attachments[0]!.bytes), sha256(photo), 'the full file, not a thumbnail');
-    const stored = (await sut.storedFiles()).filter((file) => file.includes('/media/') && !file.endsWith('.json'));
-    assert.ok(stored.length >= 1, 'a copy kept in document storage');
+    const { id } = await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: photo, mimetype: 'image/jpeg' }, caption: 'Encomenda entregue' });
+    const message = await waitForIncoming(sut, phone, 'Encomenda entregue');
+    assert.equal(message.attachments.length, 1);
+    assert.equal(message.attachments[0]!.fileType, 'image');
+    assert.equal(sha256(message.attachments[0]!.bytes), sha256(photo), 'the full file, not a thumbnail');
+    const ownCopy = path.join(sut.storageDir, chatMediaKey(`${phone}@c.us`, id));
+    assert.ok((await sut.storedFiles()).includes(ownCopy), 'a copy of this photo kept in document storage');
   });
 
   it('downloads the file through WPPConnect when the webhook carries only a preview', async () => {
+    const sut = system();
     const phone = newDriverPhone();
+    const pdf = await makePdf({ pages: 2 });
     sut.wpp.setAutoDownload(false);
     try {
-      const pdf = await makePdf({ pages: 2 });
       await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: pdf, mimetype: 'application/pdf', filename: 'guia.pdf' } });
-      const [message] = await eventually(async () => (incoming(phone).length > 0 ? incoming(phone) : undefined), 15_000);
-      assert.equal(message!.attachments[0]!.filename, 'guia.pdf');
-      assert.equal(sha256(message!.attachments[0]!.bytes), sha256(pdf));
     } finally {
       sut.wpp.setAutoDownload(true);
     }
+    const [message] = await eventually(async () => (incoming(phone).length > 0 ? incoming(phone) : undefined), 15_000);
+    assert.equal(message!.attachments[0]!.filename, 'guia.pdf');
+    assert.equal(sha256(message!.attachments[0]!.bytes), sha256(pdf));
   });
 
   it('marks a voice note as one, also when it has to be downloaded, and turns a file over the limit into a private note', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     sut.wpp.setAutoDownload(false);
-    await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } });
-    sut.wpp.setAutoDownload(true);
+    try {
+      await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } });
+    } finally {
+      sut.wpp.setAutoDownload(true);
+    }
     await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } });
     await sut.wpp.receive({ from: phone, type: 'video', media: { bytes: Buffer.alloc(1_500_000, 1), mimetype: 'video/mp4' } });
     await eventually(async () => (incoming(phone).length === 3 ? true : undefined), 15_000);
@@ -68,19 +71,18 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
       assert.equal(note.attachments[0]!.fileType, 'audio');
     }
     assert.equal(video!.attachments.length, 0);
-    // The note follows the message it is about, so it may land a moment after the third message.
-    const notes = await eventually(async () => {
-      const privateNotes = chatwoot().messages(conversationIdOf(phone)).filter((message) => message.private);
-      return privateNotes.length > 0 ? privateNotes : undefined;
-    }, 15_000, 'the private note about the video');
-    assert.equal(notes.length, 1);
+    // The note follows the message it is about, in the same relay: once the chat is at rest, it is there.
+    await chatAtRest(sut, phone);
+    const notes = chatwoot().messages(conversationIdOf(phone)).filter((message) => message.private);
+    assert.equal(notes.length, 1, 'the private note about the video');
     assert.match(notes[0]!.content ?? '', /acima do limite de 1 MB; não foi anexado/);
   });
 
   it("sends an agent's photo, document and audio with the right WPPConnect endpoint", async () => {
+    const sut = system();
     const phone = newDriverPhone();
     await sut.wpp.receive({ from: phone, body: 'Pode mandar o comprovativo?' });
-    await eventually(async () => (incoming(phone).length > 0 ? true : undefined), 15_000);
+    await waitForIncoming(sut, phone, 'Pode mandar o comprovativo?');
     const photo = await makeJpeg({ width: 320, height: 240 });
     const pdf = await makePdf({ pages: 1 });
     await chatwoot().agentReply(conversationIdOf(phone), {
@@ -91,13 +93,14 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
         { filename: 'nota.ogg', contentType: 'audio/ogg', bytes: oggVoiceNote() },
       ],
     });
-    const sent = await eventually(async () => {
-      const mine = sut.wpp.sent.filter((message) => message.phone === phone);
-      return mine.length === 3 ? mine : undefined;
-    }, 15_000, 'three media messages').catch(async (error: unknown) => {
+    const sentTo = () => sut.wpp.sent.filter((message) => message.phone === phone);
+    await eventually(async () => (sentTo().length >= 3 ? true : undefined), 15_000, 'three media messages').catch(async (error: unknown) => {
       console.log('Chat diagnostics:', await describeChat(sut, `${phone}@c.us`));
       throw error;
     });
+    await sut.chatwoot!.webhooksIdle();
+    await chatAtRest(sut, phone);
+    const sent = sentTo();
     assert.deepEqual(sent.map((message) => message.type), ['image', 'document', 'ptt']);
     assert.equal(sent[0]!.caption, 'Aqui estão os documentos');
     assert.equal(sent[0]!.sha256, sha256(photo));

@@ -1,27 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
-import { describeChat, eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
+import { chatAtRest, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { withFaults } from '../support/faults.ts';
+import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
-  let sut: TestSystem;
-  before(async () => {
-    sut = await startTestSystem({}, { bridge: true });
-  });
-  after(async () => sut.stop());
+  const system = useTestSystem({}, { bridge: true });
 
-  const chatwoot = () => sut.chatwoot!;
-  const conversationOf = (phone: string) => chatwootView(sut).conversationsOf(phone)[0];
-  const incomingTexts = (phone: string) => chatwootView(sut).incomingTexts(phone);
+  const chatwoot = () => system().chatwoot!;
+  const conversationOf = (phone: string) => chatwootView(system()).conversationsOf(phone)[0];
+  const incomingTexts = (phone: string) => chatwootView(system()).incomingTexts(phone);
 
   async function driverSays(phone: string, text: string): Promise<number> {
-    await sut.wpp.receive({ from: phone, body: text, pushname: 'Rui' });
-    await eventually(async () => (incomingTexts(phone).includes(text) ? true : undefined), 15_000, `"${text}" in Chatwoot`);
-    return conversationOf(phone)!.id;
+    await system().wpp.receive({ from: phone, body: text, pushname: 'Rui' });
+    return (await waitForIncoming(system(), phone, text)).conversationId;
   }
 
   it('posts a driver message into Chatwoot as incoming, on a contact found by exact phone', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const text = 'O cliente não está em casa, o que faço?';
     const { id } = await sut.wpp.receive({ from: phone, body: text, pushname: 'Rui' });
@@ -36,6 +34,7 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
   });
 
   it('sends an agent reply to the driver on WhatsApp and reflects its delivery in Chatwoot', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const conversationId = await driverSays(phone, 'Bom dia');
     const { messageId } = await chatwoot().agentReply(conversationId, { content: 'Bom dia! Vamos reagendar a entrega.' });
@@ -48,37 +47,37 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
   });
 
   it('never sends private notes or its own posts back to WhatsApp', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const conversationId = await driverSays(phone, 'Mensagem do motorista');
     await chatwoot().agentReply(conversationId, { content: 'Nota interna: cliente difícil', private: true });
     await chatwoot().agentReply(conversationId, { content: 'Resposta visível' });
     await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000);
     await chatwoot().webhooksIdle();
+    await chatAtRest(sut, phone);
     assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Resposta visível']);
   });
 
   it('treats a redelivered WPPConnect webhook and a doubled Chatwoot webhook as one message each', async () => {
+    const sut = system();
     const phone = newDriverPhone();
-    sut.wpp.faults.duplicateWebhooks = true;
-    chatwoot().faults.duplicateWebhooks = true;
-    try {
+    await withFaults(sut.wpp.faults, { duplicateWebhooks: true }, () => withFaults(chatwoot().faults, { duplicateWebhooks: true }, async () => {
       const conversationId = await driverSays(phone, 'Enviado uma vez');
       await chatwoot().agentReply(conversationId, { content: 'Recebido uma vez' });
       await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000).catch(async (error: unknown) => {
         console.log('Chat diagnostics:', await describeChat(sut, `${phone}@c.us`));
         throw error;
       });
+      // Every copy was delivered, so it is in the chat's history: at rest, the chat has handled them all.
       await Promise.all([sut.wpp.settled(), chatwoot().webhooksIdle()]);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await chatAtRest(sut, phone);
       assert.deepEqual(incomingTexts(phone), ['Enviado uma vez']);
       assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 1);
-    } finally {
-      sut.wpp.faults.duplicateWebhooks = false;
-      chatwoot().faults.duplicateWebhooks = false;
-    }
+    }));
   });
 
   it('keeps a burst of messages in one chat in order', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const texts = Array.from({ length: 25 }, (_, index) => `mensagem ${index + 1}`);
     for (const text of texts) await sut.wpp.receive({ from: phone, body: text });
@@ -87,17 +86,25 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
   });
 
   it('refuses a Chatwoot webhook with a bad signature, and a WPPConnect webhook with a wrong token', async () => {
-    const before = await sut.workflowCount(sut.config.BRIDGE_TASK_QUEUE);
-    const sentBefore = sut.wpp.sent.length;
-    const conversation = { id: 1, contact_inbox: { source_id: '351912345678@c.us' } };
+    const sut = system();
+    // Each forged webhook is about a chat of its own that nothing else touches. The bridge hands an
+    // event over before it answers, so once refused, no chat workflow may exist for either.
+    const agentSide = newDriverPhone();
+    const driverSide = newDriverPhone();
+    const conversation = { id: 1, contact_inbox: { source_id: `${agentSide}@c.us` } };
     const body = JSON.stringify({ event: 'message_created', id: 999_001, content: 'forjada', message_type: 'outgoing', private: false, inbox: { id: chatwoot().inboxId }, conversation });
     const forged = signChatwootWebhook('not-the-secret', body, Math.floor(Date.now() / 1000));
     const chatwootAnswer = await sut.call('POST', '/webhooks/chatwoot', body, forged);
     assert.equal(chatwootAnswer.status, 401);
-    const wppAnswer = await sut.call('POST', '/webhooks/wppconnect/wrong-token', { event: 'onmessage', session: 'test' });
+    const onmessage = {
+      event: 'onmessage', session: 'test', id: `false_${driverSide}@c.us_3EB0FORJADA`, from: `${driverSide}@c.us`, to: '351910000000@c.us',
+      body: 'forjada', type: 'chat', fromMe: false, isGroupMsg: false, t: Math.floor(Date.now() / 1000),
+    };
+    assert.equal(parseWppConnectWebhook(onmessage).kind, 'message', 'a message the bridge would relay, but for the token');
+    const wppAnswer = await sut.call('POST', '/webhooks/wppconnect/wrong-token', onmessage);
     assert.equal(wppAnswer.status, 401);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(await sut.workflowCount(sut.config.BRIDGE_TASK_QUEUE), before, 'no chat workflow started');
-    assert.equal(sut.wpp.sent.length, sentBefore, 'nothing sent');
+    assert.equal(await chatWorkflowExists(sut, agentSide), false, 'no chat workflow for the forged agent reply');
+    assert.equal(await chatWorkflowExists(sut, driverSide), false, 'no chat workflow for the forged driver message');
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === agentSide), [], 'nothing sent');
   });
 });

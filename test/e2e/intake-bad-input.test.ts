@@ -1,22 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { makeDecompressionBombPng, makePng } from '../fixtures/documents.ts';
 import { dataUrl, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
-import { startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { useTestSystem } from '../support/test-system.ts';
 
 describe('registration intake refuses bad input and changes nothing', () => {
-  let sut: TestSystem;
+  const system = useTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: 'files.typebot.example.pt' });
   let documents: SampleDocuments;
 
   before(async () => {
-    sut = await startTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: 'files.typebot.example.pt' });
     documents = await sampleDocuments();
   });
-  after(async () => sut.stop());
 
-  /** Sends the request and checks the status, the pt-PT error shape and that nothing was stored or started. */
+  /**
+   * Sends the request and checks the status, the pt-PT error shape and that nothing was stored or
+   * started by it (measured against before the request, whatever other tests left behind).
+   */
   async function refused(body: unknown, expectedStatus: number, field?: string): Promise<string> {
+    const sut = system();
     const nif = typeof body === 'object' && body !== null && 'nif' in body ? String(body.nif) : null;
+    const [filesBefore, workflowsBefore] = [await sut.storedFiles(), await sut.workflowCount()];
     const response = await sut.call('POST', '/drivers/register-typebot', body);
     assert.equal(response.status, expectedStatus, JSON.stringify(response.body).slice(0, 300));
     assert.equal(response.body.success, false);
@@ -26,8 +29,8 @@ describe('registration intake refuses bad input and changes nothing', () => {
       const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif]);
       assert.equal(rows.rows[0]!.n, 0, 'no registration row');
     }
-    assert.deepEqual(await sut.storedFiles(), [], 'no stored file');
-    assert.equal(await sut.workflowCount(), 0, 'no workflow');
+    assert.deepEqual(await sut.storedFiles(), filesBefore, 'no stored file');
+    assert.equal(await sut.workflowCount(), workflowsBefore, 'no workflow');
     return response.body.error as string;
   }
 
@@ -56,9 +59,8 @@ describe('registration intake refuses bad input and changes nothing', () => {
   });
 
   it('answers 422 to a decompression bomb, without decoding it', async () => {
-    const started = Date.now();
-    await refused(flatPayload(documents, { cnh_frente: dataUrl('image/png', makeDecompressionBombPng()) }), 422, 'cnh_frente');
-    assert.ok(Date.now() - started < 3000, 'refused quickly');
+    const error = await refused(flatPayload(documents, { cnh_frente: dataUrl('image/png', makeDecompressionBombPng()) }), 422, 'cnh_frente');
+    assert.match(error, /resolução demasiado elevada/, 'refused for the resolution its header declares, before decoding');
   });
 
   it('answers 422 to a document URL outside the allowlist, without fetching it', async () => {
@@ -77,21 +79,21 @@ describe('registration intake refuses bad input and changes nothing', () => {
 
   it('answers 422 naming each invalid field, in pt-PT', async () => {
     const payload = flatPayload(documents, { nif: '123456788', codigo_postal: '4050', telefone: '12345', nome_completo: 'Rui' });
-    const response = await sut.call('POST', '/drivers/register-typebot/', payload);
+    const response = await system().call('POST', '/drivers/register-typebot/', payload);
     assert.equal(response.status, 422);
     assert.deepEqual(Object.keys(response.body.fields as object).sort(), ['codigo_postal', 'nif', 'nome_completo', 'telefone']);
     assert.match(String(response.body.error), /Há 4 campos por corrigir/);
   });
 
   it('refuses a company NIF with a message saying so', async () => {
-    const response = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents, { nif: '500000000' }));
+    const response = await system().call('POST', '/drivers/register-typebot/', flatPayload(documents, { nif: '500000000' }));
     assert.equal(response.status, 422);
     assert.match(String((response.body.fields as Record<string, string>).nif), /empresa|pessoa coletiva/i);
   });
 
   it('treats SQL-looking text as plain data', async () => {
     await refused(flatPayload(documents, { nome_completo: "Robert'); DROP TABLE registrations;--" }), 422, 'nome_completo');
-    const tables = await sut.system.db.query<{ present: boolean }>("SELECT to_regclass('registrations') IS NOT NULL AS present");
+    const tables = await system().system.db.query<{ present: boolean }>("SELECT to_regclass('registrations') IS NOT NULL AS present");
     assert.equal(tables.rows[0]!.present, true);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { eventually, useTestSystem } from '../support/test-system.ts';
 
 /** Stands in for Typebot's file storage: serves the uploaded files by URL. */
 function fileHost(files: Record<string, Buffer>): Server {
@@ -18,7 +18,6 @@ function fileHost(files: Record<string, Buffer>): Server {
 }
 
 describe('documents given as URLs (Typebot file input)', () => {
-  let sut: TestSystem;
   let documents: SampleDocuments;
   let host: Server;
   let base: string;
@@ -28,10 +27,9 @@ describe('documents given as URLs (Typebot file input)', () => {
     host = fileHost({ '/front.jpg': documents.licenceFront, '/back.png': documents.licenceBack, '/morada.pdf': documents.proofOfAddress });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
-    sut = await startTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: '127.0.0.1', DOCUMENT_URL_TIMEOUT: '1s' });
   });
-  after(async () => {
-    await sut.stop();
+  const system = useTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: '127.0.0.1', DOCUMENT_URL_TIMEOUT: '1s' });
+  after(() => {
     host.close();
   });
 
@@ -39,6 +37,7 @@ describe('documents given as URLs (Typebot file input)', () => {
     flatPayload(documents, { cnh_frente: `${base}/front.jpg`, cnh_verso: `${base}/back.png`, comprovante_morada: `${base}/morada.pdf`, ...overrides });
 
   it('downloads the files from an allowed host and registers the driver', async () => {
+    const sut = system();
     const created = await sut.call('POST', '/drivers/register-typebot/', withUrls());
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.registration_id as string;
@@ -56,6 +55,7 @@ describe('documents given as URLs (Typebot file input)', () => {
     ['a file announced larger than the limit', '/huge.jpg', 413],
   ] as const) {
     it(`refuses ${name} with ${status}`, async () => {
+      const sut = system();
       const before = await sut.storedFiles();
       const response = await sut.call('POST', '/drivers/register-typebot/', withUrls({ cnh_frente: `${base}${url}` }));
       assert.equal(response.status, status, JSON.stringify(response.body));

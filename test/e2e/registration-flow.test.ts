@@ -1,34 +1,34 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { workflowIdOf } from '../../domain/registration.ts';
 import { flatPayload, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { eventually, useTestSystem } from '../support/test-system.ts';
 import { makePng } from '../fixtures/documents.ts';
 
 describe('driver registration, end to end through HTTP', () => {
-  let sut: TestSystem;
+  const system = useTestSystem();
   let documents: SampleDocuments;
 
   before(async () => {
-    sut = await startTestSystem();
     documents = await sampleDocuments();
   });
-  after(async () => sut.stop());
 
   async function submit(payload: unknown) {
-    return sut.call('POST', '/drivers/register-typebot/', payload);
+    return system().call('POST', '/drivers/register-typebot/', payload);
   }
 
   async function pendingRegistration(id: string) {
     return eventually(async () => {
-      const { body } = await sut.asReviewer('GET', `/drivers/${id}`);
+      const { body } = await system().asReviewer('GET', `/drivers/${id}`);
       return body.status === 'pending_approval' ? body : undefined;
     }, 20_000, 'registration to await a reviewer');
   }
 
-  const messagesTo = (telefone: unknown) => sut.wpp.sent.filter((message) => message.phone === `351${String(telefone).replace(/\s/g, '')}`);
+  const messagesTo = (telefone: unknown) => system().wpp.sent.filter((message) => message.phone === `351${String(telefone).replace(/\s/g, '')}`);
 
   it('registers a Typebot submission, a reviewer approves it, and the driver is told in pt-PT on WhatsApp', async () => {
+    const sut = system();
     const payload = flatPayload(documents);
     const created = await submit(variablesPayload(payload));
     assert.equal(created.status, 201);
@@ -54,7 +54,7 @@ describe('driver registration, end to end through HTTP', () => {
     assert.equal(pdf.links.thumbnail, null);
     const pdfResponse = await fetch(`${sut.system.apiUrl}${pdf.links.original}`, { headers: { authorization: `Bearer ${sut.reviewerToken}` } });
     assert.deepEqual(Buffer.from(await pdfResponse.arrayBuffer()), documents.proofOfAddress, 'PDF kept byte for byte');
-    assert.equal((await sut.storedFiles()).filter((file) => file.includes('/received/')).length, 0, 'received originals removed once processed');
+    assert.equal((await sut.storedFiles()).filter((file) => file.includes(`/registrations/${id}/received/`)).length, 0, 'received originals removed once processed');
 
     const approved = await sut.asReviewer('POST', `/drivers/${id}/approve`);
     assert.deepEqual(approved, { status: 200, body: { registration_id: id, status: 'approved' } });
@@ -70,11 +70,13 @@ describe('driver registration, end to end through HTTP', () => {
     const actions = audit.rows.map((entry: { action: string; outcome: string }) => `${entry.action}:${entry.outcome}`);
     assert.ok(actions.includes('view_document:accepted') && actions.includes('approve:accepted') && actions.includes('approve:refused'), actions.join());
     assert.ok(audit.rows.every((entry: { actor: string; remote_address: string }) => entry.actor === 'ana' && entry.remote_address !== ''));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The registration's workflow ends once the driver was told: by then it has sent all it will.
+    await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).result();
     assert.equal(messagesTo(payload.telefone).length, 1, 'told exactly once');
   });
 
   it('requires a reason to reject, tells the driver why, and lets them register again', async () => {
+    const sut = system();
     const payload = flatPayload(documents);
     const id = (await submit(payload)).body.registration_id as string;
     await pendingRegistration(id);
@@ -91,6 +93,7 @@ describe('driver registration, end to end through HTTP', () => {
   });
 
   it('asks for a correction and takes the corrected submission into the same registration', async () => {
+    const sut = system();
     const payload = flatPayload(documents);
     const id = (await submit(payload)).body.registration_id as string;
     await pendingRegistration(id);
@@ -121,6 +124,7 @@ describe('driver registration, end to end through HTTP', () => {
   });
 
   it('refuses a second registration for a NIF under review, but returns the existing one for an identical re-submission', async () => {
+    const sut = system();
     const payload = flatPayload(documents);
     const first = await submit(payload);
     const repeat = await submit(payload);
@@ -136,6 +140,7 @@ describe('driver registration, end to end through HTTP', () => {
   });
 
   it('keeps the reviewer API behind a bearer token', async () => {
+    const sut = system();
     assert.equal((await sut.call('GET', '/drivers')).status, 401);
     assert.equal((await sut.call('GET', '/drivers', undefined, { authorization: 'Bearer not-a-known-token' })).status, 401);
     const listed = await sut.asReviewer('GET', '/drivers?status=approved');
@@ -144,6 +149,7 @@ describe('driver registration, end to end through HTTP', () => {
   });
 
   it('reports healthy only when PostgreSQL and Temporal answer', async () => {
+    const sut = system();
     assert.deepEqual(await sut.call('GET', '/health'), { status: 200, body: { status: 'ok', database: 'ok', temporal: 'ok' } });
   });
 });

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startSandboxConsole, type InboxConversationView, type SandboxConsole, type WhatsAppMessageView } from '../../scripts/sandbox-console.ts';
 import { newDriverPhone } from '../support/bridge-views.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('Bridge sandbox console (npm start with both simulators)', () => {
-  let sut: TestSystem;
   let sandbox: SandboxConsole;
-  before(async () => {
-    sut = await startTestSystem({}, { bridge: true });
-    sandbox = await startSandboxConsole({ wpp: sut.wpp, chatwoot: sut.chatwoot! });
-  });
-  after(async () => {
-    await sandbox.close();
-    await sut.stop();
+  const system = useTestSystem({}, { bridge: true }, {
+    started: async (sut) => {
+      sandbox = await startSandboxConsole({ wpp: sut.wpp, chatwoot: sut.chatwoot! });
+    },
+    stopping: () => sandbox.close(),
   });
 
   async function call(method: string, route: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -70,8 +67,10 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
   });
 
   it('refuses a bad body with 400 in English, and sends nothing', async () => {
+    const sut = system();
     const phone = newDriverPhone();
     const conversation = await driverSays(phone, 'Uma pergunta');
+    // Counted from here: earlier tests' messages do not matter, only what these requests would add.
     const sentBefore = sut.wpp.sent.length;
     const driverMessages = () => sut.wpp.webhookDeliveries.filter((delivery) => delivery.event === 'onmessage').length;
     const driverMessagesBefore = driverMessages();

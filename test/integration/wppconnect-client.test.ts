@@ -2,7 +2,6 @@
  * The real WPPConnect client against the WPPConnect simulator over real HTTP.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
 import type { WppConnectClientOptions } from '../../integrations/wppconnect/client.ts';
@@ -10,6 +9,7 @@ import { createWppConnectClient } from '../../integrations/wppconnect/client.ts'
 import { ErrorType } from '../../domain/errors.ts';
 import type { WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { assertRetryable, assertPermanent } from '../support/failures.ts';
 
 const PHONE = '351912345678';
@@ -119,7 +119,8 @@ test('an answer slower than timeoutMs is a retryable timeout (and the message ma
   await client.connectionStatus(); // token in hand, so the send is what times out
   sim.faults.delayMs = 300;
   await assertRetryable(client.sendText({ phone: PHONE, message: 'Olá' }), /send-message timed out after 100 ms/);
-  await sleep(400);
+  // The client gave up on the answer, not the server on the send: it is recorded, once.
+  await eventually(async () => (sim.sent.length > 0 ? true : undefined), 5_000, 'the send on the server');
   assert.equal(sim.sent.length, 1, 'the server finished the send after the client gave up');
 });
 

@@ -119,7 +119,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       }, 'the registration pending approval');
       const correction = await sut.asReviewer('POST', `/drivers/${registrationId}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
       assert.equal(correction.status, 200);
-      await driver.replies('the correction request on WhatsApp');
+      await driver.hears('the correction request on WhatsApp');
 
       // The driver sends the form again with a new photo of the back of the licence.
       const documents = await sampleDocuments();
@@ -135,7 +135,7 @@ describe('record workflow histories', { concurrency: false }, () => {
         return found.rows[0]?.status === 'pending_approval' ? true : undefined;
       }, 'the corrected registration pending approval');
       assert.equal((await sut.asReviewer('POST', `/drivers/${registrationId}/approve`)).status, 200);
-      await driver.replies('the approval on WhatsApp');
+      await driver.hears('the approval on WhatsApp');
       await closed(sut.system.temporal, workflowIdOf(registrationId));
       await waitFor(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-aprovado') ? true : undefined), 'the approved label');
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
@@ -46,8 +47,14 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
+export interface TestSystemOptions {
+  bridge?: boolean;
+  worker?: boolean;
+  typebot?: boolean | Partial<TypebotSimulatorOptions>;
+}
+
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Partial<TypebotSimulatorOptions> } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
   const shared = testEnvironment();
   const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
@@ -134,6 +141,48 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
       await typebot?.close();
     },
   };
+}
+
+/**
+ * One test system for the tests of a `describe`: started in its `before`, stopped in its `after`.
+ * Returns an accessor to call inside the tests (and in hooks registered after this one). `options`
+ * may be a function, called in `before`, when it needs what earlier hooks set up. `started` runs
+ * right after the start (a child worker, a console on top), `stopping` right before the stop.
+ */
+export function useTestSystem(
+  env: Record<string, string> = {},
+  options: TestSystemOptions | (() => TestSystemOptions) = {},
+  hooks: { started?: (sut: TestSystem) => Promise<void>; stopping?: (sut: TestSystem) => Promise<void> } = {},
+): () => TestSystem {
+  let sut: TestSystem | undefined;
+  before(async () => {
+    sut = await startTestSystem(env, typeof options === 'function' ? options() : options);
+    await hooks.started?.(sut);
+  });
+  after(async () => {
+    if (sut === undefined) return;
+    const stopping = sut;
+    sut = undefined;
+    try {
+      await hooks.stopping?.(stopping);
+    } finally {
+      await stopping.stop();
+    }
+  });
+  return () => {
+    if (sut === undefined) throw new Error('The test system runs between the before and after hooks of the describe that set it up');
+    return sut;
+  };
+}
+
+/** A test system of its own for one test (or part of one), stopped however `run` ends. */
+export async function withTestSystem<T>(env: Record<string, string>, options: TestSystemOptions, run: (sut: TestSystem) => Promise<T>): Promise<T> {
+  const sut = await startTestSystem(env, options);
+  try {
+    return await run(sut);
+  } finally {
+    await sut.stop();
+  }
 }
 
 export const uniqueSuffix = () => randomBytes(4).toString('hex');

@@ -88,12 +88,11 @@ describe('inspectDocument', () => {
     });
   });
 
-  it('refuses a decompression bomb quickly, without allocating its pixels', async () => {
+  // Refused for its declared resolution, which is read from the header before any pixel is decoded.
+  // (How fast is for bench/registration: a wall-clock limit here fails on a loaded machine.)
+  it('refuses a decompression bomb, without allocating its pixels', async () => {
     const bomb = makeDecompressionBombPng();
-    const started = performance.now();
-    await assert.rejects(inspect(bomb), refusedWith(ErrorType.DocumentUnreadable));
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 250, `took ${elapsed.toFixed(0)} ms`);
+    await assert.rejects(inspect(bomb), (error: unknown) => refusedWith(ErrorType.DocumentUnreadable)(error) && /resolução demasiado elevada/.test(String(error)));
   });
 
   it('refuses an image over the pixel limit with a message about its resolution', async () => {

@@ -85,17 +85,13 @@ describe('processDocument', () => {
     );
   });
 
-  it('inspects and processes a 2 MB phone photo in well under a second', async (t) => {
+  // How long this takes is measured by bench/registration (sharp_ceiling_registrations_per_second),
+  // not asserted here: a wall-clock limit fails on a loaded machine without saying anything about the code.
+  it('inspects and processes a 2 MB phone photo down to 2560 px on its long side', async () => {
     const photo = await makePhotoLikeJpeg(2_000_000);
-    await processDocument(photo, 'image/jpeg'); // warm-up: first use loads libvips operations
-    const started = performance.now();
     const inspected = await inspectDocument(photo, 'carta de condução (verso)', 'licenceBack');
-    const inspectedAt = performance.now();
+    assert.ok(Math.max(inspected.width!, inspected.height!) > 2560, `the fixture is larger than the limit: ${inspected.width}x${inspected.height}`);
     const processed = await processDocument(photo, 'image/jpeg');
-    const finished = performance.now();
-    t.diagnostic(`${photo.length} bytes, ${inspected.width}x${inspected.height}: inspect ${(inspectedAt - started).toFixed(0)} ms, `
-      + `process ${(finished - inspectedAt).toFixed(0)} ms -> ${processed.bytes.length} bytes ${processed.width}x${processed.height}`);
     assert.equal(Math.max(processed.width!, processed.height!), 2560);
-    assert.ok(finished - started < 1000, `took ${(finished - started).toFixed(0)} ms`);
   });
 });

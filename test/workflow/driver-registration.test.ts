@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { approveUpdate, rejectUpdate, stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
 import { startRegistrationWorkflow } from '../../api/hand-offs/registration.ts';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { eventually, useTestSystem, withTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const reviewerPhone = '+351910000001';
 
@@ -26,13 +26,10 @@ describe('driverRegistration workflow on the real Temporal server', () => {
   });
 
   describe('with reminders after one second', () => {
-    let sut: TestSystem;
-    before(async () => {
-      sut = await startTestSystem({ REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: reviewerPhone });
-    });
-    after(async () => sut.stop());
+    const system = useTestSystem({ REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: reviewerPhone });
 
     it('reminds reviewers when no decision comes, keeps waiting, and still takes the decision', async () => {
+      const sut = system();
       const { id } = await registerAndWait(sut, documents);
       const reminders = await eventually(async () => {
         const sent = sut.wpp.sent.filter((message) => message.phone === reviewerPhone.slice(1));
@@ -51,22 +48,22 @@ describe('driverRegistration workflow on the real Temporal server', () => {
   });
 
   describe('with the default reminder timing', () => {
-    let sut: TestSystem;
-    before(async () => {
-      sut = await startTestSystem();
-    });
-    after(async () => sut.stop());
+    const system = useTestSystem();
 
     it('treats a second start of the same registration as the same workflow', async () => {
+      const sut = system();
       const { id } = await registerAndWait(sut, documents);
       const before = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
       await startRegistrationWorkflow({ temporal: sut.system.temporal, config: sut.config }, id, false);
       const afterwards = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe();
       assert.equal(afterwards.runId, before.runId);
-      assert.equal(await sut.workflowCount(), 1);
+      // This registration's runs only: the other tests' workflows share the task queue.
+      const runs = await sut.system.temporal.workflow.count(`WorkflowId = "${workflowIdOf(id)}"`);
+      assert.equal(runs.count, 1);
     });
 
     it('takes a decision that arrives while the documents are still being prepared, once they are ready', async () => {
+      const sut = system();
       const created = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents));
       const id = created.body.registration_id as string;
       const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
@@ -80,6 +77,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
     });
 
     it('refuses, in the workflow itself, a rejection without a reason', async () => {
+      const sut = system();
       const { id } = await registerAndWait(sut, documents);
       const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
       await assert.rejects(handle.executeUpdate(rejectUpdate, { args: [{ reviewer: 'ana', reason: '   ' }] }), (error: unknown) => {
@@ -93,6 +91,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
     });
 
     it('accepts exactly one of two concurrent approvals', async () => {
+      const sut = system();
       const { id } = await registerAndWait(sut, documents);
       const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
       const outcomes = await Promise.allSettled([
@@ -111,6 +110,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
     });
 
     it('sends the decision once even when the notification is retried', async () => {
+      const sut = system();
       const { id, payload } = await registerAndWait(sut, documents);
       const { createNotifyDriver } = await import('../../activities/registration/notify-driver.ts');
       const { createWppConnectClient } = await import('../../integrations/wppconnect/client.ts');
@@ -145,21 +145,20 @@ describe('driverRegistration workflow on the real Temporal server', () => {
   });
 
   it('survives a worker restart while it waits for the reviewer', async () => {
-    const first = await startTestSystem();
-    const { id, payload } = await registerAndWait(first, documents);
-    await first.stop();
+    const { id, payload, queue, storageDir } = await withTestSystem({}, {}, async (first) => ({
+      ...(await registerAndWait(first, documents)),
+      queue: first.config.TEMPORAL_TASK_QUEUE,
+      storageDir: first.storageDir,
+    }));
 
-    const second = await startTestSystem({ TEMPORAL_TASK_QUEUE: first.config.TEMPORAL_TASK_QUEUE, DOCUMENT_STORAGE_DIR: first.storageDir });
-    try {
+    await withTestSystem({ TEMPORAL_TASK_QUEUE: queue, DOCUMENT_STORAGE_DIR: storageDir }, {}, async (second) => {
       const approved = await second.asReviewer('POST', `/drivers/${id}/approve`);
       assert.equal(approved.body.status, 'approved', JSON.stringify(approved));
       const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
       await eventually(async () => (second.wpp.sent.some((message) => message.phone === phone) ? true : undefined));
       const result = await second.system.temporal.workflow.getHandle<typeof driverRegistration>(workflowIdOf(id)).result();
       assert.equal(result.status, 'approved');
-    } finally {
-      await second.stop();
-    }
+    });
   });
 });
 
