@@ -1,4 +1,6 @@
 /** Registration lifecycle shared by the API, the workflow and the database. */
+import { decisionMessages } from './texts/registration.ts';
+
 export const registrationStatuses = ['received', 'pending_approval', 'correction_requested', 'approved', 'rejected'] as const;
 export type RegistrationStatus = (typeof registrationStatuses)[number];
 
@@ -16,6 +18,18 @@ export type Decision =
   | { kind: 'approved'; reviewer: string }
   | { kind: 'rejected'; reviewer: string; reason: string }
   | { kind: 'correction_requested'; reviewer: string; items: CorrectableItem[]; message: string };
+
+/** The WhatsApp message that tells the driver the reviewer's decision (texts/registration.ts). */
+export function decisionMessage(fullName: string, decision: Decision): string {
+  switch (decision.kind) {
+    case 'approved':
+      return decisionMessages.approved(fullName);
+    case 'rejected':
+      return decisionMessages.rejected(fullName, decision.reason);
+    case 'correction_requested':
+      return decisionMessages.correctionRequested(fullName, decision.items, decision.message);
+  }
+}
 
 /** Where a registration stands, as its chat's Chatwoot conversation is told (a note and a label each). */
 export type ConversationStage = 'pending_approval' | Decision['kind'];
