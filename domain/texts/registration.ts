@@ -27,13 +27,13 @@ const correctionItemsText = (items: readonly CorrectableItem[]) => listInPortugu
 /** The reviewer's decision, sent to the driver on WhatsApp (in the chat the registration came from, else to the form's phone). */
 export const decisionMessages = {
   approved: (fullName: string) =>
-    `Olá ${firstName(fullName)}! O seu registo como motorista da Léguas Franzinas foi aprovado. Bem-vindo à equipa! Vamos contactá-lo em breve com os próximos passos.`,
+    `Olá, ${firstName(fullName)}! O seu registo como motorista da Léguas Franzinas foi aprovado. Damos-lhe as boas-vindas à equipa! Entraremos em contacto consigo em breve com os próximos passos.`,
   /** `reason`: the reviewer's words, a sentence. */
   rejected: (fullName: string, reason: string) =>
-    `Olá ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${reason} Se a situação mudar, pode registar-se novamente.`,
+    `Olá, ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${reason} Se a situação mudar, pode registar-se novamente.`,
   /** `message`: the reviewer's own words, left out when blank. */
   correctionRequested: (fullName: string, items: readonly CorrectableItem[], message: string) => [
-    `Olá ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,
+    `Olá, ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,
     message,
     'Pode reenviar os dados pelo mesmo formulário de registo.',
   ].filter((line) => line.trim() !== '').join('\n\n'),

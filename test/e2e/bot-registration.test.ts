@@ -267,7 +267,7 @@ function flowWithPicture(imageUrl: string, bigImageUrl: string) {
       { id: 'g1', title: 'Início', graphCoordinates: { x: 0, y: 100 }, blocks: [
         { id: 'b_logo', type: 'image', content: { url: imageUrl } },
         { id: 'b_mapa', type: 'image', content: { url: bigImageUrl } },
-        { id: 'b_ola', type: 'text', content: { richText: [paragraph('Bem-vindo à **Léguas Franzinas**!')] } },
+        { id: 'b_ola', type: 'text', content: { richText: [paragraph('Damos-lhe as boas-vindas à **Léguas Franzinas**!')] } },
         { id: 'b_nome', type: 'text input', options: { variableId: 'v_nome' }, outgoingEdgeId: 'e1' },
       ] },
       { id: 'g2', title: 'Fim', graphCoordinates: { x: 0, y: 300 }, blocks: [
@@ -315,7 +315,7 @@ describe('registration bot: media in the flow', () => {
     assert.equal(image.sha256, createHash('sha256').update(picture).digest('hex'));
     assert.equal(tooBig?.type, undefined, 'a picture over the media limit goes as its link');
     assert.match(tooBig?.body ?? '', /^http:\/\/127\.0\.0\.1:\d+\/mapa\.jpg$/);
-    assert.equal(text?.body, 'Bem-vindo à *Léguas Franzinas*!');
+    assert.equal(text?.body, 'Damos-lhe as boas-vindas à *Léguas Franzinas*!');
     assert.ok(welcome.length > 0);
     assert.equal(await driver.says('Rui'), 'Obrigado, Rui.');
     const mirrored = sut.chatwoot!.messages(chatwootView(sut).conversationIdOf(phone)).filter((message) => (message.content ?? '').startsWith('🤖'));
