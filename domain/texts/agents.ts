@@ -22,7 +22,7 @@ export const agentNotes = {
   ].join('\n'),
   registrationApproved: (reviewer: string | null, link: string) => `Registo aprovado por ${by(reviewer)}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
   registrationRejected: (reviewer: string | null, reason: string | null, link: string) =>
-    `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason}`}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
+    `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason.trim().replace(/\.+$/, '')}`}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
   /** `items`: what the driver was asked to redo (null when the decision is not at hand). */
   correctionRequested: (reviewer: string | null, items: readonly CorrectableItem[] | null, link: string) =>
     `Correção pedida por ${by(reviewer)}${items === null ? '' : `: ${listInPortuguese(items.map((item) => correctionItemLabels[item]))}`}. ${link}`,

@@ -3,7 +3,7 @@
  * Typebot's HTTP Request block gets it as `error` and the flow shows it to the driver, and the API
  * also answers it per field. `label` is the document's name as the driver knows it
  * (`documentLabels`); it is quoted after "O ficheiro", so every adjective agrees with "ficheiro"
- * whatever the label's gender.
+ * whatever the label's gender; the label has parentheses of its own, so it is always between « ».
  */
 import type { DocumentKind } from '../registration-submission.ts';
 
@@ -26,11 +26,11 @@ export const documentSourceErrors = {
 
 /** Fetching a document from the link in the submission (only from allowed hosts, within a time and size limit). */
 export const documentDownloadErrors = {
-  addressNotAllowed: (label: string) => `O endereço do ficheiro (${label}) não é permitido.`,
-  originNotAllowed: (label: string) => `O endereço do ficheiro (${label}) não é de uma origem autorizada.`,
-  downloadFailed: (label: string) => `Não foi possível descarregar o ficheiro (${label}). Tente enviá-lo novamente.`,
-  tooManyRedirects: (label: string) => `O endereço do ficheiro (${label}) redireciona demasiadas vezes.`,
-  tooSlow: (label: string) => `Não foi possível descarregar o ficheiro (${label}) a tempo. Tente novamente.`,
+  addressNotAllowed: (label: string) => `O endereço do ficheiro «${label}» não é permitido.`,
+  originNotAllowed: (label: string) => `O endereço do ficheiro «${label}» não é de uma origem autorizada.`,
+  downloadFailed: (label: string) => `Não foi possível descarregar o ficheiro «${label}». Tente enviá-lo novamente.`,
+  tooManyRedirects: (label: string) => `O endereço do ficheiro «${label}» redireciona demasiadas vezes.`,
+  tooSlow: (label: string) => `Não foi possível descarregar o ficheiro «${label}» a tempo. Tente novamente.`,
 };
 
 /** The document's content: size, type (told by its bytes), and whether it is a readable image or PDF. */
@@ -42,7 +42,7 @@ export const documentContentErrors = {
     `O ficheiro «${label}» não está num formato aceite. Envie uma fotografia (JPEG, PNG, WebP ou HEIC) ou um PDF.`,
   /** The submission declared one type (a data URL's), the content is another. */
   typeMismatch: (label: string, declared: string, actual: string) =>
-    `O ficheiro (${label}) diz ser ${declared} mas o conteúdo é ${actual}. Envie o ficheiro original.`,
+    `O ficheiro «${label}» diz ser ${declared}, mas o conteúdo é ${actual}. Envie o ficheiro original.`,
   notAnImage: (label: string) => `O ficheiro «${label}» não é uma imagem válida. Tire uma nova fotografia e envie-a novamente.`,
   tooManyPixels: (label: string, maxPixels: number) =>
     `O ficheiro «${label}» tem uma resolução demasiado elevada (máximo de ${decimal.format(maxPixels / 1_000_000)} megapíxeis). ` +

@@ -6,6 +6,8 @@ import { listInPortuguese } from '../portuguese-list.ts';
 import type { CorrectableItem } from '../registration.ts';
 
 const firstName = (fullName: string) => fullName.split(' ')[0] ?? fullName;
+/** The reviewer's words as a sentence: a final full stop added when they end without one. */
+const asSentence = (text: string) => (/[.!?…]$/u.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /** What a reviewer may ask the driver to redo, named as the driver knows it. */
 export const correctionItemLabels: Record<CorrectableItem, string> = {
@@ -28,9 +30,9 @@ const correctionItemsText = (items: readonly CorrectableItem[]) => listInPortugu
 export const decisionMessages = {
   approved: (fullName: string) =>
     `Olá, ${firstName(fullName)}! O seu registo como motorista da Léguas Franzinas foi aprovado. Damos-lhe as boas-vindas à equipa! Entraremos em contacto consigo em breve com os próximos passos.`,
-  /** `reason`: the reviewer's words, a sentence. */
+  /** `reason`: the reviewer's words. */
   rejected: (fullName: string, reason: string) =>
-    `Olá, ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${reason} Se a situação mudar, pode registar-se novamente.`,
+    `Olá, ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${asSentence(reason)} Se a situação mudar, pode registar-se novamente.`,
   /** `message`: the reviewer's own words, left out when blank. */
   correctionRequested: (fullName: string, items: readonly CorrectableItem[], message: string) => [
     `Olá, ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,

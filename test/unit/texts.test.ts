@@ -63,7 +63,7 @@ const catalogues: Listed[] = [
       reader: 'driver', where: 'WhatsApp, when a reviewer decides (in the chat the registration came from, else to the form\'s phone)',
       samples: {
         approved: [[driver.fullName]],
-        rejected: [[driver.fullName, 'A carta de condução apresentada está caducada.']],
+        rejected: [[driver.fullName, 'A carta de condução apresentada está caducada.'], [driver.fullName, 'Carta de condução caducada']],
         correctionRequested: [
           [driver.fullName, ['licence_back', 'proof_of_address'], 'O comprovativo de morada tem mais de 3 meses.'],
           [driver.fullName, ['nif'], ''],
@@ -131,7 +131,7 @@ const catalogues: Listed[] = [
       samples: {
         registrationReceived: [[driver, reviewLink]],
         registrationApproved: [['ana', reviewLink], [null, reviewLink]],
-        registrationRejected: [['ana', 'A carta de condução apresentada está caducada.', reviewLink]],
+        registrationRejected: [['ana', 'A carta de condução apresentada está caducada.', reviewLink], ['ana', 'Carta de condução caducada', reviewLink]],
         correctionRequested: [['ana', ['licence_back', 'proof_of_address'], reviewLink]],
         botHandedOver: [[]],
         fileTooLarge: [['23,4', 16]],
@@ -256,11 +256,12 @@ void describe('texts people read (domain/texts)', () => {
     }
   });
 
-  void it('renders every entry as non-empty text, with no hole where a value should be', () => {
+  void it('renders every entry as non-empty text, with no hole where a value should be and no stray punctuation', () => {
     for (const { where, text } of allRendered()) {
       assert.notEqual(text.trim(), '', `${where} is empty`);
       assert.equal(text, text.trim(), `${where} starts or ends with blank space`);
       assert.doesNotMatch(text, /\b(?:undefined|null|NaN)\b|\[object /, `${where}: ${text}`);
+      assert.doesNotMatch(text, /(?<!\.)\.\.(?!\.)|\s[.,;:!?]/u, `${where}: a doubled full stop or a space before punctuation: ${text}`);
     }
   });
 
