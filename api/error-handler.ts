@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../domain/errors.ts';
+import { requestErrors } from '../domain/texts/intake.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -9,12 +10,13 @@ declare module 'fastify' {
   }
 }
 
+/** Fastify's own refusals, by error code, as drivers read them. */
 const driverTexts: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'O pedido não é um JSON válido.',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'O pedido chegou vazio.',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'O pedido é demasiado grande. Envie ficheiros mais pequenos.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'O pedido tem de ser enviado em JSON.',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'O tamanho do pedido não corresponde ao conteúdo enviado.',
+  FST_ERR_CTP_INVALID_JSON_BODY: requestErrors.invalidJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: requestErrors.emptyBody,
+  FST_ERR_CTP_BODY_TOO_LARGE: requestErrors.tooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: requestErrors.notJson,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: requestErrors.wrongLength,
 };
 
 function driverBody(message: string, fields: Record<string, string> = {}) {
@@ -37,18 +39,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const fields = Object.fromEntries(error.validation.map((issue) => [issue.instancePath.replace(/^\//, '') || 'body', issue.message ?? 'invalid']));
       return audience === 'driver'
-        ? reply.status(400).send(driverBody('O pedido tem dados em falta ou inválidos.', fields))
+        ? reply.status(400).send(driverBody(requestErrors.missingOrInvalid, fields))
         : reply.status(400).send({ error: 'Invalid request', type: ErrorType.MalformedPayload, fields });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       return audience === 'driver'
-        ? reply.status(503).send(driverBody('O serviço está temporariamente indisponível. Tente novamente dentro de alguns minutos.'))
+        ? reply.status(503).send(driverBody(requestErrors.unavailable))
         : reply.status(status).send({ error: 'Internal error', requestId: request.id });
     }
     return audience === 'driver'
-      ? reply.status(status).send(driverBody(driverTexts[error.code] ?? 'O pedido não pôde ser processado.'))
+      ? reply.status(status).send(driverBody(driverTexts[error.code] ?? requestErrors.notProcessed))
       : reply.status(status).send({ error: error.message });
   });
 

@@ -3,6 +3,7 @@
  * menus, trigger keywords, the driver's own commands. Pure: workflows import it.
  */
 import { allowedExtensions, imageTypes, isChoiceInput, isFileInput, type ChatInput, type ChatMessage, type ChoiceItem } from './typebot-chat.ts';
+import { botPrompts, typebotRetries } from './texts/bot.ts';
 import { markdownToWhatsApp, richTextToWhatsApp } from './whatsapp-formatting.ts';
 
 // ---- A bot turn as WhatsApp messages -------------------------------------------------------
@@ -27,9 +28,9 @@ function fileHint(input: ChatInput): string {
   const photos = allowed === null || allowed.some((type) => imageTypes.includes(type));
   const pdf = allowed === null || allowed.includes('pdf');
   const others = allowed !== null && allowed.some((type) => type !== 'pdf' && !imageTypes.includes(type));
-  if (others || (!photos && !pdf)) return 'Envie o ficheiro pedido.';
-  if (photos && pdf) return 'Envie uma fotografia ou um PDF.';
-  return photos ? 'Envie uma fotografia.' : 'Envie um PDF.';
+  if (others || (!photos && !pdf)) return botPrompts.sendFile;
+  if (photos && pdf) return botPrompts.sendPhotoOrPdf;
+  return photos ? botPrompts.sendPhoto : botPrompts.sendPdf;
 }
 
 function choicePrompt(input: ChatInput): string {
@@ -38,7 +39,7 @@ function choicePrompt(input: ChatInput): string {
     return `${index + 1}. ${itemLabel(item)}${description}`;
   });
   if (lines.length > 1 && input.options?.isMultipleChoice === true) {
-    lines.push('', 'Pode escolher várias opções, separadas por vírgulas (por exemplo: 1, 3).');
+    lines.push('', botPrompts.multipleChoice);
   }
   return lines.join('\n');
 }
@@ -50,11 +51,11 @@ function choicePrompt(input: ChatInput): string {
 function inPortuguese(text: string, input: ChatInput | null | undefined): string {
   switch (text) {
     case 'Invalid message. Please, try again.':
-      if (isChoiceInput(input)) return 'Não percebi a sua escolha. Responda com o número ou o texto de uma das opções:';
-      if (isFileInput(input)) return 'Esta pergunta pede um ficheiro. Envie a fotografia ou o PDF pedido, por favor.';
-      return 'Não percebi a resposta. Tente novamente, por favor.';
+      if (isChoiceInput(input)) return typebotRetries.choice;
+      if (isFileInput(input)) return typebotRetries.file;
+      return typebotRetries.other;
     case "This email doesn't seem to be valid. Can you type it again?":
-      return 'Este email não parece válido. Escreva-o novamente, por favor.';
+      return typebotRetries.email;
     default:
       return text;
   }

@@ -5,6 +5,7 @@
  */
 import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
+import { emailErrors, freeTextErrors, nameErrors } from './texts/intake.ts';
 
 const emailMax = 254;
 const localPartMax = 64;
@@ -32,28 +33,28 @@ function lengthOf(text: string): number {
 /** Trimmed; the domain is lower-cased, the local part is kept as typed. */
 export function parseEmail(raw: unknown): Parsed<string> {
   const text = (answerText(raw) ?? '').trim();
-  if (text === '') return fail('Indique o seu endereço de email.');
-  if (text.length > emailMax) return fail(`O endereço de email é demasiado longo (máximo ${emailMax} caracteres).`);
+  if (text === '') return fail(emailErrors.missing);
+  if (text.length > emailMax) return fail(emailErrors.tooLong(emailMax));
   const at = text.lastIndexOf('@');
   const localPart = text.slice(0, Math.max(at, 0));
   const domain = text.slice(at + 1).toLowerCase();
   const valid =
     at > 0 && localPart.length <= localPartMax && localPartPattern.test(localPart) && domainPattern.test(domain);
-  if (!valid) return fail('O endereço de email não é válido (exemplo: nome@exemplo.pt).');
+  if (!valid) return fail(emailErrors.invalid);
   return ok(`${localPart}@${domain}`);
 }
 
 /** At least two words (first name and surname), spaces collapsed. */
 export function parseFullName(raw: unknown): Parsed<string> {
   const text = normalisedText(raw);
-  if (text === '') return fail('Indique o seu nome completo.');
-  if (lengthOf(text) > nameMax) return fail(`O nome é demasiado longo (máximo ${nameMax} caracteres).`);
-  if (/\p{N}/u.test(text)) return fail('O nome não pode ter algarismos.');
+  if (text === '') return fail(nameErrors.missing);
+  if (lengthOf(text) > nameMax) return fail(nameErrors.tooLong(nameMax));
+  if (/\p{N}/u.test(text)) return fail(nameErrors.digits);
   const words = text.split(' ');
   if (!words.every((word) => nameWordPattern.test(word))) {
-    return fail('O nome só pode ter letras, espaços, hífenes e apóstrofos.');
+    return fail(nameErrors.characters);
   }
-  if (words.length < 2) return fail('Indique o nome completo (nome próprio e apelido).');
+  if (words.length < 2) return fail(nameErrors.oneWord);
   return ok(text);
 }
 
@@ -64,8 +65,8 @@ export function parseFullName(raw: unknown): Parsed<string> {
  */
 export function parseFreeText(raw: unknown, label: string, max: number): Parsed<string> {
   const text = normalisedText(raw);
-  if (text === '') return fail(`O campo «${label}» é obrigatório.`);
-  if (forbiddenPattern.test(text)) return fail(`O campo «${label}» tem caracteres que não são permitidos.`);
-  if (lengthOf(text) > max) return fail(`O campo «${label}» é demasiado longo (máximo ${max} caracteres).`);
+  if (text === '') return fail(freeTextErrors.missing(label));
+  if (forbiddenPattern.test(text)) return fail(freeTextErrors.forbiddenCharacters(label));
+  if (lengthOf(text) > max) return fail(freeTextErrors.tooLong(label, max));
   return ok(text);
 }

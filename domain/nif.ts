@@ -8,19 +8,10 @@
  */
 import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
+import { nifErrors } from './texts/intake.ts';
 
 /** Prefixes the tax authority assigns to natural persons (45: non-residents). */
 const personPrefixes = ['1', '2', '3', '45'] as const;
-
-const messages = {
-  missing: 'Indique o seu NIF (número de identificação fiscal).',
-  letters: 'O NIF só tem algarismos: retire as letras (incluindo o prefixo PT).',
-  format: 'O NIF deve ter 9 algarismos.',
-  checkDigit: 'O NIF indicado não é válido: confirme os 9 algarismos.',
-  notPerson:
-    'Este NIF é de uma empresa ou de outra entidade, não de uma pessoa singular. ' +
-    'Para o registo precisamos do seu NIF pessoal.',
-} as const;
 
 /** Check digit for the first eight digits: weights 9..2, 11 - sum mod 11, 10 and 11 become 0. */
 function nifCheckDigit(firstEight: string): number {
@@ -32,10 +23,10 @@ function nifCheckDigit(firstEight: string): number {
 
 export function parseNif(raw: unknown): Parsed<string> {
   const text = answerText(raw)?.replace(/\s+/g, '') ?? '';
-  if (text === '') return fail(messages.missing);
-  if (/\p{L}/u.test(text)) return fail(messages.letters);
-  if (!/^\d{9}$/.test(text)) return fail(messages.format);
-  if (nifCheckDigit(text) !== Number(text[8])) return fail(messages.checkDigit);
-  if (!personPrefixes.some((prefix) => text.startsWith(prefix))) return fail(messages.notPerson);
+  if (text === '') return fail(nifErrors.missing);
+  if (/\p{L}/u.test(text)) return fail(nifErrors.letters);
+  if (!/^\d{9}$/.test(text)) return fail(nifErrors.format);
+  if (nifCheckDigit(text) !== Number(text[8])) return fail(nifErrors.checkDigit);
+  if (!personPrefixes.some((prefix) => text.startsWith(prefix))) return fail(nifErrors.notPerson);
   return ok(text);
 }

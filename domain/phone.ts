@@ -11,18 +11,9 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { NumberType } from 'libphonenumber-js/max';
 import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
+import { phoneErrors } from './texts/intake.ts';
 
 const personalTypes: ReadonlySet<NumberType> = new Set<NumberType>(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
-
-const messages = {
-  missing: 'Indique o seu número de telemóvel.',
-  format: 'O número de telefone só pode ter algarismos, espaços e o indicativo +351.',
-  invalid: 'O número de telefone não é válido: confirme os 9 algarismos.',
-  foreign: 'Indique um número de telefone português (indicativo +351).',
-  notPersonal:
-    'Este número é de tarifa especial, gratuito ou de serviço. ' +
-    'Indique o seu número de telemóvel ou de telefone fixo.',
-} as const;
 
 /** "00351…" and "351…" (12 digits) are international; anything else without "+" is national. */
 function internationalForm(compact: string): string {
@@ -33,16 +24,16 @@ function internationalForm(compact: string): string {
 
 export function parsePortuguesePhone(raw: unknown): Parsed<string> {
   const text = answerText(raw)?.trim() ?? '';
-  if (text === '') return fail(messages.missing);
+  if (text === '') return fail(phoneErrors.missing);
   const compact = text.replace(/[\s().-]/g, '');
-  if (!/^\+?\d+$/.test(compact)) return fail(messages.format);
+  if (!/^\+?\d+$/.test(compact)) return fail(phoneErrors.format);
 
   const phone = parsePhoneNumberFromString(internationalForm(compact), 'PT');
-  if (phone === undefined) return fail(messages.invalid);
-  if (phone.countryCallingCode !== '351') return fail(messages.foreign);
-  if (!phone.isValid()) return fail(messages.invalid);
+  if (phone === undefined) return fail(phoneErrors.invalid);
+  if (phone.countryCallingCode !== '351') return fail(phoneErrors.foreign);
+  if (!phone.isValid()) return fail(phoneErrors.invalid);
   const type = phone.getType();
-  if (type === undefined || !personalTypes.has(type)) return fail(messages.notPersonal);
+  if (type === undefined || !personalTypes.has(type)) return fail(phoneErrors.notPersonal);
   return ok(phone.number);
 }
 

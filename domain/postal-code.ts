@@ -5,19 +5,14 @@
  */
 import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
-
-const messages = {
-  missing: 'Indique o código postal.',
-  format: 'O código postal deve ter o formato 1234-567.',
-  leadingZero: 'O código postal não pode começar por 0.',
-} as const;
+import { postalCodeErrors } from './texts/intake.ts';
 
 export function parsePostalCode(raw: unknown): Parsed<string> {
   const text = answerText(raw)?.trim() ?? '';
-  if (text === '') return fail(messages.missing);
+  if (text === '') return fail(postalCodeErrors.missing);
   const match = /^(\d{4})[- ]?(\d{3})$/.exec(text);
-  if (match === null) return fail(messages.format);
+  if (match === null) return fail(postalCodeErrors.format);
   const [, area = '', street = ''] = match;
-  if (area.startsWith('0')) return fail(messages.leadingZero);
+  if (area.startsWith('0')) return fail(postalCodeErrors.leadingZero);
   return ok(`${area}-${street}`);
 }

@@ -15,9 +15,12 @@ import { parsePortuguesePhone } from './phone.ts';
 import { parsePostalCode } from './postal-code.ts';
 import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
+import { documentLabels, documentSourceErrors } from './texts/documents.ts';
+import { fieldLabels, submissionErrors } from './texts/intake.ts';
 
-export const documentKinds = ['licence_front', 'licence_back', 'proof_of_address'] as const;
-export type DocumentKind = (typeof documentKinds)[number];
+import type { DocumentKind } from './registration-items.ts';
+
+export { documentKinds, type DocumentKind } from './registration-items.ts';
 export const documentFieldOf: Record<DocumentKind, string> = {
   licence_front: 'cnh_frente',
   licence_back: 'cnh_verso',
@@ -40,12 +43,7 @@ export interface RegistrationSubmission {
   documents: Record<DocumentKind, DocumentSource>;
 }
 
-const documentLabels: Record<DocumentKind, string> = {
-  licence_front: 'carta de condução (frente)',
-  licence_back: 'carta de condução (verso)',
-  proof_of_address: 'comprovativo de morada',
-};
-
+/** The document's name as the driver knows it (domain/texts/documents.ts). */
 export function documentLabel(kind: DocumentKind): string {
   return documentLabels[kind];
 }
@@ -92,8 +90,8 @@ function parseDataUrl(text: string): DocumentSource | undefined {
 export function parseDocumentSource(raw: unknown, kind: DocumentKind): Parsed<DocumentSource> {
   const label = documentLabels[kind];
   const text = answerText(raw)?.trim() ?? '';
-  if (text === '') return fail(`Falta enviar o ficheiro «${label}».`);
-  const invalid = fail(`O ficheiro enviado em «${label}» não é válido.`);
+  if (text === '') return fail(documentSourceErrors.missing(label));
+  const invalid = fail(documentSourceErrors.invalid(label));
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     const bytes = decodeStrictBase64(text);
@@ -104,7 +102,7 @@ export function parseDocumentSource(raw: unknown, kind: DocumentKind): Parsed<Do
     return source === undefined ? invalid : ok(source);
   }
   if (scheme !== 'http' && scheme !== 'https') {
-    return fail(`O ficheiro enviado em «${label}» não é válido: só são aceites ligações http ou https.`);
+    return fail(documentSourceErrors.notHttp(label));
   }
   // The URL parser would percent-encode spaces; a real link has none (", " joins several files).
   const url = !/\s/.test(text) && URL.canParse(text) ? new URL(text) : undefined;
@@ -126,29 +124,15 @@ const submissionSchema = z.object({
   nif: field(parseNif),
   telefone: field(parsePortuguesePhone),
   email: field(parseEmail),
-  morada: field((raw) => parseFreeText(raw, 'morada', 200)),
+  morada: field((raw) => parseFreeText(raw, fieldLabels.morada, 200)),
   codigo_postal: field(parsePostalCode),
-  cidade: field((raw) => parseFreeText(raw, 'cidade', 80)),
+  cidade: field((raw) => parseFreeText(raw, fieldLabels.cidade, 80)),
   cnh_frente: field((raw) => parseDocumentSource(raw, 'licence_front')),
   cnh_verso: field((raw) => parseDocumentSource(raw, 'licence_back')),
   comprovante_morada: field((raw) => parseDocumentSource(raw, 'proof_of_address')),
 });
 
 const fieldOrder: readonly string[] = ['nome_completo', 'nome', ...Object.keys(submissionSchema.shape)];
-
-const fieldLabels: Record<string, string> = {
-  nome_completo: 'nome completo',
-  nome: 'nome completo',
-  nif: 'NIF',
-  telefone: 'telefone',
-  email: 'email',
-  morada: 'morada',
-  codigo_postal: 'código postal',
-  cidade: 'cidade',
-  cnh_frente: documentLabels.licence_front,
-  cnh_verso: documentLabels.licence_back,
-  comprovante_morada: documentLabels.proof_of_address,
-};
 
 function isBlank(value: unknown): boolean {
   return value === undefined || (typeof value === 'string' && value.trim() === '');
@@ -188,17 +172,12 @@ export function parseRegistrationSubmission(
   };
 }
 
-function joinPt(items: readonly string[]): string {
-  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} e ${items.at(-1) ?? ''}`;
-}
-
 /** One message for the driver: the only error, or the fields to fix and the first error in flow order. */
 export function summarizeFieldErrors(fields: FieldErrors): string {
   const rank = (key: string) => (fieldOrder.includes(key) ? fieldOrder.indexOf(key) : fieldOrder.length);
   const keys = Object.keys(fields).sort((a, b) => rank(a) - rank(b));
   const first = keys[0];
-  if (first === undefined) return 'Não foi possível validar os dados do registo.';
+  if (first === undefined) return submissionErrors.notValidated;
   if (keys.length === 1) return fields[first] ?? '';
-  const names = joinPt(keys.map((key) => fieldLabels[key] ?? key));
-  return `Há ${keys.length} campos por corrigir: ${names}. ${fields[first]}`;
+  return submissionErrors.fieldsToFix(keys.map((key) => (fieldLabels as Record<string, string | undefined>)[key] ?? key), fields[first] ?? '');
 }

@@ -1,21 +1,31 @@
 /** Registration lifecycle shared by the API, the workflow and the database. */
+import type { CorrectableItem } from './registration-items.ts';
+import { decisionMessages } from './texts/registration.ts';
+
 export const registrationStatuses = ['received', 'pending_approval', 'correction_requested', 'approved', 'rejected'] as const;
 export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 /** Statuses that hold the NIF: a new registration for it is refused (409). */
 export const liveStatuses: readonly RegistrationStatus[] = ['received', 'pending_approval', 'correction_requested', 'approved'];
 
-/** What a reviewer may ask the driver to redo: a document kind or a form field. */
-export const correctableItems = [
-  'licence_front', 'licence_back', 'proof_of_address',
-  'full_name', 'nif', 'phone', 'email', 'address', 'postal_code', 'city',
-] as const;
-export type CorrectableItem = (typeof correctableItems)[number];
+export { correctableItems, type CorrectableItem } from './registration-items.ts';
 
 export type Decision =
   | { kind: 'approved'; reviewer: string }
   | { kind: 'rejected'; reviewer: string; reason: string }
   | { kind: 'correction_requested'; reviewer: string; items: CorrectableItem[]; message: string };
+
+/** The WhatsApp message that tells the driver the reviewer's decision (texts/registration.ts). */
+export function decisionMessage(fullName: string, decision: Decision): string {
+  switch (decision.kind) {
+    case 'approved':
+      return decisionMessages.approved(fullName);
+    case 'rejected':
+      return decisionMessages.rejected(fullName, decision.reason);
+    case 'correction_requested':
+      return decisionMessages.correctionRequested(fullName, decision.items, decision.message);
+  }
+}
 
 /** Where a registration stands, as its chat's Chatwoot conversation is told (a note and a label each). */
 export type ConversationStage = 'pending_approval' | Decision['kind'];

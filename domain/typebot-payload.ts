@@ -12,6 +12,7 @@
  */
 import { fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
+import { submissionErrors } from './texts/intake.ts';
 
 type Entry = readonly [key: string, value: unknown];
 
@@ -35,7 +36,7 @@ function variableEntries(body: Record<string, unknown>): Parsed<Entry[]> | undef
   const entries: Entry[] = [];
   for (const item of list as unknown[]) {
     if (!isObject(item) || typeof item.name !== 'string') {
-      return fail('A lista de variáveis do formulário tem um elemento sem nome.');
+      return fail(submissionErrors.variableWithoutName);
     }
     entries.push([item.name, item.value]);
   }
@@ -43,7 +44,7 @@ function variableEntries(body: Record<string, unknown>): Parsed<Entry[]> | undef
 }
 
 export function flattenTypebotPayload(body: unknown): Parsed<Record<string, unknown>> {
-  if (!isObject(body)) return fail('O pedido deve ser um objeto JSON com as respostas do formulário.');
+  if (!isObject(body)) return fail(submissionErrors.notAnObject);
   const fromVariables = variableEntries(body);
   if (fromVariables?.ok === false) return fromVariables;
   const entries = fromVariables?.value ?? Object.entries(body);
@@ -57,7 +58,7 @@ export function flattenTypebotPayload(body: unknown): Parsed<Record<string, unkn
     const previous = answers.get(key);
     if (previous === undefined || previous === '') answers.set(key, value);
     else if (value !== '' && value !== previous) {
-      return fail(`O campo «${key}» aparece mais de uma vez com valores diferentes.`);
+      return fail(submissionErrors.repeatedField(key));
     }
   }
   return ok(Object.fromEntries(answers));

@@ -17,14 +17,17 @@ async function rememberedTurn<T extends TypebotTurn>(deps: BotDependencies, key:
   return earlier ?? keepBotTurn(deps.db, key, await ask());
 }
 
-/** A session with the driver's phone and name, and a random token that links a registration back to this chat. */
+/**
+ * A session with the driver's phone and name, and a random token that links a registration back to this chat.
+ * No name (or a blank one) goes as empty text, which Typebot leaves unset: the flow then greets without a name.
+ */
 export function startSession(deps: BotDependencies, step: BotStep, senderName: string | null): Promise<TypebotStart> {
   return rememberedTurn(deps, step.key, async () => {
     const phone = await phoneOfChat(deps.wppconnect, step.chatId);
     const linkToken = randomBytes(18).toString('base64url');
     const started = await deps.typebot.startChat({
       publicId: deps.publicId,
-      prefilledVariables: { WhatsApp: phone === null ? '' : `+${phone}`, ContactName: senderName ?? '', SessaoConversa: linkToken },
+      prefilledVariables: { WhatsApp: phone === null ? '' : `+${phone}`, ContactName: senderName?.trim() ?? '', SessaoConversa: linkToken },
     });
     await insertBotSession(deps.db, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null, typebotSessionId: started.sessionId });
     return started;

@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { decisionMessage } from '../../domain/driver-messages.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
-import type { Decision } from '../../domain/registration.ts';
+import { decisionMessage, type Decision } from '../../domain/registration.ts';
 import { getRegistration } from '../../platform/stores/registrations.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';

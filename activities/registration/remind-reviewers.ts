@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { reviewerReminderMessage } from '../../domain/driver-messages.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
+import { reviewerMessages } from '../../domain/texts/registration.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 
@@ -25,7 +25,7 @@ export function createRemindReviewers(
         chatId: `${phone}@c.us`,
         phone,
         registrationId: input.registrationId,
-        content: { kind: 'text', text: reviewerReminderMessage(input.registrationId, waitingHours, link) },
+        content: { kind: 'text', text: reviewerMessages.reminder(input.registrationId, waitingHours, link) },
       }).catch((error: unknown) => {
         // A reviewers' number WhatsApp refuses must not fail the registration: the log and the metric still remind.
         if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;

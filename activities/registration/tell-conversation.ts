@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { correctionItemsText } from '../../domain/driver-messages.ts';
 import { chatwootSourceId } from '../../domain/chat.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
@@ -29,7 +28,7 @@ function noteFor(registration: RegistrationRow, stage: ConversationStage, decisi
     case 'rejected':
       return agentNotes.registrationRejected(reviewer, decision?.kind === 'rejected' ? decision.reason : null, link);
     case 'correction_requested':
-      return agentNotes.correctionRequested(reviewer, decision?.kind === 'correction_requested' ? correctionItemsText(decision.items) : null, link);
+      return agentNotes.correctionRequested(reviewer, decision?.kind === 'correction_requested' ? decision.items : null, link);
   }
 }
 

@@ -1,4 +1,5 @@
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { documentDownloadErrors } from '../../domain/texts/documents.ts';
 import { tooLarge } from '../../platform/documents/document-errors.ts';
 import { readBodyAtMost } from '../../integrations/http/read-body-at-most.ts';
 
@@ -33,15 +34,15 @@ export async function fetchDocument(url: URL, label: string, field: string, limi
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let current = url;
   for (let hop = 0; hop <= maxRedirects; hop += 1) {
-    if (current.protocol !== 'https:' && current.protocol !== 'http:') refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) não é permitido.`);
+    if (current.protocol !== 'https:' && current.protocol !== 'http:') refuse(ErrorType.DocumentSourceRefused, documentDownloadErrors.addressNotAllowed(label));
     if (current.username !== '' || current.password !== '' || !isHostAllowed(current.hostname, limits.allowedHosts)) {
-      refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) não é de uma origem autorizada.`);
+      refuse(ErrorType.DocumentSourceRefused, documentDownloadErrors.originNotAllowed(label));
     }
     let response: Response;
     try {
       response = await doFetch(current, { redirect: 'manual', signal, headers: { accept: '*/*' } });
     } catch {
-      return refuse(ErrorType.DocumentUnreadable, `Não foi possível descarregar o ficheiro (${label}). Tente enviá-lo novamente.`);
+      return refuse(ErrorType.DocumentUnreadable, documentDownloadErrors.downloadFailed(label));
     }
     if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
       await response.body?.cancel();
@@ -50,11 +51,11 @@ export async function fetchDocument(url: URL, label: string, field: string, limi
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
-      return refuse(ErrorType.DocumentUnreadable, `Não foi possível descarregar o ficheiro (${label}). Tente enviá-lo novamente.`);
+      return refuse(ErrorType.DocumentUnreadable, documentDownloadErrors.downloadFailed(label));
     }
     return readLimited(response, label, field, limits.maxBytes);
   }
-  return refuse(ErrorType.DocumentSourceRefused, `O endereço do ficheiro (${label}) redireciona demasiadas vezes.`);
+  return refuse(ErrorType.DocumentSourceRefused, documentDownloadErrors.tooManyRedirects(label));
 }
 
 async function readLimited(response: Response, label: string, field: string, maxBytes: number): Promise<Buffer> {
@@ -67,7 +68,7 @@ async function readLimited(response: Response, label: string, field: string, max
   try {
     bytes = await readBodyAtMost(response, maxBytes);
   } catch {
-    const message = `Não foi possível descarregar o ficheiro (${label}) a tempo. Tente novamente.`;
+    const message = documentDownloadErrors.tooSlow(label);
     throw new AppError(ErrorType.DocumentUnreadable, message, { [field]: message });
   }
   if (bytes === null) throw tooLarge(label, field, maxBytes + 1, maxBytes);

@@ -5,7 +5,7 @@ import {
   type DocumentKind, type DocumentSource,
 } from '../../domain/registration-submission.ts';
 import { inspectDocument, type DocumentLimits, type DocumentMime } from '../../platform/documents/inspect-document.ts';
-import { tooLarge } from '../../platform/documents/document-errors.ts';
+import { tooLarge, typeMismatch } from '../../platform/documents/document-errors.ts';
 import { fetchDocument, type FetchLimits } from './fetch-document.ts';
 
 export interface ResolvedDocument {
@@ -36,8 +36,7 @@ async function resolveOne(source: DocumentSource, kind: DocumentKind, limits: Re
   const inspected = await inspectDocument(bytes, documentLabel(kind), documentFieldOf[kind], limits);
   // The content decides the type; a declaration that contradicts it means a wrong or tampered file.
   if (source.type === 'base64' && source.declaredMime !== undefined && canonicalMime(source.declaredMime) !== inspected.mime) {
-    const message = `O ficheiro (${documentLabel(kind)}) diz ser ${source.declaredMime} mas o conteúdo é ${inspected.mime}. Envie o ficheiro original.`;
-    throw new AppError(ErrorType.UnsupportedMediaType, message, { [documentFieldOf[kind]]: message });
+    throw typeMismatch(documentLabel(kind), documentFieldOf[kind], source.declaredMime, inspected.mime);
   }
   return { kind, bytes, mime: inspected.mime, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { correctionItemsText } from '../../domain/driver-messages.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { RegistrationStatus } from '../../domain/registration.ts';
 import { parseRegistrationSubmission, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
+import { submissionErrors } from '../../domain/texts/intake.ts';
 import { flattenTypebotPayload } from '../../domain/typebot-payload.ts';
 import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
 import type { DriverFields, RegistrationRow } from '../../platform/stores/registration-rows.ts';
@@ -29,9 +29,7 @@ function fingerprintOf(fields: DriverFields, documents: ResolvedDocument[]): str
 }
 
 const duplicateMessage = (status: RegistrationStatus) =>
-  status === 'approved'
-    ? 'Este NIF já tem um registo de motorista aprovado. Se precisar de alterar dados, fale connosco.'
-    : 'Já existe um registo em análise para este NIF. Aguarde a nossa resposta (até 48 horas).';
+  status === 'approved' ? submissionErrors.alreadyApproved : submissionErrors.alreadyPending;
 
 /**
  * A registration arriving from Typebot: validate everything, then store the documents and the
@@ -78,8 +76,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
       const live = (await lockLiveRegistrationByNif(client, fields.nif)) ?? (await lockCorrectableByPhone(client, fields.phone));
       if (live?.submissionFingerprint === fingerprint) {
         if (live.status === 'correction_requested') {
-          const message = `Os dados enviados são iguais aos anteriores. Corrija primeiro: ${correctionItemsText(live.correctionItems ?? [])}.`;
-          throw new AppError(ErrorType.ValidationFailed, message);
+          throw new AppError(ErrorType.ValidationFailed, submissionErrors.unchanged(live.correctionItems ?? []));
         }
         return { action: 'existing', registration: live };
       }

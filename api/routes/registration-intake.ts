@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { submissionErrors } from '../../domain/texts/intake.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { submitRegistration } from '../intake/submit-registration.ts';
 
@@ -15,7 +16,7 @@ export const registrationIntakeRoutes = (deps: AppDependencies): FastifyPluginAs
   for (const url of ['/drivers/register-typebot', '/drivers/register-typebot/']) {
     app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' } }, async (request, reply) => {
       if (secret !== undefined && !sameSecret(String(request.headers['x-intake-token'] ?? ''), secret)) {
-        throw new AppError(ErrorType.Unauthorized, 'Pedido não autorizado.');
+        throw new AppError(ErrorType.Unauthorized, submissionErrors.unauthorized);
       }
       const result = await submitRegistration(deps, request.body);
       request.log.info({ registrationId: result.registrationId, created: result.created }, 'registration submitted');

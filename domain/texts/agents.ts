@@ -2,7 +2,10 @@
  * What agents read in the Chatwoot inbox from the system (private notes, readable renderings of
  * what WhatsApp sends), in European Portuguese like the rest of the inbox.
  */
+import { listInPortuguese } from '../portuguese-list.ts';
+import type { CorrectableItem } from '../registration-items.ts';
 import type { RegistrationSubmission } from '../registration-submission.ts';
+import { correctionItemLabels } from './registration.ts';
 
 type DriverFields = Omit<RegistrationSubmission, 'documents'>;
 const by = (reviewer: string | null) => reviewer ?? '—';
@@ -17,11 +20,12 @@ export const agentNotes = {
     `• Morada: ${driver.address}, ${driver.postalCode} ${driver.city}`,
     `Rever: ${link}`,
   ].join('\n'),
-  registrationApproved: (reviewer: string | null, link: string) => `Registo aprovado por ${by(reviewer)}. O motorista foi avisado no WhatsApp. ${link}`,
+  registrationApproved: (reviewer: string | null, link: string) => `Registo aprovado por ${by(reviewer)}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
   registrationRejected: (reviewer: string | null, reason: string | null, link: string) =>
-    `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason}`}. O motorista foi avisado no WhatsApp. ${link}`,
-  /** `items`: what to redo, already as a pt-PT list. */
-  correctionRequested: (reviewer: string | null, items: string | null, link: string) => `Correção pedida por ${by(reviewer)}${items === null ? '' : `: ${items}`}. ${link}`,
+    `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason.trim().replace(/\.+$/, '')}`}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
+  /** `items`: what the driver was asked to redo (null when the decision is not at hand). */
+  correctionRequested: (reviewer: string | null, items: readonly CorrectableItem[] | null, link: string) =>
+    `Correção pedida por ${by(reviewer)}${items === null ? '' : `: ${listInPortuguese(items.map((item) => correctionItemLabels[item]))}`}. ${link}`,
 
   /** The driver wrote "atendente": the bot stepped back. */
   botHandedOver: () =>

@@ -1,53 +1,45 @@
 /**
- * The failures a driver can see when a document is refused, in European Portuguese.
+ * The failures a driver can see when a document is refused: the sentence (domain/texts/documents.ts)
+ * as an `AppError` with its HTTP meaning, reported under the document's form field.
  *
  * `label` is the document's name as the driver knows it, e.g. "carta de condução (frente)" or
- * "comprovativo de morada" (see `documentLabel` in the domain). It is quoted after "O ficheiro",
- * so every adjective agrees with "ficheiro" whatever the label's gender.
+ * "comprovativo de morada" (see `documentLabel` in the domain).
  */
 import { AppError, ErrorType } from '../../domain/errors.ts';
-
-const oneMegabyte = 1024 * 1024;
-const decimal = new Intl.NumberFormat('pt-PT', { maximumFractionDigits: 1 });
-
-function megabytes(bytes: number): string {
-  return decimal.format(bytes / oneMegabyte);
-}
+import { documentContentErrors } from '../../domain/texts/documents.ts';
 
 function refuse(type: ErrorType, field: string, message: string): AppError {
   return new AppError(type, message, { [field]: message });
 }
 
 export function tooLarge(label: string, field: string, bytes: number, maxBytes: number): AppError {
-  return refuse(ErrorType.PayloadTooLarge, field,
-    `O ficheiro «${label}» é demasiado grande (${megabytes(bytes)} MB). O limite é de ${megabytes(maxBytes)} MB por ficheiro.`);
+  return refuse(ErrorType.PayloadTooLarge, field, documentContentErrors.tooLarge(label, bytes, maxBytes));
 }
 
 export function emptyFile(label: string, field: string): AppError {
-  return refuse(ErrorType.UnsupportedMediaType, field, `O ficheiro «${label}» chegou vazio. Envie-o novamente.`);
+  return refuse(ErrorType.UnsupportedMediaType, field, documentContentErrors.empty(label));
 }
 
 export function unsupportedType(label: string, field: string): AppError {
-  return refuse(ErrorType.UnsupportedMediaType, field,
-    `O ficheiro «${label}» não está num formato aceite. Envie uma fotografia (JPEG, PNG, WebP ou HEIC) ou um PDF.`);
+  return refuse(ErrorType.UnsupportedMediaType, field, documentContentErrors.unsupportedType(label));
+}
+
+export function typeMismatch(label: string, field: string, declared: string, actual: string): AppError {
+  return refuse(ErrorType.UnsupportedMediaType, field, documentContentErrors.typeMismatch(label, declared, actual));
 }
 
 export function notAnImage(label: string, field: string): AppError {
-  return refuse(ErrorType.DocumentUnreadable, field,
-    `O ficheiro «${label}» não é uma imagem válida. Tire uma nova fotografia e envie-a novamente.`);
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.notAnImage(label));
 }
 
 export function tooManyPixels(label: string, field: string, maxPixels: number): AppError {
-  return refuse(ErrorType.DocumentUnreadable, field,
-    `O ficheiro «${label}» tem uma resolução demasiado elevada (máximo de ${decimal.format(maxPixels / 1_000_000)} megapíxeis). `
-    + 'Envie uma fotografia com menor resolução.');
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.tooManyPixels(label, maxPixels));
 }
 
 export function notAPdf(label: string, field: string): AppError {
-  return refuse(ErrorType.DocumentUnreadable, field,
-    `O ficheiro «${label}» não é um PDF válido (pode ter chegado incompleto). Envie-o novamente.`);
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.notAPdf(label));
 }
 
 export function pdfWithoutPages(label: string, field: string): AppError {
-  return refuse(ErrorType.DocumentUnreadable, field, `O ficheiro «${label}» é um PDF sem páginas legíveis. Envie outro ficheiro.`);
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.pdfWithoutPages(label));
 }

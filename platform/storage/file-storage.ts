@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { reviewerMessages } from '../../domain/texts/registration.ts';
 import { assertContentType, keySegments, prefixSegments } from './document-storage.ts';
 import type { DocumentStorage, StoredDocument } from './document-storage.ts';
 
@@ -45,7 +46,7 @@ export function createFileStorage(rootDir: string): DocumentStorage {
       const file = locate(keySegments(key));
       const [bytes, sidecarText] = await Promise.all([readFile(file), readFile(file + sidecarSuffix, 'utf8')])
         .catch((error: unknown) => {
-          throw isMissing(error) ? new AppError(ErrorType.NotFound, 'O documento pedido não existe.') : error;
+          throw isMissing(error) ? new AppError(ErrorType.NotFound, reviewerMessages.documentMissing) : error;
         });
       const sidecar = JSON.parse(sidecarText) as Sidecar;
       if (sidecar.size !== bytes.length || sidecar.sha256 !== sha256(bytes)) {

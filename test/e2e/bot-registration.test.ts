@@ -37,6 +37,8 @@ async function answerUpToSummary(driver: Dialogue, answers: Answers): Promise<st
 /** Starts the bot and answers the start button: the flow then waits for the full name. */
 async function startRegistration(driver: Dialogue): Promise<void> {
   const welcome = await driver.says('Olá! Quero ser motorista', 'the welcome');
+  // The simulated driver has no WhatsApp name: the flow greets without one.
+  assert.match(welcome, /^Olá! Obrigado pelo interesse/);
   assert.match(welcome, /registo de motorista/);
   assert.match(welcome, /1\. Começar/, 'the start button as a numbered choice');
   assert.match(await driver.says('1'), /nome completo/);
@@ -274,7 +276,7 @@ function flowWithPicture(imageUrl: string, bigImageUrl: string) {
       { id: 'g1', title: 'Início', graphCoordinates: { x: 0, y: 100 }, blocks: [
         { id: 'b_logo', type: 'image', content: { url: imageUrl } },
         { id: 'b_mapa', type: 'image', content: { url: bigImageUrl } },
-        { id: 'b_ola', type: 'text', content: { richText: [paragraph('Bem-vindo à **Léguas Franzinas**!')] } },
+        { id: 'b_ola', type: 'text', content: { richText: [paragraph('Damos-lhe as boas-vindas à **Léguas Franzinas**!')] } },
         { id: 'b_nome', type: 'text input', options: { variableId: 'v_nome' }, outgoingEdgeId: 'e1' },
       ] },
       { id: 'g2', title: 'Fim', graphCoordinates: { x: 0, y: 300 }, blocks: [
@@ -320,8 +322,8 @@ describe('registration bot: media in the flow', () => {
     assert.equal(image.sha256, createHash('sha256').update(picture).digest('hex'));
     assert.equal(tooBig?.type, undefined, 'a picture over the media limit goes as its link');
     assert.match(tooBig?.body ?? '', /^http:\/\/127\.0\.0\.1:\d+\/mapa\.jpg$/);
-    assert.equal(text?.body, 'Bem-vindo à *Léguas Franzinas*!');
-    assert.equal(welcome, ['', tooBig?.body, 'Bem-vindo à *Léguas Franzinas*!'].join('\n'), 'says() read the whole three-message turn, the picture without a caption');
+    assert.equal(text?.body, 'Damos-lhe as boas-vindas à *Léguas Franzinas*!');
+    assert.equal(welcome, ['', tooBig?.body, 'Damos-lhe as boas-vindas à *Léguas Franzinas*!'].join('\n'), 'says() read the whole three-message turn, the picture without a caption');
     assert.equal(await driver.says('Rui'), 'Obrigado, Rui.');
     const mirrored = sut.chatwoot!.messages(chatwootView(sut).conversationIdOf(phone)).filter((message) => (message.content ?? '').startsWith('🤖'));
     assert.match(mirrored[0]?.content ?? '', /\[image\] http:\/\/127\.0\.0\.1:\d+\/logo\.png/);

@@ -62,7 +62,7 @@ describe('driver registration, end to end through HTTP', () => {
     assert.deepEqual(row.rows[0], { status: 'approved', decided_by: 'ana' });
 
     const [message] = await eventually(async () => (messagesTo(payload.telefone).length > 0 ? messagesTo(payload.telefone) : undefined));
-    assert.match(message!.body, /^Olá Rui! O seu registo como motorista da Léguas Franzinas foi aprovado\./);
+    assert.match(message!.body, /^Olá, Rui! O seu registo como motorista da Léguas Franzinas foi aprovado\. Damos-lhe as boas-vindas à equipa!/);
 
     const again = await sut.asReviewer('POST', `/drivers/${id}/approve`);
     assert.equal(again.status, 409);

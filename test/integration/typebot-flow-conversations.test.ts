@@ -126,6 +126,25 @@ void describe('Typebot flow "Cadastro de motorista" played through the Typebot s
     assert.deepEqual([c.lastBlockId, c.isCompleted, c.variables.registo_sucesso, c.variables.registo_estado], ['b_concluido', true, 'true', '201']);
   });
 
+  void it('greets the contact by name when WhatsApp gives one, and never "Olá, !" when it does not', async () => {
+    const welcome = async (prefilledVariables: Record<string, string>) => {
+      const reply = await post(`${sim.url}/api/v1/typebots/${sim.publicId}/startChat`, { textBubbleContentFormat: 'markdown', prefilledVariables });
+      return { said: reply.messages.map((message) => message.content.markdown ?? ''), waitsAt: reply.input?.id };
+    };
+    const named = await welcome({ WhatsApp: '+351912345678', ContactName: 'Rui', SessaoConversa: conversationId() });
+    assert.match(named.said[0] ?? '', /^Olá, Rui! Obrigado pelo interesse em conduzir com a Léguas Franzinas\.$/);
+    // The bridge sends an empty ContactName when WhatsApp has no name; Typebot then leaves it unset.
+    for (const prefilled of [{ ContactName: '' }, {}] as Array<Record<string, string>>) {
+      const nameless = await welcome({ WhatsApp: '+351912345678', ...prefilled, SessaoConversa: conversationId() });
+      assert.match(nameless.said[0] ?? '', /^Olá! Obrigado pelo interesse em conduzir com a Léguas Franzinas\.$/);
+      assert.doesNotMatch(nameless.said.join('\n'), /Olá,\s*[!.,]/);
+      assert.deepEqual(nameless.said.slice(1), named.said.slice(1), 'the rest of the welcome is the same');
+      assert.equal(nameless.waitsAt, 'b_comecar');
+    }
+    assert.equal(named.waitsAt, 'b_comecar');
+    assert.match(named.said.slice(1).join('\n'), /registo de motorista[\s\S]*«Começar»/);
+  });
+
   void it('asks again for a NIF without 9 digits and for a postal code not shaped 1234-567', async () => {
     const id = conversationId();
     api.script(id, accepted);

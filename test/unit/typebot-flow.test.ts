@@ -75,19 +75,20 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
   });
 
   void it('names each kind of broken wiring', () => {
+    const nameGroup = (f: TypebotFlow) => f.groups.find((g) => g.id === 'g_nome') as TypebotFlow['groups'][0];
     const breaks: Array<[RegExp, (f: TypebotFlow) => void]> = [
       [/e_nif_valido.*"from"/, (f) => { (f.edges.find((e) => e.id === 'e_nif_valido') as TypebotFlow['edges'][0]).from = { blockId: 'b_nif' }; }],
       [/e_orfa is not the outgoingEdgeId/, (f) => { f.edges.push({ id: 'e_orfa', from: { blockId: 'b_cidade' }, to: { groupId: 'g_nif' } }); }],
       [/b_nome_pergunta has an exit but is not the last block/, (f) => {
         f.edges.push({ id: 'e_escondida', from: { blockId: 'b_nome_pergunta' }, to: { groupId: 'g_nif' } });
-        (f.groups[1]?.blocks[0] as TypebotBlock).outgoingEdgeId = 'e_escondida';
+        (nameGroup(f).blocks[0] as TypebotBlock).outgoingEdgeId = 'e_escondida';
       }],
       [/g_nowhere, which does not exist/, (f) => { (f.edges[1] as TypebotFlow['edges'][0]).to = { groupId: 'g_nowhere' }; }],
-      [/edge e_gone, which does not exist/, (f) => { (f.groups[1]?.blocks[1] as TypebotBlock).outgoingEdgeId = 'e_gone'; }],
+      [/edge e_gone, which does not exist/, (f) => { (nameGroup(f).blocks[1] as TypebotBlock).outgoingEdgeId = 'e_gone'; }],
       [/variable id v_cidade is not declared/, (f) => { f.variables = f.variables.filter((v) => v.id !== 'v_cidade'); }],
-      [/\{\{Nome\}\} names no declared variable/, (f) => { (f.groups[1]?.blocks[0] as TypebotBlock).content = { richText: [{ children: [{ text: 'Olá {{Nome}}' }] }] }; }],
+      [/\{\{Nome\}\} names no declared variable/, (f) => { (nameGroup(f).blocks[0] as TypebotBlock).content = { richText: [{ children: [{ text: 'Olá {{Nome}}' }] }] }; }],
       [/first event is not the start event/, (f) => { f.events.unshift({ id: 'ev_cmd', type: 'command' }); }],
-      [/id b_nif is used more than once/, (f) => { (f.groups[1]?.blocks[0] as TypebotBlock).id = 'b_nif'; }],
+      [/id b_nif is used more than once/, (f) => { (nameGroup(f).blocks[0] as TypebotBlock).id = 'b_nif'; }],
     ];
     for (const [expected, breakIt] of breaks) {
       const broken = structuredClone(flow);
@@ -133,6 +134,21 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     assert.deepEqual(options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json']]);
     assert.deepEqual(options?.responseVariableMapping?.map((m) => [m.bodyPath, flow.variables.find((v) => v.id === m.variableId)?.name]),
       [['data.success', 'registo_sucesso'], ['data.error', 'registo_erro'], ['statusCode', 'registo_estado']]);
+  });
+
+  void it('greets by name only when WhatsApp gave one: "Olá, {{ContactName}}!" behind "ContactName is set", else "Olá!"', () => {
+    const condition = conditionOn('ContactName');
+    const item = condition?.items?.[0];
+    const comparisons = typeof item?.content === 'object' ? item.content.comparisons : undefined;
+    assert.deepEqual(comparisons?.map((c) => [c.comparisonOperator, c.value]), [['Is set', undefined]]);
+    const first = flow.groups[0]?.blocks ?? [];
+    assert.equal(first.indexOf(condition as TypebotBlock), 1, 'decided right after UrlRegisto, before anything is said');
+    const withName = flow.groups.find((g) => g.id === flow.edges.find((e) => e.id === item?.outgoingEdgeId)?.to.groupId);
+    const greets = (b: TypebotBlock) => plainText(b.content?.richText)[0] ?? '';
+    assert.match(greets(withName?.blocks[0] as TypebotBlock), /^Olá, \{\{ContactName\}\}! /);
+    assert.match(greets(first[2] as TypebotBlock), /^Olá! /);
+    const namers = blocks.filter((b) => stringsIn(b.content).some((text) => text.includes('{{ContactName}}')));
+    assert.deepEqual(namers.map((b) => b.id), [withName?.blocks[0]?.id], 'ContactName is said only where it is set');
   });
 
   void it('speaks European Portuguese to the driver', () => {

@@ -133,7 +133,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
         "INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, registration_id, status) VALUES ($1, 'registration', $2, $3, 'sending')",
         [`registration:${id}:round-100:rejected`, `${phone}@c.us`, id],
       );
-      const { decisionMessage } = await import('../../domain/driver-messages.ts');
+      const { decisionMessage } = await import('../../domain/registration.ts');
       await fetch(`${sut.wpp.url}/api/${sut.wpp.session}/send-message`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(sut)}` },
