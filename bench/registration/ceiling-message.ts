@@ -9,4 +9,8 @@ export interface CeilingMessage {
   /** User + system CPU the ceiling process used for the pass. */
   cpuSeconds: number;
   imageWork: ImageWorkSettings;
+  /** Each distinct photo inspected and prepared alone, nothing else running. */
+  photoMs: number[];
+  /** A decompression bomb refused by inspection, ten times. */
+  bombMs: number[];
 }

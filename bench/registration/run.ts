@@ -115,6 +115,8 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
     end_to_end_seconds: round(load.endToEndMs / 1000, 2),
     registrations_per_second: round(rate, 2),
     sharp_ceiling_seconds: round(ceiling.elapsedMs / 1000, 2),
+    one_photo_alone_ms: summary(ceiling.photoMs),
+    decompression_bomb_refused_ms: summary(ceiling.bombMs),
     sharp_ceiling_registrations_per_second: round(ceilingRate, 2),
     ratio_to_ceiling: round(ratio, 3),
     worker_peak_rss_mb: workerPeak ?? null,
