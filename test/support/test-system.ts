@@ -47,9 +47,10 @@ export interface TestSystem {
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
-export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Partial<TypebotSimulatorOptions> } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, options: { bridge?: boolean; worker?: boolean; typebot?: boolean | Partial<TypebotSimulatorOptions>; whatsappClock?: () => Date } = {}): Promise<TestSystem> {
   const shared = testEnvironment();
-  const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
+  // `whatsappClock`: WhatsApp's clock in the WPPConnect simulator (the messages' timestamps); default the real one.
+  const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test', ...(options.whatsappClock === undefined ? {} : { now: options.whatsappClock }) });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
   const reviewerToken = `test-reviewer-${randomUUID()}`;
   const chatwoot = options.bridge === true ? await startChatwootSimulator() : undefined;
