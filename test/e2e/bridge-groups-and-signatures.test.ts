@@ -89,7 +89,7 @@ describe('WhatsApp ↔ Chatwoot bridge with BRIDGE_INCLUDE_GROUPS=true', () => {
     const text = `no grupo ${randomInt(1_000_000)}`;
     const { id } = await sut.wpp.receive({ from: group, isGroup: true, author: member, pushname: 'Rui', body: text });
     assert.equal((await webhookOf(sut, id)).status, 200);
-    await eventually(async () => (postedWithText(sut, text).length === 1 ? true : undefined), 20_000, 'the group message in Chatwoot');
+    await eventually(async () => (postedWithText(sut, text).length === 1 ? true : undefined), 10_000, 'the group message in Chatwoot');
     assert.equal(postedWithText(sut, text)[0]!.messageType, 'incoming');
   });
 });
