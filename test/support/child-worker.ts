@@ -4,9 +4,14 @@ import type { TestSystem } from './test-system.ts';
 
 const workerScript = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
-/** A worker in its own process, with this system's configuration; resolves once it polls. */
-export async function startChildWorker(sut: TestSystem): Promise<ChildProcess> {
-  const child = fork(workerScript, { execArgv: ['--import', 'tsx'], env: { ...process.env, ...sut.env }, stdio: 'inherit' });
+/**
+ * A worker in its own process, with this system's configuration; resolves once it polls.
+ * `overrides` changes that configuration for this worker (undefined: the key is unset).
+ */
+export async function startChildWorker(sut: TestSystem, overrides: Record<string, string | undefined> = {}): Promise<ChildProcess> {
+  const env: Record<string, string | undefined> = { ...process.env, ...sut.env, ...overrides };
+  for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete env[key];
+  const child = fork(workerScript, { execArgv: ['--import', 'tsx'], env, stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));

@@ -51,12 +51,14 @@ export interface TestSystemOptions {
   bridge?: boolean;
   worker?: boolean;
   typebot?: boolean | Partial<TypebotSimulatorOptions>;
+  /** WhatsApp's clock in the WPPConnect simulator (the messages' timestamps); default the real one. */
+  whatsappClock?: () => Date;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
 export async function startTestSystem(env: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
   const shared = testEnvironment();
-  const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test' });
+  const wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, session: 'test', ...(options.whatsappClock === undefined ? {} : { now: options.whatsappClock }) });
   const storageDir = await mkdtemp(path.join(shared.scratchDir, 'documents-'));
   const reviewerToken = `test-reviewer-${randomUUID()}`;
   const chatwoot = options.bridge === true ? await startChatwootSimulator() : undefined;

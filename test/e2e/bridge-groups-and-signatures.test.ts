@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { chatWorkflowId } from '../../domain/chat.ts';
+import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+const newGroupId = () => `1203630${randomInt(10_000_000, 99_999_999)}${randomInt(1000, 9999)}@g.us`;
+
+/** The WPPConnect webhook of one message, once answered. */
+const webhookOf = (sut: TestSystem, messageId: string) =>
+  eventually(async () => sut.wpp.webhookDeliveries.find((delivery) => delivery.event === 'onmessage' && delivery.messageId === messageId), 10_000, 'the webhook answered');
+
+/** Whether a chat's workflow was ever started. */
+async function chatWorkflowExists(sut: TestSystem, chatId: string): Promise<boolean> {
+  try {
+    await sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId)).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** Chatwoot messages, in any conversation, with this exact text. */
+const postedWithText = (sut: TestSystem, text: string) =>
+  sut.chatwoot!.conversations().flatMap((conversation) => sut.chatwoot!.messages(conversation.id)).filter((message) => message.content === text);
+
+/** A driver writes, the message reaches Chatwoot; returns the conversation. */
+async function conversationWith(sut: TestSystem, phone: string): Promise<number> {
+  await sut.wpp.receive({ from: phone, body: 'Olá, tenho uma dúvida' });
+  await eventually(async () => (chatwootView(sut).incoming(phone).length === 1 ? true : undefined), 15_000, 'the message in Chatwoot');
+  return chatwootView(sut).conversationIdOf(phone);
+}
+
+describe('WhatsApp ↔ Chatwoot bridge with the default settings: groups ignored, webhooks signed', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true });
+  });
+  after(async () => sut.stop());
+
+  it('ignores a group message: the webhook is answered, and no chat, contact or Chatwoot message follows', async () => {
+    const group = newGroupId();
+    const member = newDriverPhone();
+    const text = `no grupo ${randomInt(1_000_000)}`;
+    const { id } = await sut.wpp.receive({ from: group, isGroup: true, author: member, body: text });
+    assert.equal((await webhookOf(sut, id)).status, 200);
+    // The API hands a message to its chat's workflow before it answers: none was started.
+    assert.equal(await chatWorkflowExists(sut, group), false, 'no chat workflow for the group');
+    assert.deepEqual(postedWithText(sut, text), []);
+    assert.deepEqual(chatwootView(sut).contactsOf(member), []);
+  });
+
+  it('refuses an unsigned Chatwoot webhook with 401 and sends nothing to WhatsApp', async () => {
+    const phone = newDriverPhone();
+    const conversationId = await conversationWith(sut, phone);
+    sut.chatwoot!.signWebhooks = false;
+    try {
+      const { messageId } = await sut.chatwoot!.agentReply(conversationId, { content: 'Resposta sem assinatura' });
+      await sut.chatwoot!.webhooksIdle();
+      const delivery = sut.chatwoot!.webhookDeliveries.find((candidate) => candidate.event === 'message_created' && candidate.payloadId === messageId);
+      assert.equal(delivery?.status, 401);
+      assert.equal(delivery.deliveryId, null, 'sent unsigned, as Chatwoot before 4.13');
+    } finally {
+      sut.chatwoot!.signWebhooks = true;
+    }
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone), []);
+    // The signed reply that follows goes through, alone.
+    await sut.chatwoot!.agentReply(conversationId, { content: 'Resposta assinada' });
+    await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000, 'the signed reply on WhatsApp');
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Resposta assinada']);
+  });
+});
+
+describe('WhatsApp ↔ Chatwoot bridge with BRIDGE_INCLUDE_GROUPS=true', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', BRIDGE_INCLUDE_GROUPS: 'true' }, { bridge: true });
+  });
+  after(async () => sut.stop());
+
+  it('relays a group message into Chatwoot', {
+    todo: 'a group chat has no phone: resolveConversation (activities/bridge/resolve-conversation.ts) throws "WPPConnect does not know the phone of …@g.us yet" and the relay is retried for ever, so nothing reaches Chatwoot and the group\'s workflow stays stuck',
+  }, async () => {
+    const group = newGroupId();
+    const member = newDriverPhone();
+    const text = `no grupo ${randomInt(1_000_000)}`;
+    const { id } = await sut.wpp.receive({ from: group, isGroup: true, author: member, pushname: 'Rui', body: text });
+    assert.equal((await webhookOf(sut, id)).status, 200);
+    await eventually(async () => (postedWithText(sut, text).length === 1 ? true : undefined), 10_000, 'the group message in Chatwoot');
+    assert.equal(postedWithText(sut, text)[0]!.messageType, 'incoming');
+  });
+});
+
+describe('WhatsApp ↔ Chatwoot bridge with CHATWOOT_VERIFY_SIGNATURE=false (Chatwoot older than 4.13)', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', CHATWOOT_VERIFY_SIGNATURE: 'false' }, { bridge: true });
+    sut.chatwoot!.signWebhooks = false;
+  });
+  after(async () => sut.stop());
+
+  it("accepts the unsigned webhook of an agent's reply and sends the reply to the driver", async () => {
+    const phone = newDriverPhone();
+    const conversationId = await conversationWith(sut, phone);
+    const { messageId } = await sut.chatwoot!.agentReply(conversationId, { content: 'Bom dia! Já vejo isso.' });
+    await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000, 'the reply on WhatsApp');
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Bom dia! Já vejo isso.']);
+    const delivery = sut.chatwoot!.webhookDeliveries.find((candidate) => candidate.event === 'message_created' && candidate.payloadId === messageId);
+    assert.equal(delivery?.status, 200);
+    assert.equal(delivery.deliveryId, null, 'it came unsigned');
+  });
+});

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+
+interface Summary { id: string; status: string; created_at: string }
+interface Page { total: number; limit: number; offset: number; items: Summary[] }
+interface DocumentView { id: string; kind: string; revision: number; mime: string; links: { original: string; thumbnail: string | null } }
+
+async function register(sut: TestSystem, payload: Record<string, unknown>): Promise<string> {
+  const created = await sut.call('POST', '/drivers/register-typebot/', payload);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.registration_id as string;
+}
+
+async function pending(sut: TestSystem, id: string): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const { body } = await sut.asReviewer('GET', `/drivers/${id}`);
+    return body.status === 'pending_approval' ? body : undefined;
+  }, 20_000, `registration ${id} to await a reviewer`);
+}
+
+/** A fetch to the API as a reviewer, for what is not JSON. */
+const reviewerFetch = (sut: TestSystem, path: string, headers: Record<string, string> = {}) =>
+  fetch(`${sut.system.apiUrl}${path}`, { headers: { authorization: `Bearer ${sut.reviewerToken}`, ...headers } });
+
+describe('reviewer API', () => {
+  let sut: TestSystem;
+  let documents: SampleDocuments;
+  before(async () => {
+    sut = await startTestSystem();
+    documents = await sampleDocuments();
+  });
+  after(async () => sut.stop());
+
+  const page = async (query: string): Promise<Page> => {
+    const response = await sut.asReviewer('GET', `/drivers?${query}`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body as unknown as Page;
+  };
+
+  /** Every page of a status, `limit` at a time, once two walks in a row agree (other files may register meanwhile). */
+  async function walk(status: string, limit: number): Promise<{ pages: Page[]; items: Summary[] }> {
+    const once = async () => {
+      const pages: Page[] = [];
+      for (let offset = 0; pages.length === 0 || offset < pages[0]!.total; offset += limit) pages.push(await page(`status=${status}&limit=${limit}&offset=${offset}`));
+      return { pages, items: pages.flatMap((each) => each.items) };
+    };
+    let previous = await once();
+    return eventually(async () => {
+      const next = await once();
+      const same = JSON.stringify(next) === JSON.stringify(previous);
+      previous = next;
+      return same ? next : undefined;
+    }, 20_000, 'a stable listing');
+  }
+
+  it('pages through the queue newest first, with the total, filtered by status', async () => {
+    const mine: string[] = [];
+    for (let index = 0; index < 5; index++) mine.push(await register(sut, flatPayload(documents)));
+    for (const id of mine) await pending(sut, id);
+    const rejected = mine[1]!;
+    assert.equal((await sut.asReviewer('POST', `/drivers/${rejected}/reject`, { reason: 'Documentos ilegíveis.' })).status, 200);
+    const waiting = mine.filter((id) => id !== rejected);
+
+    const { pages, items } = await walk('pending_approval', 2);
+    const total = pages[0]!.total;
+    assert.equal(items.length, total, 'the pages hold the total, once each');
+    assert.equal(new Set(items.map((item) => item.id)).size, total);
+    for (const [index, each] of pages.entries()) {
+      assert.deepEqual([each.total, each.limit, each.offset], [total, 2, index * 2]);
+      assert.equal(each.items.length, Math.min(2, total - index * 2));
+    }
+    assert.ok(items.every((item) => item.status === 'pending_approval'));
+    const times = items.map((item) => Date.parse(item.created_at));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(items.map((item) => item.id).filter((id) => mine.includes(id)), [...waiting].reverse(), 'mine, newest first, the rejected one left out');
+    assert.equal(total, (await sut.system.db.query<{ n: number }>("SELECT count(*)::int AS n FROM registrations WHERE status = 'pending_approval'")).rows[0]!.n);
+
+    // Another page size, at another offset: exactly that slice of the listing.
+    const offset = items.findIndex((item) => item.id === waiting[2]);
+    const slice = await eventually(async () => {
+      const [middle, again] = [await page(`status=pending_approval&limit=3&offset=${offset}`), await walk('pending_approval', 2)];
+      return JSON.stringify(again.items) === JSON.stringify(items) ? middle : undefined;
+    }, 20_000, 'a page while nothing else registers');
+    assert.deepEqual(slice.items.map((item) => item.id), items.slice(offset, offset + 3).map((item) => item.id));
+    assert.deepEqual([slice.limit, slice.offset, slice.total], [3, offset, total]);
+
+    const { items: rejectedItems } = await walk('rejected', 50);
+    assert.ok(rejectedItems.some((item) => item.id === rejected));
+    assert.ok(rejectedItems.every((item) => item.status === 'rejected'));
+  });
+
+  it('gives the total on a page past the end too', {
+    todo: 'platform/stores/registrations.ts takes the total from count(*) OVER () over the rows returned, so a page past the last item reports total 0',
+  }, async () => {
+    await pending(sut, await register(sut, flatPayload(documents)));
+    const { pages } = await walk('pending_approval', 50);
+    const total = pages[0]!.total;
+    const beyond = await page(`status=pending_approval&limit=3&offset=${total}`);
+    assert.deepEqual([beyond.items, beyond.total], [[], total]);
+  });
+
+  it('serves a JPEG thumbnail of an image document, not cached, and none for a PDF', async () => {
+    const id = await register(sut, flatPayload(documents));
+    const registration = await pending(sut, id);
+    const docs = registration.documents as DocumentView[];
+    const front = docs.find((doc) => doc.kind === 'licence_front')!;
+    const back = docs.find((doc) => doc.kind === 'licence_back')!;
+    const pdf = docs.find((doc) => doc.kind === 'proof_of_address')!;
+
+    for (const [doc, orientation] of [[front, 'portrait'], [back, 'landscape']] as const) {
+      assert.equal(doc.links.thumbnail, `/drivers/${id}/documents/${doc.id}/thumbnail`);
+      const response = await reviewerFetch(sut, doc.links.thumbnail);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'image/jpeg');
+      assert.match(response.headers.get('cache-control') ?? '', /no-store/);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const meta = await sharp(bytes).metadata();
+      assert.equal(meta.format, 'jpeg');
+      // The stored photos are 640 × 400 (the front turned upright by its EXIF orientation): the thumbnail is smaller.
+      assert.equal(Math.max(meta.width, meta.height), 320, `${doc.kind}: ${meta.width}×${meta.height}`);
+      assert.equal(meta.height > meta.width ? 'portrait' : 'landscape', orientation);
+    }
+    assert.equal(pdf.links.thumbnail, null);
+    const none = await reviewerFetch(sut, `/drivers/${id}/documents/${pdf.id}/thumbnail`);
+    assert.equal(none.status, 404);
+    assert.equal((await fetch(`${sut.system.apiUrl}/drivers/${id}/documents/${front.id}/thumbnail`)).status, 401, 'reviewers only');
+  });
+
+  it('takes a corrected field into the same registration, keeps the unchanged documents, and starts the review again', async () => {
+    const payload = flatPayload(documents);
+    const id = await register(sut, payload);
+    const first = await pending(sut, id);
+    const documentsBefore = (first.documents as DocumentView[]).map((doc) => [doc.id, doc.kind, doc.revision]).sort();
+    const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+    const toDriver = () => sut.wpp.sent.filter((message) => message.phone === phone);
+
+    const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['postal_code'], message: 'O código postal não corresponde à morada.' });
+    assert.deepEqual(asked.body, { registration_id: id, status: 'correction_requested' });
+    const [told] = await eventually(async () => (toDriver().length === 1 ? toDriver() : undefined), 15_000, 'the request on WhatsApp');
+    assert.match(told!.body, /código postal/);
+
+    const corrected = await sut.call('POST', '/drivers/register-typebot/', { ...payload, codigo_postal: '4000-123' });
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+    assert.equal(corrected.body.registration_id, id, 'the same registration');
+
+    const again = await pending(sut, id);
+    assert.equal(again.postal_code, '4000-123');
+    assert.deepEqual((again.documents as DocumentView[]).map((doc) => [doc.id, doc.kind, doc.revision]).sort(), documentsBefore, 'no document revised');
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
+    assert.equal(rows.rows[0]!.n, 1);
+    const revisions = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registration_documents WHERE registration_id = $1', [id]);
+    assert.equal(revisions.rows[0]!.n, 3, 'no new document row');
+
+    // The review starts again: a reviewer can decide, and the driver hears the outcome.
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).body.status, 'approved');
+    await eventually(async () => (toDriver().length === 2 ? true : undefined), 15_000, 'the approval on WhatsApp');
+    assert.match(toDriver()[1]!.body, /foi aprovado/);
+  });
+
+  it('records the socket address in the audit log, not X-Forwarded-For, without TRUST_PROXY', async () => {
+    const id = await register(sut, flatPayload(documents));
+    const forwardedFor = `203.0.113.${randomInt(1, 254)}`;
+    const response = await sut.call('GET', `/drivers/${id}`, undefined, { authorization: `Bearer ${sut.reviewerToken}`, 'x-forwarded-for': forwardedFor });
+    assert.equal(response.status, 200);
+    const audit = await sut.system.db.query<{ remote_address: string }>("SELECT remote_address FROM audit_log WHERE registration_id = $1 AND action = 'view_registration'", [id]);
+    assert.deepEqual(audit.rows.map((row) => row.remote_address), ['127.0.0.1']);
+  });
+});
+
+describe('reviewer API behind a proxy (TRUST_PROXY=true)', () => {
+  let sut: TestSystem;
+  let documents: SampleDocuments;
+  before(async () => {
+    sut = await startTestSystem({ TRUST_PROXY: 'true' });
+    documents = await sampleDocuments();
+  });
+  after(async () => sut.stop());
+
+  it("records the client's address from X-Forwarded-For in the audit log", async () => {
+    const id = await register(sut, flatPayload(documents));
+    const client = `203.0.113.${randomInt(1, 254)}`;
+    const response = await sut.call('GET', `/drivers/${id}`, undefined, { authorization: `Bearer ${sut.reviewerToken}`, 'x-forwarded-for': `${client}, 10.0.0.2` });
+    assert.equal(response.status, 200);
+    const approved = await sut.call('POST', `/drivers/${id}/approve`, undefined, { authorization: `Bearer ${sut.reviewerToken}`, 'x-forwarded-for': client });
+    assert.equal(approved.body.status, 'approved');
+    const audit = await sut.system.db.query<{ action: string; remote_address: string }>('SELECT action, remote_address FROM audit_log WHERE registration_id = $1 ORDER BY id', [id]);
+    assert.deepEqual(audit.rows.map((row) => [row.action, row.remote_address]), [['view_registration', client], ['approve', client]]);
+  });
+});
