@@ -27,11 +27,16 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
   const state: BotState = carried ?? { session: null, paused: false };
   let reminderDue = false;
 
-  /** After each question: one reminder after the silence, then the session is let go after its lifetime. */
+  /** After each question: one reminder after the silence, and the session is let go once its lifetime has passed. */
   async function watchSilence(turn: number): Promise<void> {
     const moved = () => state.session?.turn !== turn;
-    if (!(await condition(() => moved() || state.paused, settings.reminderAfterMs))) reminderDue = true;
-    if (await condition(moved, settings.sessionTtlMs)) return;
+    const { reminderAfterMs, sessionTtlMs } = settings;
+    // The lifetime counts from the question: the first wait is part of it (after an early pause, when
+    // how much passed is not known, the whole lifetime runs from the pause).
+    const firstWait = Math.min(reminderAfterMs, sessionTtlMs);
+    const silent = !(await condition(() => moved() || state.paused, firstWait));
+    if (silent && reminderAfterMs <= sessionTtlMs) reminderDue = true;
+    if (await condition(moved, silent ? Math.max(sessionTtlMs - firstWait, 1) : sessionTtlMs)) return;
     log.info('Bot session dropped after its lifetime without an answer', { chatId });
     state.session = null;
   }

@@ -57,7 +57,10 @@ export function createBridgeActivities(deps: BridgeDependencies) {
             link = relayed.link;
             if (relayed.created) newConversation = true;
           } else if (event.kind === 'outbound') {
-            await relayOutbound(deps, input.chatId, event);
+            if ((await relayOutbound(deps, input.chatId, event)) === 'refused') {
+              deps.metrics.relayFailures.inc({ kind: event.kind });
+              continue;
+            }
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else {

@@ -18,9 +18,10 @@ function partsOf(deps: BridgeDependencies, reply: AgentReply): WhatsAppContent[]
 
 /**
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
- * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the agent.
+ * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the
+ * agent, and the reply reported 'refused'.
  */
-export async function relayOutbound(deps: BridgeDependencies, chatId: string, reply: AgentReply): Promise<void> {
+export async function relayOutbound(deps: BridgeDependencies, chatId: string, reply: AgentReply): Promise<'relayed' | 'refused'> {
   let sent = false;
   for (const [part, content] of partsOf(deps, reply).entries()) {
     try {
@@ -32,14 +33,15 @@ export async function relayOutbound(deps: BridgeDependencies, chatId: string, re
         content,
         quotedMessageId: reply.quotedWhatsappId,
       });
-      if (result.outcome === 'failed') return;
+      if (result.outcome === 'failed') return 'refused';
       sent = true;
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
       await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'failed', error.message);
       await deps.chatwoot.createMessage(reply.conversationId, { messageType: 'outgoing', private: true, content: agentNotes.replyNotDelivered(error.message) });
-      return;
+      return 'refused';
     }
   }
   if (sent) await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'sent');
+  return 'relayed';
 }

@@ -74,15 +74,14 @@ export async function listRegistrations(
   db: Queryable,
   filter: { status?: RegistrationStatus; limit: number; offset: number },
 ): Promise<{ items: RegistrationRow[]; total: number }> {
-  const where = filter.status === undefined ? '' : 'WHERE status = $3';
-  const params: unknown[] = [filter.limit, filter.offset];
-  if (filter.status !== undefined) params.push(filter.status);
-  const result = await db.query(
-    `SELECT *, count(*) OVER () AS total FROM registrations ${where} ORDER BY created_at DESC LIMIT $1 OFFSET $2`,
-    params,
-  );
-  const first = result.rows[0] as { total?: string } | undefined;
-  return { items: result.rows.map((row) => toRegistration(row as Record<string, unknown>)), total: Number(first?.total ?? 0) };
+  const where = filter.status === undefined ? '' : 'WHERE status = $1';
+  const params: unknown[] = filter.status === undefined ? [] : [filter.status];
+  // The total is counted on its own: a page past the last one still knows how many there are.
+  const [page, count] = await Promise.all([
+    db.query(`SELECT * FROM registrations ${where} ORDER BY created_at DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, filter.limit, filter.offset]),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM registrations ${where}`, params),
+  ]);
+  return { items: page.rows.map((row) => toRegistration(row as Record<string, unknown>)), total: count.rows[0]?.total ?? 0 };
 }
 
 /** The documents are ready: a registration still `received` now awaits a reviewer. */

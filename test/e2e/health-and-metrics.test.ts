@@ -171,7 +171,6 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
   });
 
   it('counts a reply WhatsApp refuses for good in bridge_relay_failures_total, not as relayed', {
-    todo: 'relayOutbound (activities/bridge/relay-outbound.ts) catches the refusal, marks the reply failed and returns, so handleChatEvents counts it in bridge_events_relayed_total{kind="outbound"} and never in bridge_relay_failures_total, whose help says it counts events refused for good by WhatsApp',
   }, async () => {
     const before = await scrape();
     const view = chatwootView(sut);
