@@ -76,14 +76,16 @@ export const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim(
 export const chatwootSourceId = {
   /** A driver's WhatsApp message, relayed. */
   driverMessage: (whatsappId: string) => `wa:${whatsappId}`,
-  /** The note for agents about a driver's file that could not be attached. */
-  mediaNote: (whatsappId: string) => `wa:${whatsappId}:note`,
   /** A message of the bot's, mirrored, or the bot's note for agents. */
   bot: (key: string) => `bot:${key}`,
   /** A registration's note for agents. */
   registrationNote: (registrationId: string, round: number, stage: string) => `reg:${registrationId}:${round}:${stage}`,
+  /** The note for agents about a driver's file that could not be attached. */
+  mediaNote: (whatsappId: string) => `note:file:${whatsappId}`,
+  /** The note for agents about a reply WhatsApp refused. */
+  undeliveredNote: (chatwootMessageId: number) => `note:undelivered:${chatwootMessageId}`,
 };
-const systemSourcePrefixes = ['wa:', 'bot:', 'reg:'];
+const systemSourcePrefixes = ['wa:', 'bot:', 'reg:', 'note:'];
 
 /** Whether a Chatwoot message was posted by this system (its `source_id`). */
 export const postedBySystem = (sourceId: string | null | undefined) => systemSourcePrefixes.some((prefix) => (sourceId ?? '').startsWith(prefix));

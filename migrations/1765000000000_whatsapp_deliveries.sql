@@ -1,5 +1,10 @@
 -- Up Migration
 
+-- A worker of the previous version still running may claim a send while this runs: it waits here,
+-- then fails on the dropped tables and is retried by the new version, instead of being lost between
+-- the copy below and the drop.
+LOCK TABLE outbound_messages, bot_messages, bridge_messages IN EXCLUSIVE MODE;
+
 -- Every message the system sends to WhatsApp, whoever asked for it: a registration notice or reviewer
 -- reminder, the bot, or an agent's reply relayed from Chatwoot. One table, so "did we send this?"
 -- (delivery receipts, the company phone telling itself apart) has one answer. A delivery is claimed
@@ -13,7 +18,8 @@ CREATE TABLE whatsapp_deliveries (
   registration_id uuid,
   status text NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
   whatsapp_message_id text,
-  -- An agent's reply: the Chatwoot message it came from, whose status follows the WhatsApp receipts.
+  -- The Chatwoot message it is: an agent's reply it came from (whose status follows the WhatsApp
+  -- receipts), or the bot's copy of it.
   chatwoot_conversation_id bigint,
   chatwoot_message_id bigint,
   error text,
@@ -27,9 +33,9 @@ INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, registration_id,
 SELECT idempotency_key, 'registration', recipient || '@c.us', registration_id, status, whatsapp_message_id, first_attempt_at, sent_at
 FROM outbound_messages;
 
-INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, status, whatsapp_message_id, first_attempt_at, sent_at)
+INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, status, whatsapp_message_id, chatwoot_message_id, first_attempt_at, sent_at)
 SELECT 'bot:' || message_key, 'bot', chat_id, CASE whatsapp_status WHEN 'sent' THEN 'sent' ELSE 'sending' END,
-  whatsapp_message_id, created_at, CASE WHEN whatsapp_status = 'sent' THEN created_at END
+  whatsapp_message_id, chatwoot_message_id, created_at, CASE WHEN whatsapp_status = 'sent' THEN created_at END
 FROM bot_messages
 WHERE message_key NOT LIKE '%:note';
 
@@ -72,8 +78,8 @@ CREATE TABLE bot_messages (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX bot_messages_by_whatsapp_id ON bot_messages (whatsapp_message_id);
-INSERT INTO bot_messages (message_key, chat_id, whatsapp_status, whatsapp_message_id, created_at)
-SELECT substr(delivery_key, 5), chat_id, CASE status WHEN 'sent' THEN 'sent' ELSE 'pending' END, whatsapp_message_id, first_attempt_at
+INSERT INTO bot_messages (message_key, chat_id, whatsapp_status, whatsapp_message_id, chatwoot_message_id, created_at)
+SELECT substr(delivery_key, 5), chat_id, CASE status WHEN 'sent' THEN 'sent' ELSE 'pending' END, whatsapp_message_id, chatwoot_message_id, first_attempt_at
 FROM whatsapp_deliveries WHERE origin = 'bot';
 
 CREATE UNIQUE INDEX bridge_outbound_once ON bridge_messages (chat_id, chatwoot_message_id, part) WHERE direction = 'outbound';

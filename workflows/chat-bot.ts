@@ -1,4 +1,4 @@
-import { ActivityFailure, condition, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { BotActivities } from '../activities/bot/index.ts';
 import type { BotSettings, BotState, BotTurn } from '../domain/bot.ts';
 import { botCommand, matchesTrigger } from '../domain/bot-dialogue.ts';
@@ -16,6 +16,9 @@ const bot = proxyActivities<BotActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
+/** Patch id: a bot session's lifetime counts from its question, not from the reminder. */
+const sessionLifetimeFromQuestion = 'bot-session-lifetime-from-question';
+
 /**
  * Steers the registration bot from a chat's events, after they were relayed: triggers, the
  * driver's answers, people taking over and handing back, one reminder on silence, and the
@@ -32,11 +35,14 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
     const moved = () => state.session?.turn !== turn;
     const { reminderAfterMs, sessionTtlMs } = settings;
     // The lifetime counts from the question: the first wait is part of it (after an early pause, when
-    // how much passed is not known, the whole lifetime runs from the pause).
-    const firstWait = Math.min(reminderAfterMs, sessionTtlMs);
+    // how much passed is not known, the whole lifetime runs from the pause). Questions asked before
+    // this rule started the lifetime after the reminder wait, and replay that way.
+    const fromQuestion = patched(sessionLifetimeFromQuestion);
+    const firstWait = fromQuestion ? Math.min(reminderAfterMs, sessionTtlMs) : reminderAfterMs;
     const silent = !(await condition(() => moved() || state.paused, firstWait));
-    if (silent && reminderAfterMs <= sessionTtlMs) reminderDue = true;
-    if (await condition(moved, silent ? Math.max(sessionTtlMs - firstWait, 1) : sessionTtlMs)) return;
+    if (silent && (!fromQuestion || reminderAfterMs <= sessionTtlMs)) reminderDue = true;
+    const rest = fromQuestion && silent ? Math.max(sessionTtlMs - firstWait, 1) : sessionTtlMs;
+    if (await condition(moved, rest)) return;
     log.info('Bot session dropped after its lifetime without an answer', { chatId });
     state.session = null;
   }

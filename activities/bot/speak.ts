@@ -7,8 +7,10 @@ import type { WhatsAppPart } from '../../domain/bot-dialogue.ts';
 import { chatwootSourceId } from '../../domain/chat.ts';
 import { agentNotes, agentRenderings } from '../../domain/texts/agents.ts';
 import { downloadAtMost } from '../../integrations/http/download.ts';
+import { recordChatwootCopy } from '../../platform/stores/deliveries.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
-import { sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
+import { phoneOfChat } from '../delivery/recipient.ts';
+import { fileNameFromUrl, sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
 import type { BotDependencies, BotStep } from './dependencies.ts';
 
 /** The bot's own media (Typebot's storage) is downloaded within this time. */
@@ -20,7 +22,7 @@ function contentOf(deps: BotDependencies, part: WhatsAppPart): WhatsAppContent {
   return {
     kind: 'media',
     caption: part.caption,
-    filename: decodeURIComponent(new URL(part.url).pathname.split('/').pop() ?? 'ficheiro'),
+    filename: fileNameFromUrl(part.url),
     showAs: part.mediaType === 'image' || part.mediaType === 'audio' ? part.mediaType : 'file',
     instead: [part.caption, part.url].filter(Boolean).join('\n'),
     load: async () => {
@@ -33,15 +35,18 @@ function contentOf(deps: BotDependencies, part: WhatsAppPart): WhatsAppContent {
 
 /** Sends the parts of a bot turn, in order, each once to WhatsApp and once into Chatwoot. */
 export async function speak(deps: BotDependencies, step: BotStep, parts: WhatsAppPart[]): Promise<void> {
+  const phone = parts.length === 0 ? null : await phoneOfChat(deps.wppconnect, step.chatId);
   for (const [index, part] of parts.entries()) {
     const key = `${step.key}:${index}`;
-    const sent = await sendToWhatsAppOnce(deps, { key: `bot:${key}`, origin: 'bot', chatId: step.chatId, content: contentOf(deps, part) });
-    if (sent.outcome === 'failed' || step.chatwoot === null) continue;
-    // A part this attempt sent cannot have been mirrored before; one sent earlier may have been.
-    await postToConversationOnce(deps.chatwoot, step.chatwoot.conversationId, chatwootSourceId.bot(key), () => ({
+    const deliveryKey = `bot:${key}`;
+    const sent = await sendToWhatsAppOnce(deps, { key: deliveryKey, origin: 'bot', chatId: step.chatId, ...(phone === null ? {} : { phone }), content: contentOf(deps, part) });
+    if (sent.outcome === 'failed' || step.chatwoot === null || sent.chatwoot !== null) continue;
+    // A part this attempt sent cannot have been copied before; one sent earlier may have been, its copy not yet recorded.
+    const copy = await postToConversationOnce(deps.chatwoot, step.chatwoot.conversationId, chatwootSourceId.bot(key), () => ({
       messageType: 'outgoing',
       content: part.kind === 'text' ? agentRenderings.botMessage(part.text) : agentRenderings.botMedia(part.caption, part.mediaType, part.url),
     }), { lookFirst: sent.alreadySent });
+    await recordChatwootCopy(deps.db, deliveryKey, { conversationId: step.chatwoot.conversationId, messageId: copy.id });
   }
 }
 

@@ -21,7 +21,9 @@ export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'chatwoot'>
   if (status === null) return 'ignored';
   const sent = await deliveryOfMessage(deps.db, ack.whatsappId);
   if (sent === null) return ack.ack === 1 ? 'company-phone' : 'ignored';
-  if (sent.chatwoot === null) return 'ignored';
-  await deps.chatwoot.setMessageStatus(sent.chatwoot.conversationId, sent.chatwoot.messageId, status, status === 'failed' ? `WhatsApp ack ${ack.ack}` : undefined);
+  // Only an agent's reply has a Chatwoot message whose status follows WhatsApp's.
+  const reply = sent.origin === 'agent' ? sent.chatwoot : null;
+  if (reply === null || reply.conversationId === null) return 'ignored';
+  await deps.chatwoot.setMessageStatus(reply.conversationId, reply.messageId, status, status === 'failed' ? `WhatsApp ack ${ack.ack}` : undefined);
   return 'relayed';
 }

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentReply } from '../../domain/chat.ts';
+import { chatwootSourceId, type AgentReply } from '../../domain/chat.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
-import { sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
+import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
+import { phoneOfChat } from '../delivery/recipient.ts';
+import { fileNameFromUrl, sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 /** A reply of text and files becomes WhatsApp messages: the files (the text as the first caption), or the text alone. */
@@ -10,35 +12,49 @@ function partsOf(deps: BridgeDependencies, reply: AgentReply): WhatsAppContent[]
   return reply.attachments.map((attachment, index) => ({
     kind: 'media',
     caption: index === 0 ? reply.text : null,
-    filename: decodeURIComponent(new URL(attachment.dataUrl).pathname.split('/').pop() ?? 'ficheiro'),
+    filename: fileNameFromUrl(attachment.dataUrl),
     ...(attachment.fileType === 'image' || attachment.fileType === 'audio' ? { showAs: attachment.fileType } : {}),
     load: () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes),
   }));
 }
 
+/** The agent learns the reply did not reach the driver: its status, and a private note said once. */
+async function tellAgentNotDelivered(deps: BridgeDependencies, reply: AgentReply, reason: string): Promise<void> {
+  await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'failed', reason);
+  await postToConversationOnce(deps.chatwoot, reply.conversationId, chatwootSourceId.undeliveredNote(reply.chatwootMessageId), () => ({
+    messageType: 'outgoing', private: true, content: agentNotes.replyNotDelivered(reason),
+  }), { lookFirst: true });
+}
+
 /**
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
  * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the
- * agent, and the reply reported 'refused'.
+ * agent (again on a retry that finds it refused, in case telling them was cut off), and the reply
+ * reported 'refused'.
  */
 export async function relayOutbound(deps: BridgeDependencies, chatId: string, reply: AgentReply): Promise<'relayed' | 'refused'> {
+  const phone = await phoneOfChat(deps.wppconnect, chatId);
   let sent = false;
   for (const [part, content] of partsOf(deps, reply).entries()) {
+    let refusal: string | undefined;
     try {
       const result = await sendToWhatsAppOnce(deps, {
         key: `agent:${chatId}:${reply.chatwootMessageId}:${part}`,
         origin: 'agent',
         chatId,
+        ...(phone === null ? {} : { phone }),
         chatwoot: { conversationId: reply.conversationId, messageId: reply.chatwootMessageId },
         content,
         quotedMessageId: reply.quotedWhatsappId,
       });
-      if (result.outcome === 'failed') return 'refused';
-      sent = true;
+      if (result.outcome === 'failed') refusal = result.error;
+      else sent = true;
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
-      await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'failed', error.message);
-      await deps.chatwoot.createMessage(reply.conversationId, { messageType: 'outgoing', private: true, content: agentNotes.replyNotDelivered(error.message) });
+      refusal = error.message;
+    }
+    if (refusal !== undefined) {
+      await tellAgentNotDelivered(deps, reply, refusal);
       return 'refused';
     }
   }

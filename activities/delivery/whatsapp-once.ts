@@ -3,7 +3,7 @@ import { ErrorType } from '../../domain/errors.ts';
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { Db } from '../../platform/db.ts';
 import {
-  claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type DeliveryClaim,
+  adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
 } from '../../platform/stores/deliveries.ts';
 import { phoneOfChat } from './recipient.ts';
 
@@ -12,7 +12,10 @@ export interface MediaContent {
   kind: 'media';
   caption: string | null;
   filename: string;
-  /** How WhatsApp should show it when its type does not say (an agent's attachment kind, the bot's media type). */
+  /**
+   * How WhatsApp shows it. Unset: by its type (image, else audio as a voice note, else a file). An
+   * image or audio hint wins over the type where the type says nothing more specific; 'file' always sends a file.
+   */
   showAs?: 'image' | 'audio' | 'file';
   load: () => Promise<{ bytes: Buffer; contentType: string } | null>;
   /** Sent as text when `load` gives nothing. */
@@ -29,9 +32,9 @@ export interface Delivery extends DeliveryClaim {
 }
 
 export type DeliveryResult =
-  | { outcome: 'sent'; whatsappMessageId: string; alreadySent: boolean }
-  /** Refused for good on an earlier attempt (whoever needed to know was told then). */
-  | { outcome: 'failed' };
+  | { outcome: 'sent'; whatsappMessageId: string; alreadySent: boolean; chatwoot: ChatwootCounterpart | null }
+  /** Refused for good on an earlier attempt, for this reason. */
+  | { outcome: 'failed'; error: string };
 
 export interface DeliveryDependencies {
   db: Db;
@@ -39,7 +42,7 @@ export interface DeliveryDependencies {
 }
 
 /** How far a message found in the chat may predate the first attempt to send it: two hosts' clocks. */
-export const clockSkewMs = 60_000;
+const clockSkewMs = 60_000;
 /** How many of the chat's last messages a retry looks through. */
 const lookBack = 50;
 
@@ -48,19 +51,20 @@ const lookBack = 50;
  * notices, the bot and agents' replies. WPPConnect has no idempotency of its own, so the delivery
  * is claimed first; a retry that finds an unfinished claim looks in the chat for the message sent
  * since that first attempt (and owned by no other delivery, so an earlier identical "Ok" is not
- * taken for this one) before sending it again. A refusal for good is recorded and rethrown.
+ * taken for this one) before sending it again. A file is only recognised by its caption: one
+ * without a caption is sent again rather than risk taking someone else's for it (a possible
+ * duplicate, never a loss). A refusal for good is recorded and rethrown.
  */
 export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: Delivery): Promise<DeliveryResult> {
   const claim = await claimDelivery(deps.db, delivery);
-  if (claim.status === 'sent' && claim.whatsappMessageId !== null) return { outcome: 'sent', whatsappMessageId: claim.whatsappMessageId, alreadySent: true };
-  if (claim.status === 'failed') return { outcome: 'failed' };
+  if (claim.status === 'sent' && claim.whatsappMessageId !== null) {
+    return { outcome: 'sent', whatsappMessageId: claim.whatsappMessageId, alreadySent: true, chatwoot: claim.chatwoot };
+  }
+  if (claim.status === 'failed') return { outcome: 'failed', error: claim.error ?? 'refused by WhatsApp' };
 
   if (!claim.claimedNow) {
     const earlier = await findEarlierSend(deps, delivery, claim.firstAttemptAt.getTime() - clockSkewMs);
-    if (earlier !== undefined) {
-      await markDeliverySent(deps.db, delivery.key, earlier.id);
-      return { outcome: 'sent', whatsappMessageId: earlier.id, alreadySent: true };
-    }
+    if (earlier !== undefined) return { outcome: 'sent', whatsappMessageId: earlier, alreadySent: true, chatwoot: claim.chatwoot };
   }
 
   try {
@@ -68,7 +72,7 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
     if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
     const whatsappMessageId = await send(deps.wppconnect, phone, delivery.content, delivery.quotedMessageId ?? null);
     await markDeliverySent(deps.db, delivery.key, whatsappMessageId);
-    return { outcome: 'sent', whatsappMessageId, alreadySent: false };
+    return { outcome: 'sent', whatsappMessageId, alreadySent: false, chatwoot: claim.chatwoot };
   } catch (error) {
     if (error instanceof ApplicationFailure && error.nonRetryable) await markDeliveryFailed(deps.db, delivery.key, error.message);
     throw error;
@@ -76,17 +80,22 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
 }
 
 /** This delivery's message among the chat's recent ones: ours, sent since its first attempt, the same content, owned by no other delivery. */
-async function findEarlierSend(deps: DeliveryDependencies, delivery: Delivery, sinceMs: number): Promise<WhatsAppMessage | undefined> {
+async function findEarlierSend(deps: DeliveryDependencies, delivery: Delivery, sinceMs: number): Promise<string | undefined> {
+  const { content } = delivery;
+  if (content.kind === 'media' && !content.caption && content.instead === undefined) return undefined;
   const recent = await deps.wppconnect.chatMessages({ chatId: delivery.chatId, count: lookBack });
-  const candidates = recent.filter((message) => message.fromMe && message.timestamp * 1000 >= sinceMs && sameContent(message, delivery.content));
+  const candidates = recent.filter((message) => message.fromMe && message.timestamp * 1000 >= sinceMs && sameContent(message, content));
   const owned = await ownedMessageIds(deps.db, candidates.map((message) => message.id));
-  return candidates.find((message) => !owned.has(message.id));
+  for (const candidate of candidates) {
+    if (!owned.has(candidate.id) && (await adoptSentMessage(deps.db, delivery.key, candidate.id))) return candidate.id;
+  }
+  return undefined;
 }
 
 function sameContent(message: WhatsAppMessage, content: WhatsAppContent): boolean {
   if (content.kind === 'text') return !message.hasMedia && message.body === content.text;
   if (content.instead !== undefined && !message.hasMedia && message.body === content.instead) return true;
-  return message.hasMedia && (message.caption ?? '') === (content.caption ?? '');
+  return Boolean(content.caption) && message.hasMedia && message.caption === content.caption;
 }
 
 async function send(wppconnect: WppConnectClient, phone: string, content: WhatsAppContent, quoted: string | null): Promise<string> {
@@ -96,11 +105,20 @@ async function send(wppconnect: WppConnectClient, phone: string, content: WhatsA
   if (file === null) return (await wppconnect.sendText({ phone, message: content.instead ?? content.filename, ...quote })).messageId;
   const dataUrl = `data:${file.contentType};base64,${file.bytes.toString('base64')}`;
   const caption = content.caption === null ? {} : { caption: content.caption };
-  if (content.showAs === 'image' || (content.showAs === undefined && file.contentType.startsWith('image/'))) {
-    return (await wppconnect.sendImage({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
-  }
-  if (content.showAs === 'audio' || (content.showAs === undefined && file.contentType.startsWith('audio/'))) {
-    return (await wppconnect.sendVoice({ phone, dataUrl, ...quote })).messageId;
-  }
+  const byType = content.showAs !== 'file';
+  const image = content.showAs === 'image' || (byType && file.contentType.startsWith('image/'));
+  if (image) return (await wppconnect.sendImage({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
+  if (content.showAs === 'audio' || (byType && file.contentType.startsWith('audio/'))) return (await wppconnect.sendVoice({ phone, dataUrl, ...quote })).messageId;
   return (await wppconnect.sendFile({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
+}
+
+/** The file name at the end of a URL, for what WhatsApp shows; `fallback` when it has none or cannot be decoded. */
+export function fileNameFromUrl(url: string, fallback = 'ficheiro'): string {
+  if (!URL.canParse(url)) return fallback;
+  const last = new URL(url).pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last) || fallback;
+  } catch {
+    return last || fallback;
+  }
 }

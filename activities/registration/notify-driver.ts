@@ -26,7 +26,7 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
       registrationId: input.registrationId,
       content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision) },
     });
-    if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision for ${input.registrationId} earlier`, ErrorType.WhatsAppRecipientUnknown);
+    if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision earlier: ${result.error}`, ErrorType.WhatsAppRecipientUnknown);
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });
     return { messageId: result.whatsappMessageId };
   };

@@ -2,7 +2,7 @@
  * Reading: chat history, the polling fallback, chat lists, whole media files, the
  * LID ↔ phone mapping, read receipts and the connection (CONTRACTS.md §2.2, §2.4).
  */
-import { assertChatId, assertCount, assertLid, assertMessageId, assertPhone } from './address.ts';
+import { assertChatId, assertCount, assertLid, assertMessageId } from './address.ts';
 import { expectBody, isOpenListFailure } from './failures.ts';
 import type { WhatsAppMessage } from './message.ts';
 import {
@@ -25,8 +25,6 @@ export interface ChatSummary {
 }
 
 export interface ReadOperations {
-  /** Recent messages of a one-to-one chat (get-messages/{phone}@c.us), oldest first. */
-  recentMessages(input: { phone: string; count: number }): Promise<WhatsAppMessage[]>;
   /** The last `count` messages of any chat (…@c.us, …@lid, …@g.us), or those before `beforeId`; oldest first, [] for an unknown chat. */
   chatMessages(input: { chatId: string; count: number; beforeId?: string }): Promise<WhatsAppMessage[]>;
   /**
@@ -62,11 +60,6 @@ export function readOperations(transport: Transport): ReadOperations {
 
   return {
     chatMessages,
-
-    recentMessages({ phone, count }) {
-      assertPhone(phone);
-      return chatMessages({ chatId: `${phone}@c.us`, count });
-    },
 
     async newMessages() {
       const response = await transport.call('GET', 'all-new-messages');

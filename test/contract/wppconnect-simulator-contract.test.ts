@@ -109,7 +109,7 @@ test('every request the client makes is declared in the spec: path, method, body
   const spec = loadSpec();
   const { requests, client } = capturingClient();
   await client.sendText({ phone: '351912345678', message: 'Olá' });
-  await client.recentMessages({ phone: '351912345678', count: 5 });
+  await client.chatMessages({ chatId: '351912345678@c.us', count: 5 });
   await client.connectionStatus();
   await client.sendText({ phone: '123456789012345@lid', message: 'Olá', quotedMessageId: quoted });
   await client.sendImage({ phone: '351912345678', dataUrl: JPEG, filename: 'a.jpg', caption: 'c', quotedMessageId: quoted });

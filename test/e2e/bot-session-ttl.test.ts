@@ -40,6 +40,7 @@ describe('registration bot: a session left unanswered for TYPEBOT_SESSION_TTL', 
     driver.skipAhead();
     const answers = continueChats();
 
+    const sentBefore = driver.sentToDriver().length;
     await sut.wpp.receive({ from: phone, body: 'Rui Manuel Almeida' });
     await eventually(async () => (chatwootView(sut).incomingTexts(phone).includes('Rui Manuel Almeida') ? true : undefined), 15_000, 'the message in Chatwoot');
     const settled = await eventually(async () => {
@@ -50,7 +51,7 @@ describe('registration bot: a session left unanswered for TYPEBOT_SESSION_TTL', 
     }, 15_000, 'a new run of the chat to handle the message');
     assert.equal(settled.state.bot?.session ?? null, null, 'no session in the new run');
     assert.equal(continueChats(), answers, 'nothing went to Typebot as an answer');
-    assert.deepEqual(await driver.replies('anything sent to the driver', 1).catch(() => []), [], 'the bot did not answer');
+    assert.equal(driver.sentToDriver().length, sentBefore, 'the bot did not answer');
   });
 
   it('drops it once unanswered for TYPEBOT_SESSION_TTL, reminder or not', {

@@ -41,6 +41,7 @@ describe('registration bot switched off while chats are running', () => {
     worker = await startChildWorker(sut, { TYPEBOT_URL: undefined, TYPEBOT_PUBLIC_ID: undefined });
     const typebotCalls = sut.typebot!.requests.length;
 
+    const sentBefore = driver.sentToDriver().length;
     await sut.wpp.receive({ from: phone, body: 'Rui Manuel Almeida' });
     await eventually(async () => (chatwootView(sut).incomingTexts(phone).includes('Rui Manuel Almeida') ? true : undefined), 60_000, 'the message in Chatwoot');
     // Whatever the message causes has happened once the chat has handled it and is between turns.
@@ -50,6 +51,6 @@ describe('registration bot switched off while chats are running', () => {
     }, 30_000, 'the chat to settle');
     assert.equal(settled.bot, null, 'no bot in the chat any more');
     assert.equal(sut.typebot!.requests.length, typebotCalls, 'Typebot was not called');
-    assert.deepEqual(await driver.replies('anything sent to the driver', 1).catch(() => []), [], 'the bot did not answer');
+    assert.equal(driver.sentToDriver().length, sentBefore, 'the bot did not answer');
   });
 });

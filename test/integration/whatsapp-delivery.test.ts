@@ -58,7 +58,7 @@ describe('sending to WhatsApp once', () => {
     const taken = await wppconnect.sendText({ phone, message: 'Ok' });
 
     const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
-    assert.deepEqual(retried, { outcome: 'sent', whatsappMessageId: taken.messageId, alreadySent: true });
+    assert.deepEqual(retried, { outcome: 'sent', whatsappMessageId: taken.messageId, alreadySent: true, chatwoot: null });
     assert.equal(sentTo(phone).length, 1);
   });
 
@@ -108,6 +108,24 @@ describe('sending to WhatsApp once', () => {
     assert.equal(sentTo(phone).length, 1);
   });
 
+  it('sends a file without a caption again rather than take another file in the chat for it', async () => {
+    const phone = newDriverPhone();
+    const picture = await makePng({ width: 40, height: 30 });
+    const delivery: Delivery = {
+      key: `agent:${phone}@c.us:${randomUUID()}:1`,
+      origin: 'agent',
+      chatId: `${phone}@c.us`,
+      content: { kind: 'media', caption: null, filename: 'guia.png', load: async () => ({ bytes: picture, contentType: 'image/png' }) },
+    };
+    await claimDelivery(db, delivery);
+    // Someone on the company phone sends a picture without a caption meanwhile.
+    await wppconnect.sendImage({ phone, dataUrl: `data:image/png;base64,${picture.toString('base64')}`, filename: 'outra.png' });
+
+    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
+    assert.equal(sentTo(phone).length, 2);
+  });
+
   it('sends a file as its fallback text when it cannot be loaded within the limit', async () => {
     const phone = newDriverPhone();
     await sendToWhatsAppOnce({ db, wppconnect }, {
@@ -128,7 +146,9 @@ describe('sending to WhatsApp once', () => {
     assert.equal(row.rows[0]?.status, 'failed');
 
     wpp.setUnknownNumbers([]);
-    assert.deepEqual(await sendToWhatsAppOnce({ db, wppconnect }, delivery), { outcome: 'failed' });
+    const again = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    assert.equal(again.outcome, 'failed');
+    assert.match(again.outcome === 'failed' ? again.error : '', /não existe/);
     assert.equal(sentTo(phone).length, 0);
   });
 });

@@ -130,7 +130,7 @@ test('a disconnected session is retryable, and sending works again once it is ba
   sim.setConnected(false);
   assert.deepEqual(await client.connectionStatus(), { connected: false });
   await assertRetryable(client.sendText({ phone: PHONE, message: 'Olá' }), /A sessão do WhatsApp não está ativa/);
-  await assertRetryable(client.recentMessages({ phone: PHONE, count: 5 }), /answered 404/);
+  await assertRetryable(client.chatMessages({ chatId: `${PHONE}@c.us`, count: 5 }), /answered 404/);
   sim.setConnected(true);
   await client.sendText({ phone: PHONE, message: 'Olá' });
   assert.equal(sim.sent.length, 1);
@@ -155,12 +155,12 @@ test('an unreachable server is retryable', async (t) => {
   await assertRetryable(client.connectionStatus(), /failed.*ECONNREFUSED/);
 });
 
-test('recentMessages returns what was sent to that chat, newest last, at most count', async (t) => {
+test('chatMessages returns what was sent to that chat, newest last, at most count', async (t) => {
   const sim = await simulator(t);
   const client = clientFor(sim);
   for (const message of ['um', 'dois', 'três']) await client.sendText({ phone: PHONE, message });
   await client.sendText({ phone: '351934567890', message: 'outro' });
-  const messages = await client.recentMessages({ phone: PHONE, count: 2 });
+  const messages = await client.chatMessages({ chatId: `${PHONE}@c.us`, count: 2 });
   assert.deepEqual(
     messages.map(({ body, fromMe, type }) => ({ body, fromMe, type })),
     [
@@ -172,9 +172,9 @@ test('recentMessages returns what was sent to that chat, newest last, at most co
   assert.ok(messages.every((message) => Math.abs(message.timestamp * 1000 - Date.now()) < 60_000));
 });
 
-test('recentMessages of a chat this phone never had is empty', async (t) => {
+test('chatMessages of a chat this phone never had is empty', async (t) => {
   const sim = await simulator(t);
-  assert.deepEqual(await clientFor(sim).recentMessages({ phone: PHONE, count: 10 }), []);
+  assert.deepEqual(await clientFor(sim).chatMessages({ chatId: `${PHONE}@c.us`, count: 10 }), []);
   assert.deepEqual(routesCalled(sim).slice(1), ['/api/:session/get-messages/:phone 401']);
 });
 

@@ -16,10 +16,12 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
+import { chatStateQuery } from '../../workflows/chat.ts';
 import { pollingWorkflowId } from '../../workflows/whatsapp-polling.ts';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone, relayWaitingOutOutage, waitForIncoming } from '../support/bridge-views.ts';
+import { withFaults } from '../support/faults.ts';
 import { dataUrl, flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
@@ -142,6 +144,42 @@ describe('record workflow histories', { concurrency: false }, () => {
       const runs = await record(sut.system.temporal, chatWorkflowId(chatId), 'chat-agents-then-bot-dialogue');
       assert.ok(runs >= 2, 'the chat continued as new');
       await record(sut.system.temporal, workflowIdOf(registrationId), 'driver-registration-from-bot-with-correction');
+    });
+  });
+
+  describe('the bot\'s timers and people taking over', () => {
+    let sut: TestSystem;
+    before(async () => {
+      sut = await startTestSystem(
+        { BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
+        { bridge: true, typebot: true },
+      );
+    });
+    after(async () => sut.stop());
+
+    it('a reminder, the company phone, a relay through a Chatwoot outage, a resolve, and the session dropped after its lifetime', { timeout: 120_000 }, async () => {
+      const phone = newDriverPhone();
+      const chatId = `${phone}@c.us`;
+      const driver = botDialogue(sut, phone);
+      const state = () => sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId)).query(chatStateQuery);
+      assert.match(await driver.says('Olá! Quero ser motorista', 'the welcome'), /1\. Começar/);
+      assert.match(await driver.says('1'), /nome completo/);
+      assert.match((await driver.hears('the reminder')).join('\n'), /Ainda está por aí/);
+
+      sut.wpp.typedOnCompanyPhone({ to: phone, body: 'Bom dia, fala o Rui da frota.' });
+      await waitFor(async () => ((await state()).bot?.paused === true ? true : undefined), 'the pause for the company phone');
+
+      // Chatwoot down: the relay's local attempts fail and the regular activity waits the outage out.
+      await withFaults(sut.chatwoot!.faults, { down: true }, async () => {
+        await sut.wpp.receive({ from: phone, body: 'Está aí alguém?' });
+        await relayWaitingOutOutage(sut, phone);
+      });
+      const { conversationId } = await waitForIncoming(sut, phone, 'Está aí alguém?');
+      await chatAtRest(sut, phone);
+      await sut.chatwoot!.resolve(conversationId);
+      await waitFor(async () => ((await state()).bot?.paused === false ? true : undefined), 'the bot back after the resolve');
+      await closed(sut.system.temporal, chatWorkflowId(chatId));
+      assert.equal(await record(sut.system.temporal, chatWorkflowId(chatId), 'chat-bot-timers-company-phone-outage'), 1);
     });
   });
 
