@@ -22,6 +22,11 @@ export interface AppDependencies {
   chats: ChatHandOff;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
+  /**
+   * Tests only: runs right after an intake commits its rows; throwing here plays a crash of the API
+   * between the commit and the workflow start (no hand-off, no clean-up).
+   */
+  afterIntakeCommit?: (registrationId: string) => Promise<void>;
   /** Injectable for tests of the URL fetcher; defaults to global fetch. */
   fetch?: typeof fetch;
 }

@@ -14,6 +14,7 @@ import { createFileStorage } from '../platform/storage/file-storage.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
+import { ensureSelfRepairSchedule } from './self-repair-schedule.ts';
 
 export interface SystemOptions {
   config: Config;
@@ -24,6 +25,8 @@ export interface SystemOptions {
   workflowBundlePath?: string;
   workerTuning?: RegisteredWorkerTuning;
   fetch?: typeof fetch;
+  /** Tests only: see `AppDependencies.afterIntakeCommit` (plays a crash between an intake's commit and its hand-off). */
+  afterIntakeCommit?: (registrationId: string) => Promise<void>;
 }
 
 export interface RunningSystem {
@@ -84,9 +87,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...(config.REVIEWER_WHATSAPP === undefined ? {} : { reviewerWhatsApp: config.REVIEWER_WHATSAPP }),
           reminderAfterMs: config.REVIEWER_REMINDER_AFTER,
           reminderEveryMs: config.REVIEWER_REMINDER_EVERY,
+          correctionCodeTtlMs: config.REGISTRATION_CORRECTION_CODE_TTL,
+          temporal,
         },
       })
     : undefined;
+  if (worker !== undefined && config.SELF_REPAIR_SCHEDULE) await ensureSelfRepairSchedule(temporal, config);
 
   const bridgeWorker = startBridgeWorker !== undefined && chatwootClient !== undefined
     ? await startBridgeWorker({
@@ -121,7 +127,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let apiUrl: string | undefined;
   if (options.run.api) {
     const { buildApp } = await import('../api/app.ts');
-    app = await buildApp({ config, db, storage, temporal, chats, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    app = await buildApp({
+      config, db, storage, temporal, chats, metrics: registry,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
+    });
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;

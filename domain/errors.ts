@@ -13,6 +13,8 @@ export const ErrorType = {
   DocumentUnreadable: 'DocumentUnreadable',
   DocumentSourceRefused: 'DocumentSourceRefused',
   DuplicateRegistration: 'DuplicateRegistration',
+  /** A correction not from the registration's own chat and without its valid correction code. */
+  CorrectionRefused: 'CorrectionRefused',
   RegistrationNotFound: 'RegistrationNotFound',
   InvalidDecision: 'InvalidDecision',
   Unauthorized: 'Unauthorized',
@@ -32,6 +34,7 @@ const httpStatusOf: Record<ErrorType, number> = {
   DocumentUnreadable: 422,
   DocumentSourceRefused: 422,
   DuplicateRegistration: 409,
+  CorrectionRefused: 403,
   RegistrationNotFound: 404,
   InvalidDecision: 409,
   Unauthorized: 401,

@@ -15,15 +15,18 @@ export type Decision =
   | { kind: 'rejected'; reviewer: string; reason: string }
   | { kind: 'correction_requested'; reviewer: string; items: CorrectableItem[]; message: string };
 
-/** The WhatsApp message that tells the driver the reviewer's decision (texts/registration.ts). */
-export function decisionMessage(fullName: string, decision: Decision): string {
+/**
+ * The WhatsApp message that tells the driver the reviewer's decision (texts/registration.ts); a
+ * correction request carries the driver's correction code when one was made.
+ */
+export function decisionMessage(fullName: string, decision: Decision, correctionCode?: { code: string; validDays: number }): string {
   switch (decision.kind) {
     case 'approved':
       return decisionMessages.approved(fullName);
     case 'rejected':
       return decisionMessages.rejected(fullName, decision.reason);
     case 'correction_requested':
-      return decisionMessages.correctionRequested(fullName, decision.items, decision.message);
+      return decisionMessages.correctionRequested(fullName, decision.items, decision.message, correctionCode);
   }
 }
 

@@ -76,6 +76,12 @@ export const configSchema = z.object({
   REVIEWER_REMINDER_EVERY: duration('24h'),
   REVIEWER_WHATSAPP: optionalText,
 
+  // Registration integrity (issue 11): correction codes and the self-repair schedule.
+  REGISTRATION_CORRECTION_CODE_TTL: duration('14d'),
+  SELF_REPAIR_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  SELF_REPAIR_EVERY: duration('5m'),
+  SELF_REPAIR_ORPHAN_AGE: duration('1h'),
+
   WPPCONNECT_URL: optionalUrl,
   WPPCONNECT_SESSION: z.string().default('leguas'),
   WPPCONNECT_TOKEN: optionalText,

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { Db } from '../../platform/db.ts';
@@ -19,4 +20,8 @@ export interface RegistrationDependencies {
   reviewerWhatsApp?: string;
   reminderAfterMs: number;
   reminderEveryMs: number;
+  /** How long the correction code sent with a correction request is accepted (default 14 days). */
+  correctionCodeTtlMs?: number;
+  /** For the self-repair activities, which look at the registrations' workflows. */
+  temporal?: Client;
 }

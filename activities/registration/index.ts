@@ -3,6 +3,7 @@ import { createNotifyDriver } from './notify-driver.ts';
 import { createPrepareDocuments } from './prepare-documents.ts';
 import { createRecordDecision } from './record-decision.ts';
 import { createRemindReviewers } from './remind-reviewers.ts';
+import { createSelfRepairActivities } from './self-repair.ts';
 import { createTellConversation } from './tell-conversation.ts';
 
 /** The driverRegistration workflow's activities, over injected dependencies (`app/system.ts` builds the real ones). */
@@ -13,6 +14,7 @@ export function createRegistrationActivities(deps: RegistrationDependencies) {
     notifyDriver: createNotifyDriver(deps),
     remindReviewers: createRemindReviewers(deps),
     tellConversation: createTellConversation(deps),
+    ...createSelfRepairActivities(deps),
   };
 }
 

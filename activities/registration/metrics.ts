@@ -5,6 +5,7 @@ export interface RegistrationMetrics {
   decisions: Counter<'decision'>;
   documentProcessingSeconds: Histogram;
   driverMessages: Counter<'outcome'>;
+  selfRepairs: Counter<'kind'>;
 }
 
 export function createRegistrationMetrics(registry: Registry): RegistrationMetrics {
@@ -30,6 +31,12 @@ export function createRegistrationMetrics(registry: Registry): RegistrationMetri
       name: 'registration_driver_messages_total',
       help: 'WhatsApp messages to drivers about their registration, by outcome (sent, already_sent)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    selfRepairs: new Counter({
+      name: 'registration_self_repairs_total',
+      help: 'Half-finished registrations the self-repair schedule fixed, by kind (workflow_started, correction_signalled, orphan_file_deleted)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

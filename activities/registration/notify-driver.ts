@@ -2,29 +2,50 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import { decisionMessage, type Decision } from '../../domain/registration.ts';
-import { getRegistration } from '../../platform/stores/registrations.ts';
+import { correctionCodeHash, newCorrectionCode } from '../../platform/correction-codes.ts';
+import { deliveryStatus } from '../../platform/stores/deliveries.ts';
+import { getRegistration, storeCorrectionCode } from '../../platform/stores/registrations.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 
-/** Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. */
-export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics'>) {
+const dayMs = 24 * 3_600_000;
+const defaultCodeTtlMs = 14 * dayMs;
+
+/**
+ * Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. A
+ * correction request carries a fresh correction code (only its hash is stored): with it the driver
+ * may correct from outside the registration's chat. A retry whose message already went keeps the
+ * code that went with it; one cut off between WhatsApp's accepting the message and its recording
+ * makes a new code, so that rare message is sent again with the code that now holds.
+ */
+export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs'>) {
+  const codeTtlMs = deps.correctionCodeTtlMs ?? defaultCodeTtlMs;
   return async function notifyDriver(input: { registrationId: string; decision: Decision; round: number }): Promise<{ messageId: string | null }> {
     const registration = await getRegistration(deps.db, input.registrationId);
     if (registration === null) {
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
+    }
+    const key = `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`;
+    let correctionCode: { code: string; validDays: number } | undefined;
+    if (input.decision.kind === 'correction_requested' && (await deliveryStatus(deps.db, key)) !== 'sent') {
+      const code = newCorrectionCode();
+      // False when the registration no longer awaits a correction (the driver corrected from the chat already).
+      if (await storeCorrectionCode(deps.db, input.registrationId, correctionCodeHash(code), new Date(Date.now() + codeTtlMs))) {
+        correctionCode = { code, validDays: Math.max(1, Math.round(codeTtlMs / dayMs)) };
+      }
     }
     // A registration from the bot is answered in the chat it came from, whatever number was typed in the form.
     const chatId = registration.chat?.whatsappChatId ?? null;
     const chatPhone = chatId === null ? null : await phoneOfChat(deps.wppconnect, chatId);
     const phone = chatPhone ?? whatsAppDigits(registration.phone);
     const result = await sendToWhatsAppOnce(deps, {
-      key: `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`,
+      key,
       origin: 'registration',
       chatId: chatPhone === null ? `${phone}@c.us` : chatId!,
       phone,
       registrationId: input.registrationId,
-      content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision) },
+      content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision, correctionCode) },
     });
     if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision earlier: ${result.error}`, ErrorType.WhatsAppRecipientUnknown);
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { RegistrationStatus } from '../../domain/registration.ts';
 import { parseRegistrationSubmission, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
@@ -8,17 +8,20 @@ import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
 import type { DriverFields, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import {
   applyCorrectedFields, currentDocuments, deleteRegistration, insertDocuments, insertRegistration,
-  linkToBotSession, lockLiveRegistrationByNif, lockCorrectableByPhone, type NewDocument,
+  linkToBotSession, lockCorrectableByPhone, lockLiveRegistrationByNif, type NewDocument,
 } from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { handOffRegistration } from '../hand-offs/registration.ts';
 import { resolveDocuments, type ResolvedDocument } from './resolve-documents.ts';
-import { signalCorrection, startRegistrationWorkflow } from '../hand-offs/registration.ts';
+import { submitterOf, targetOf, type Submitter } from './submitter.ts';
 
 export interface IntakeResult {
   created: boolean;
   registrationId: string;
   /** What the driver is told: `received` is internal and shown as pending approval. */
   status: RegistrationStatus;
+  /** The correction is stored but its workflow could not be told: the self-repair schedule does it. */
+  handOffDeferred?: true;
 }
 
 const publicStatus = (status: RegistrationStatus): RegistrationStatus => (status === 'received' ? 'pending_approval' : status);
@@ -28,13 +31,33 @@ function fingerprintOf(fields: DriverFields, documents: ResolvedDocument[]): str
   return createHash('sha256').update(material).digest('hex');
 }
 
+/** The owner's own registration holds the NIF: the helpful answer. */
 const duplicateMessage = (status: RegistrationStatus) =>
   status === 'approved' ? submissionErrors.alreadyApproved : submissionErrors.alreadyPending;
+const refusedAsStranger = () => new AppError(ErrorType.DuplicateRegistration, submissionErrors.alreadyRegistered, { nif: submissionErrors.alreadyRegistered });
+
+/** The registration changed between the look and the commit; the whole submission is decided again. */
+class ChangedMeanwhile extends Error {}
+const attempts = 3;
+
+interface Submission {
+  fields: DriverFields;
+  documents: ResolvedDocument[];
+  fingerprint: string;
+  submitter: Submitter;
+}
+
+type Plan =
+  | { action: 'create' }
+  | { action: 'correct'; registration: RegistrationRow; via: 'nif' | 'phone'; relink: boolean }
+  | { action: 'existing'; registration: RegistrationRow; refusal: AppError | null };
 
 /**
  * A registration arriving from Typebot: validate everything, then store the documents and the
- * registration together and start its workflow; a corrected submission goes into the registration
- * that asked for it. Whatever fails leaves no row, no file and no workflow behind.
+ * registration and start its workflow; a corrected submission goes into the registration that
+ * asked for it, but only from that registration's own chat or with its correction code. The files
+ * are written before the rows are committed (no file I/O inside a transaction), under keys of
+ * their own; whatever fails deletes them, and a crash leaves only orphans the self-repair sweeps.
  */
 export async function submitRegistration(deps: AppDependencies, body: unknown): Promise<IntakeResult> {
   const flat = flattenTypebotPayload(body);
@@ -43,8 +66,6 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
   if (!parsed.ok) throw new AppError(ErrorType.ValidationFailed, summarizeFieldErrors(parsed.fields), parsed.fields);
 
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
-  // Posted back by the bot's flow: which chat this registration came from (see bot_sessions).
-  const linkToken = typeof flat.value.sessao_conversa === 'string' ? flat.value.sessao_conversa.trim() : '';
   const { config } = deps;
   const documents = await resolveDocuments(sources, {
     maxBytes: config.DOCUMENT_MAX_MB,
@@ -53,75 +74,128 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
     timeoutMs: config.DOCUMENT_URL_TIMEOUT,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
-  const fingerprint = fingerprintOf(fields, documents);
+  const submission: Submission = { fields, documents, fingerprint: fingerprintOf(fields, documents), submitter: await submitterOf(deps.db, flat.value) };
 
-  const storedKeys: string[] = [];
-  const storeAll = async (registrationId: string, revisionOf: (doc: ResolvedDocument) => number | null): Promise<NewDocument[]> => {
-    const stored: NewDocument[] = [];
-    for (const doc of documents) {
-      const revision = revisionOf(doc);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await submitOnce(deps, submission);
+    } catch (error) {
+      if (!(error instanceof ChangedMeanwhile)) throw error;
+      if (attempt === attempts) throw new AppError(ErrorType.DuplicateRegistration, submissionErrors.changedMeanwhile);
+    }
+  }
+}
+
+/** What to do with the submission, from the registration it names (if any) and who sent it. */
+async function planOf(deps: AppDependencies, submission: Submission): Promise<Plan> {
+  const { fields, fingerprint, submitter } = submission;
+  const target = await targetOf(deps.db, fields.nif, fields.phone, submitter);
+  if (target === null) return { action: 'create' };
+  const { registration, via, standing } = target;
+  // The same answer whatever the registration's status: a stranger learns nothing from it.
+  if (standing === 'stranger') throw refusedAsStranger();
+  if (standing === 'wrong_code') throw new AppError(ErrorType.CorrectionRefused, submissionErrors.correctionCodeRefused, { codigo_correcao: submissionErrors.correctionCodeRefused });
+  if (registration.status === 'correction_requested') {
+    if (registration.submissionFingerprint === fingerprint) {
+      throw new AppError(ErrorType.ValidationFailed, submissionErrors.unchanged(registration.correctionItems ?? []));
+    }
+    // From the chat, the registration follows it; with the code, it keeps its chat (or takes this one if it had none).
+    const relink = submitter.linkToken !== '' && (standing === 'owner' || registration.chat === null);
+    return { action: 'correct', registration, via, relink };
+  }
+  // The owner, again: the status for the same data (Typebot retried), the helpful refusal for other data.
+  const refusal = registration.submissionFingerprint === fingerprint
+    ? null
+    : new AppError(ErrorType.DuplicateRegistration, duplicateMessage(registration.status), { nif: duplicateMessage(registration.status) });
+  return { action: 'existing', registration, refusal };
+}
+
+async function submitOnce(deps: AppDependencies, submission: Submission): Promise<IntakeResult> {
+  const plan = await planOf(deps, submission);
+  if (plan.action === 'existing') {
+    // A registration whose hand-off never happened (a crash after its commit) is repaired here: idempotent.
+    await handOffRegistration(deps, plan.registration);
+    if (plan.refusal !== null) throw plan.refusal;
+    return { created: false, registrationId: plan.registration.id, status: publicStatus(plan.registration.status) };
+  }
+
+  const registrationId = plan.action === 'create' ? randomUUID() : plan.registration.id;
+  const revisions = await revisionsFor(deps, plan, submission.documents);
+  const stored = await storeFiles(deps, registrationId, submission.documents, revisions);
+  let registration: Pick<RegistrationRow, 'chat' | 'correctionItems'>;
+  try {
+    registration = await commit(deps, plan, registrationId, submission, stored);
+  } catch (error) {
+    await Promise.all(stored.map((doc) => deps.storage.delete(doc.receivedKey)));
+    if (isUniqueViolation(error, 'registrations_one_live_per_nif')) throw refusedAsStranger();
+    throw error;
+  }
+  // Tests stop here to play a crash between the commit and the hand-off (nothing below runs).
+  await deps.afterIntakeCommit?.(registrationId);
+
+  const row = { id: registrationId, status: 'received' as const, ...registration };
+  if (plan.action === 'create') {
+    try {
+      await handOffRegistration(deps, row);
+    } catch (error) {
+      await deleteRegistration(deps.db, registrationId);
+      await Promise.all(stored.map((doc) => deps.storage.delete(doc.receivedKey)));
+      throw error;
+    }
+    return { created: true, registrationId, status: 'pending_approval' };
+  }
+  // The correction is stored: a lost signal is re-sent by the self-repair schedule, so the driver is not asked again.
+  const signalled = await handOffRegistration(deps, row).then(() => true, () => false);
+  return { created: false, registrationId, status: 'pending_approval', ...(signalled ? {} : { handOffDeferred: true }) };
+}
+
+/** The revision each document gets: 1 for a new registration; for a correction, the next one, or none when unchanged. */
+async function revisionsFor(deps: AppDependencies, plan: Plan, documents: ResolvedDocument[]): Promise<Array<number | null>> {
+  if (plan.action !== 'correct') return documents.map(() => 1);
+  const current = await currentDocuments(deps.db, plan.registration.id);
+  return documents.map((doc) => {
+    const previous = current.filter((row) => row.kind === doc.kind).at(-1);
+    return previous?.receivedSha256 === doc.sha256 ? null : (previous?.revision ?? 0) + 1;
+  });
+}
+
+/** Writes the documents under fresh keys, before any transaction; a failure part-way deletes what was written. */
+async function storeFiles(deps: AppDependencies, registrationId: string, documents: ResolvedDocument[], revisions: Array<number | null>): Promise<NewDocument[]> {
+  const stored: NewDocument[] = [];
+  try {
+    for (const [index, doc] of documents.entries()) {
+      const revision = revisions[index] ?? null;
       if (revision === null) continue;
-      const receivedKey = `registrations/${registrationId}/received/${doc.kind}-r${revision}`;
+      const receivedKey = `registrations/${registrationId}/received/${doc.kind}-r${revision}-${randomBytes(6).toString('hex')}`;
       await deps.storage.put(receivedKey, doc.bytes, doc.mime, doc.sha256);
-      storedKeys.push(receivedKey);
       stored.push({ id: randomUUID(), kind: doc.kind, revision, receivedKey, receivedSha256: doc.sha256, mime: doc.mime, sizeBytes: doc.bytes.length });
     }
-    return stored;
-  };
-
-  type Plan = { action: 'existing' | 'created' | 'corrected'; registration: Pick<RegistrationRow, 'id' | 'status' | 'correctionItems' | 'chat'> };
-  let plan: Plan;
-  try {
-    plan = await inTransaction(deps.db, async (client): Promise<Plan> => {
-      const live = (await lockLiveRegistrationByNif(client, fields.nif)) ?? (await lockCorrectableByPhone(client, fields.phone));
-      if (live?.submissionFingerprint === fingerprint) {
-        if (live.status === 'correction_requested') {
-          throw new AppError(ErrorType.ValidationFailed, submissionErrors.unchanged(live.correctionItems ?? []));
-        }
-        return { action: 'existing', registration: live };
-      }
-      if (live?.status === 'correction_requested') {
-        const current = await currentDocuments(client, live.id);
-        const newest = (doc: ResolvedDocument) => current.filter((row) => row.kind === doc.kind).at(-1);
-        const replaced = await storeAll(live.id, (doc) => {
-          const previous = newest(doc);
-          return previous?.receivedSha256 === doc.sha256 ? null : (previous?.revision ?? 0) + 1;
-        });
-        await applyCorrectedFields(client, live.id, fields, fingerprint);
-        await insertDocuments(client, live.id, replaced);
-        if (linkToken !== '') await linkToBotSession(client, live.id, linkToken);
-        return { action: 'corrected', registration: { ...live, status: 'received' } };
-      }
-      if (live !== null) throw new AppError(ErrorType.DuplicateRegistration, duplicateMessage(live.status), { nif: duplicateMessage(live.status) });
-      const id = randomUUID();
-      await insertRegistration(client, id, fields, fingerprint);
-      await insertDocuments(client, id, await storeAll(id, () => 1));
-      const chat = linkToken === '' ? null : await linkToBotSession(client, id, linkToken);
-      return { action: 'created', registration: { id, status: 'received', correctionItems: null, chat } };
-    });
   } catch (error) {
-    await Promise.all(storedKeys.map((key) => deps.storage.delete(key)));
-    if (isUniqueViolation(error, 'registrations_one_live_per_nif')) {
-      throw new AppError(ErrorType.DuplicateRegistration, duplicateMessage('pending_approval'), { nif: duplicateMessage('pending_approval') });
-    }
+    await Promise.all(stored.map((doc) => deps.storage.delete(doc.receivedKey)));
     throw error;
   }
+  return stored;
+}
 
-  const { registration } = plan;
-  const handOff = async () => {
-    // A submission seen before may still lack its hand-off if that earlier answer failed: redo it (idempotent).
-    if (registration.status !== 'received') return;
-    if (registration.correctionItems === null) await startRegistrationWorkflow(deps, registration.id, registration.chat !== null);
-    else await signalCorrection(deps, registration.id);
-  };
-  try {
-    await handOff();
-  } catch (error) {
-    if (plan.action === 'created') {
-      await deleteRegistration(deps.db, registration.id);
-      await Promise.all(storedKeys.map((key) => deps.storage.delete(key)));
+/** The rows, in one short transaction, if the registration is still as the plan saw it. */
+async function commit(
+  deps: AppDependencies, plan: Plan & { action: 'create' | 'correct' }, registrationId: string, submission: Submission, stored: NewDocument[],
+): Promise<Pick<RegistrationRow, 'chat' | 'correctionItems'>> {
+  const { fields, fingerprint, submitter } = submission;
+  return inTransaction(deps.db, async (client) => {
+    const byNif = await lockLiveRegistrationByNif(client, fields.nif);
+    if (plan.action === 'create') {
+      if (byNif !== null) throw new ChangedMeanwhile();
+      await insertRegistration(client, registrationId, fields, fingerprint);
+      await insertDocuments(client, registrationId, stored);
+      const chat = submitter.linkToken === '' ? null : await linkToBotSession(client, registrationId, submitter.linkToken);
+      return { chat, correctionItems: null };
     }
-    throw error;
-  }
-  return { created: plan.action === 'created', registrationId: registration.id, status: publicStatus(registration.status) };
+    const locked = plan.via === 'nif' ? byNif : byNif === null ? await lockCorrectableByPhone(client, fields.phone) : null;
+    if (locked?.id !== registrationId || locked.updatedAt.getTime() !== plan.registration.updatedAt.getTime()) throw new ChangedMeanwhile();
+    if (!(await applyCorrectedFields(client, registrationId, fields, fingerprint))) throw new ChangedMeanwhile();
+    await insertDocuments(client, registrationId, stored);
+    const chat = plan.relink ? await linkToBotSession(client, registrationId, submitter.linkToken) : null;
+    return { chat: chat ?? locked.chat, correctionItems: locked.correctionItems };
+  });
 }

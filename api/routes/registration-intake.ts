@@ -20,6 +20,7 @@ export const registrationIntakeRoutes = (deps: AppDependencies): FastifyPluginAs
       }
       const result = await submitRegistration(deps, request.body);
       request.log.info({ registrationId: result.registrationId, created: result.created }, 'registration submitted');
+      if (result.handOffDeferred === true) request.log.warn({ registrationId: result.registrationId }, 'correction stored but not signalled: self-repair re-sends the signal');
       return reply.status(result.created ? 201 : 200).send({ success: true, registration_id: result.registrationId, status: result.status });
     });
   }

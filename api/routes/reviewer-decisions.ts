@@ -9,6 +9,7 @@ import { getRegistration } from '../../platform/stores/registrations.ts';
 import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResult } from '../../workflows/driver-registration.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit, type ReviewerAction } from '../audit.ts';
+import { startRegistrationWorkflow } from '../hand-offs/registration.ts';
 import { reviewerAuth } from '../reviewer-auth.ts';
 import { correctionBody, registrationParams, rejectBody } from './reviewer-schemas.ts';
 
@@ -39,7 +40,13 @@ export const reviewerDecisionRoutes = (deps: AppDependencies): FastifyPluginAsyn
     try {
       // A stable id per request: Temporal runs an Update once per id, so retrying the call is safe.
       const updateId = `${action}-${request.id}-${randomUUID()}`;
-      const result = await run(request.reviewer!, updateId).catch((error: unknown) => {
+      const result = await run(request.reviewer!, updateId).catch(async (error: unknown) => {
+        if (error instanceof WorkflowNotFoundError && registration.status === 'received' && registration.correctionItems === null) {
+          // Committed but never started (the API crashed in between): start it now, then decide.
+          request.log.warn({ registrationId, action }, 'registration without its workflow: starting it before the decision');
+          await startRegistrationWorkflow(deps, registrationId, registration.chat !== null);
+          return run(request.reviewer!, updateId);
+        }
         if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error;
         request.log.warn({ registrationId, action }, 'decision update timed out; retrying once with the same update id');
         return run(request.reviewer!, updateId);

@@ -85,6 +85,20 @@ export const submissionErrors = {
   repeatedField: (field: string) => `O campo «${field}» aparece mais de uma vez com valores diferentes.`,
   alreadyApproved: 'Este NIF já tem um registo de motorista aprovado. Se precisar de alterar dados, fale connosco.',
   alreadyPending: 'Já existe um registo em análise para este NIF. Aguarde a nossa resposta (até 48 horas).',
+  /**
+   * A live registration holds the NIF and the submission does not come from it (not from its own
+   * chat, no correction code): the same answer whatever the registration's status, so the intake
+   * does not tell a stranger whether a NIF belongs to a driver, nor how far their registration is.
+   */
+  alreadyRegistered:
+    'Já existe um registo de motorista para este NIF. Se o registo é seu, continue na conversa de WhatsApp em que o fez ' +
+    'ou indique o código de correção que lhe enviámos; se não o reconhece, fale connosco.',
+  /** A correction code was given and it is not the registration's current one (wrong, used or expired). */
+  correctionCodeRefused:
+    'O código de correção não é válido ou já expirou. Indique o código da última mensagem que lhe enviámos no WhatsApp, ' +
+    'ou corrija o registo na conversa de WhatsApp em que o fez.',
+  /** The registration changed while this submission was being stored (another submission or a decision): nothing was saved. */
+  changedMeanwhile: 'O registo foi alterado enquanto enviava os dados e nada foi guardado. Envie-os novamente.',
   /** A reviewer asked for corrections and the same data came back. */
   unchanged: (items: readonly CorrectableItem[]) =>
     `Os dados enviados são iguais aos anteriores. Corrija primeiro: ${listInPortuguese(items.map((item) => correctionItemLabels[item]))}.`,

@@ -33,11 +33,17 @@ export const decisionMessages = {
   /** `reason`: the reviewer's words. */
   rejected: (fullName: string, reason: string) =>
     `Olá, ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${asSentence(reason)} Se a situação mudar, pode registar-se novamente.`,
-  /** `message`: the reviewer's own words, left out when blank. */
-  correctionRequested: (fullName: string, items: readonly CorrectableItem[], message: string) => [
+  /**
+   * `message`: the reviewer's own words, left out when blank. `code`: the correction code that lets
+   * the driver correct from outside this chat (the public form), and for how many days it is valid.
+   */
+  correctionRequested: (fullName: string, items: readonly CorrectableItem[], message: string, code?: { code: string; validDays: number }) => [
     `Olá, ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,
     message,
     'Pode reenviar os dados pelo mesmo formulário de registo.',
+    code === undefined
+      ? ''
+      : `Se reenviar fora desta conversa, indique o código de correção ${code.code} (válido durante ${code.validDays} ${code.validDays === 1 ? 'dia' : 'dias'}). Não o partilhe com ninguém.`,
   ].filter((line) => line.trim() !== '').join('\n\n'),
 };
 

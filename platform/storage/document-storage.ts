@@ -27,6 +27,8 @@ export interface DocumentStorage {
    */
   deletePrefix(prefix: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Every object under the folder `prefix` with when it was last written (for the orphan sweep); none when the folder is missing. */
+  list(prefix: string): Promise<Array<{ key: string; modifiedAt: Date }>>;
 }
 
 const segmentPattern = /^[a-z0-9._-]{1,128}$/;

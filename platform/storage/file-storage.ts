@@ -7,7 +7,7 @@
  * written before the object and deleted after it, so an object never exists without its sidecar.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { reviewerMessages } from '../../domain/texts/registration.ts';
@@ -65,6 +65,18 @@ export function createFileStorage(rootDir: string): DocumentStorage {
       const folder = locate(prefixSegments(prefix));
       const entry = await lstat(folder).catch(ignoreMissing);
       if (entry?.isDirectory()) await rm(folder, { recursive: true, force: true });
+    },
+
+    async list(prefix: string): Promise<Array<{ key: string; modifiedAt: Date }>> {
+      const folder = locate(prefixSegments(prefix));
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(ignoreMissing);
+      const objects = (entries ?? []).filter((entry) => entry.isFile() && !entry.name.includes('~'));
+      const listed = await Promise.all(objects.map(async (entry) => {
+        const file = path.join(entry.parentPath, entry.name);
+        const modified = await stat(file).then((found) => found.mtime, ignoreMissing);
+        return modified === undefined ? [] : [{ key: path.relative(root, file).split(path.sep).join('/'), modifiedAt: modified }];
+      }));
+      return listed.flat();
     },
 
     async exists(key: string): Promise<boolean> {

@@ -68,6 +68,12 @@ export async function claimDelivery(db: Db, claim: DeliveryClaim): Promise<Deliv
   };
 }
 
+/** Where a delivery stands, or null when nobody has claimed it yet. */
+export async function deliveryStatus(db: Db, key: string): Promise<DeliveryRow['status'] | null> {
+  const result = await db.query<Pick<DeliveryRow, 'status'>>('SELECT status FROM whatsapp_deliveries WHERE delivery_key = $1', [key]);
+  return result.rows[0]?.status ?? null;
+}
+
 const counterpartOf = (row: Pick<DeliveryRow, 'chatwoot_conversation_id' | 'chatwoot_message_id'>): ChatwootCounterpart | null =>
   row.chatwoot_message_id === null
     ? null

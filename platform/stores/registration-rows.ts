@@ -11,6 +11,9 @@ export interface RegistrationRow extends DriverFields {
   rejectionReason: string | null;
   correctionItems: CorrectableItem[] | null;
   correctionMessage: string | null;
+  /** SHA-256 of the correction code sent to the driver, while one is outstanding. */
+  correctionCodeSha256: string | null;
+  correctionCodeExpiresAt: Date | null;
   decidedBy: string | null;
   decidedAt: Date | null;
   /** Set when the registration came from a bot session in a WhatsApp chat. */
@@ -54,6 +57,8 @@ export const toRegistration = (row: Row): RegistrationRow => ({
   rejectionReason: row.rejection_reason as string | null,
   correctionItems: row.correction_items as CorrectableItem[] | null,
   correctionMessage: row.correction_message as string | null,
+  correctionCodeSha256: (row.correction_code_sha256 ?? null) as string | null,
+  correctionCodeExpiresAt: (row.correction_code_expires_at ?? null) as Date | null,
   decidedBy: row.decided_by as string | null,
   decidedAt: row.decided_at as Date | null,
   chat: row.whatsapp_chat_id === null || row.whatsapp_chat_id === undefined

@@ -14,6 +14,12 @@ export interface NewDocument {
   sizeBytes: number;
 }
 
+/** The live registration holding a NIF, as it is now (not locked: see `lockLiveRegistrationByNif`). */
+export async function liveRegistrationByNif(db: Queryable, nif: string): Promise<RegistrationRow | null> {
+  const result = await db.query("SELECT * FROM registrations WHERE nif = $1 AND status <> 'rejected'", [nif]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
 /** The live registration holding a NIF, locked for the rest of the transaction. */
 export async function lockLiveRegistrationByNif(client: DbClient, nif: string): Promise<RegistrationRow | null> {
   // Serialises concurrent intakes for the same NIF, including the first one (no row to lock yet).
@@ -30,11 +36,15 @@ export async function insertRegistration(client: DbClient, id: string, fields: D
   );
 }
 
-/** A corrected submission replaces the driver's fields; only valid while a correction is requested. */
+/**
+ * A corrected submission replaces the driver's fields; only valid while a correction is requested.
+ * The correction code is spent with it (single use).
+ */
 export async function applyCorrectedFields(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
   const result = await client.query(
     `UPDATE registrations SET status = 'received', full_name = $2, nif = $3, phone = $4, email = $5, address = $6,
-       postal_code = $7, city = $8, submission_fingerprint = $9, updated_at = now()
+       postal_code = $7, city = $8, submission_fingerprint = $9, correction_code_sha256 = NULL, correction_code_expires_at = NULL,
+       updated_at = now()
      WHERE id = $1 AND status = 'correction_requested'`,
     [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
   );
@@ -144,13 +154,68 @@ export async function deleteRegistration(db: Queryable, id: string): Promise<voi
   await db.query('DELETE FROM registrations WHERE id = $1', [id]);
 }
 
+const correctableByPhoneSql =
+  "SELECT * FROM registrations WHERE phone = $1 AND status = 'correction_requested' AND correction_items ? 'nif' ORDER BY created_at DESC LIMIT 1";
+
 /** A registration asked to correct its NIF is found by the driver's phone instead. */
-export async function lockCorrectableByPhone(client: DbClient, phone: string): Promise<RegistrationRow | null> {
-  const result = await client.query(
-    "SELECT * FROM registrations WHERE phone = $1 AND status = 'correction_requested' AND correction_items ? 'nif' ORDER BY created_at DESC LIMIT 1 FOR UPDATE",
-    [phone],
-  );
+export async function correctableByPhone(db: Queryable, phone: string): Promise<RegistrationRow | null> {
+  const result = await db.query(correctableByPhoneSql, [phone]);
   return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
+/** The same, locked for the rest of the transaction. */
+export async function lockCorrectableByPhone(client: DbClient, phone: string): Promise<RegistrationRow | null> {
+  const result = await client.query(`${correctableByPhoneSql} FOR UPDATE`, [phone]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
+/** The WhatsApp chat of the bot session whose link token the flow posted back, or null for an unknown token. */
+export async function chatOfBotSession(db: Queryable, linkToken: string): Promise<string | null> {
+  const result = await db.query<{ chat_id: string }>('SELECT chat_id FROM bot_sessions WHERE link_token = $1', [linkToken]);
+  return result.rows[0]?.chat_id ?? null;
+}
+
+/**
+ * Keeps the hash of a new correction code (replacing any earlier one) while the registration awaits
+ * its correction; false when it no longer does.
+ */
+export async function storeCorrectionCode(db: Queryable, id: string, sha256: string, expiresAt: Date): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE registrations SET correction_code_sha256 = $2, correction_code_expires_at = $3, updated_at = now()
+     WHERE id = $1 AND status = 'correction_requested'`,
+    [id, sha256, expiresAt],
+  );
+  return result.rowCount === 1;
+}
+
+/** A registration still `received` this long after its last change: its workflow may never have started or been signalled. */
+export interface StalledRegistration {
+  id: string;
+  linkedToChat: boolean;
+  /** A corrected submission (the workflow, if any, waits for its signal) rather than a first one. */
+  corrected: boolean;
+}
+
+export async function stalledRegistrations(db: Queryable, olderThanMs: number, limit = 100): Promise<StalledRegistration[]> {
+  const result = await db.query<{ id: string; linked: boolean; corrected: boolean }>(
+    `SELECT id, whatsapp_chat_id IS NOT NULL AS linked, correction_items IS NOT NULL AS corrected FROM registrations
+     WHERE status = 'received' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+     ORDER BY updated_at LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return result.rows.map((row) => ({ id: row.id, linkedToChat: row.linked, corrected: row.corrected }));
+}
+
+/** Of these storage keys, the ones a document row still refers to. */
+export async function referencedDocumentKeys(db: Queryable, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const result = await db.query<{ key: string }>(
+    `SELECT received_key AS key FROM registration_documents WHERE received_key = ANY($1::text[])
+     UNION SELECT storage_key FROM registration_documents WHERE storage_key = ANY($1::text[])
+     UNION SELECT thumbnail_key FROM registration_documents WHERE thumbnail_key = ANY($1::text[])`,
+    [keys],
+  );
+  return new Set(result.rows.map((row) => row.key));
 }
 
 /**

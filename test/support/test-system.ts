@@ -53,6 +53,8 @@ export interface TestSystemOptions {
   typebot?: boolean | Partial<TypebotSimulatorOptions>;
   /** WhatsApp's clock in the WPPConnect simulator (the messages' timestamps); default the real one. */
   whatsappClock?: () => Date;
+  /** Runs right after an intake commits; throwing plays an API crash before the hand-off (see `AppDependencies`). */
+  afterIntakeCommit?: (registrationId: string) => Promise<void>;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
@@ -92,6 +94,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_SESSION: wpp.session,
     WPPCONNECT_SECRET_KEY: wpp.secretKey,
     WPPCONNECT_TIMEOUT: '3s',
+    // The schedule scans the shared database: only the self-repair tests turn it on (and delete it after).
+    SELF_REPAIR_SCHEDULE: 'false',
     ...bridgeEnv,
     ...typebotEnv,
     ...env,
@@ -103,6 +107,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     temporalAddress: shared.temporalAddress,
     workflowBundlePath: shared.bundlePath,
     run: { api: true, worker: options.worker ?? true },
+    ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
   });
 
   // As an operator does after importing the registration flow: point its HTTP Request at this API.
