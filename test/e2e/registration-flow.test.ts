@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { flatPayload, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
+import { correctionCodeIn, flatPayload, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 import { makePng } from '../fixtures/documents.ts';
 
@@ -103,14 +103,16 @@ describe('driver registration, end to end through HTTP', () => {
     const [message] = await eventually(async () => (messagesTo(payload.telefone).length > 0 ? messagesTo(payload.telefone) : undefined));
     assert.match(message!.body, /corrija: fotografia da carta de condução \(verso\)\./);
     assert.match(message!.body, /A fotografia está desfocada\./);
+    // The form has no chat: the code the request sent is what lets the driver correct from it.
+    const codigo_correcao = correctionCodeIn(message!.body);
 
-    const unchanged = await submit(payload);
+    const unchanged = await submit({ ...payload, codigo_correcao });
     assert.equal(unchanged.status, 422);
     assert.match(String(unchanged.body.error), /iguais aos anteriores\. Corrija primeiro: fotografia da carta de condução \(verso\)\./);
 
     const sharper = await makePng({ width: 800, height: 500 });
-    const corrected = await submit({ ...payload, cnh_verso: `data:image/png;base64,${sharper.toString('base64')}` });
-    assert.equal(corrected.status, 200);
+    const corrected = await submit({ ...payload, cnh_verso: `data:image/png;base64,${sharper.toString('base64')}`, codigo_correcao: codigo_correcao.toLowerCase() });
+    assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
     assert.equal(corrected.body.registration_id, id);
 
     const again = await pendingRegistration(id);
@@ -123,18 +125,19 @@ describe('driver registration, end to end through HTTP', () => {
     assert.match(messagesTo(payload.telefone)[1]!.body, /foi aprovado/);
   });
 
-  it('refuses a second registration for a NIF under review, but returns the existing one for an identical re-submission', async () => {
+  it('answers any second submission for a NIF under review from outside its chat with one refusal, identical data included', async () => {
     const sut = system();
     const payload = flatPayload(documents);
     const first = await submit(payload);
+    assert.equal(first.status, 201);
     const repeat = await submit(payload);
-    assert.equal(repeat.status, 200);
-    assert.equal(repeat.body.registration_id, first.body.registration_id);
-
     const other = await submit({ ...payload, email: 'diferente@example.pt' });
-    assert.equal(other.status, 409);
-    assert.equal(other.body.success, false);
-    assert.match(String(other.body.error), /Já existe um registo em análise para este NIF/);
+    for (const answer of [repeat, other]) {
+      assert.equal(answer.status, 409);
+      assert.equal(answer.body.success, false);
+      assert.match(String(answer.body.error), /^Já existe um registo de motorista para este NIF\. Se o registo é seu/);
+    }
+    assert.deepEqual(repeat.body, other.body, 'the same answer whatever was sent');
     const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
     assert.equal(rows.rows[0]!.n, 1);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
+import { correctionCodeIn, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 interface Summary { id: string; status: string; created_at: string }
@@ -142,7 +142,7 @@ describe('reviewer API', () => {
     const [told] = await eventually(async () => (toDriver().length === 1 ? toDriver() : undefined), 15_000, 'the request on WhatsApp');
     assert.match(told!.body, /código postal/);
 
-    const corrected = await sut.call('POST', '/drivers/register-typebot/', { ...payload, codigo_postal: '4000-123' });
+    const corrected = await sut.call('POST', '/drivers/register-typebot/', { ...payload, codigo_postal: '4000-123', codigo_correcao: correctionCodeIn(told!.body) });
     assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
     assert.equal(corrected.body.registration_id, id, 'the same registration');
 

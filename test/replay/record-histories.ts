@@ -22,7 +22,7 @@ import { makeJpeg, makePdf } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { chatAtRest, chatwootView, newDriverPhone, relayWaitingOutOutage, waitForIncoming } from '../support/bridge-views.ts';
 import { withFaults } from '../support/faults.ts';
-import { dataUrl, flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
+import { correctionCodeIn, dataUrl, flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const folder = new URL('../fixtures/histories/', import.meta.url);
@@ -121,15 +121,16 @@ describe('record workflow histories', { concurrency: false }, () => {
       }, 'the registration pending approval');
       const correction = await sut.asReviewer('POST', `/drivers/${registrationId}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
       assert.equal(correction.status, 200);
-      await driver.hears('the correction request on WhatsApp');
+      const [request] = await driver.hears('the correction request on WhatsApp');
 
-      // The driver sends the form again with a new photo of the back of the licence.
+      // The driver sends the form again (outside the chat, with the request's code) with a new photo of the back of the licence.
       const documents = await sampleDocuments();
       const resubmitted = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents, {
         nome_completo: answers.name, nif: answers.nif, telefone: answers.phone, email: answers.email, morada: answers.address,
         codigo_postal: answers.postalCode, cidade: answers.city,
         cnh_frente: dataUrl('image/jpeg', answers.licenceFront), cnh_verso: dataUrl('image/jpeg', await makeJpeg({ width: 820, height: 510 })),
         comprovante_morada: dataUrl('application/pdf', answers.proofOfAddress),
+        codigo_correcao: correctionCodeIn(request!),
       }));
       assert.equal(resubmitted.status, 200, JSON.stringify(resubmitted.body));
       await waitFor(async () => {

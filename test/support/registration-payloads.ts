@@ -54,3 +54,10 @@ export function flatPayload(documents: SampleDocuments, overrides: Record<string
 export function variablesPayload(flat: Record<string, unknown>): { variables: Array<{ id: string; name: string; value: unknown }> } {
   return { variables: Object.entries(flat).map(([name, value], index) => ({ id: `v${index}`, name, value })) };
 }
+
+/** The correction code a correction request sent the driver on WhatsApp (`ABCD-2345`). */
+export function correctionCodeIn(message: string): string {
+  const found = /código de correção ([A-Z2-9]{4}-[A-Z2-9]{4})/u.exec(message);
+  if (found === null) throw new Error(`No correction code in: ${message}`);
+  return found[1]!;
+}

@@ -67,6 +67,7 @@ const catalogues: Listed[] = [
         correctionRequested: [
           [driver.fullName, ['licence_back', 'proof_of_address'], 'O comprovativo de morada tem mais de 3 meses.'],
           [driver.fullName, ['nif'], ''],
+          [driver.fullName, ['postal_code'], 'O código postal não corresponde à morada.', { code: 'K7QF-3MZP', validDays: 14 }],
         ],
       },
     },
