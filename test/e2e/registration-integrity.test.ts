@@ -59,7 +59,7 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     const row = await sut.system.db.query('SELECT * FROM registrations WHERE id = $1', [id]);
     const docs = await sut.system.db.query('SELECT id, revision, status FROM registration_documents WHERE registration_id = $1 ORDER BY id', [id]);
     const state = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).query(stateQuery);
-    return { row: row.rows[0], docs: docs.rows, files: (await sut.storedFiles()).sort(), state };
+    return { row: row.rows[0] as Record<string, unknown>, docs: docs.rows, files: (await sut.storedFiles()).sort(), state };
   }
 
   it('refuses a correction by NIF from another chat, from the form without the code, and with a wrong code, changing nothing', async () => {
@@ -159,7 +159,7 @@ describe('registration integrity: who may correct, what a stranger learns, repai
       }
       const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [payload.nif]);
       assert.equal(row.rows[0]?.status, 'received', 'committed');
-      const id = row.rows[0]!.id;
+      const id = row.rows[0].id;
       await assert.rejects(sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe(), WorkflowNotFoundError, 'never started');
       return id;
     };
