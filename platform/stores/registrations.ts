@@ -196,11 +196,12 @@ export interface StalledRegistration {
   corrected: boolean;
 }
 
+/** Newest first: one that cannot be repaired (its workflow failed for good) never hides a newer one behind it. */
 export async function stalledRegistrations(db: Queryable, olderThanMs: number, limit = 100): Promise<StalledRegistration[]> {
   const result = await db.query<{ id: string; linked: boolean; corrected: boolean }>(
     `SELECT id, whatsapp_chat_id IS NOT NULL AS linked, correction_items IS NOT NULL AS corrected FROM registrations
      WHERE status = 'received' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
-     ORDER BY updated_at LIMIT $2`,
+     ORDER BY updated_at DESC LIMIT $2`,
     [olderThanMs, limit],
   );
   return result.rows.map((row) => ({ id: row.id, linkedToChat: row.linked, corrected: row.corrected }));

@@ -58,8 +58,10 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     const sut = system();
     const row = await sut.system.db.query('SELECT * FROM registrations WHERE id = $1', [id]);
     const docs = await sut.system.db.query('SELECT id, revision, status FROM registration_documents WHERE registration_id = $1 ORDER BY id', [id]);
-    const state = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).query(stateQuery);
-    return { row: row.rows[0] as Record<string, unknown>, docs: docs.rows, files: (await sut.storedFiles()).sort(), state };
+    const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
+    const state = await handle.query(stateQuery);
+    const signals = ((await handle.fetchHistory()).events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes != null).length;
+    return { signals, row: row.rows[0] as Record<string, unknown>, docs: docs.rows, files: (await sut.storedFiles()).sort(), state };
   }
 
   it('refuses a correction by NIF from another chat, from the form without the code, and with a wrong code, changing nothing', async () => {
