@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { chatEventsSignal, chatStateQuery, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import type { ChildProcess } from 'node:child_process';
-import { makePhotoLikeJpeg, makePng } from '../fixtures/documents.ts';
+import { makeJpeg, makePhotoLikeJpeg, makePng } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { killChildWorker, startChildWorker } from '../support/child-worker.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
@@ -92,6 +92,33 @@ describe('registration bot in the WhatsApp conversation', () => {
     await eventually(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-aprovado') ? true : undefined), 20_000, 'the approved label');
     assert.ok(!sut.chatwoot!.labels(conversationId).includes('cadastro-pendente'));
     assert.equal((await botState(sut, phone))?.session, null, 'the flow ended, so did the session');
+  });
+
+  it('takes a correction through the bot in the driver\'s own chat, with no code', { timeout: 240_000 }, async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    const driver = botDialogue(sut, phone);
+    const answers = await driverAnswers();
+    await startRegistration(driver);
+    await answerUpToSummary(driver, answers);
+    assert.match(await driver.says('1', 'the registration to be sent'), /Recebemos o seu registo/);
+    const statusOf = async () => (await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [answers.nif])).rows[0];
+    const { id } = await eventually(async () => ((await statusOf())?.status === 'pending_approval' ? statusOf() : undefined), 20_000, 'the registration pending');
+
+    const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
+    assert.equal(asked.status, 200);
+    assert.match((await driver.hears('the correction request on WhatsApp')).join('\n'), /código de correção/);
+
+    // The driver goes through the flow again in the same chat, with a new photo of the back.
+    await startRegistration(driver);
+    await answerUpToSummary(driver, { ...answers, licenceBack: await makeJpeg({ width: 820, height: 510 }) });
+    assert.match(await driver.says('1', 'the corrected registration to be sent'), /Recebemos o seu registo/);
+    assert.equal(sut.typebot!.webhookCalls().at(-1)!.statusCode, 200, 'the correction went into the same registration');
+    await eventually(async () => ((await statusOf())?.status === 'pending_approval' ? true : undefined), 20_000, 'the corrected registration pending');
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [answers.nif]);
+    assert.equal(rows.rows[0]!.n, 1);
+    const back = await sut.system.db.query<{ revision: number }>("SELECT revision FROM registration_documents WHERE registration_id = $1 AND kind = 'licence_back' AND status <> 'superseded'", [id]);
+    assert.deepEqual(back.rows, [{ revision: 2 }]);
   });
 
   it('keeps quiet while an agent talks, and picks up where it was once the conversation is resolved', { timeout: 90_000 }, async () => {
