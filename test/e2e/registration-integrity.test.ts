@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { workflowIdOf } from '../../domain/registration.ts';
@@ -147,6 +148,21 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     assert.equal((await asOwner(approved, { email: 'outra@example.pt' })).body.error, submissionErrors.alreadyApproved);
     assert.deepEqual((await asOwner(approved, {})), { status: 200, body: { success: true, registration_id: approved.id, status: 'approved' } });
     assert.deepEqual((await asOwner(underReview, {})), { status: 200, body: { success: true, registration_id: underReview.id, status: 'pending_approval' } });
+  });
+
+  it('stores one registration from concurrent first submissions of a NIF, and leaves no file of the others', async () => {
+    const sut = system();
+    const payload = flatPayload(documents);
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => submit({ ...payload, email: `rui.${tag}@example.pt` })));
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [201, 409, 409, 409]);
+    const id = answers.find((answer) => answer.status === 201)!.body.registration_id as string;
+    await status(id, 'pending_approval');
+    const files = (await sut.storedFiles()).map((file) => path.relative(sut.storageDir, file)).filter((file) => file.startsWith('registrations/') && !file.includes('~'));
+    const referenced = await sut.system.db.query<{ key: string }>(
+      'SELECT unnest(ARRAY[received_key, storage_key, thumbnail_key]) AS key FROM registration_documents',
+    );
+    const keys = new Set(referenced.rows.map((row) => row.key));
+    assert.deepEqual(files.filter((file) => !keys.has(file)), [], 'every document file belongs to a row');
   });
 
   it('repairs a registration whose workflow never started: on the owner\'s resubmission, and on a reviewer\'s decision', async () => {
