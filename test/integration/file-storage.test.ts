@@ -106,6 +106,18 @@ describe('file storage', () => {
     await storage.deletePrefix('prefix-test/never-written');
   });
 
+  it('lists the objects under a folder with when each was written, never a sidecar or a half-written file', async () => {
+    await storage.put('list-test/r-1/front.jpg', Buffer.from('1'), 'image/jpeg');
+    await storage.put('list-test/r-1/documents/proof.pdf', Buffer.from('2'), 'application/pdf');
+    await storage.put('list-test-other/r-2/front.jpg', Buffer.from('3'), 'image/jpeg');
+    await writeFile(path.join(root, 'list-test/r-1/back.jpg~0123456789abcdef.tmp'), 'a crash mid-write');
+    const listed = await storage.list('list-test');
+    assert.deepEqual(listed.map((entry) => entry.key).sort(), ['list-test/r-1/documents/proof.pdf', 'list-test/r-1/front.jpg']);
+    assert.ok(listed.every((entry) => entry.modifiedAt instanceof Date && Date.now() - entry.modifiedAt.getTime() < 60_000));
+    assert.deepEqual(await storage.list('list-test/never-written'), []);
+    await assert.rejects(storage.list('../outside'), RangeError);
+  });
+
   it('refuses to return bytes that no longer match their recorded hash', async () => {
     const key = uniqueKey('tampered.jpg');
     await storage.put(key, Buffer.from('original'), 'image/jpeg');
