@@ -61,6 +61,8 @@ export interface Table<Context> {
   probes: (context: Context) => Probes;
   /** Waits until whatever the request could have set off has run (webhook deliveries, a chat at rest). */
   settle?: (context: Context) => Promise<void>;
+  /** Secrets and personal data no answer may echo (tokens, the NIF of a registration, …). */
+  secrets?: () => string[];
   /** Sees every answer (e.g. to keep the ids of what a `todo` row let through out of later rows' probes). */
   answered?: (response: RawResponse) => void;
 }
@@ -164,6 +166,7 @@ export function runRows<Context>(rows: ReadonlyArray<Row<Context>>, table: Table
       const response = await send(table.baseUrl(row), request);
       table.answered?.(response);
       checkAnswer(row as Row<unknown>, response, table.audience(row));
+      for (const secret of table.secrets?.() ?? []) assert.ok(!response.text.includes(secret), `the answer does not echo a secret: ${title}`);
       await table.settle?.(context);
       assert.deepStrictEqual(await snapshot(probes), before, `nothing changed: ${title}`);
     });
