@@ -211,6 +211,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     context: newContext,
     probes,
     answered: noteAccepted,
+    secrets: () => [secret, reviewerToken],
   });
 
   it('accepts a JPEG with a script appended (phones append data after the image), and stores it re-encoded, without the script', async () => {

@@ -270,6 +270,7 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     context: newContext,
     probes,
     settle,
+    secrets: () => [webhookToken(), secret(), reviewerToken, system().wpp.secretKey, system().chatwoot!.apiToken],
   });
 
   it('the nothing-changed check sees a driver message that is relayed (positive control)', async () => {
