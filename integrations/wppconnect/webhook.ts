@@ -30,7 +30,7 @@ const mediaType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;[
 
 export const onMessagePayload = envelope.extend(serializedMessage.shape).extend({
   event: z.enum(['onmessage', 'unreadmessages']),
-  mimetype: z.string().regex(mediaType, 'not a media type').nullish(),
+  mimetype: z.string().refine((text) => text === '' || mediaType.test(text), 'not a media type').nullish(),
   id: z.string().min(1),
   from: wid,
   to: wid,
