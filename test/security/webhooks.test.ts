@@ -9,6 +9,7 @@ import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
+import { makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
@@ -271,6 +272,22 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     probes,
     settle,
     secrets: () => [webhookToken(), secret(), reviewerToken, system().wpp.secretKey, system().chatwoot!.apiToken],
+  });
+
+  it('relays a file whose name carries CR/LF and a header as one attachment, the name escaped and nothing injected', async () => {
+    const sut = system();
+    const context = newContext();
+    const pdf = await makePdf({ pages: 1 });
+    const filename = 'carta.pdf"\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>';
+    const message = onmessage(context, { type: 'document', body: pdf.toString('base64'), size: pdf.length, mimetype: 'application/pdf', filename });
+    const answer = await send(sut.system.apiUrl!, wpp(message));
+    assert.deepEqual(answer.body, { ok: true, relayed: true });
+    await chatAtRest(sut, context.chatId);
+    const attachments = chatwootView(sut).conversationsOf(context.phone).flatMap((conversation) => sut.chatwoot!.messages(conversation.id).flatMap((record) => record.attachments));
+    assert.equal(attachments.length, 1, 'one attachment');
+    assert.equal(attachments[0]!.contentType, 'application/pdf');
+    assert.ok(!/[\r\n]/.test(attachments[0]!.filename), `no line break in the stored name: ${JSON.stringify(attachments[0]!.filename)}`);
+    assert.ok(attachments[0]!.bytes.equals(pdf), 'the file itself, byte for byte');
   });
 
   it('the nothing-changed check sees a driver message that is relayed (positive control)', async () => {
