@@ -93,6 +93,9 @@ export const postedBySystem = (sourceId: string | null | undefined) => systemSou
 /** The WhatsApp id of a relayed driver message, from its Chatwoot `source_id` (what agents' replies quote). */
 export const whatsappIdOfSourceId = (sourceId: string | null | undefined) => (sourceId?.startsWith('wa:') === true ? sourceId.slice(3) : null);
 
+/** A WhatsApp chat id with its server: digits@c.us, digits@lid or id@g.us (what WPPConnect names chats by). */
+export const isWhatsAppChatId = (chatId: string) => /^[\d-]{5,40}@(c\.us|lid|g\.us)$/.test(chatId);
+
 /** The chat's workflow id (Temporal); running chats carry it, so it never changes. */
 export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 

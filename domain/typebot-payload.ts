@@ -20,11 +20,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function singleValue(value: unknown): unknown {
+function singleValue(value: unknown, inList = false): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (!Array.isArray(value)) return value;
-  const items: unknown[] = value.map(singleValue);
+  // A list inside a list is no answer Typebot gives: kept for the validators to refuse, never walked
+  // (JSON.parse takes lists nested 100,000 deep; walking them would overflow the stack).
+  if (inList) return value;
+  const items: unknown[] = value.map((item) => singleValue(item, true));
   const firstAnswer = items.find((item) => typeof item === 'string' && item.trim() !== '');
   return firstAnswer ?? (items.length > 0 ? '' : undefined);
 }

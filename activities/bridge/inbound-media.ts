@@ -51,6 +51,14 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage'
   const contentType = detected === 'application/ogg' && (message.type === 'ptt' || message.type === 'audio') ? 'audio/ogg' : (detected ?? declared);
   if (message.mediaKey === null) await deps.storage.put(key, bytes, contentType);
   const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin';
-  const filename = message.filename ?? `${message.type}-${message.timestamp}.${extension}`;
+  const filename = printableName(message.filename ?? '') || `${message.type}-${message.timestamp}.${extension}`;
   return { ok: true, file: { bytes, contentType, filename, key, sha256: createHash('sha256').update(bytes).digest('hex') } };
+}
+
+/**
+ * The sender's file name as agents see it: control characters (CR/LF that would start a header) and
+ * direction overrides (`foto\u202Egpj.exe`) become spaces, and it is cut to a length a name has.
+ */
+function printableName(name: string): string {
+  return name.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 }

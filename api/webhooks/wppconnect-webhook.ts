@@ -2,11 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
-import { bareMediaType } from '../../domain/chat.ts';
+import { bareMediaType, isWhatsAppChatId } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
+
+const notAChat = (chatId: string) =>
+  new AppError(ErrorType.MalformedPayload, 'The chat is not a WhatsApp chat id (digits@c.us, digits@lid or id@g.us)', { chatId: chatId.slice(0, 100) });
 
 const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
@@ -26,6 +29,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     }
     const event = parseWppConnectWebhook(request.body);
     if (event.kind === 'ack') {
+      if (event.fromMe && !isWhatsAppChatId(event.chatId)) throw notAChat(event.chatId);
       if (event.fromMe) await deps.chats.events(event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
       return reply.send({ ok: true });
     }
@@ -35,6 +39,8 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     const { message } = event;
     const ignored = message.fromMe || message.chatId === 'status@broadcast' || (message.isGroupMsg && !config.BRIDGE_INCLUDE_GROUPS);
     if (ignored) return reply.send({ ok: true, relayed: false });
+    // The chat id names the workflow and, through it, every WPPConnect call: only a real chat's.
+    if (!isWhatsAppChatId(message.chatId)) throw notAChat(message.chatId);
     let mediaKey: string | null = null;
     if (message.media !== undefined) {
       mediaKey = chatMediaKey(message.chatId, message.id);

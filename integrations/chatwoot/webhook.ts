@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { postedBySystem, whatsappIdOfSourceId, type AgentReply, type ConversationControl } from '../../domain/chat.ts';
+import { isWhatsAppChatId, postedBySystem, whatsappIdOfSourceId, type AgentReply, type ConversationControl } from '../../domain/chat.ts';
 
 /** The parts of Chatwoot's `message_created` webhook (CONTRACTS.md §1.7) the bridge relies on. */
 const messageCreated = z.object({
@@ -16,6 +16,9 @@ const messageCreated = z.object({
     .optional(),
   conversation: z.object({ id: z.number().int(), contact_inbox: z.object({ source_id: z.string() }).loose() }).loose(),
 }).loose();
+
+/** The bridge creates every contact of its inbox with the chat id as `source_id`; anything else is not its chat. */
+const notAChat = { forward: false, why: 'the contact is not a WhatsApp chat id' } as const;
 
 export type ChatwootDecision =
   | { forward: true; chatId: string; message: AgentReply | ConversationControl }
@@ -49,7 +52,10 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   if (!parsed.success) return { forward: false, why: 'unrecognised conversation payload' };
   const conversation = parsed.data;
   if (conversation.inbox_id !== inboxId) return { forward: false, why: `inbox ${conversation.inbox_id}` };
-  const changes = Object.assign({}, ...(conversation.changed_attributes ?? [])) as Record<string, { previous_value: unknown; current_value: unknown } | undefined>;
+  if (!isWhatsAppChatId(conversation.contact_inbox.source_id)) return notAChat;
+  // Merged one by one: spreading a list this long into arguments would overflow the stack.
+  const changes: Record<string, { previous_value: unknown; current_value: unknown } | undefined> = {};
+  for (const entry of conversation.changed_attributes ?? []) Object.assign(changes, entry);
   const at = String(conversation.updated_at ?? conversation.timestamp ?? '');
   const control = (kind: ConversationControl['control'], ref: string): ChatwootDecision => ({
     forward: true,
@@ -79,6 +85,7 @@ export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootD
   const message = parsed.data;
   if (message.message_type !== 'outgoing') return { forward: false, why: `message_type ${message.message_type}` };
   if (message.inbox.id !== inboxId) return { forward: false, why: `inbox ${message.inbox.id}` };
+  if (!isWhatsAppChatId(message.conversation.contact_inbox.source_id)) return notAChat;
   if (message.private) {
     if ((message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
     return { forward: true, chatId: message.conversation.contact_inbox.source_id, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };

@@ -3,6 +3,7 @@
  * is a bug in the caller, not something a retry fixes (ValidationFailed).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { isWhatsAppChatId } from '../../domain/chat.ts';
 import { ErrorType } from '../../domain/errors.ts';
 
 const invalid = (message: string) => ApplicationFailure.nonRetryable(message, ErrorType.ValidationFailed);
@@ -35,7 +36,7 @@ export function recipientOf(phone: string): Recipient {
 
 /** A chat id with its server: …@c.us, …@lid or …@g.us. */
 export function assertChatId(chatId: string): void {
-  if (!/^[\d-]{5,40}@(c\.us|lid|g\.us)$/.test(chatId)) {
+  if (!isWhatsAppChatId(chatId)) {
     throw invalid(`"${chatId}" is not a WhatsApp chat id (digits@c.us, digits@lid or id@g.us)`);
   }
 }

@@ -25,8 +25,12 @@ export type WppConnectWebhookEvent =
 
 const envelope = z.object({ event: z.string().min(1), session: z.string().min(1) });
 
+/** `type/subtype`, optionally with parameters (`audio/ogg; codecs=opus`); never a control character (CR/LF). */
+const mediaType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;[^\p{Cc}]*)?$/iu;
+
 export const onMessagePayload = envelope.extend(serializedMessage.shape).extend({
   event: z.enum(['onmessage', 'unreadmessages']),
+  mimetype: z.string().refine((text) => text === '' || mediaType.test(text), 'not a media type').nullish(),
   id: z.string().min(1),
   from: wid,
   to: wid,

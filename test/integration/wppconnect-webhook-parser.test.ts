@@ -184,3 +184,10 @@ test('a known event missing what the bridge needs is a MalformedPayload naming t
   assert.ok('event' in malformedFields({ session: 'bridge' }));
   assert.ok('(body)' in malformedFields('not json'));
 });
+
+test('refuses a media type that is none (CR/LF, a header after it), and keeps one with parameters', () => {
+  assert.ok('mimetype' in malformedFields({ ...onmessage(jpeg.toString('base64')), mimetype: 'text/html\r\nX-Injected: 1' }));
+  assert.ok('mimetype' in malformedFields({ ...onmessage(jpeg.toString('base64')), mimetype: 'image/jpeg; name="x"\r\nX-Injected: 1' }));
+  const voice = parseWppConnectWebhook({ ...onmessage(jpeg.toString('base64')), type: 'ptt', mimetype: 'audio/ogg; codecs=opus' });
+  assert.equal(voice.kind === 'message' && voice.message.mimetype, 'audio/ogg; codecs=opus');
+});

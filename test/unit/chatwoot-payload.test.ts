@@ -27,6 +27,20 @@ describe("Chatwoot webhook: what reaches a chat's workflow", () => {
     assert.equal(decideChatwootWebhook(messageCreated({ inbox: { id: 8 } }), inboxId).forward, false);
   });
 
+  it('forwards nothing for a contact that is no WhatsApp chat (its source_id names the workflow)', () => {
+    for (const sourceId of ['../../351912345678@c.us', '351912345678%2f..@c.us', '351912345678@evil.example']) {
+      const contact = { ...conversation, contact_inbox: { source_id: sourceId } };
+      assert.deepEqual(decideChatwootWebhook(messageCreated({ conversation: contact }), inboxId), { forward: false, why: 'the contact is not a WhatsApp chat id' });
+      assert.equal(decideChatwootWebhook({ ...conversationEvent('conversation_status_changed', [{ status: { previous_value: 'open', current_value: 'resolved' } }]), contact_inbox: { source_id: sourceId } }, inboxId).forward, false);
+    }
+  });
+
+  it('reads a conversation update with 300,000 changed attributes without overflowing the stack', () => {
+    const changes = [...Array.from({ length: 300_000 }, () => ({})), { status: { previous_value: 'open', current_value: 'resolved' } }];
+    const decision = decideChatwootWebhook(conversationEvent('conversation_updated', changes), inboxId);
+    assert.equal(decision.forward && decision.message.kind === 'control' && decision.message.control, 'resolved');
+  });
+
   it('keeps private notes in Chatwoot, except the /bot command, which hands back to the bot', () => {
     assert.deepEqual(decideChatwootWebhook(messageCreated({ private: true, content: 'Cliente difícil' }), inboxId), { forward: false, why: 'private note' });
     const command = decideChatwootWebhook(messageCreated({ private: true, content: ' /BOT ' }), inboxId);

@@ -25,6 +25,12 @@ void describe('flattenTypebotPayload', () => {
     assert.deepEqual(valueOf(body), { nif: '123456789', nome_completo: 'Rui Almeida' });
   });
 
+  void it('keeps a list inside a list as it is, however deep, for the validators to refuse', () => {
+    const deep = JSON.parse(`{"nif": ${'['.repeat(100_000)}"123456789"${']'.repeat(100_000)}}`) as unknown;
+    assert.equal(valueOf(deep).nif, '');
+    assert.deepEqual(valueOf({ nif: ['', ['123456789']] }), { nif: '' });
+  });
+
   void it('takes the first non-empty item of a list value, reads numbers as text and leaves null out', () => {
     const body = {
       variables: [
