@@ -112,7 +112,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
         bot: config.TYPEBOT_URL === undefined
           ? undefined
-          : { typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }), publicId: config.TYPEBOT_PUBLIC_ID },
+          : {
+            typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }),
+            publicId: config.TYPEBOT_PUBLIC_ID,
+            mediaAllowedHosts: [new URL(config.TYPEBOT_URL).hostname, ...config.BRIDGE_MEDIA_ALLOWED_HOSTS],
+          },
       })
     : undefined;
   if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);
@@ -152,7 +156,10 @@ function chatwootSettings(config: Config) {
   if (CHATWOOT_URL === undefined || CHATWOOT_ACCOUNT_ID === undefined || CHATWOOT_INBOX_ID === undefined || CHATWOOT_API_TOKEN === undefined) {
     return undefined;
   }
-  return { baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN };
+  return {
+    baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN,
+    attachmentHosts: config.BRIDGE_MEDIA_ALLOWED_HOSTS,
+  };
 }
 
 /** The registration bot's settings, when Typebot is configured: the one source every chat follows. */

@@ -72,6 +72,16 @@ export interface ChatwootClient {
     status: 'sent' | 'delivered' | 'read' | 'failed',
     externalError?: string,
   ): Promise<void>;
-  /** Follows the Active Storage redirect; more than maxBytes is a non-retryable PayloadTooLarge. */
-  downloadAttachment(dataUrl: string, maxBytes: number): Promise<{ bytes: Buffer; contentType: string }>;
+  /**
+   * Follows the Active Storage redirect, only through allowed hosts (else a non-retryable
+   * DocumentSourceRefused, nothing fetched); more than maxBytes is a non-retryable PayloadTooLarge.
+   */
+  downloadAttachment(dataUrl: string, maxBytes: number, options?: AttachmentDownloadOptions): Promise<{ bytes: Buffer; contentType: string }>;
+}
+
+export interface AttachmentDownloadOptions {
+  /** Called while bytes arrive, so an activity can heartbeat through a long download. */
+  onProgress?: () => void;
+  /** Abandons the download. */
+  signal?: AbortSignal;
 }
