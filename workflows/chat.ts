@@ -65,14 +65,16 @@ const idleChecks = 4;
  * relayed are skipped there.
  */
 const quickly = proxyLocalActivities<BridgeActivities>({
-  // Several requests' worth (each gives up after 15 s): an attempt that times out may leave a request
-  // in flight, which the next attempt's look on the other side could miss, so this should not happen
-  // while the other side merely answers slowly.
-  startToCloseTimeout: '1 minute',
+  // Longer than one event's worst case (an attachment's download, 60 s, then its send, 15 s, and a
+  // Chatwoot call or two, 15 s each): an attempt cut by this timeout stops (its download aborted, no
+  // next event begun), but a request already in flight could land after the retry looked for it.
+  startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
 const durably = proxyActivities<BridgeActivities>({
-  startToCloseTimeout: '2 minutes',
+  // A batch heartbeats per event and through every download: the heartbeat timeout finds a dead
+  // worker, this one only bounds a batch (resumed from its last heartbeat when cut).
+  startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   // Outages are waited out; the order is kept because nothing overtakes.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
