@@ -19,6 +19,8 @@ export interface InboundMessage {
   quotedWhatsappId: string | null;
   timestamp: number;
   senderName: string | null;
+  /** In a group chat, who wrote: their WhatsApp id (…@c.us or …@lid). Absent elsewhere and in events recorded before groups were relayed. */
+  author?: string | null;
 }
 
 /** An agent's reply in Chatwoot, to go to the driver on WhatsApp. */

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db.ts';
 import {
   adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
 } from '../../platform/stores/deliveries.ts';
-import { phoneOfChat } from './recipient.ts';
+import { recipientOfChat } from './recipient.ts';
 
 /** A file to send: loaded only when it is really sent; null from `load` means "send `instead` as text" (e.g. too large). */
 export interface MediaContent {
@@ -77,7 +77,7 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
       const earlier = await findEarlierSend(deps, delivery, file, claim.firstAttemptAt.getTime() - clockSkewMs);
       if (earlier !== undefined) return { outcome: 'sent', whatsappMessageId: earlier, alreadySent: true, chatwoot: claim.chatwoot };
     }
-    const phone = delivery.phone ?? (await phoneOfChat(deps.wppconnect, delivery.chatId));
+    const phone = delivery.phone ?? (await recipientOfChat(deps.wppconnect, delivery.chatId));
     if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
     const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null);
     await markDeliverySent(deps.db, delivery.key, whatsappMessageId);
