@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
 import { createRegistrationMetrics } from '../activities/registration/metrics.ts';
-import { chatHandOff } from '../api/hand-offs/chat.ts';
+import { chatHandOff, watchFullChats } from '../api/hand-offs/chat.ts';
 import type { BotSettings } from '../domain/bot.ts';
 import { createChatwootClient } from '../integrations/chatwoot/client.ts';
 import { createTypebotClient } from '../integrations/typebot/client.ts';
@@ -61,7 +61,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Each process loads only its part: the worker's native Temporal core, or the HTTP stack (memory).
   const { startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
   const { startBridgeWorker } = options.run.worker ? await import('../workers/bridge-worker.ts') : {};
-  const chats = chatHandOff(temporal, config);
+  // Only where messages come in: the API's webhooks and the bridge worker's polling.
+  const fullChats = options.run.api || options.run.worker ? watchFullChats(temporal) : undefined;
+  const chats = chatHandOff(temporal, config, fullChats);
 
   const chatwoot = chatwootSettings(config);
   const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
@@ -141,6 +143,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     temporal,
     metrics: registry,
     async stop() {
+      fullChats?.stop();
       await app?.close();
       await worker?.stop();
       await bridgeWorker?.stop();

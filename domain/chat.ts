@@ -123,3 +123,11 @@ export interface RelayResult {
    */
   bot?: BotSettings | null;
 }
+
+/** A chat's queue is full (its workflow set `ChatQueueFull`): its driver's messages are refused for now, and fetched by polling later. */
+export class ChatQueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('This chat has too many messages waiting to be relayed; try again later');
+    this.name = 'ChatQueueFullError';
+  }
+}
