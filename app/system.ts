@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
 import { createRegistrationMetrics } from '../activities/registration/metrics.ts';
-import { chatHandOff } from '../api/hand-offs/chat.ts';
+import { chatHandOff, watchFullChats } from '../api/hand-offs/chat.ts';
 import type { BotSettings } from '../domain/bot.ts';
 import { createChatwootClient } from '../integrations/chatwoot/client.ts';
 import { createTypebotClient } from '../integrations/typebot/client.ts';
@@ -64,7 +64,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Each process loads only its part: the worker's native Temporal core, or the HTTP stack (memory).
   const { startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
   const { startBridgeWorker } = options.run.worker ? await import('../workers/bridge-worker.ts') : {};
-  const chats = chatHandOff(temporal, config);
+  // Only where messages come in: the API's webhooks and the bridge worker's polling.
+  const fullChats = options.run.api || options.run.worker ? watchFullChats(temporal) : undefined;
+  const chats = chatHandOff(temporal, config, fullChats);
 
   const chatwoot = chatwootSettings(config);
   const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
@@ -118,7 +120,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
         bot: config.TYPEBOT_URL === undefined
           ? undefined
-          : { typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }), publicId: config.TYPEBOT_PUBLIC_ID },
+          : {
+            typebot: createTypebotClient({ baseUrl: config.TYPEBOT_URL, timeoutMs: config.TYPEBOT_TIMEOUT }),
+            publicId: config.TYPEBOT_PUBLIC_ID,
+            mediaAllowedHosts: [new URL(config.TYPEBOT_URL).hostname, ...config.BRIDGE_MEDIA_ALLOWED_HOSTS],
+          },
       })
     : undefined;
   if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);
@@ -147,6 +153,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     temporal,
     metrics: registry,
     async stop() {
+      fullChats?.stop();
       await app?.close();
       await worker?.stop();
       await bridgeWorker?.stop();
@@ -162,7 +169,10 @@ function chatwootSettings(config: Config) {
   if (CHATWOOT_URL === undefined || CHATWOOT_ACCOUNT_ID === undefined || CHATWOOT_INBOX_ID === undefined || CHATWOOT_API_TOKEN === undefined) {
     return undefined;
   }
-  return { baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN };
+  return {
+    baseUrl: CHATWOOT_URL, accountId: CHATWOOT_ACCOUNT_ID, inboxId: CHATWOOT_INBOX_ID, apiToken: CHATWOOT_API_TOKEN,
+    attachmentHosts: config.BRIDGE_MEDIA_ALLOWED_HOSTS,
+  };
 }
 
 /** The registration bot's settings, when Typebot is configured: the one source every chat follows. */

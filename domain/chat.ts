@@ -19,6 +19,8 @@ export interface InboundMessage {
   quotedWhatsappId: string | null;
   timestamp: number;
   senderName: string | null;
+  /** In a group chat, who wrote: their WhatsApp id (…@c.us or …@lid). Absent elsewhere and in events recorded before groups were relayed. */
+  author?: string | null;
 }
 
 /** An agent's reply in Chatwoot, to go to the driver on WhatsApp. */
@@ -123,4 +125,12 @@ export interface RelayResult {
    * follows the configuration from its next event. Absent in results recorded before it was added.
    */
   bot?: BotSettings | null;
+}
+
+/** A chat's queue is full (its workflow set `ChatQueueFull`): its driver's messages are refused for now, and fetched by polling later. */
+export class ChatQueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('This chat has too many messages waiting to be relayed; try again later');
+    this.name = 'ChatQueueFullError';
+  }
 }

@@ -108,6 +108,8 @@ export const configSchema = z.object({
   BRIDGE_POLL_MAX_INTERVAL: duration('10s'),
   BRIDGE_RECONCILE_EVERY: duration('5m'),
   BRIDGE_RECONCILE_WINDOW: duration('1h'),
+  BRIDGE_MEDIA_ALLOWED_HOSTS: commaList,
+  BRIDGE_QUEUE_MAX: z.coerce.number().int().min(10).default(500),
 
   TYPEBOT_URL: optionalUrl,
   TYPEBOT_PUBLIC_ID: z.string().default('cadastro-motorista'),

@@ -1,11 +1,12 @@
 import {
-  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep,
-  workflowInfo,
+  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, sleep,
+  upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { BridgeActivities } from '../activities/bridge/index.ts';
 import type { BotSettings, BotState } from '../domain/bot.ts';
 import { eventKey, type ChatEvent, type ChatwootLink } from '../domain/chat.ts';
 import { createChatBot } from './chat-bot.ts';
+import { ChatQueueFullAttribute } from './search-attributes.ts';
 
 /**
  * One WhatsApp chat, for as long as it is active: its events — messages from the driver, agents'
@@ -25,8 +26,14 @@ export interface ChatInput {
   batchSize: number;
   /** The registration bot's settings as last known, carried across continue-as-new. */
   bot?: BotSettings;
+  /**
+   * How many events may wait unrelayed (an outage) before the chat is marked full (the
+   * `ChatQueueFull` search attribute), so the API refuses its WhatsApp messages with 503 and
+   * polling fetches them once it has drained to half. Unset (chats started before the bound): no bound.
+   */
+  queueMax?: number;
   /** Carried across continue-as-new. */
-  carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState };
+  carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState; queueFull?: boolean };
 }
 
 /** The workflow type chats run as (the name running chats were started with). */
@@ -50,6 +57,8 @@ export interface ChatState {
 export const chatStateQuery = defineQuery<ChatState>('conversationState');
 
 const seenLimit = 2000;
+/** Patch id: the queue is bounded (marked full and back), and continue-as-new carries a queue that is not empty. */
+const boundedQueue = 'chat-bounded-queue';
 /**
  * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
  * last event. A timeout on every wait would start and cancel a timer per message instead: two more
@@ -65,14 +74,16 @@ const idleChecks = 4;
  * relayed are skipped there.
  */
 const quickly = proxyLocalActivities<BridgeActivities>({
-  // Several requests' worth (each gives up after 15 s): an attempt that times out may leave a request
-  // in flight, which the next attempt's look on the other side could miss, so this should not happen
-  // while the other side merely answers slowly.
-  startToCloseTimeout: '1 minute',
+  // Longer than one event's worst case (an attachment's download, 60 s, then its send, 15 s, and a
+  // Chatwoot call or two, 15 s each): an attempt cut by this timeout stops (its download aborted, no
+  // next event begun), but a request already in flight could land after the retry looked for it.
+  startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 2 },
 });
 const durably = proxyActivities<BridgeActivities>({
-  startToCloseTimeout: '2 minutes',
+  // A batch heartbeats per event and through every download: the heartbeat timeout finds a dead
+  // worker, this one only bounds a batch (resumed from its last heartbeat when cut).
+  startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   // Outages are waited out; the order is kept because nothing overtakes.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
@@ -112,6 +123,15 @@ export async function chat(input: ChatInput): Promise<void> {
   let received = 0;
   let busy = false;
   let quiet = false;
+  let queueFull = input.carried?.queueFull === true;
+  /** Marks the chat full when its queue reaches the bound, and not full once it has drained to half. */
+  const watchQueue = () => {
+    if (input.queueMax === undefined) return;
+    const full = queueFull ? queue.length > input.queueMax / 2 : queue.length >= input.queueMax;
+    if (full === queueFull || !patched(boundedQueue)) return;
+    queueFull = full;
+    upsertSearchAttributes([{ key: ChatQueueFullAttribute, value: full }]);
+  };
   let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
   const configureBot = (settings: BotSettings | null) => {
     if (settings === null) bot = undefined;
@@ -144,9 +164,12 @@ export async function chat(input: ChatInput): Promise<void> {
       if (seen.size <= seenLimit) break;
       seen.delete(key);
     }
+    watchQueue();
   });
   setHandler(chatStateQuery, () => ({ queued: queue.length, handled, busy, chatwoot, bot: bot?.state ?? null }));
 
+  // A run continued while full says so again (the attribute may not carry over) and clears it once drained.
+  if (queueFull && patched(boundedQueue)) upsertSearchAttributes([{ key: ChatQueueFullAttribute, value: true }]);
   void watchIdleness();
   for (;;) {
     await condition(() => queue.length > 0 || quiet || bot?.reminderDue() === true);
@@ -166,6 +189,7 @@ export async function chat(input: ChatInput): Promise<void> {
     }
     // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
     const batch = queue.splice(0, input.batchSize);
+    watchQueue();
     busy = true;
     const result = await relay({ chatId: input.chatId, events: batch, chatwoot });
     chatwoot = result.chatwoot;
@@ -175,13 +199,14 @@ export async function chat(input: ChatInput): Promise<void> {
     busy = false;
     handled += batch.length;
 
-    if (queue.length === 0 && workflowInfo().continueAsNewSuggested) {
+    // A backlog goes along (waiting for it to empty let a long outage grow the history without end).
+    if (workflowInfo().continueAsNewSuggested && (queue.length === 0 || patched(boundedQueue))) {
       await condition(allHandlersFinished);
       const { bot: _settings, ...rest } = input;
       await continueAsNew<typeof chat>({
         ...rest,
         ...(bot === undefined ? {} : { bot: bot.settings() }),
-        carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }) },
+        carried: { seen: [...seen], queue, chatwoot, ...(bot === undefined ? {} : { bot: bot.state }), ...(queueFull ? { queueFull } : {}) },
       });
     }
   }

@@ -8,4 +8,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const RegistrationIdAttribute = defineSearchAttributeKey('RegistrationId', SearchAttributeType.KEYWORD);
 export const RegistrationStatusAttribute = defineSearchAttributeKey('RegistrationStatus', SearchAttributeType.KEYWORD);
 
-export const customSearchAttributes = [RegistrationIdAttribute, RegistrationStatusAttribute] as const;
+/**
+ * Set on a chat's workflow while its queue is full (BRIDGE_QUEUE_MAX events unrelayed), cleared
+ * once it has drained to half: the API lists these chats and answers their webhooks 503.
+ */
+export const ChatQueueFullAttribute = defineSearchAttributeKey('ChatQueueFull', SearchAttributeType.BOOL);
+
+export const customSearchAttributes = [RegistrationIdAttribute, RegistrationStatusAttribute, ChatQueueFullAttribute] as const;

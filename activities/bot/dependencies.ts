@@ -7,6 +7,8 @@ export interface BotDependencies extends BridgeDependencies {
   typebot: TypebotClient;
   /** The published flow's public id. */
   publicId: string;
+  /** Hosts the flow's pictures and files may be downloaded from (Typebot's own and BRIDGE_MEDIA_ALLOWED_HOSTS). */
+  mediaAllowedHosts: readonly string[];
 }
 
 /** One step of the bot in a chat. */

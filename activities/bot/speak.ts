@@ -3,6 +3,7 @@
  * through the shared delivery, then into the chat's Chatwoot conversation, marked as the bot's and
  * with a `bot:` source id, so the webhook that comes back is never sent to WhatsApp.
  */
+import { Context, log } from '@temporalio/activity';
 import type { WhatsAppPart } from '../../domain/bot-dialogue.ts';
 import { chatwootSourceId } from '../../domain/chat.ts';
 import { agentNotes, agentRenderings } from '../../domain/texts/agents.ts';
@@ -16,7 +17,11 @@ import type { BotDependencies, BotStep } from './dependencies.ts';
 /** The bot's own media (Typebot's storage) is downloaded within this time. */
 const mediaTimeoutMs = 30_000;
 
-/** A picture or file in the flow as WhatsApp content: past the media limit the driver gets its link instead. */
+/**
+ * A picture or file in the flow as WhatsApp content: past the media limit, or from a host that is
+ * not an allowed source (Typebot's, or BRIDGE_MEDIA_ALLOWED_HOSTS), the driver gets its link
+ * instead and nothing is fetched.
+ */
 function contentOf(deps: BotDependencies, part: WhatsAppPart): WhatsAppContent {
   if (part.kind === 'text') return { kind: 'text', text: part.text };
   return {
@@ -26,7 +31,17 @@ function contentOf(deps: BotDependencies, part: WhatsAppPart): WhatsAppContent {
     showAs: part.mediaType === 'image' || part.mediaType === 'audio' ? part.mediaType : 'file',
     instead: [part.caption, part.url].filter(Boolean).join('\n'),
     load: async () => {
-      const download = await downloadAtMost(globalThis.fetch, part.url, { maxBytes: deps.mediaMaxBytes, timeoutMs: mediaTimeoutMs, what: `The bot's ${part.mediaType}` });
+      const download = await downloadAtMost(globalThis.fetch, part.url, {
+        maxBytes: deps.mediaMaxBytes,
+        timeoutMs: mediaTimeoutMs,
+        what: `The bot's ${part.mediaType}`,
+        allowedHosts: deps.mediaAllowedHosts,
+        signal: Context.current().cancellationSignal,
+      });
+      if (download.status === 'not-allowed') {
+        log.warn("The bot's media was not downloaded; its link goes instead", { reason: download.reason });
+        return null;
+      }
       if (download.status === 'refused') throw new Error(`The bot's ${part.mediaType} at ${part.url} answered ${download.httpStatus}`);
       return download.status === 'ok' ? download : null;
     },

@@ -57,7 +57,9 @@ export function createBridgeActivities(deps: BridgeDependencies) {
             link = relayed.link;
             if (relayed.created) newConversation = true;
           } else if (event.kind === 'outbound') {
-            if ((await relayOutbound(deps, input.chatId, event)) === 'refused') {
+            // A long download heartbeats, so the heartbeat timeout never cuts an attempt that is still working.
+            const progress = { signal: context.cancellationSignal, ...(context.info.isLocal ? {} : { onProgress: () => context.heartbeat(index) }) };
+            if ((await relayOutbound(deps, input.chatId, event, progress)) === 'refused') {
               deps.metrics.relayFailures.inc({ kind: event.kind });
               continue;
             }

@@ -1,5 +1,5 @@
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
-import type { ChatEvent, InboundMessage } from '../../domain/chat.ts';
+import { ChatQueueFullError, type ChatEvent, type InboundMessage } from '../../domain/chat.ts';
 import type { Db } from '../../platform/db.ts';
 import { relayedInbound } from '../../platform/stores/relays.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
@@ -27,9 +27,17 @@ function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
 }
 
 export function createPollingActivities(deps: PollingDependencies) {
+  /** Hands each chat its messages; returns the chats that took them (a full chat's wait in WhatsApp for a later poll). */
   const handAll = async (messages: WhatsAppMessage[]) => {
     const chats = byChat(messages.filter((message) => relayable(message, deps.includeGroups)));
-    for (const [chatId, events] of chats) await deps.handOff(chatId, events);
+    for (const [chatId, events] of chats) {
+      try {
+        await deps.handOff(chatId, events);
+      } catch (error) {
+        if (!(error instanceof ChatQueueFullError)) throw error;
+        chats.delete(chatId);
+      }
+    }
     return chats;
   };
 

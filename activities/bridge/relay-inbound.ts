@@ -1,8 +1,17 @@
 import { chatwootSourceId, type ChatwootLink, type InboundMessage } from '../../domain/chat.ts';
+import { agentRenderings } from '../../domain/texts/agents.ts';
 import { claimInboundRelay, completeInboundRelay } from '../../platform/stores/relays.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 import { carriesMedia, fetchInboundMedia, type MediaOutcome } from './inbound-media.ts';
+
+/** What the agent reads: the message's text, and in a group who wrote it. */
+function contentOf(message: InboundMessage): string | null {
+  if (message.author === undefined) return message.text;
+  const [user, server] = (message.author ?? '').split('@');
+  const phone = server === 'c.us' && user !== undefined && /^\d{7,15}$/.test(user) ? user : null;
+  return agentRenderings.groupMessage(message.senderName, phone, message.text);
+}
 
 /**
  * Posts one WhatsApp message into the chat's Chatwoot conversation as an incoming message, once:
@@ -20,13 +29,14 @@ export async function relayInbound(deps: BridgeDependencies, chatId: string, mes
   const posted = await postToConversationOnce(deps.chatwoot, link.conversationId, chatwootSourceId.driverMessage(message.whatsappId), async () => {
     const media = carriesMedia(message) ? await fetchInboundMedia(deps, chatId, message) : null;
     fetched.media = media;
+    const content = contentOf(message);
     return {
       messageType: 'incoming',
-      ...(message.text === null || message.text === '' ? {} : { content: message.text }),
+      ...(content === null || content === '' ? {} : { content }),
       ...(message.quotedWhatsappId === null ? {} : { inReplyToExternalId: chatwootSourceId.driverMessage(message.quotedWhatsappId) }),
       ...(media?.ok === true ? { attachments: [{ filename: media.file.filename, contentType: media.file.contentType, bytes: media.file.bytes }] } : {}),
       ...(media?.ok === true && message.type === 'ptt' ? { isVoiceMessage: true } : {}),
-      ...(media?.ok === false && (message.text ?? '') === '' ? { content: `[${message.type}]` } : {}),
+      ...(media?.ok === false && (content ?? '') === '' ? { content: `[${message.type}]` } : {}),
     };
   }, { lookFirst });
   const { media } = fetched;

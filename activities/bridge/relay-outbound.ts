@@ -6,15 +6,24 @@ import { phoneOfChat } from '../delivery/recipient.ts';
 import { fileNameFromUrl, sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
+/**
+ * How a relay attempt follows a long download: `onProgress` heartbeats (a regular activity), and
+ * `signal` abandons the download when the attempt was cancelled or timed out, so it never runs beside its retry.
+ */
+export interface RelayProgress {
+  onProgress?: () => void;
+  signal?: AbortSignal;
+}
+
 /** A reply of text and files becomes WhatsApp messages: the files (the text as the first caption), or the text alone. */
-function partsOf(deps: BridgeDependencies, reply: AgentReply): WhatsAppContent[] {
+function partsOf(deps: BridgeDependencies, reply: AgentReply, progress: RelayProgress): WhatsAppContent[] {
   if (reply.attachments.length === 0) return reply.text === null || reply.text === '' ? [] : [{ kind: 'text', text: reply.text }];
   return reply.attachments.map((attachment, index) => ({
     kind: 'media',
     caption: index === 0 ? reply.text : null,
     filename: fileNameFromUrl(attachment.dataUrl),
     ...(attachment.fileType === 'image' || attachment.fileType === 'audio' ? { showAs: attachment.fileType } : {}),
-    load: () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes),
+    load: () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes, progress),
   }));
 }
 
@@ -30,12 +39,14 @@ async function tellAgentNotDelivered(deps: BridgeDependencies, reply: AgentReply
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
  * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the
  * agent (again on a retry that finds it refused, in case telling them was cut off), and the reply
- * reported 'refused'.
+ * reported 'refused'; so is an attachment whose address is not an allowed source (nothing fetched).
  */
-export async function relayOutbound(deps: BridgeDependencies, chatId: string, reply: AgentReply): Promise<'relayed' | 'refused'> {
+export async function relayOutbound(
+  deps: BridgeDependencies, chatId: string, reply: AgentReply, progress: RelayProgress = {},
+): Promise<'relayed' | 'refused'> {
   const phone = await phoneOfChat(deps.wppconnect, chatId);
   let sent = false;
-  for (const [part, content] of partsOf(deps, reply).entries()) {
+  for (const [part, content] of partsOf(deps, reply, progress).entries()) {
     let refusal: string | undefined;
     try {
       const result = await sendToWhatsAppOnce(deps, {

@@ -7,3 +7,8 @@ export async function phoneOfChat(wppconnect: Pick<WppConnectClient, 'phoneOfLid
   if (server === 'lid') return wppconnect.phoneOfLid(chatId);
   return null;
 }
+
+/** Where a message to a chat is sent: its phone, or a group's own id (`…@g.us`, sent with isGroup); null when unknown. */
+export async function recipientOfChat(wppconnect: Pick<WppConnectClient, 'phoneOfLid'>, chatId: string): Promise<string | null> {
+  return /^[\d-]{5,40}@g\.us$/.test(chatId) ? chatId : phoneOfChat(wppconnect, chatId);
+}

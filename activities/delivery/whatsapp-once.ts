@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db.ts';
 import {
   adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
 } from '../../platform/stores/deliveries.ts';
-import { phoneOfChat } from './recipient.ts';
+import { recipientOfChat } from './recipient.ts';
 
 /** A file to send: loaded only when it is really sent; null from `load` means "send `instead` as text" (e.g. too large). */
 export interface MediaContent {
@@ -46,14 +46,19 @@ const clockSkewMs = 60_000;
 /** How many of the chat's last messages a retry looks through. */
 const lookBack = 50;
 
+type LoadedFile = { bytes: Buffer; contentType: string } | null;
+
 /**
  * Sends one message to WhatsApp at most once per delivery key, whoever asks: registration
- * notices, the bot and agents' replies. WPPConnect has no idempotency of its own, so the delivery
- * is claimed first; a retry that finds an unfinished claim looks in the chat for the message sent
- * since that first attempt (and owned by no other delivery, so an earlier identical "Ok" is not
- * taken for this one) before sending it again. A file is only recognised by its caption: one
- * without a caption is sent again rather than risk taking someone else's for it (a possible
- * duplicate, never a loss). A refusal for good is recorded and rethrown.
+ * notices, the bot and agents' replies. WPPConnect has no idempotency of its own and lets no
+ * sender choose a message's id (CONTRACTS.md §2.3), so the delivery is claimed first; a retry that
+ * finds an unfinished claim looks in the chat for the message sent since that first attempt (and
+ * owned by no other delivery, so an earlier identical "Ok" is not taken for this one) before
+ * sending it again. Text is recognised by its words; a file by its content as WhatsApp reports it
+ * — kind, caption, file name, type and size, the file loaded once to compare — so a file without
+ * a caption is found too; one whose size WhatsApp changed (an image it re-encoded) is sent again
+ * rather than risk taking someone else's for it (a possible duplicate, never a loss). A refusal
+ * for good is recorded and rethrown.
  */
 export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: Delivery): Promise<DeliveryResult> {
   const claim = await claimDelivery(deps.db, delivery);
@@ -62,15 +67,19 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
   }
   if (claim.status === 'failed') return { outcome: 'failed', error: claim.error ?? 'refused by WhatsApp' };
 
-  if (!claim.claimedNow) {
-    const earlier = await findEarlierSend(deps, delivery, claim.firstAttemptAt.getTime() - clockSkewMs);
-    if (earlier !== undefined) return { outcome: 'sent', whatsappMessageId: earlier, alreadySent: true, chatwoot: claim.chatwoot };
-  }
+  // A file is loaded at most once per attempt, whether to compare it with the chat's or to send it.
+  const { content } = delivery;
+  let loading: Promise<LoadedFile> | undefined;
+  const file = content.kind === 'media' ? () => (loading ??= content.load()) : undefined;
 
   try {
-    const phone = delivery.phone ?? (await phoneOfChat(deps.wppconnect, delivery.chatId));
+    if (!claim.claimedNow) {
+      const earlier = await findEarlierSend(deps, delivery, file, claim.firstAttemptAt.getTime() - clockSkewMs);
+      if (earlier !== undefined) return { outcome: 'sent', whatsappMessageId: earlier, alreadySent: true, chatwoot: claim.chatwoot };
+    }
+    const phone = delivery.phone ?? (await recipientOfChat(deps.wppconnect, delivery.chatId));
     if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
-    const whatsappMessageId = await send(deps.wppconnect, phone, delivery.content, delivery.quotedMessageId ?? null);
+    const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null);
     await markDeliverySent(deps.db, delivery.key, whatsappMessageId);
     return { outcome: 'sent', whatsappMessageId, alreadySent: false, chatwoot: claim.chatwoot };
   } catch (error) {
@@ -80,36 +89,63 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
 }
 
 /** This delivery's message among the chat's recent ones: ours, sent since its first attempt, the same content, owned by no other delivery. */
-async function findEarlierSend(deps: DeliveryDependencies, delivery: Delivery, sinceMs: number): Promise<string | undefined> {
+async function findEarlierSend(
+  deps: DeliveryDependencies, delivery: Delivery, file: (() => Promise<LoadedFile>) | undefined, sinceMs: number,
+): Promise<string | undefined> {
   const { content } = delivery;
-  if (content.kind === 'media' && !content.caption && content.instead === undefined) return undefined;
   const recent = await deps.wppconnect.chatMessages({ chatId: delivery.chatId, count: lookBack });
-  const candidates = recent.filter((message) => message.fromMe && message.timestamp * 1000 >= sinceMs && sameContent(message, content));
-  const owned = await ownedMessageIds(deps.db, candidates.map((message) => message.id));
-  for (const candidate of candidates) {
-    if (!owned.has(candidate.id) && (await adoptSentMessage(deps.db, delivery.key, candidate.id))) return candidate.id;
+  const ours = recent.filter((message) => message.fromMe && message.timestamp * 1000 >= sinceMs);
+  const owned = await ownedMessageIds(deps.db, ours.map((message) => message.id));
+  for (const candidate of ours) {
+    if (owned.has(candidate.id) || !(await sameContent(candidate, content, file))) continue;
+    if (await adoptSentMessage(deps.db, delivery.key, candidate.id)) return candidate.id;
   }
   return undefined;
 }
 
-function sameContent(message: WhatsAppMessage, content: WhatsAppContent): boolean {
+async function sameContent(message: WhatsAppMessage, content: WhatsAppContent, file: (() => Promise<LoadedFile>) | undefined): Promise<boolean> {
   if (content.kind === 'text') return !message.hasMedia && message.body === content.text;
-  if (content.instead !== undefined && !message.hasMedia && message.body === content.instead) return true;
-  return Boolean(content.caption) && message.hasMedia && message.caption === content.caption;
+  if (!message.hasMedia) return content.instead !== undefined && message.body === content.instead;
+  // What WhatsApp reports without the file first: the caption, and the name where it keeps one.
+  if ((message.caption ?? '') !== (content.caption ?? '')) return false;
+  if (message.filename !== undefined && message.filename !== content.filename) return false;
+  const loaded = await file!();
+  if (loaded === null) return false;
+  const how = sentAs(content, loaded.contentType);
+  if (how === 'image' && message.type !== 'image') return false;
+  if (how === 'voice' && message.type !== 'ptt' && message.type !== 'audio') return false;
+  if (message.mimetype !== undefined && bareMediaType(message.mimetype) !== bareMediaType(loaded.contentType)) return false;
+  // No size, nothing to tell a file from another of its kind: sent again rather than risk a loss.
+  return message.size === loaded.bytes.length;
 }
 
-async function send(wppconnect: WppConnectClient, phone: string, content: WhatsAppContent, quoted: string | null): Promise<string> {
+const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim().toLowerCase();
+
+/** Which WPPConnect send a file goes by: an image, a voice note, or a file (WhatsApp then shows it by its type). */
+function sentAs(content: MediaContent, contentType: string): 'image' | 'voice' | 'file' {
+  const byType = content.showAs !== 'file';
+  if (content.showAs === 'image' || (byType && contentType.startsWith('image/'))) return 'image';
+  if (content.showAs === 'audio' || (byType && contentType.startsWith('audio/'))) return 'voice';
+  return 'file';
+}
+
+async function send(
+  wppconnect: WppConnectClient, phone: string, content: WhatsAppContent, file: (() => Promise<LoadedFile>) | undefined, quoted: string | null,
+): Promise<string> {
   const quote = quoted === null ? {} : { quotedMessageId: quoted };
   if (content.kind === 'text') return (await wppconnect.sendText({ phone, message: content.text, ...quote })).messageId;
-  const file = await content.load();
-  if (file === null) return (await wppconnect.sendText({ phone, message: content.instead ?? content.filename, ...quote })).messageId;
-  const dataUrl = `data:${file.contentType};base64,${file.bytes.toString('base64')}`;
+  const loaded = await file!();
+  if (loaded === null) return (await wppconnect.sendText({ phone, message: content.instead ?? content.filename, ...quote })).messageId;
+  const dataUrl = `data:${loaded.contentType};base64,${loaded.bytes.toString('base64')}`;
   const caption = content.caption === null ? {} : { caption: content.caption };
-  const byType = content.showAs !== 'file';
-  const image = content.showAs === 'image' || (byType && file.contentType.startsWith('image/'));
-  if (image) return (await wppconnect.sendImage({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
-  if (content.showAs === 'audio' || (byType && file.contentType.startsWith('audio/'))) return (await wppconnect.sendVoice({ phone, dataUrl, ...quote })).messageId;
-  return (await wppconnect.sendFile({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
+  switch (sentAs(content, loaded.contentType)) {
+    case 'image':
+      return (await wppconnect.sendImage({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
+    case 'voice':
+      return (await wppconnect.sendVoice({ phone, dataUrl, ...quote })).messageId;
+    case 'file':
+      return (await wppconnect.sendFile({ phone, dataUrl, filename: content.filename, ...caption, ...quote })).messageId;
+  }
 }
 
 /** The file name at the end of a URL, for what WhatsApp shows; `fallback` when it has none or cannot be decoded. */

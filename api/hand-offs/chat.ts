@@ -1,12 +1,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { chatWorkflowId, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
+import { ChatQueueFullError, chatWorkflowId, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
 import type { Config } from '../../platform/config.ts';
 import { chatEventsSignal, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
+import { ChatQueueFullAttribute } from '../../workflows/search-attributes.ts';
 
 export interface ChatHandOff {
   /**
    * The durable hand-off of a chat's events: once this returns they are in the chat's workflow
    * history (started if it was not running). Webhooks answer after it; polling calls it too.
+   * A driver's messages for a chat whose queue is full are refused with `ChatQueueFullError`
+   * (nothing handed off): polling fetches them from WhatsApp once it has drained. Agents' replies
+   * and receipts always go in (Chatwoot does not redeliver; both come at a person's pace).
    */
   events: (chatId: string, events: ChatEvent[]) => Promise<void>;
   /**
@@ -16,16 +20,50 @@ export interface ChatHandOff {
   control: (chatId: string, control: ConversationControl) => Promise<boolean>;
 }
 
-type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE'>;
+/** The chats whose queue is full, as of the last look. */
+export interface FullChats {
+  has(chatId: string): boolean;
+  stop(): void;
+}
+
+/**
+ * Keeps the set of full chats by one visibility query every `everyMs` (never a call per
+ * webhook). A failed look keeps the last set: while Temporal is unreachable the hand-off fails anyway.
+ */
+export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
+  let full = new Set<string>();
+  let looking = false;
+  const look = async () => {
+    if (looking) return;
+    looking = true;
+    try {
+      const found = new Set<string>();
+      const query = `${ChatQueueFullAttribute.name} = true AND ExecutionStatus = "Running" AND WorkflowType = "${chatWorkflowType}"`;
+      for await (const execution of temporal.workflow.list({ query })) found.add(execution.workflowId);
+      full = found;
+    } catch {
+      // the last set stands
+    } finally {
+      looking = false;
+    }
+  };
+  void look();
+  const timer = setInterval(() => void look(), everyMs);
+  timer.unref();
+  return { has: (chatId) => full.has(chatWorkflowId(chatId)), stop: () => clearInterval(timer) };
+}
+
+type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX'>;
 
 /** The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same. */
-export function chatHandOff(temporal: Client, config: HandOffConfig): ChatHandOff {
+export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?: FullChats): ChatHandOff {
   return {
     events: async (chatId, events) => {
+      if (fullChats?.has(chatId) === true && events.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
       await temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
-        args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE }],
+        args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE, queueMax: config.BRIDGE_QUEUE_MAX }],
         signal: chatEventsSignal,
         signalArgs: [events],
       });

@@ -2,23 +2,13 @@ import { AppError, ErrorType } from '../../domain/errors.ts';
 import { documentDownloadErrors } from '../../domain/texts/documents.ts';
 import { tooLarge } from '../../platform/documents/document-errors.ts';
 import { readBodyAtMost } from '../../integrations/http/read-body-at-most.ts';
+import { isHostAllowed, maxRedirects } from '../../integrations/http/allowed-hosts.ts';
 
 export interface FetchLimits {
   allowedHosts: string[];
   maxBytes: number;
   timeoutMs: number;
   fetch?: typeof fetch;
-}
-
-const maxRedirects = 3;
-
-/** `host` is allowed when listed exactly, or when an entry `.example.pt` covers it as a subdomain. */
-export function isHostAllowed(host: string, allowedHosts: string[]): boolean {
-  const name = host.toLowerCase();
-  return allowedHosts.some((entry) => {
-    const allowed = entry.toLowerCase();
-    return allowed.startsWith('.') ? name.endsWith(allowed) && name.length > allowed.length : name === allowed;
-  });
 }
 
 /**

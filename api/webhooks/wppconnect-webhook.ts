@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
-import { bareMediaType, isWhatsAppChatId } from '../../domain/chat.ts';
+import { bareMediaType, ChatQueueFullError, isWhatsAppChatId } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -46,7 +46,14 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
       mediaKey = chatMediaKey(message.chatId, message.id);
       await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
-    await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
+    try {
+      await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
+    } catch (error) {
+      if (!(error instanceof ChatQueueFullError)) throw error;
+      // Backpressure: the chat's queue is full; polling fetches this message from WhatsApp once it drains.
+      if (mediaKey !== null) await deps.storage.delete(mediaKey);
+      return reply.status(503).header('retry-after', String(error.retryAfterSeconds)).send({ ok: false, error: error.message });
+    }
     return reply.send({ ok: true, relayed: true });
   });
 };

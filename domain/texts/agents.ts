@@ -47,4 +47,11 @@ export const agentRenderings = {
   botMessage: (text: string) => `🤖 ${text}`,
   /** A picture or file the bot sent, as a line agents can open. */
   botMedia: (caption: string | null, mediaType: string, url: string) => `🤖 ${caption === null || caption === '' ? '' : `${caption}\n`}[${mediaType}] ${url}`,
+  /** A WhatsApp group's message: who wrote it (WhatsApp name and number, when known), then the text. */
+  groupMessage: (name: string | null, phone: string | null, text: string | null) => {
+    const who = [name, phone === null ? null : `(+${phone})`].filter((part) => part !== null && part !== '').join(' ') || 'Participante';
+    return text === null || text === '' ? `${who}:` : `${who}: ${text}`;
+  },
+  /** The Chatwoot contact a WhatsApp group is filed under (WhatsApp gives the bridge no group name). */
+  groupContactName: (groupId: string) => `Grupo WhatsApp ${groupId.split('@')[0]}`,
 };

@@ -8,7 +8,7 @@ import { downloadAttachment } from './download.ts';
 import { createChatwootTransport } from './transport.ts';
 import type { ChatwootClient } from './types.ts';
 
-export type { ChatwootAttachmentUpload, ChatwootClient, ChatwootContact, ChatwootConversation, ChatwootMessage, NewChatwootMessage } from './types.ts';
+export type { AttachmentDownloadOptions, ChatwootAttachmentUpload, ChatwootClient, ChatwootContact, ChatwootConversation, ChatwootMessage, NewChatwootMessage } from './types.ts';
 
 export interface ChatwootClientOptions {
   /** e.g. https://chat.example.pt */
@@ -22,6 +22,11 @@ export interface ChatwootClientOptions {
   timeoutMs?: number;
   /** Per attachment download, default 60000. */
   downloadTimeoutMs?: number;
+  /**
+   * Hosts attachments may be downloaded from besides Chatwoot's own (`isHostAllowed` syntax): the
+   * storage its Active Storage redirects to (S3 and the like). Every redirect is checked again.
+   */
+  attachmentHosts?: readonly string[];
   fetch?: typeof fetch;
 }
 
@@ -35,10 +40,13 @@ export function createChatwootClient(options: ChatwootClientOptions): ChatwootCl
     timeoutMs: options.timeoutMs ?? 15_000,
     fetch: fetchImpl,
   });
-  const downloadTimeoutMs = options.downloadTimeoutMs ?? 60_000;
+  const download = {
+    timeoutMs: options.downloadTimeoutMs ?? 60_000,
+    allowedHosts: [new URL(options.baseUrl).hostname, ...(options.attachmentHosts ?? [])],
+  };
   return {
     ...contactOperations(transport, options.inboxId),
     ...conversationOperations(transport, options.inboxId),
-    downloadAttachment: (dataUrl, maxBytes) => downloadAttachment(fetchImpl, dataUrl, maxBytes, downloadTimeoutMs),
+    downloadAttachment: (dataUrl, maxBytes, downloadOptions) => downloadAttachment(fetchImpl, dataUrl, { ...download, maxBytes }, downloadOptions),
   };
 }

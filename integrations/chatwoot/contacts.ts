@@ -10,7 +10,7 @@ import { failureFromResponse, isAlreadyTaken } from './failures.ts';
 import { contactCreated, contactInboxCreated, contactList, toContact } from './schemas.ts';
 import type { ChatwootTransport } from './transport.ts';
 
-type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'createContact' | 'ensureContactInbox'>;
+type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'findContactByIdentifier' | 'createContact' | 'ensureContactInbox'>;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -36,16 +36,21 @@ export function contactOperations(transport: ChatwootTransport, inboxId: number)
       return findBy('phone_number', phoneE164);
     },
 
+    async findContactByIdentifier(identifier) {
+      if (identifier.trim() === '') throw ApplicationFailure.nonRetryable('a contact identifier cannot be blank', ErrorType.ValidationFailed);
+      return findBy('identifier', identifier);
+    },
+
     async createContact({ name, phoneE164, identifier, sourceId }) {
-      assertE164(phoneE164);
+      if (phoneE164 !== undefined) assertE164(phoneE164);
       assertSourceId(sourceId);
-      const body = { inbox_id: inboxId, name, phone_number: phoneE164, identifier, source_id: sourceId };
+      const body = { inbox_id: inboxId, name, ...(phoneE164 === undefined ? {} : { phone_number: phoneE164 }), identifier, source_id: sourceId };
       const response = await transport.call('POST', 'contacts', { json: body });
       if (!isAlreadyTaken(response)) {
         return toContact(transport.expect('POST contacts', response, contactCreated).payload.contact, inboxId);
       }
       // Another run (or a person in the UI) created it first: take theirs, linked to this inbox.
-      const existing = (await findBy('phone_number', phoneE164)) ?? (await findBy('identifier', identifier));
+      const existing = (phoneE164 === undefined ? null : await findBy('phone_number', phoneE164)) ?? (await findBy('identifier', identifier));
       if (existing === null) throw failureFromResponse('POST contacts', response);
       if (!existing.sourceIds.includes(sourceId)) {
         await ensureContactInbox(existing.id, sourceId);

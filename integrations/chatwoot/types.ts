@@ -46,8 +46,13 @@ export interface NewChatwootMessage {
 export interface ChatwootClient {
   /** POST /contacts/filter, phone_number equal_to: exact, never the fuzzy search. */
   findContactByPhone(phoneE164: string): Promise<ChatwootContact | null>;
-  /** Created with inbox_id + source_id; a 422 "already been taken" returns the existing contact, linked to the inbox. */
-  createContact(input: { name: string; phoneE164: string; identifier: string; sourceId: string }): Promise<ChatwootContact>;
+  /** POST /contacts/filter, identifier equal_to, exact: a contact with no phone (a WhatsApp group). */
+  findContactByIdentifier(identifier: string): Promise<ChatwootContact | null>;
+  /**
+   * Created with inbox_id + source_id (and no phone for a group); a 422 "already been taken"
+   * returns the existing contact, linked to the inbox.
+   */
+  createContact(input: { name: string; phoneE164?: string; identifier: string; sourceId: string }): Promise<ChatwootContact>;
   /** Idempotent: the same contact + inbox + source_id gives back the existing link. */
   ensureContactInbox(contactId: number, sourceId: string): Promise<void>;
   /** This inbox only, newest activity first (Chatwoot returns at most 20). */
@@ -72,6 +77,16 @@ export interface ChatwootClient {
     status: 'sent' | 'delivered' | 'read' | 'failed',
     externalError?: string,
   ): Promise<void>;
-  /** Follows the Active Storage redirect; more than maxBytes is a non-retryable PayloadTooLarge. */
-  downloadAttachment(dataUrl: string, maxBytes: number): Promise<{ bytes: Buffer; contentType: string }>;
+  /**
+   * Follows the Active Storage redirect, only through allowed hosts (else a non-retryable
+   * DocumentSourceRefused, nothing fetched); more than maxBytes is a non-retryable PayloadTooLarge.
+   */
+  downloadAttachment(dataUrl: string, maxBytes: number, options?: AttachmentDownloadOptions): Promise<{ bytes: Buffer; contentType: string }>;
+}
+
+export interface AttachmentDownloadOptions {
+  /** Called while bytes arrive, so an activity can heartbeat through a long download. */
+  onProgress?: () => void;
+  /** Abandons the download. */
+  signal?: AbortSignal;
 }

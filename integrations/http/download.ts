@@ -1,36 +1,72 @@
 /**
- * Fetching a file by URL within a size limit and a time limit, for the clients and activities
- * that pass files on (Chatwoot attachments, the bot's pictures). The limit is enforced while
- * reading, not after; a network failure or timeout is a plain (retryable) error naming `what`.
+ * Fetching a file by URL for the clients and activities that pass files on (Chatwoot attachments,
+ * the bot's pictures): only from allowed hosts, redirects followed by hand with every hop checked
+ * again, within a size limit enforced while reading and a time limit. A network failure or
+ * timeout is a plain (retryable) error naming `what`; everything else is an answer.
  */
+import { refusedSource, maxRedirects } from './allowed-hosts.ts';
 import { describeNetworkError } from './failures.ts';
 import { readBodyAtMost } from './read-body-at-most.ts';
 
 export type Download =
   | { status: 'ok'; bytes: Buffer; contentType: string }
   | { status: 'too-large' }
-  | { status: 'refused'; httpStatus: number };
+  | { status: 'refused'; httpStatus: number }
+  /** Not fetched: the address (or a redirect's) is not an allowed source, or redirects went on too long. */
+  | { status: 'not-allowed'; reason: string };
 
-export async function downloadAtMost(
-  fetchImpl: typeof fetch,
-  url: string,
-  limits: { maxBytes: number; timeoutMs: number; what: string },
-): Promise<Download> {
+export interface DownloadLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  what: string;
+  /** Hosts files may come from (`isHostAllowed` syntax), the first address and every redirect. */
+  allowedHosts: readonly string[];
+  /** Called as bytes arrive (and while waiting for them), so an activity can heartbeat through a long download. */
+  onProgress?: () => void;
+  /** Abandons the download (an activity cancelled or timed out). */
+  signal?: AbortSignal;
+}
+
+/** How often a download still waiting for bytes says it is alive. */
+const progressEveryMs = 5_000;
+
+export async function downloadAtMost(fetchImpl: typeof fetch, url: string, limits: DownloadLimits): Promise<Download> {
   const fail = (error: unknown): Error => {
     if (error instanceof Error && error.name === 'TimeoutError') return new Error(`${limits.what} timed out after ${limits.timeoutMs} ms`);
     return new Error(`${limits.what} failed: ${describeNetworkError(error)}`);
   };
-  const response = await fetchImpl(url, { redirect: 'follow', signal: AbortSignal.timeout(limits.timeoutMs) }).catch((error: unknown) => {
-    throw fail(error);
-  });
-  if (!response.ok || Number(response.headers.get('content-length') ?? 0) > limits.maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return response.ok ? { status: 'too-large' } : { status: 'refused', httpStatus: response.status };
+  if (!URL.canParse(url)) return { status: 'not-allowed', reason: 'the address is not a URL' };
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const signal = limits.signal === undefined ? timeout : AbortSignal.any([timeout, limits.signal]);
+  const alive = limits.onProgress === undefined ? undefined : setInterval(limits.onProgress, progressEveryMs);
+  try {
+    let current = new URL(url);
+    for (let hop = 0; hop <= maxRedirects; hop += 1) {
+      const refusal = refusedSource(current, limits.allowedHosts);
+      if (refusal !== null) return { status: 'not-allowed', reason: hop === 0 ? refusal : `a redirect led elsewhere: ${refusal}` };
+      const response = await fetchImpl(current.href, { redirect: 'manual', signal }).catch((error: unknown) => {
+        throw fail(error);
+      });
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location !== null) {
+        await response.body?.cancel().catch(() => undefined);
+        if (!URL.canParse(location, current.href)) return { status: 'not-allowed', reason: 'a redirect to something that is not a URL' };
+        current = new URL(location, current);
+        continue;
+      }
+      if (!response.ok || Number(response.headers.get('content-length') ?? 0) > limits.maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        return response.ok ? { status: 'too-large' } : { status: 'refused', httpStatus: response.status };
+      }
+      const bytes = await readBodyAtMost(response, limits.maxBytes, limits.onProgress).catch((error: unknown) => {
+        throw fail(error);
+      });
+      if (bytes === null) return { status: 'too-large' };
+      const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+      return { status: 'ok', bytes, contentType };
+    }
+    return { status: 'not-allowed', reason: `more than ${maxRedirects} redirects` };
+  } finally {
+    if (alive !== undefined) clearInterval(alive);
   }
-  const bytes = await readBodyAtMost(response, limits.maxBytes).catch((error: unknown) => {
-    throw fail(error);
-  });
-  if (bytes === null) return { status: 'too-large' };
-  const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
-  return { status: 'ok', bytes, contentType };
 }

@@ -1,8 +1,9 @@
 /**
  * Reads a fetch response's body, giving up (and cancelling the download) as soon as it passes
  * `maxBytes`; returns null then, so each caller reports "too large" in its own terms.
+ * `onChunk` is called for every piece that arrives (a long download's sign of life).
  */
-export async function readBodyAtMost(response: Response, maxBytes: number): Promise<Buffer | null> {
+export async function readBodyAtMost(response: Response, maxBytes: number, onChunk?: () => void): Promise<Buffer | null> {
   if (response.body === null) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -16,6 +17,7 @@ export async function readBodyAtMost(response: Response, maxBytes: number): Prom
       return null;
     }
     chunks.push(value);
+    onChunk?.();
   }
   return Buffer.concat(chunks, total);
 }

@@ -11,7 +11,7 @@ const invalid = (message: string) => ApplicationFailure.nonRetryable(message, Er
 /** The send body's addressing: a phone as digits, or an @lid id (contacts WhatsApp shows only by LID). */
 export interface Recipient {
   phone: string;
-  isGroup: false;
+  isGroup: boolean;
   isLid?: true;
 }
 
@@ -26,8 +26,10 @@ export function assertPhone(phone: string): void {
   }
 }
 
-/** `351912345678`, or `123456789012345@lid` for a contact known only by LID. */
+/** `351912345678`, `123456789012345@lid` for a contact known only by LID, or a group's `…@g.us`. */
 export function recipientOf(phone: string): Recipient {
+  const group = /^([\d-]{5,40})@g\.us$/.exec(phone);
+  if (group?.[1] !== undefined) return { phone: group[1], isGroup: true };
   const lid = /^(\d{5,20})@lid$/.exec(phone);
   if (lid?.[1] !== undefined) return { phone: lid[1], isGroup: false, isLid: true };
   assertPhone(phone);

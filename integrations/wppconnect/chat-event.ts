@@ -32,5 +32,6 @@ export function toInboundEvent(message: IncomingWhatsAppMessage, mediaKey: strin
     quotedWhatsappId: message.quotedMsgId ?? null,
     timestamp: message.timestamp,
     senderName: message.pushname ?? null,
+    ...(message.isGroupMsg ? { author: message.author ?? null } : {}),
   };
 }

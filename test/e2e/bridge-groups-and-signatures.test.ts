@@ -81,16 +81,41 @@ describe('WhatsApp ↔ Chatwoot bridge with BRIDGE_INCLUDE_GROUPS=true', () => {
   });
   after(async () => sut.stop());
 
-  it('relays a group message into Chatwoot', {
-    todo: 'a group chat has no phone: resolveConversation (activities/bridge/resolve-conversation.ts) throws "WPPConnect does not know the phone of …@g.us yet" and the relay is retried for ever, so nothing reaches Chatwoot and the group\'s workflow stays stuck',
-  }, async () => {
+  it("relays a group's messages into one conversation under the group, each with its sender's name and number", async () => {
     const group = newGroupId();
-    const member = newDriverPhone();
-    const text = `no grupo ${randomInt(1_000_000)}`;
-    const { id } = await sut.wpp.receive({ from: group, isGroup: true, author: member, pushname: 'Rui', body: text });
+    const [rui, ana] = [newDriverPhone(), newDriverPhone()];
+    const [first, second] = [`no grupo ${randomInt(1_000_000)}`, `também no grupo ${randomInt(1_000_000)}`];
+    const { id } = await sut.wpp.receive({ from: group, isGroup: true, author: rui, pushname: 'Rui', body: first });
     assert.equal((await webhookOf(sut, id)).status, 200);
-    await eventually(async () => (postedWithText(sut, text).length === 1 ? true : undefined), 10_000, 'the group message in Chatwoot');
-    assert.equal(postedWithText(sut, text)[0]!.messageType, 'incoming');
+    await sut.wpp.receive({ from: group, isGroup: true, author: ana, pushname: 'Ana', body: second });
+    const posted = await eventually(async () => {
+      const both = [...postedWithText(sut, `Rui (+${rui}): ${first}`), ...postedWithText(sut, `Ana (+${ana}): ${second}`)];
+      return both.length === 2 ? both : undefined;
+    }, 15_000, "both group messages in Chatwoot, each with its sender");
+    assert.deepEqual(posted.map((message) => message.messageType), ['incoming', 'incoming']);
+    const [contact, ...others] = sut.chatwoot!.contacts().filter((candidate) => candidate.identifier === group);
+    assert.deepEqual(others, [], 'one contact for the group');
+    assert.equal(contact!.phoneNumber, null, 'a group has no phone');
+    assert.deepEqual(sut.chatwoot!.conversations().filter((conversation) => conversation.contactId === contact!.id).length, 1);
+    // The members are not filed as contacts of their own: they wrote in the group.
+    assert.deepEqual([...chatwootView(sut).contactsOf(rui), ...chatwootView(sut).contactsOf(ana)], []);
+  });
+
+  it("sends an agent's reply in a group's conversation to the group", async () => {
+    const group = newGroupId();
+    const text = `pergunta no grupo ${randomInt(1_000_000)}`;
+    await sut.wpp.receive({ from: group, isGroup: true, author: newDriverPhone(), pushname: 'Rui', body: text });
+    const [message] = await eventually(async () => {
+      const found = sut.chatwoot!.conversations().flatMap((conversation) => sut.chatwoot!.messages(conversation.id)).filter((candidate) => candidate.content?.endsWith(text));
+      return found.length === 1 ? found : undefined;
+    }, 15_000, 'the group message in Chatwoot');
+    await sut.chatwoot!.agentReply(message!.conversationId, { content: 'Bom dia a todos!' });
+    const groupDigits = group.split('@')[0]!;
+    const sent = await eventually(async () => {
+      const toGroup = sut.wpp.sent.filter((record) => record.phone === groupDigits);
+      return toGroup.length > 0 ? toGroup : undefined;
+    }, 15_000, 'the reply in the group');
+    assert.deepEqual(sent.map((record) => record.body), ['Bom dia a todos!']);
   });
 });
 

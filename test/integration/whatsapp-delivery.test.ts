@@ -7,9 +7,10 @@ import { createWppConnectClient, type WppConnectClient } from '../../integration
 import { createDb, type Db } from '../../platform/db.ts';
 import { claimDelivery } from '../../platform/stores/deliveries.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
-import { makePng } from '../fixtures/documents.ts';
+import { makePdf, makePng } from '../fixtures/documents.ts';
 import { newDriverPhone } from '../support/bridge-views.ts';
 import { assertPermanent } from '../support/failures.ts';
+import { withFaults } from '../support/faults.ts';
 import { testEnvironment } from '../support/test-system.ts';
 
 /**
@@ -104,7 +105,7 @@ describe('sending to WhatsApp once', () => {
 
     const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, true);
-    assert.equal(loads, 0, 'the file was not even loaded again');
+    assert.equal(loads, 1, 'loaded once, to compare it with the one in the chat, and not sent');
     assert.equal(sentTo(phone).length, 1);
   });
 
@@ -124,6 +125,70 @@ describe('sending to WhatsApp once', () => {
     const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
     assert.equal(sentTo(phone).length, 2);
+  });
+
+  /** A send WhatsApp carries out whose answer never reaches the bridge (the client gives up first), then the retry. */
+  async function answerLostThenRetried(delivery: Delivery): Promise<Awaited<ReturnType<typeof sendToWhatsAppOnce>>> {
+    const impatient = createWppConnectClient({ baseUrl: wpp.url, session: wpp.session, secretKey: wpp.secretKey, timeoutMs: 1_000 });
+    await impatient.connectionStatus(); // its token first, so only the send meets the slow answer
+    await withFaults(wpp.faults, { delayMs: 3_000 }, async () => {
+      await assert.rejects(sendToWhatsAppOnce({ db, wppconnect: impatient }, delivery), /timed out|abort/i);
+    });
+    return sendToWhatsAppOnce({ db, wppconnect }, delivery);
+  }
+
+  it('does not send a picture without a caption twice when the answer to its send was lost', async () => {
+    const phone = newDriverPhone();
+    const picture = await makePng({ width: 40, height: 30 });
+    const delivery: Delivery = {
+      key: `agent:${phone}@c.us:${randomUUID()}:0`,
+      origin: 'agent',
+      chatId: `${phone}@c.us`,
+      content: { kind: 'media', caption: null, filename: 'guia.png', showAs: 'image', load: async () => ({ bytes: picture, contentType: 'image/png' }) },
+    };
+    const retried = await answerLostThenRetried(delivery);
+    assert.equal(sentTo(phone).length, 1, 'sent once');
+    assert.deepEqual(retried, { outcome: 'sent', whatsappMessageId: sentTo(phone)[0]!.id, alreadySent: true, chatwoot: null });
+  });
+
+  it('does not send a document or a voice note twice when the answer to its send was lost', async () => {
+    const phone = newDriverPhone();
+    const pdf = await makePdf({ pages: 1 });
+    const voice = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(600, 7)]);
+    const document: Delivery = {
+      key: `agent:${phone}@c.us:${randomUUID()}:0`,
+      origin: 'agent',
+      chatId: `${phone}@c.us`,
+      content: { kind: 'media', caption: null, filename: 'fatura.pdf', load: async () => ({ bytes: pdf, contentType: 'application/pdf' }) },
+    };
+    const note: Delivery = {
+      key: `agent:${phone}@c.us:${randomUUID()}:0`,
+      origin: 'agent',
+      chatId: `${phone}@c.us`,
+      content: { kind: 'media', caption: null, filename: 'nota.ogg', showAs: 'audio', load: async () => ({ bytes: voice, contentType: 'audio/ogg' }) },
+    };
+    assert.equal((await answerLostThenRetried(document)).outcome, 'sent');
+    assert.equal((await answerLostThenRetried(note)).outcome, 'sent');
+    assert.deepEqual(sentTo(phone).map((message) => message.type), ['document', 'ptt']);
+  });
+
+  it('sends a file again when the one in the chat since its first attempt is another file of the same kind', async () => {
+    const phone = newDriverPhone();
+    const ours = await makePdf({ pages: 1 });
+    const theirs = await makePdf({ pages: 2 });
+    const delivery: Delivery = {
+      key: `agent:${phone}@c.us:${randomUUID()}:0`,
+      origin: 'agent',
+      chatId: `${phone}@c.us`,
+      content: { kind: 'media', caption: null, filename: 'fatura.pdf', load: async () => ({ bytes: ours, contentType: 'application/pdf' }) },
+    };
+    await claimDelivery(db, delivery);
+    // Someone on the company phone sends another PDF of the same name meanwhile.
+    await wppconnect.sendFile({ phone, dataUrl: `data:application/pdf;base64,${theirs.toString('base64')}`, filename: 'fatura.pdf' });
+
+    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
+    assert.deepEqual(sentTo(phone).map((message) => message.size), [theirs.length, ours.length]);
   });
 
   it('sends a file as its fallback text when it cannot be loaded within the limit', async () => {

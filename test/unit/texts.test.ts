@@ -147,6 +147,8 @@ const catalogues: Listed[] = [
         contactCard: [['Ana Sousa', ['+351912345678']], [null, []]],
         botMessage: [['Qual é o seu NIF (número de identificação fiscal)? Tem 9 dígitos.']],
         botMedia: [['Exemplo de fotografia nítida', 'image', 'https://typebot.leguasfranzinas.pt/files/exemplo.jpg'], [null, 'file', 'https://typebot.leguasfranzinas.pt/files/guia.pdf']],
+        groupMessage: [['Rui', '351912345678', 'Bom dia a todos'], [null, '351912345678', null]],
+        groupContactName: [['120363012345678901@g.us']],
       },
     },
   }),

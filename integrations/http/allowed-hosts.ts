@@ -1,0 +1,25 @@
+/**
+ * Where the system may fetch a file from: one rule for every download (the intake's document
+ * URLs, Chatwoot attachments, the bot's media), so a forged URL never makes the server read an
+ * internal address and pass it on.
+ */
+
+/** `host` is allowed when listed exactly, or when an entry `.example.pt` covers it as a subdomain. */
+export function isHostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+  const name = host.toLowerCase();
+  return allowedHosts.some((entry) => {
+    const allowed = entry.toLowerCase();
+    return allowed.startsWith('.') ? name.endsWith(allowed) && name.length > allowed.length : name === allowed;
+  });
+}
+
+/** Why `url` may not be fetched (a scheme other than http(s), credentials in it, a host not listed); null when it may. */
+export function refusedSource(url: URL, allowedHosts: readonly string[]): string | null {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the scheme ${url.protocol} is not allowed`;
+  if (url.username !== '' || url.password !== '') return 'an address with credentials is not allowed';
+  if (!isHostAllowed(url.hostname, allowedHosts)) return `the host ${url.hostname} is not an allowed source`;
+  return null;
+}
+
+/** How many redirects a download follows, each checked again. */
+export const maxRedirects = 3;
