@@ -18,6 +18,8 @@ export interface ChatHandOff {
    * it running): delivered there, never starting one. Returns whether a chat workflow took it.
    */
   control: (chatId: string, control: ConversationControl) => Promise<boolean>;
+  /** Whether the chat's queue was full at the last look: its driver's messages would be refused. */
+  full: (chatId: string) => boolean;
 }
 
 /** The chats whose queue is full, as of the last look. */
@@ -58,6 +60,8 @@ type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 
 /** The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same. */
 export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?: FullChats): ChatHandOff {
   return {
+    full: (chatId) => fullChats?.has(chatId) === true,
+
     events: async (chatId, events) => {
       if (fullChats?.has(chatId) === true && events.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
       await temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {

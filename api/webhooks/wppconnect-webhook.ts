@@ -11,6 +11,8 @@ import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 const notAChat = (chatId: string) =>
   new AppError(ErrorType.MalformedPayload, 'The chat is not a WhatsApp chat id (digits@c.us, digits@lid or id@g.us)', { chatId: chatId.slice(0, 100) });
 
+const queueFullRetryAfterSeconds = 30;
+
 const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
@@ -41,6 +43,10 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     if (ignored) return reply.send({ ok: true, relayed: false });
     // The chat id names the workflow and, through it, every WPPConnect call: only a real chat's.
     if (!isWhatsAppChatId(message.chatId)) throw notAChat(message.chatId);
+    // Backpressure: the chat's queue is full; polling fetches this message from WhatsApp once it drains.
+    // Checked before the media is stored, so a refused message leaves no file behind.
+    const queueFull = () => reply.status(503).header('retry-after', String(queueFullRetryAfterSeconds)).send({ ok: false, error: 'This chat\'s queue is full; retry later' });
+    if (deps.chats.full(message.chatId)) return queueFull();
     let mediaKey: string | null = null;
     if (message.media !== undefined) {
       mediaKey = chatMediaKey(message.chatId, message.id);
@@ -49,10 +55,10 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsy
     try {
       await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
     } catch (error) {
-      if (!(error instanceof ChatQueueFullError)) throw error;
-      // Backpressure: the chat's queue is full; polling fetches this message from WhatsApp once it drains.
-      if (mediaKey !== null) await deps.storage.delete(mediaKey);
-      return reply.status(503).header('retry-after', String(error.retryAfterSeconds)).send({ ok: false, error: error.message });
+      // The chat filled up between the look and the hand-off: its media key is the message's own, and
+      // the same message fetched by polling stores the same file again, so nothing is deleted here.
+      if (error instanceof ChatQueueFullError) return queueFull();
+      throw error;
     }
     return reply.send({ ok: true, relayed: true });
   });
