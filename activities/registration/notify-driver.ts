@@ -4,7 +4,7 @@ import { whatsAppDigits } from '../../domain/phone.ts';
 import { decisionMessage, type Decision } from '../../domain/registration.ts';
 import { correctionCodeHash, newCorrectionCode } from '../../platform/correction-codes.ts';
 import { deliveryStatus } from '../../platform/stores/deliveries.ts';
-import { getRegistration, storeCorrectionCode } from '../../platform/stores/registrations.ts';
+import { correctionCodeSent, getRegistration, storeCorrectionCode, unsentCorrectionCode } from '../../platform/stores/registrations.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
@@ -14,10 +14,10 @@ const defaultCodeTtlMs = 14 * dayMs;
 
 /**
  * Tells the driver the reviewer's decision on WhatsApp, in pt-PT, once per decision round. A
- * correction request carries a fresh correction code (only its hash is stored): with it the driver
- * may correct from outside the registration's chat. A retry whose message already went keeps the
- * code that went with it; one cut off between WhatsApp's accepting the message and its recording
- * makes a new code, so that rare message is sent again with the code that now holds.
+ * correction request carries a fresh correction code: with it the driver may correct from outside
+ * the registration's chat. Until the message is known to have gone the code is kept, so a retry cut
+ * off after WhatsApp took the message sends the same words, finds them in the chat and sends nothing;
+ * after that only the code's hash remains.
  */
 export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs'>) {
   const codeTtlMs = deps.correctionCodeTtlMs ?? defaultCodeTtlMs;
@@ -29,9 +29,9 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
     const key = `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`;
     let correctionCode: { code: string; validDays: number } | undefined;
     if (input.decision.kind === 'correction_requested' && (await deliveryStatus(deps.db, key)) !== 'sent') {
-      const code = newCorrectionCode();
+      const code = (await unsentCorrectionCode(deps.db, input.registrationId)) ?? newCorrectionCode();
       // False when the registration no longer awaits a correction (the driver corrected from the chat already).
-      if (await storeCorrectionCode(deps.db, input.registrationId, correctionCodeHash(code), new Date(Date.now() + codeTtlMs))) {
+      if (await storeCorrectionCode(deps.db, input.registrationId, { plain: code, sha256: correctionCodeHash(code) }, new Date(Date.now() + codeTtlMs))) {
         correctionCode = { code, validDays: Math.max(1, Math.round(codeTtlMs / dayMs)) };
       }
     }
@@ -47,6 +47,7 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
       registrationId: input.registrationId,
       content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision, correctionCode) },
     });
+    if (correctionCode !== undefined && result.outcome === 'sent') await correctionCodeSent(deps.db, input.registrationId);
     if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision earlier: ${result.error}`, ErrorType.WhatsAppRecipientUnknown);
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });
     return { messageId: result.whatsappMessageId };

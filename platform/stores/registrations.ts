@@ -43,7 +43,7 @@ export async function insertRegistration(client: DbClient, id: string, fields: D
 export async function applyCorrectedFields(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
   const result = await client.query(
     `UPDATE registrations SET status = 'received', full_name = $2, nif = $3, phone = $4, email = $5, address = $6,
-       postal_code = $7, city = $8, submission_fingerprint = $9, correction_code_sha256 = NULL, correction_code_expires_at = NULL,
+       postal_code = $7, city = $8, submission_fingerprint = $9, correction_code_sha256 = NULL, correction_code_expires_at = NULL, correction_code_unsent = NULL,
        updated_at = now()
      WHERE id = $1 AND status = 'correction_requested'`,
     [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
@@ -176,16 +176,31 @@ export async function chatOfBotSession(db: Queryable, linkToken: string): Promis
 }
 
 /**
- * Keeps the hash of a new correction code (replacing any earlier one) while the registration awaits
- * its correction; false when it no longer does.
+ * Keeps a correction code (replacing any earlier one) while the registration awaits its correction:
+ * its hash and expiry for the intake, and the code itself until `correctionCodeSent`. False when
+ * the registration no longer awaits a correction.
  */
-export async function storeCorrectionCode(db: Queryable, id: string, sha256: string, expiresAt: Date): Promise<boolean> {
+export async function storeCorrectionCode(db: Queryable, id: string, code: { plain: string; sha256: string }, expiresAt: Date): Promise<boolean> {
   const result = await db.query(
-    `UPDATE registrations SET correction_code_sha256 = $2, correction_code_expires_at = $3, updated_at = now()
+    `UPDATE registrations SET correction_code_sha256 = $2, correction_code_expires_at = $3, correction_code_unsent = $4, updated_at = now()
      WHERE id = $1 AND status = 'correction_requested'`,
-    [id, sha256, expiresAt],
+    [id, code.sha256, expiresAt, code.plain],
   );
   return result.rowCount === 1;
+}
+
+/** The code of a correction request whose message is not known to have gone, for its retry to send again. */
+export async function unsentCorrectionCode(db: Queryable, id: string): Promise<string | null> {
+  const result = await db.query<{ code: string | null }>(
+    `SELECT correction_code_unsent AS code FROM registrations WHERE id = $1 AND status = 'correction_requested'`,
+    [id],
+  );
+  return result.rows[0]?.code ?? null;
+}
+
+/** The message with the code has gone: from now on only its hash is kept. */
+export async function correctionCodeSent(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE registrations SET correction_code_unsent = NULL WHERE id = $1', [id]);
 }
 
 /** A registration still `received` this long after its last change: its workflow may never have started or been signalled. */

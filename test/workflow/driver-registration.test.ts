@@ -142,6 +142,41 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       await notify({ registrationId: id, decision, round: 100 });
       assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 2, 'not sent a third time');
     });
+    it('sends a correction request once, with one code, when the answer to its send was lost', async () => {
+      const sut = system();
+      const { id, payload } = await registerAndWait(sut, documents);
+      const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+      const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['postal_code'], message: 'Confirme.' });
+      assert.equal(asked.status, 200, JSON.stringify(asked.body));
+      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined));
+      const { createNotifyDriver } = await import('../../activities/registration/notify-driver.ts');
+      const { createWppConnectClient } = await import('../../integrations/wppconnect/client.ts');
+      const { createRegistrationMetrics } = await import('../../activities/registration/metrics.ts');
+      const { Registry } = await import('prom-client');
+      const { withFaults } = await import('../support/faults.ts');
+      const notifierWith = (timeoutMs: number) => createNotifyDriver({
+        db: sut.system.db,
+        wppconnect: createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey, timeoutMs }),
+        metrics: createRegistrationMetrics(new Registry()),
+      });
+      const impatient = notifierWith(1_000);
+      const decision = { kind: 'correction_requested', reviewer: 'ana', items: ['postal_code'], message: 'Confirme.' } as const;
+      const before = sut.wpp.sent.filter((message) => message.phone === phone).length;
+      await withFaults(sut.wpp.faults, { delayMs: 3_000 }, async () => {
+        await assert.rejects(impatient({ registrationId: id, decision, round: 7 }), /timed out|abort/i);
+      });
+      await notifierWith(15_000)({ registrationId: id, decision, round: 7 });
+      const sent = sut.wpp.sent.filter((message) => message.phone === phone).slice(before);
+      assert.equal(sent.length, 1, 'WhatsApp took the first attempt; the retry found it and sent nothing');
+      const code = /[A-Z2-9]{4}-[A-Z2-9]{4}/.exec(String(sent[0]!.body))?.[0];
+      assert.ok(code, 'the message carries a correction code');
+      const { correctionCodeMatches } = await import('../../platform/correction-codes.ts');
+      const row = await sut.system.db.query<{ sha256: string; unsent: string | null }>(
+        'SELECT correction_code_sha256 AS sha256, correction_code_unsent AS unsent FROM registrations WHERE id = $1', [id],
+      );
+      assert.ok(correctionCodeMatches(code, row.rows[0]!.sha256), 'the code the driver read is the one that holds');
+      assert.equal(row.rows[0]!.unsent, null, 'once sent, only its hash is kept');
+    });
   });
 
   it('survives a worker restart while it waits for the reviewer', async () => {
