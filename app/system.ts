@@ -10,6 +10,7 @@ import { createTypebotClient } from '../integrations/typebot/client.ts';
 import { createWppConnectClient } from '../integrations/wppconnect/client.ts';
 import type { Config } from '../platform/config.ts';
 import { createDb, type Db } from '../platform/db.ts';
+import { createDocumentChecks, type DocumentChecks } from '../platform/documents/document-checks.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
@@ -119,9 +120,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
+  let documentChecks: DocumentChecks | undefined;
   if (options.run.api) {
     const { buildApp } = await import('../api/app.ts');
-    app = await buildApp({ config, db, storage, temporal, chats, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
+    app = await buildApp({
+      config, db, storage, documentChecks, temporal, chats, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
@@ -138,6 +143,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     metrics: registry,
     async stop() {
       await app?.close();
+      await documentChecks?.close();
       await worker?.stop();
       await bridgeWorker?.stop();
       await connection.close();

@@ -46,7 +46,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
   // Posted back by the bot's flow: which chat this registration came from (see bot_sessions).
   const linkToken = typeof flat.value.sessao_conversa === 'string' ? flat.value.sessao_conversa.trim() : '';
   const { config } = deps;
-  const documents = await resolveDocuments(sources, {
+  const documents = await resolveDocuments(sources, deps.documentChecks, {
     maxBytes: config.DOCUMENT_MAX_MB,
     maxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
     allowedHosts: config.DOCUMENT_URL_ALLOWED_HOSTS,
