@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { AppError, ErrorType, type FieldErrors } from '../../domain/errors.ts';
 import {
   documentFieldOf, documentKinds, documentLabel, summarizeFieldErrors,
@@ -41,7 +40,7 @@ async function resolveOne(
   if (source.type === 'base64' && source.declaredMime !== undefined && canonicalMime(source.declaredMime) !== inspected.mime) {
     throw typeMismatch(documentLabel(kind), documentFieldOf[kind], source.declaredMime, inspected.mime);
   }
-  return { kind, bytes, mime: inspected.mime, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { kind, bytes, mime: inspected.mime, sha256: inspected.sha256 };
 }
 
 /**

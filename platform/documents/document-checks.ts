@@ -15,9 +15,12 @@ import type { CheckOutcome, CheckTask } from './check-document-worker.ts';
 import { checkTimedOut } from './document-errors.ts';
 import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
 
+/** What `inspectDocument` tells, and the bytes' hex SHA-256. */
+export type CheckedDocument = InspectedDocument & { sha256: string };
+
 export interface DocumentChecks {
   /** `inspectDocument` in a worker thread; its refusals are the same `AppError`s, plus a time-out. */
-  inspect(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<InspectedDocument>;
+  inspect(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument>;
   /** Stops the threads; checks still running are refused. */
   close(): Promise<void>;
 }
@@ -50,7 +53,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
       try {
         const task: CheckTask = { bytes, label, field, limits, started: port2 };
         const outcome = await pool.run(task, { transferList: [port2], signal: deadline.signal });
-        if (outcome.ok) return outcome.inspected;
+        if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
         const { type, message, fields } = outcome.refusal;
         throw new AppError(type, message, fields);
       } catch (error) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { documentContentErrors } from '../../domain/texts/documents.ts';
@@ -23,11 +24,12 @@ describe('document checks in worker threads', () => {
   const checks = createDocumentChecks({ threads: 1, timeoutMs: 10_000 });
   after(() => checks.close());
 
-  it('inspects in a worker thread what inspectDocument would', async () => {
+  it('inspects in a worker thread what inspectDocument would, and hashes the bytes', async () => {
     const pdf = await makePdf({ pages: 2 });
-    assert.deepEqual(await checks.inspect(pdf, proof, 'comprovante_morada', defaultDocumentLimits), { mime: 'application/pdf', bytes: pdf.length, pages: 2 });
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    assert.deepEqual(await checks.inspect(pdf, proof, 'comprovante_morada', defaultDocumentLimits), { mime: 'application/pdf', bytes: pdf.length, pages: 2, sha256: sha256(pdf) });
     const jpeg = await makeJpeg({ width: 300, height: 200 });
-    assert.deepEqual(await checks.inspect(jpeg, 'carta', 'cnh_frente', defaultDocumentLimits), { mime: 'image/jpeg', bytes: jpeg.length, width: 300, height: 200 });
+    assert.deepEqual(await checks.inspect(jpeg, 'carta', 'cnh_frente', defaultDocumentLimits), { mime: 'image/jpeg', bytes: jpeg.length, width: 300, height: 200, sha256: sha256(jpeg) });
   });
 
   it('brings a refusal back as the same pt-PT AppError, the PDF over the object-stream limit included', async () => {
