@@ -47,8 +47,10 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
       const { port1: started, port2 } = new MessageChannel();
       const deadline = new AbortController();
       let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      // Two channels, no order between them: the result may be handled before this.
       started.once('message', () => {
-        timer = setTimeout(() => deadline.abort(), timeoutMs);
+        if (!settled) timer = setTimeout(() => deadline.abort(), timeoutMs);
       });
       try {
         const task: CheckTask = { bytes, label, field, limits, started: port2 };
@@ -60,6 +62,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
         if (deadline.signal.aborted) throw checkTimedOut(label, field);
         throw error;
       } finally {
+        settled = true;
         clearTimeout(timer);
         started.close();
       }
