@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
+import type { DocumentChecks } from '../platform/documents/document-checks.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
 import type { ChatHandOff } from './hand-offs/chat.ts';
 
@@ -17,6 +18,8 @@ export interface AppDependencies {
   >;
   db: Db;
   storage: DocumentStorage;
+  /** Inspects uploaded documents in worker threads, with a time limit per file. */
+  documentChecks: DocumentChecks;
   temporal: Client;
   /** Hands webhook events to the chats' workflows. */
   chats: ChatHandOff;

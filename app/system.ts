@@ -10,6 +10,7 @@ import { createTypebotClient } from '../integrations/typebot/client.ts';
 import { createWppConnectClient } from '../integrations/wppconnect/client.ts';
 import type { Config } from '../platform/config.ts';
 import { createDb, type Db } from '../platform/db.ts';
+import { createDocumentChecks, type DocumentChecks } from '../platform/documents/document-checks.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
@@ -131,10 +132,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
+  let documentChecks: DocumentChecks | undefined;
   if (options.run.api) {
     const { buildApp } = await import('../api/app.ts');
+    documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, storage, temporal, chats, metrics: registry,
+      config, db, storage, documentChecks, temporal, chats, metrics: registry,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
     });
@@ -155,6 +158,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     async stop() {
       fullChats?.stop();
       await app?.close();
+      await documentChecks?.close();
       await worker?.stop();
       await bridgeWorker?.stop();
       await connection.close();

@@ -69,6 +69,8 @@ export const configSchema = z.object({
   DOCUMENT_MAX_MEGAPIXELS: z.coerce.number().positive().default(40),
   DOCUMENT_URL_ALLOWED_HOSTS: commaList,
   DOCUMENT_URL_TIMEOUT: duration('10s'),
+  DOCUMENT_CHECK_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  DOCUMENT_CHECK_TIMEOUT: duration('10s'),
 
   INTAKE_SHARED_SECRET: optionalText,
   REVIEWER_TOKENS: reviewerTokens,

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { AppError, ErrorType, type FieldErrors } from '../../domain/errors.ts';
 import {
   documentFieldOf, documentKinds, documentLabel, summarizeFieldErrors,
   type DocumentKind, type DocumentSource,
 } from '../../domain/registration-submission.ts';
-import { inspectDocument, type DocumentLimits, type DocumentMime } from '../../platform/documents/inspect-document.ts';
+import type { DocumentChecks } from '../../platform/documents/document-checks.ts';
+import type { DocumentLimits, DocumentMime } from '../../platform/documents/inspect-document.ts';
 import { tooLarge, typeMismatch } from '../../platform/documents/document-errors.ts';
 import { fetchDocument, type FetchLimits } from './fetch-document.ts';
 
@@ -31,23 +31,28 @@ const canonicalMime = (mime: string) => {
   return mimeAliases[base] ?? base;
 };
 
-async function resolveOne(source: DocumentSource, kind: DocumentKind, limits: ResolveLimits): Promise<ResolvedDocument> {
+async function resolveOne(
+  source: DocumentSource, kind: DocumentKind, checks: DocumentChecks, limits: ResolveLimits,
+): Promise<ResolvedDocument> {
   const bytes = await bytesOf(source, kind, limits);
-  const inspected = await inspectDocument(bytes, documentLabel(kind), documentFieldOf[kind], limits);
+  const inspected = await checks.inspect(bytes, documentLabel(kind), documentFieldOf[kind], limits);
   // The content decides the type; a declaration that contradicts it means a wrong or tampered file.
   if (source.type === 'base64' && source.declaredMime !== undefined && canonicalMime(source.declaredMime) !== inspected.mime) {
     throw typeMismatch(documentLabel(kind), documentFieldOf[kind], source.declaredMime, inspected.mime);
   }
-  return { kind, bytes, mime: inspected.mime, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { kind, bytes, mime: inspected.mime, sha256: inspected.sha256 };
 }
 
 /**
  * Turns the three document sources into checked bytes: decoded or downloaded, typed by their
- * magic bytes, within the size limit, images decoded once to prove they are images. Every
- * problem of every document is reported together, in pt-PT, with no side effect.
+ * magic bytes, within the size limit, images decoded once to prove they are images (in `checks`'
+ * worker threads, within their time limit). Every problem of every document is reported together,
+ * in pt-PT, with no side effect.
  */
-export async function resolveDocuments(sources: Record<DocumentKind, DocumentSource>, limits: ResolveLimits): Promise<ResolvedDocument[]> {
-  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveOne(sources[kind], kind, limits)));
+export async function resolveDocuments(
+  sources: Record<DocumentKind, DocumentSource>, checks: DocumentChecks, limits: ResolveLimits,
+): Promise<ResolvedDocument[]> {
+  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveOne(sources[kind], kind, checks, limits)));
   const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (failures.length === 0) {
     return settled.map((result) => (result as PromiseFulfilledResult<ResolvedDocument>).value);

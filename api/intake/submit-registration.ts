@@ -67,7 +67,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
 
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
   const { config } = deps;
-  const documents = await resolveDocuments(sources, {
+  const documents = await resolveDocuments(sources, deps.documentChecks, {
     maxBytes: config.DOCUMENT_MAX_MB,
     maxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
     allowedHosts: config.DOCUMENT_URL_ALLOWED_HOSTS,

@@ -49,4 +49,10 @@ export const documentContentErrors = {
     'Envie uma fotografia com menor resolução.',
   notAPdf: (label: string) => `O ficheiro «${label}» não é um PDF válido (pode ter chegado incompleto). Envie-o novamente.`,
   pdfWithoutPages: (label: string) => `O ficheiro «${label}» é um PDF sem páginas legíveis. Envie outro ficheiro.`,
+  /** A PDF that would take more work to check than any real document needs (limits in pdf-structure.ts). */
+  tooComplex: (label: string) =>
+    `O ficheiro «${label}» é demasiado complexo para ser verificado. Envie uma digitalização simples ou uma fotografia do documento.`,
+  /** The check ran out of time (DOCUMENT_CHECK_TIMEOUT). */
+  checkTimedOut: (label: string) =>
+    `Não foi possível verificar o ficheiro «${label}» a tempo. Envie uma versão mais leve (uma fotografia ou um PDF mais pequeno).`,
 };

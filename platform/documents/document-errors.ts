@@ -43,3 +43,11 @@ export function notAPdf(label: string, field: string): AppError {
 export function pdfWithoutPages(label: string, field: string): AppError {
   return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.pdfWithoutPages(label));
 }
+
+export function pdfTooComplex(label: string, field: string): AppError {
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.tooComplex(label));
+}
+
+export function checkTimedOut(label: string, field: string): AppError {
+  return refuse(ErrorType.DocumentUnreadable, field, documentContentErrors.checkTimedOut(label));
+}

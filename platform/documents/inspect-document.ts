@@ -46,8 +46,9 @@ export async function inspectDocument(
   if (mime !== 'application/pdf') return inspectImage(bytes, mime, label, field, limits);
 
   const pdf = checkPdfStructure(bytes);
-  if (!pdf.ok) throw pdf.reason === 'no-pages' ? refuse.pdfWithoutPages(label, field) : refuse.notAPdf(label, field);
-  return { mime, bytes: bytes.length, pages: pdf.pages };
+  if (pdf.ok) return { mime, bytes: bytes.length, pages: pdf.pages };
+  if (pdf.reason === 'limits') throw refuse.pdfTooComplex(label, field);
+  throw pdf.reason === 'no-pages' ? refuse.pdfWithoutPages(label, field) : refuse.notAPdf(label, field);
 }
 
 async function detectMime(bytes: Buffer): Promise<DocumentMime | undefined> {

@@ -2,31 +2,61 @@
  * A light structural check of a PDF, without a PDF library (pdf-lib is a dev dependency only).
  * It is not a parser or a sanitiser: it refuses files that are obviously not a complete PDF
  * (no header, truncated before %%EOF, no cross-reference pointer, no page) and counts pages.
+ *
+ * Anyone can send a PDF, so the work is bounded: one forward pass over the bytes (no search ever
+ * starts again behind where the previous one stopped), at most `maxObjectStreams` object streams
+ * looked at and `maxInflatedBytes` inflated in all. A file that needs more is refused (`limits`):
+ * real scans and bank statements stay far below both.
  */
 import { constants, inflateSync } from 'node:zlib';
 
+export interface PdfLimits {
+  /** `/Type /ObjStm` dictionaries looked at, each one an inflate. */
+  maxObjectStreams: number;
+  /** Bytes inflated from all object streams together. */
+  maxInflatedBytes: number;
+}
+
+/**
+ * pdf-lib packs ~50 objects per object stream, so a 500-page PDF has ~30 of them; scans and bank
+ * statements a handful. Each inflate costs ~0.3 ms however small the stream (zlib's set-up).
+ */
+export const defaultPdfLimits: PdfLimits = { maxObjectStreams: 200, maxInflatedBytes: 32 * 1024 * 1024 };
+
+/** What the check cost: characters its searches went over, object streams looked at, bytes inflated. */
+export interface PdfWork {
+  scanned: number;
+  objectStreams: number;
+  inflated: number;
+}
+
 export type PdfCheck =
-  | { ok: true; pages?: number }
-  | { ok: false; reason: 'header' | 'truncated' | 'no-pages' };
+  | { ok: true; pages?: number; work: PdfWork }
+  | { ok: false; reason: 'header' | 'truncated' | 'no-pages' | 'limits'; work: PdfWork };
 
 /** Readers accept %%EOF within the last 1 KB; generators often append a newline or padding. */
 const tailWindow = 1024;
-const maxInflatedPerStream = 8 * 1024 * 1024;
-const maxInflatedTotal = 32 * 1024 * 1024;
 
-export function checkPdfStructure(bytes: Buffer): PdfCheck {
-  if (!/^%PDF-[12]\.\d/.test(bytes.toString('latin1', 0, 8))) return { ok: false, reason: 'header' };
+export function checkPdfStructure(bytes: Buffer, limits: PdfLimits = defaultPdfLimits): PdfCheck {
+  const work: PdfWork = { scanned: 0, objectStreams: 0, inflated: 0 };
+  if (!/^%PDF-[12]\.\d/.test(bytes.toString('latin1', 0, 8))) return { ok: false, reason: 'header', work };
   const tail = bytes.toString('latin1', Math.max(0, bytes.length - tailWindow));
+  work.scanned += tail.length;
   const pointer = /startxref\s+(\d+)\s+%%EOF/.exec(tail);
-  if (!pointer || Number(pointer[1]) >= bytes.length) return { ok: false, reason: 'truncated' };
+  if (!pointer || Number(pointer[1]) >= bytes.length) return { ok: false, reason: 'truncated', work };
 
   const text = bytes.toString('latin1');
-  const pages = countPageObjects(text) + countPagesInObjectStreams(bytes, text);
-  if (pages > 0) return { ok: true, pages };
+  const direct = countPageObjects(text);
+  work.scanned += text.length;
+  const packed = countPagesInObjectStreams(bytes, text, limits, work);
+  if (packed === 'limits') return { ok: false, reason: 'limits', work };
+  const pages = direct + packed;
+  if (pages > 0) return { ok: true, pages, work };
   // Encrypted PDFs (often bank statements with an owner password) keep their object streams
   // encrypted, so pages cannot be counted without decrypting; viewers still open them.
-  if (/\/Encrypt\s/.test(text)) return { ok: true };
-  return { ok: false, reason: 'no-pages' };
+  work.scanned += text.length;
+  if (/\/Encrypt\s/.test(text)) return { ok: true, work };
+  return { ok: false, reason: 'no-pages', work };
 }
 
 /**
@@ -37,28 +67,55 @@ function countPageObjects(text: string): number {
   return text.match(/\/Type\s*\/Page(?![A-Za-z0-9])/g)?.length ?? 0;
 }
 
-/** PDF 1.5+ (and pdf-lib by default) packs page dictionaries into Flate-compressed object streams. */
-function countPagesInObjectStreams(bytes: Buffer, text: string): number {
+/**
+ * PDF 1.5+ (and pdf-lib by default) packs page dictionaries into Flate-compressed object streams.
+ * One pass: after a stream, the search for the next marker resumes past its `endstream` (a marker
+ * inside compressed data is not a dictionary), and a search that finds nothing ends the pass,
+ * since every later search would cover the same ground.
+ */
+function countPagesInObjectStreams(bytes: Buffer, text: string, limits: PdfLimits, work: PdfWork): number | 'limits' {
   let pages = 0;
-  let budget = maxInflatedTotal;
-  for (const match of text.matchAll(/\/Type\s*\/ObjStm\b/g)) {
-    const keyword = text.indexOf('stream', match.index);
-    if (keyword < 0) break;
+  const marker = /\/Type\s*\/ObjStm\b/g;
+  let cursor = 0;
+  for (;;) {
+    marker.lastIndex = cursor;
+    const match = marker.exec(text);
+    if (match === null) {
+      work.scanned += text.length - cursor;
+      return pages;
+    }
+    work.scanned += marker.lastIndex - cursor;
+    if (++work.objectStreams > limits.maxObjectStreams) return 'limits';
+    const keyword = text.indexOf('stream', marker.lastIndex);
+    if (keyword < 0) {
+      work.scanned += text.length - marker.lastIndex;
+      return pages;
+    }
     let start = keyword + 'stream'.length;
     if (text[start] === '\r') start++;
     if (text[start] === '\n') start++;
     const end = text.indexOf('endstream', start);
-    if (end < 0 || budget <= 0) break;
+    work.scanned += (end < 0 ? text.length : end + 'endstream'.length) - marker.lastIndex;
+    if (end < 0) return pages;
+    cursor = end + 'endstream'.length;
+
+    const budget = limits.maxInflatedBytes - work.inflated;
+    let inflated: Buffer;
     try {
-      const inflated = inflateSync(bytes.subarray(start, end), {
-        maxOutputLength: Math.min(maxInflatedPerStream, budget),
+      inflated = inflateSync(bytes.subarray(start, end), {
+        maxOutputLength: Math.max(1, budget),
         finishFlush: constants.Z_SYNC_FLUSH, // tolerate the EOL before `endstream`
       });
-      budget -= inflated.length;
-      pages += countPageObjects(inflated.toString('latin1'));
-    } catch {
-      // Not Flate, encrypted or damaged: this stream is not counted.
+    } catch (error) {
+      if (isOverBudget(error)) return 'limits';
+      continue; // Not Flate, encrypted or damaged: this stream is not counted.
     }
+    work.inflated += inflated.length;
+    if (work.inflated >= limits.maxInflatedBytes) return 'limits';
+    pages += countPageObjects(inflated.toString('latin1'));
   }
-  return pages;
+}
+
+function isOverBudget(error: unknown): boolean {
+  return error instanceof RangeError || (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
 }

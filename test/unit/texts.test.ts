@@ -118,6 +118,8 @@ const catalogues: Listed[] = [
         tooManyPixels: [[licence, 40_000_000]],
         notAPdf: [[proof]],
         pdfWithoutPages: [[proof]],
+        tooComplex: [[proof]],
+        checkTimedOut: [[licence]],
       },
     },
   }),

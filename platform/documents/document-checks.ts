@@ -1,0 +1,74 @@
+/**
+ * The inspection of uploaded documents (`inspectDocument`: type by magic bytes, PDF structure, image
+ * decode) off the event loop, in a pool of worker threads, with a time limit per file. A check that
+ * runs out of time is stopped (its thread is terminated) and the file refused with a pt-PT 422, so
+ * a crafted file costs at most one thread for `timeoutMs` and `/health`, webhooks and reviewers keep
+ * their answers meanwhile.
+ *
+ * The worker file is TypeScript: its threads inherit `process.execArgv`, where `tsx` (how every
+ * entry point runs, the Docker image included) has registered its loader.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { AppError } from '../../domain/errors.ts';
+import type { CheckOutcome, CheckTask } from './check-document-worker.ts';
+import { checkTimedOut } from './document-errors.ts';
+import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
+
+/** What `inspectDocument` tells, and the bytes' hex SHA-256. */
+export type CheckedDocument = InspectedDocument & { sha256: string };
+
+export interface DocumentChecks {
+  /** `inspectDocument` in a worker thread; its refusals are the same `AppError`s, plus a time-out. */
+  inspect(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument>;
+  /** Stops the threads; checks still running are refused. */
+  close(): Promise<void>;
+}
+
+export interface DocumentCheckOptions {
+  threads: number;
+  /** Running time allowed to one file, from when a thread picks it up. */
+  timeoutMs: number;
+}
+
+/** An idle thread is kept this long: starting one loads tsx, sharp and file-type again. */
+const idleTimeoutMs = 5 * 60_000;
+
+export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOptions): DocumentChecks {
+  const pool = new Piscina<CheckTask, CheckOutcome>({
+    filename: new URL('./check-document-worker.ts', import.meta.url).href,
+    minThreads: 0,
+    maxThreads: threads,
+    idleTimeout: idleTimeoutMs,
+  });
+
+  return {
+    async inspect(bytes, label, field, limits) {
+      const { port1: started, port2 } = new MessageChannel();
+      const deadline = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      // Two channels, no order between them: the result may be handled before this.
+      started.once('message', () => {
+        if (!settled) timer = setTimeout(() => deadline.abort(), timeoutMs);
+      });
+      try {
+        const task: CheckTask = { bytes, label, field, limits, started: port2 };
+        const outcome = await pool.run(task, { transferList: [port2], signal: deadline.signal });
+        if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
+        const { type, message, fields } = outcome.refusal;
+        throw new AppError(type, message, fields);
+      } catch (error) {
+        if (deadline.signal.aborted) throw checkTimedOut(label, field);
+        throw error;
+      } finally {
+        settled = true;
+        clearTimeout(timer);
+        started.close();
+      }
+    },
+    async close() {
+      await pool.close({ force: true });
+    },
+  };
+}
