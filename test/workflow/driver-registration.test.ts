@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { workflowIdOf } from '../../domain/registration.ts';
+import { workflowIdOf, type Decision } from '../../domain/registration.ts';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { approveUpdate, rejectUpdate, stateQuery, type driverRegistration } from '../../workflows/driver-registration.ts';
@@ -160,7 +160,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
         metrics: createRegistrationMetrics(new Registry()),
       });
       const impatient = notifierWith(1_000);
-      const decision = { kind: 'correction_requested', reviewer: 'ana', items: ['postal_code'], message: 'Confirme.' } as const;
+      const decision: Decision = { kind: 'correction_requested', reviewer: 'ana', items: ['postal_code'], message: 'Confirme.' };
       const before = sut.wpp.sent.filter((message) => message.phone === phone).length;
       await withFaults(sut.wpp.faults, { delayMs: 3_000 }, async () => {
         await assert.rejects(impatient({ registrationId: id, decision, round: 7 }), /timed out|abort/i);
