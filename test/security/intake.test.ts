@@ -159,7 +159,6 @@ describe('security: the registration intake refuses every bad input in pt-PT and
       route, name: 'a PDF with a ZIP (an HTML page inside) appended (polyglot)',
       request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.pdfWithZip)),
       expect: { status: 422, errorMatches: /não é um PDF válido/ },
-      todo: 'accepted (201): a PDF is kept byte for byte, so whatever follows its last %%EOF (here a ZIP holding an HTML page) is stored and served to reviewers; refuse data after %%EOF in the PDF inspection being rewritten for finding 1',
     },
     { route, name: 'a ZIP with a PDF appended (polyglot)', request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.zipWithPdf)), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
     { route, name: 'an SVG with a script, declared as SVG', request: withDocument('cnh_frente', () => dataUrl('image/svg+xml', hostileDocuments.svgWithScript())), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
