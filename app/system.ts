@@ -24,6 +24,8 @@ export interface SystemOptions {
   workflowBundlePath?: string;
   workerTuning?: RegisteredWorkerTuning;
   fetch?: typeof fetch;
+  /** Where the API's request log goes (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningSystem {
@@ -43,7 +45,11 @@ export interface RunningSystem {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config } = options;
   if (config.WPPCONNECT_URL === undefined) throw new Error('WPPCONNECT_URL is required to run the system');
-  const db = createDb(options.databaseUrl);
+  const db = createDb(options.databaseUrl, {
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+  });
   const storage = createFileStorage(config.DOCUMENT_STORAGE_DIR);
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -121,7 +127,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let apiUrl: string | undefined;
   if (options.run.api) {
     const { buildApp } = await import('../api/app.ts');
-    app = await buildApp({ config, db, storage, temporal, chats, metrics: registry, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    app = await buildApp({
+      config, db, storage, temporal, chats, metrics: registry,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
+    });
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;

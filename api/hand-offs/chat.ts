@@ -16,24 +16,29 @@ export interface ChatHandOff {
   control: (chatId: string, control: ConversationControl) => Promise<boolean>;
 }
 
-type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE'>;
+type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'TEMPORAL_HANDOFF_DEADLINE'>;
 
-/** The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same. */
+/**
+ * The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same.
+ * Each call has a deadline (TEMPORAL_HANDOFF_DEADLINE): with Temporal unreachable it fails fast with
+ * DEADLINE_EXCEEDED or UNAVAILABLE, which the API answers 503, instead of hanging the webhook.
+ */
 export function chatHandOff(temporal: Client, config: HandOffConfig): ChatHandOff {
+  const withinDeadline = <T>(call: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + config.TEMPORAL_HANDOFF_DEADLINE, call);
   return {
     events: async (chatId, events) => {
-      await temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
+      await withinDeadline(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
         args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE }],
         signal: chatEventsSignal,
         signalArgs: [events],
-      });
+      }));
     },
 
     control: async (chatId, control) => {
       try {
-        await temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]);
+        await withinDeadline(() => temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]));
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

@@ -3,9 +3,15 @@ import { correctionSubmittedSignal, driverRegistration } from '../../workflows/d
 import { RegistrationIdAttribute, RegistrationStatusAttribute } from '../../workflows/search-attributes.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 
+type HandOffDeps = Pick<AppDependencies, 'temporal' | 'config'>;
+
+/** A Temporal call that fails fast (DEADLINE_EXCEEDED, answered 503) instead of hanging while Temporal is unreachable. */
+const withinDeadline = <T>(deps: HandOffDeps, call: () => Promise<T>) =>
+  deps.temporal.connection.withDeadline(Date.now() + deps.config.TEMPORAL_HANDOFF_DEADLINE, call);
+
 /** Starts the registration's workflow; starting it again for the same registration is a no-op. */
-export async function startRegistrationWorkflow(deps: Pick<AppDependencies, 'temporal' | 'config'>, registrationId: string, linkedToChat: boolean): Promise<void> {
-  await deps.temporal.workflow.start(driverRegistration, {
+export async function startRegistrationWorkflow(deps: HandOffDeps, registrationId: string, linkedToChat: boolean): Promise<void> {
+  await withinDeadline(deps, () => deps.temporal.workflow.start(driverRegistration, {
     workflowId: workflowIdOf(registrationId),
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [{
@@ -19,9 +25,9 @@ export async function startRegistrationWorkflow(deps: Pick<AppDependencies, 'tem
       { key: RegistrationIdAttribute, value: registrationId },
       { key: RegistrationStatusAttribute, value: 'received' },
     ],
-  });
+  }));
 }
 
-export async function signalCorrection(deps: Pick<AppDependencies, 'temporal'>, registrationId: string): Promise<void> {
-  await deps.temporal.workflow.getHandle(workflowIdOf(registrationId)).signal(correctionSubmittedSignal);
+export async function signalCorrection(deps: HandOffDeps, registrationId: string): Promise<void> {
+  await withinDeadline(deps, () => deps.temporal.workflow.getHandle(workflowIdOf(registrationId)).signal(correctionSubmittedSignal));
 }

@@ -53,6 +53,8 @@ export interface TestSystemOptions {
   typebot?: boolean | Partial<TypebotSimulatorOptions>;
   /** WhatsApp's clock in the WPPConnect simulator (the messages' timestamps); default the real one. */
   whatsappClock?: () => Date;
+  /** Where the API's request log goes (with LOG_LEVEL set in `env`); tests capture it to check what is never logged. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
@@ -92,6 +94,11 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_SESSION: wpp.session,
     WPPCONNECT_SECRET_KEY: wpp.secretKey,
     WPPCONNECT_TIMEOUT: '3s',
+    // Tests call every route many times a minute from one address, unauthenticated: the edge's
+    // production limits are tested on their own (test/security/edge.test.ts) with these set low.
+    RATE_LIMIT_PER_ADDRESS: '100000',
+    RATE_LIMIT_INTAKE_PER_NIF: '1000',
+    RATE_LIMIT_INTAKE_PER_PHONE: '1000',
     ...bridgeEnv,
     ...typebotEnv,
     ...env,
@@ -103,14 +110,16 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     temporalAddress: shared.temporalAddress,
     workflowBundlePath: shared.bundlePath,
     run: { api: true, worker: options.worker ?? true },
+    ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
   });
 
   // As an operator does after importing the registration flow: point its HTTP Request at this API.
   const ownFlow = typeof options.typebot === 'object' && options.typebot.flow !== undefined;
-  if (!ownFlow) typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
+  if (!ownFlow) typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`, config.INTAKE_SHARED_SECRET));
   if (chatwoot !== undefined) {
     wpp.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
-    chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
+    // With signatures off, Chatwoot posts to the URL that carries CHATWOOT_WEBHOOK_TOKEN.
+    chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot${config.CHATWOOT_WEBHOOK_TOKEN === undefined ? '' : `/${config.CHATWOOT_WEBHOOK_TOKEN}`}`);
   }
 
   const call: TestSystem['call'] = async (method, url, body, headers = {}) => {
