@@ -63,7 +63,7 @@ export function registerErrorHandler(app: FastifyInstance, refusals?: Counter<'r
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') refused('body_too_large');
     if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.status >= 500 && !(error instanceof EdgeRefusal)) request.log.error({ err: error }, 'request failed');
       return audience === 'driver'
         ? reply.status(error.status).send(driverBody(error.message, error.fields))
         : reply.status(error.status).send({ error: error.message, type: error.type, fields: error.fields });
