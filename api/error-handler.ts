@@ -5,6 +5,7 @@ import type { Counter } from 'prom-client';
 import { AppError, ErrorType } from '../domain/errors.ts';
 import { requestErrors } from '../domain/texts/intake.ts';
 import { EdgeRefusal, type RefusalReason } from './edge/refusals.ts';
+import { HandOffDeadlineError } from './hand-offs/deadline.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,8 +27,9 @@ function driverBody(message: string, fields: Record<string, string> = {}) {
   return { success: false, error: message, fields };
 }
 
-/** gRPC UNAVAILABLE or DEADLINE_EXCEEDED anywhere in the cause chain: Temporal did not answer in time. */
+/** A hand-off past its deadline, or gRPC UNAVAILABLE or DEADLINE_EXCEEDED anywhere in the cause chain: Temporal did not answer in time. */
 export function isTemporalUnreachable(error: unknown): boolean {
+  if (error instanceof HandOffDeadlineError) return true;
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth += 1) {
     if (isGrpcServiceError(cause) && unreachableCodes.has(Number(cause.code))) return true;
   }

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { chatWorkflowId, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
 import type { Config } from '../../platform/config.ts';
+import { withinDeadline } from './deadline.ts';
 import { chatEventsSignal, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
 
 export interface ChatHandOff {
@@ -20,14 +21,14 @@ type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 
 
 /**
  * The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same.
- * Each call has a deadline (TEMPORAL_HANDOFF_DEADLINE): with Temporal unreachable it fails fast with
- * DEADLINE_EXCEEDED or UNAVAILABLE, which the API answers 503, instead of hanging the webhook.
+ * Each call has a deadline (TEMPORAL_HANDOFF_DEADLINE): with Temporal unreachable it fails at the deadline
+ * (HandOffDeadlineError, or UNAVAILABLE), which the API answers 503, instead of hanging the webhook.
  */
 export function chatHandOff(temporal: Client, config: HandOffConfig): ChatHandOff {
-  const withinDeadline = <T>(call: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + config.TEMPORAL_HANDOFF_DEADLINE, call);
+  const handOff = <T>(call: () => Promise<T>) => withinDeadline(temporal, config.TEMPORAL_HANDOFF_DEADLINE, call);
   return {
     events: async (chatId, events) => {
-      await withinDeadline(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
+      await handOff(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
         args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE }],
@@ -38,7 +39,7 @@ export function chatHandOff(temporal: Client, config: HandOffConfig): ChatHandOf
 
     control: async (chatId, control) => {
       try {
-        await withinDeadline(() => temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]));
+        await handOff(() => temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]));
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;
