@@ -41,7 +41,9 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
     // The URL may hold a password: log the kind of failure only.
     redis.on('error', (error: Error & { code?: string }) => app.log.warn({ code: error.code ?? error.name }, 'rate-limit store (Redis) unavailable'));
     app.addHook('onClose', async () => {
-      await redis?.quit().catch(() => redis?.disconnect());
+      // quit() waits for Redis to answer; when it is not connected there is nothing to wait for.
+      if (redis?.status === 'ready') await redis.quit().catch(() => redis?.disconnect());
+      else redis?.disconnect();
     });
   }
   await app.register(rateLimit, {

@@ -112,3 +112,18 @@ describe('rate limits shared through Redis by two API instances', { skip: 'skip'
     }
   });
 });
+
+describe('rate limits while Redis does not answer', () => {
+  it('skips the limits (authentication still holds) and stops cleanly', async () => {
+    const port = await freePort();
+    const sut = await startTestSystem({ REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_PER_ADDRESS: '1' }, { worker: false });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        assert.equal((await sut.call('GET', '/drivers', undefined, { authorization: 'Bearer not-a-reviewer-token-at-all' })).status, 401);
+      }
+      assert.equal((await sut.asReviewer('GET', '/drivers?limit=1')).status, 200);
+    } finally {
+      await sut.stop();
+    }
+  });
+});
