@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { chatAtRest, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
-import { flatPayload, randomNif, sampleDocuments } from '../support/registration-payloads.ts';
+import { chatAtRest, waitForIncoming } from '../support/bridge-views.ts';
+import { flatPayload, randomMobile, randomNif, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('the API log holds no secret and no personal data', () => {
@@ -27,9 +27,9 @@ describe('the API log holds no secret and no personal data', () => {
     const sut = system();
     const nif = randomNif();
     const fullName = `Joaquina ${randomUUID().slice(0, 8).replace(/\d/g, 'x')} Ventura`;
-    // The driver's WhatsApp number, as WhatsApp gives it and as the form holds it.
-    const phone = newDriverPhone();
-    const nationalPhone = phone.slice(3);
+    // The driver's number as the form holds it, and as WhatsApp gives it.
+    const nationalPhone = randomMobile().replace(/ /g, '');
+    const phone = `351${nationalPhone}`;
     const registration = await sut.call('POST', '/drivers/register-typebot/', flatPayload(await sampleDocuments(), { nif, nome_completo: fullName, telefone: nationalPhone }), { 'x-intake-token': intakeSecret });
     assert.equal(registration.status, 201);
     const view = await sut.asReviewer('GET', `/drivers/${String(registration.body.registration_id)}`);
