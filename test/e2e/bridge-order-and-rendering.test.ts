@@ -39,9 +39,9 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
       await eventually(async () => (view().incomingTexts(phone).includes('zero') ? true : undefined), 10_000, 'the relay of "zero" under way');
       // The later message's webhook arrives first: WhatsApp stamped it 20 s after the other one.
       clockOffsetMs = 20_000;
-      await sut.wpp.receive({ from: phone, body: 'segunda' });
+      await (await sut.wpp.receive({ from: phone, body: 'segunda' })).delivered;
       clockOffsetMs = 0;
-      await sut.wpp.receive({ from: phone, body: 'primeira' });
+      await (await sut.wpp.receive({ from: phone, body: 'primeira' })).delivered;
       assert.equal(messagePostsAnswered(), answeredBefore, 'both webhooks were answered while "zero" was still being relayed');
     } finally {
       clockOffsetMs = 0;

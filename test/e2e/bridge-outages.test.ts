@@ -71,7 +71,8 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
   it('answers a webhook while Chatwoot is unreachable: the hand-off does not depend on it', async () => {
     const sut = system();
     await withFaults(chatwoot().faults, { down: true }, async () => {
-      const { id } = await sut.wpp.receive({ from: newDriverPhone(), body: 'durante a falha' });
+      const { id, delivered } = await sut.wpp.receive({ from: newDriverPhone(), body: 'durante a falha' });
+      await delivered;
       const delivery = sut.wpp.webhookDeliveries.find((candidate) => candidate.event === 'onmessage' && candidate.messageId === id)!;
       assert.equal(delivery.status, 200);
     });
