@@ -10,7 +10,7 @@
  * two databases.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -108,18 +108,27 @@ export interface TemporalServer {
   drop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** Whether the port can be bound on the loopback address now. */
+async function isFree(port: number): Promise<boolean> {
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
 }
 
-/** Five free ports that differ (frontend gRPC, frontend HTTP, history, matching, worker) and their membership ports. */
+/**
+ * `count` free ports that differ, below 32768: the server stores its membership ports in a
+ * smallint column (cluster_membership.rpc_port), so an ephemeral port above it stops it at start.
+ */
 async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
+  while (ports.size < count) {
+    const candidate = randomInt(20_000, 32_768);
+    if (!ports.has(candidate) && (await isFree(candidate))) ports.add(candidate);
+  }
   return [...ports];
 }
 
