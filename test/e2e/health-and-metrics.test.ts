@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
 
@@ -157,6 +157,7 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     await (await sut.wpp.receive({ from: phone, body: '' })).delivered;
     await sut.wpp.receive({ from: phone, body: 'Continua?' });
     await eventually(async () => (view.incoming(phone).length === 2 ? true : undefined), 15_000, 'the next message in Chatwoot');
+    await chatAtRest(sut, phone);
 
     const now = await scrape();
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'inbound' }), 2);
