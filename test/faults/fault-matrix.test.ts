@@ -182,6 +182,55 @@ describe('fault matrix: nothing lost, doubled or out of order', { timeout: 15 * 
     }
   });
 
+  it('API killed (SIGKILL) mid-intake: each driver resubmits, and every registration ends approved, once, its driver told once', async () => {
+    const sut = await start({}, { api: false, bridge: false });
+    let api = await startChildApi(sut);
+    try {
+      const documents = await sampleDocuments();
+      const payloads = Array.from({ length: 4 }, () => flatPayload(documents));
+      const submit = (url: string, payload: Record<string, unknown>) =>
+        fetch(`${url}/drivers/register-typebot/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(variablesPayload(payload)) })
+          .then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }), () => ({ status: 0, body: {} }));
+      const rowsOf = async (nif: unknown) =>
+        (await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif = $1', [nif])).rows;
+      const firstTries = payloads.map((payload) => submit(api.url, payload));
+      // Killed as soon as the first registration is committed: the others are mid-request.
+      await eventually(async () => ((await Promise.all(payloads.map((payload) => rowsOf(payload.nif)))).some((rows) => rows.length > 0) ? true : undefined), 30_000, 'a registration committed');
+      await killChild(api.child);
+      const killedAt = Date.now();
+      const answers = await Promise.all(firstTries);
+      api = await startChildApi(sut);
+      // The driver (Typebot) whose request failed sends the same form again.
+      const retried = await Promise.all(payloads.map(async (payload, index) => (answers[index]!.status === 201 ? answers[index]! : submit(api.url, payload))));
+      const rowCounts = await Promise.all(payloads.map(async (payload) => (await rowsOf(payload.nif)).length));
+      const figures = { submitted: payloads.length, interrupted: answers.filter((answer) => answer.status !== 201).length, lost: rowCounts.filter((count) => count === 0).length, doubled: rowCounts.filter((count) => count > 1).length };
+      const final: string[] = [];
+      for (const [index, payload] of payloads.entries()) {
+        assert.ok([200, 201].includes(retried[index]!.status), `submission ${index} accepted on retry (${retried[index]!.status} ${JSON.stringify(retried[index]!.body)})`);
+        const rows = await rowsOf(payload.nif);
+        assert.equal(rows.length, 1, 'one registration per NIF');
+        const id = rows[0]!.id;
+        await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${id}`)).body.status === 'pending_approval' ? true : undefined), 60_000, 'awaiting a reviewer');
+        assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).status, 200);
+        final.push(String((await sut.asReviewer('GET', `/drivers/${id}`)).body.status));
+      }
+      const toldOnce = await Promise.all(payloads.map(async (payload) => {
+        const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+        await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 60_000, 'the driver told');
+        return sut.wpp.sent.filter((message) => message.phone === phone).length;
+      }));
+      report('api-sigkill-mid-intake', {
+        ...figures, approved: final.filter((status) => status === 'approved').length,
+        driversToldTwice: toldOnce.filter((count) => count > 1).length, recoveryMs: Date.now() - killedAt,
+      });
+      assert.deepEqual(final, payloads.map(() => 'approved'));
+      assert.deepEqual(toldOnce, payloads.map(() => 1));
+    } finally {
+      await killChild(api.child);
+      await sut.stop();
+    }
+  });
+
   // A todo, measured on every run: nothing is lost or doubled, but the messages polling brings in after the
   // outage reach Chatwoot after later ones whose webhooks were answered meanwhile (the chat reorders only
   // what is still queued). A webhook during the outage is answered 500 after ~20 s (the API's Temporal calls).
