@@ -53,8 +53,9 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
 
   it('turns a location into a readable line with a maps link, and a contact card into its name and phones', async () => {
     const phone = newDriverPhone();
-    await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 41.1336, lng: -8.6174, name: 'Armazém de Gaia' } });
-    await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 38.7223, lng: -9.1393 } });
+    // Each handed off before the next (WhatsApp stamps them in the same second, so only arrival orders them).
+    await (await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 41.1336, lng: -8.6174, name: 'Armazém de Gaia' } })).delivered;
+    await (await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 38.7223, lng: -9.1393 } })).delivered;
     const vcard = [
       'BEGIN:VCARD', 'VERSION:3.0', 'N:Silva;Maria;;;', 'FN:Maria Silva',
       'TEL;type=CELL;type=VOICE;waid=351912000111:+351 912 000 111', 'TEL;type=WORK:+351 220 000 222', 'END:VCARD',
@@ -70,7 +71,8 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
 
   it('never attaches an executable, whatever it is called: the agent gets a private note instead', async () => {
     const phone = newDriverPhone();
-    await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: elfExecutable(), mimetype: 'application/pdf', filename: 'fatura.pdf' } });
+    // Handed off before the next (same second: only arrival orders them).
+    await (await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: elfExecutable(), mimetype: 'application/pdf', filename: 'fatura.pdf' } })).delivered;
     await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: windowsExecutable(), mimetype: 'application/octet-stream', filename: 'guia.exe' }, caption: 'veja isto' });
     await eventually(async () => (view().incoming(phone).length === 2 ? true : undefined), 15_000, 'both messages in Chatwoot');
     const conversationId = view().conversationIdOf(phone);
