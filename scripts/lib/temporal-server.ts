@@ -12,7 +12,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +56,6 @@ export async function findOrBuildTemporalServer(log: Log = () => undefined): Pro
             maxBuffer: 16 * 1024 * 1024,
           });
         }
-        const { rename } = await import('node:fs/promises');
         await rename(path.join(staging, 'sql'), sqlTool);
         await rename(path.join(staging, 'server'), server);
       } finally {
