@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
 
@@ -187,9 +187,11 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     // Sent, then acks 1 and 2 (sent, delivered).
     await eventually(async () => (grown(before, await scrape(), 'bridge_events_relayed_total', { kind: 'ack' }) === 2 ? true : undefined), 15_000, 'both acks relayed');
     // A message with nothing Chatwoot can show (no text, no file): refused for good, and the chat goes on.
-    await sut.wpp.receive({ from: phone, body: '' });
+    // Handed off first, so the chat handles it before the next one (WhatsApp stamps both in the same second).
+    await (await sut.wpp.receive({ from: phone, body: '' })).delivered;
     await sut.wpp.receive({ from: phone, body: 'Continua?' });
     await eventually(async () => (view.incoming(phone).length === 2 ? true : undefined), 15_000, 'the next message in Chatwoot');
+    await chatAtRest(sut, phone);
 
     const now = await scrape();
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'inbound' }), 2);
