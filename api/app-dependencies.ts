@@ -14,7 +14,10 @@ export interface AppDependencies {
     | 'INTAKE_BODY_LIMIT_BYTES' | 'INTAKE_SHARED_SECRET' | 'REVIEWER_TOKENS' | 'REVIEWER_REMINDER_AFTER'
     | 'REVIEWER_REMINDER_EVERY' | 'TEMPORAL_TASK_QUEUE' | 'LOG_LEVEL' | 'TRUST_PROXY'
     | 'WPPCONNECT_WEBHOOK_TOKEN' | 'CHATWOOT_WEBHOOK_SECRET' | 'CHATWOOT_VERIFY_SIGNATURE' | 'CHATWOOT_INBOX_ID'
-    | 'BRIDGE_INCLUDE_GROUPS'
+    | 'BRIDGE_INCLUDE_GROUPS' | 'WPPCONNECT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_TOKEN'
+    | 'API_REQUEST_TIMEOUT' | 'API_CONNECTION_TIMEOUT' | 'API_KEEP_ALIVE_TIMEOUT' | 'REDIS_URL' | 'RATE_LIMIT_PER_ADDRESS'
+    | 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_INTAKE_PER_NIF' | 'RATE_LIMIT_INTAKE_PER_PHONE' | 'RATE_LIMIT_INTAKE_WINDOW' | 'INTAKE_MAX_IN_FLIGHT'
+    | 'TEMPORAL_HANDOFF_DEADLINE'
   >;
   db: Db;
   storage: DocumentStorage;
@@ -30,6 +33,8 @@ export interface AppDependencies {
    * between the commit and the workflow start (no hand-off, no clean-up).
    */
   afterIntakeCommit?: (registrationId: string) => Promise<void>;
+  /** Where the request log goes (default stdout); tests capture it to check what is never logged. */
+  logStream?: NodeJS.WritableStream;
   /** Injectable for tests of the URL fetcher; defaults to global fetch. */
   fetch?: typeof fetch;
 }

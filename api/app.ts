@@ -1,6 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDependencies } from './app-dependencies.ts';
+import { edgeGuard, open } from './edge/guard.ts';
+import { registerEdgeLimits } from './edge/limits.ts';
+import { requestSerializer } from './edge/redact.ts';
+import { refusalCounter } from './edge/refusals.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -10,26 +14,46 @@ import { reviewerRegistrationRoutes } from './routes/reviewer-registrations.ts';
 import { chatwootWebhookRoutes } from './webhooks/chatwoot-webhook.ts';
 import { wppconnectWebhookRoutes } from './webhooks/wppconnect-webhook.ts';
 
+/** Bodies of the routes that set no limit of their own (reviewer decisions: a reason, a list of items). */
+const smallBodyLimit = 64 * 1024;
+
 /** The HTTP application; no I/O happens until it listens. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
   const app = Fastify({
     logger: {
-      level: deps.config.LOG_LEVEL,
-      // Tokens and document payloads must never reach a log line.
-      redact: ['req.headers.authorization', 'req.headers["x-intake-token"]'],
+      level: config.LOG_LEVEL,
+      // Tokens and document payloads must never reach a log line; the webhooks' URL tokens are cut from req.url.
+      redact: ['req.headers.authorization', 'req.headers["x-intake-token"]', 'req.headers["x-chatwoot-signature"]'],
+      serializers: { req: requestSerializer },
+      ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
-    trustProxy: deps.config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
+    bodyLimit: smallBodyLimit,
+    // A slow or stalled client cannot hold a connection (or a request's memory) for long.
+    requestTimeout: config.API_REQUEST_TIMEOUT,
+    connectionTimeout: config.API_CONNECTION_TIMEOUT,
+    keepAliveTimeout: config.API_KEEP_ALIVE_TIMEOUT,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  registerErrorHandler(app, refusalCounter(deps.metrics));
+  const limits = await registerEdgeLimits(app, config);
 
-  await app.register(healthRoutes(deps));
-  await app.register(metricsRoutes(deps));
-  await app.register(registrationIntakeRoutes(deps));
-  await app.register(reviewerRegistrationRoutes(deps));
-  await app.register(reviewerDecisionRoutes(deps));
-  await app.register(wppconnectWebhookRoutes(deps));
-  await app.register(chatwootWebhookRoutes(deps));
+  await app.register(async (anyone) => {
+    anyone.addHook('onRequest', edgeGuard(limits, () => open));
+    await anyone.register(healthRoutes(deps));
+    await anyone.register(metricsRoutes(deps));
+  });
+  await app.register(registrationIntakeRoutes(deps, limits));
+  await app.register(reviewerRegistrationRoutes(deps, limits));
+  await app.register(reviewerDecisionRoutes(deps, limits));
+  await app.register(wppconnectWebhookRoutes(deps, limits));
+  await app.register(chatwootWebhookRoutes(deps, limits));
   return app;
+}
+
+/** A hop count as Fastify applies one (trust the nearest `hops` proxies); lists and booleans as they are. */
+function trustProxyOption(setting: boolean | number | string[]) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }

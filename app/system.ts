@@ -28,6 +28,8 @@ export interface SystemOptions {
   fetch?: typeof fetch;
   /** Tests only: see `AppDependencies.afterIntakeCommit` (plays a crash between an intake's commit and its hand-off). */
   afterIntakeCommit?: (registrationId: string) => Promise<void>;
+  /** Where the API's request log goes (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningSystem {
@@ -47,7 +49,11 @@ export interface RunningSystem {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config } = options;
   if (config.WPPCONNECT_URL === undefined) throw new Error('WPPCONNECT_URL is required to run the system');
-  const db = createDb(options.databaseUrl);
+  const db = createDb(options.databaseUrl, {
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+  });
   const storage = createFileStorage(config.DOCUMENT_STORAGE_DIR);
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -139,6 +145,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     app = await buildApp({
       config, db, storage, documentChecks, temporal, chats, metrics: registry,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
       ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
     });
     await app.listen({ host: config.HOST, port: config.PORT });

@@ -23,6 +23,10 @@ export const ErrorType = {
   ExternalServiceRejected: 'ExternalServiceRejected',
   /** Typebot no longer knows the chat session (the flow ended, or it expired): start a new one. */
   TypebotSessionGone: 'TypebotSessionGone',
+  /** Too many requests from one address, or submissions for one NIF or phone: wait and retry. */
+  RateLimited: 'RateLimited',
+  /** Busy or a dependency unreachable right now: retry later, nothing was done. */
+  Unavailable: 'Unavailable',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -42,6 +46,8 @@ const httpStatusOf: Record<ErrorType, number> = {
   WhatsAppRecipientUnknown: 422,
   ExternalServiceRejected: 502,
   TypebotSessionGone: 410,
+  RateLimited: 429,
+  Unavailable: 503,
 };
 
 /** Field name -> human sentence explaining what is wrong with it. */

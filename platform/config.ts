@@ -48,6 +48,24 @@ const optionalUrl = optionalText.pipe(z.url().optional());
 const optionalId = optionalText.pipe(z.coerce.number<string | undefined>().int().positive().optional());
 
 const megabytes = (fallback: number) => z.coerce.number().positive().default(fallback).transform((mb) => Math.round(mb * 1024 * 1024));
+const optionalMegabytes = optionalText.pipe(z.coerce.number<string | undefined>().positive().optional()).transform((mb) => (mb === undefined ? undefined : Math.round(mb * 1024 * 1024)));
+const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+/**
+ * Which proxies to believe about the client's address: `false` (none), a hop count, or a list of
+ * addresses and CIDR ranges (Fastify's trustProxy takes all three). `true` trusts every hop, so any
+ * client can forge its address: accepted, but discouraged.
+ */
+const trustProxy = z.string().default('false').transform((text, ctx): boolean | number | string[] => {
+  const value = text.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = splitList(value);
+  const address = /^(?:[\d.]+|[\da-f:]+)(?:\/\d{1,3})?$/i;
+  if (entries.length > 0 && entries.every((entry) => address.test(entry))) return entries;
+  ctx.addIssue({ code: 'custom', message: `"${text}" is not false, a hop count, or a list of addresses/CIDR ranges` });
+  return z.NEVER;
+});
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -55,10 +73,13 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   PUBLIC_BASE_URL: optionalUrl,
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  TRUST_PROXY: trustProxy,
   DATA_DIR: z.string().default('data'),
 
   DATABASE_URL: optionalUrl,
+  DATABASE_CONNECT_TIMEOUT: duration('5s'),
+  DATABASE_STATEMENT_TIMEOUT: duration('30s'),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: duration('60s'),
 
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -122,6 +143,22 @@ export const configSchema = z.object({
   TYPEBOT_SESSION_TTL: duration('7d'),
   TYPEBOT_TIMEOUT: duration('90s'),
 
+  // --- The API's edge: what is read, from whom, how fast (see README, "Security") ---
+  API_REQUEST_TIMEOUT: duration('60s'),
+  API_CONNECTION_TIMEOUT: duration('90s'),
+  API_KEEP_ALIVE_TIMEOUT: duration('5s'),
+  TEMPORAL_HANDOFF_DEADLINE: duration('2s'),
+  WPPCONNECT_WEBHOOK_BODY_MB: optionalMegabytes,
+  CHATWOOT_WEBHOOK_BODY_MB: megabytes(1),
+  CHATWOOT_WEBHOOK_TOKEN: optionalText,
+  REDIS_URL: optionalUrl,
+  RATE_LIMIT_PER_ADDRESS: count(60),
+  RATE_LIMIT_WINDOW: duration('1m'),
+  RATE_LIMIT_INTAKE_PER_NIF: count(5),
+  RATE_LIMIT_INTAKE_PER_PHONE: count(5),
+  RATE_LIMIT_INTAKE_WINDOW: duration('1h'),
+  INTAKE_MAX_IN_FLIGHT: count(8),
+
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
@@ -133,6 +170,8 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'DOCUMENT_STORA
   DOCUMENT_STORAGE_DIR: string;
   /** Largest request body the intake accepts: three documents in base64 plus the text fields. */
   INTAKE_BODY_LIMIT_BYTES: number;
+  /** Largest body the WPPConnect webhook reads: WPPCONNECT_WEBHOOK_BODY_MB, else derived from BRIDGE_MEDIA_MAX_MB. */
+  WPPCONNECT_WEBHOOK_BODY_MB: number;
 }
 
 export class ConfigError extends Error {
@@ -157,9 +196,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Otherwise the bridge would silently not run.
     throw new ConfigError([`The bridge needs all of ${chatwootKeys.join(', ')}; missing: ${missing.join(', ')}`]);
   }
+  const problems: string[] = [];
+  if (raw.NODE_ENV === 'production' && raw.INTAKE_SHARED_SECRET === undefined) {
+    problems.push('INTAKE_SHARED_SECRET is required in production: the Typebot flow sends it as X-Intake-Token');
+  }
+  if (missing.length === 0 && !raw.CHATWOOT_VERIFY_SIGNATURE && raw.CHATWOOT_WEBHOOK_TOKEN === undefined) {
+    problems.push('CHATWOOT_VERIFY_SIGNATURE=false needs CHATWOOT_WEBHOOK_TOKEN (Chatwoot then posts to /webhooks/chatwoot/<token>)');
+  }
+  if (missing.length === 0 && raw.CHATWOOT_VERIFY_SIGNATURE && raw.CHATWOOT_WEBHOOK_SECRET === undefined) {
+    problems.push('The bridge needs CHATWOOT_WEBHOOK_SECRET to verify Chatwoot\'s signatures (or CHATWOOT_VERIFY_SIGNATURE=false with CHATWOOT_WEBHOOK_TOKEN)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;
+  // With autoDownload WPPConnect posts whole files as base64: room for three times the relay limit
+  // (an oversized file still arrives and becomes a note for the agent) plus 1 MiB of envelope.
+  const webhookBytes = raw.WPPCONNECT_WEBHOOK_BODY_MB ?? Math.ceil((3 * raw.BRIDGE_MEDIA_MAX_MB) / 3) * 4 + 1024 * 1024;
   return {
     ...raw,
+    WPPCONNECT_WEBHOOK_BODY_MB: webhookBytes,
     DATABASE_URL: raw.DATABASE_URL,
     DOCUMENT_STORAGE_DIR: raw.DOCUMENT_STORAGE_DIR ?? `${raw.DATA_DIR}/documents`,
     INTAKE_BODY_LIMIT_BYTES: 3 * base64Bytes + 1_000_000,

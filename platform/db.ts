@@ -3,10 +3,33 @@ import pg from 'pg';
 export type Db = pg.Pool;
 export type DbClient = pg.PoolClient;
 
-export function createDb(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+export interface DbOptions {
+  max?: number;
+  /** Time to get a connection (DATABASE_CONNECT_TIMEOUT); unset: 5 s. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout for every statement (DATABASE_STATEMENT_TIMEOUT); unset: 30 s. */
+  statementTimeoutMs?: number;
+  /** PostgreSQL's idle_in_transaction_session_timeout (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT); unset: 60 s. */
+  idleInTransactionTimeoutMs?: number;
+  /** Where a failed idle connection is reported; default a warning line on stderr. */
+  onError?: (error: Error & { code?: string }) => void;
+}
+
+/** A failed idle connection, reported by its code and PostgreSQL's or the socket's message (never a query's parameters). */
+const warnOnStderr = (error: Error & { code?: string }) =>
+  console.warn(JSON.stringify({ level: 'warn', msg: 'database pool: an idle connection failed; the pool replaces it', code: error.code ?? error.name, error: error.message }));
+
+export function createDb(connectionString: string, options: DbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    // No request waits forever for a connection, a statement or a lock, and no transaction is left open.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+  });
+  // An idle client losing its connection must not crash the process (the pool replaces it), but it is logged.
+  pool.on('error', options.onError ?? warnOnStderr);
   return pool;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox:register` (with `npm start` running): submits one registration the way the
  * Typebot flow does — real photos and a real PDF — and prints how to review it.
- * Env: API_URL (default http://127.0.0.1:8000).
+ * Env: API_URL (default http://127.0.0.1:8000); INTAKE_SHARED_SECRET when `npm start` runs with one.
  */
 import { flatPayload, sampleDocuments, variablesPayload } from '../test/support/registration-payloads.ts';
 
@@ -9,7 +9,7 @@ const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:8000';
 const payload = flatPayload(await sampleDocuments());
 const response = await fetch(`${apiUrl}/drivers/register-typebot/`, {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...(process.env.INTAKE_SHARED_SECRET ? { 'x-intake-token': process.env.INTAKE_SHARED_SECRET } : {}) },
   body: JSON.stringify(variablesPayload(payload)),
 });
 const answer = (await response.json()) as { registration_id?: string };

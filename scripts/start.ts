@@ -76,8 +76,9 @@ async function main(): Promise<void> {
   }
   // The simulators' webhooks go to the API, which only now has its address.
   wppSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
-  chatwootSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
-  typebotSimulator?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
+  chatwootSimulator?.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot${config.CHATWOOT_WEBHOOK_TOKEN === undefined ? '' : `/${config.CHATWOOT_WEBHOOK_TOKEN}`}`);
+  // As an operator edits the imported flow: the intake's URL, and its secret when INTAKE_SHARED_SECRET is set.
+  typebotSimulator?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`, config.INTAKE_SHARED_SECRET));
 
   log(`API:             ${system.apiUrl}  (Typebot posts to ${system.apiUrl}/drivers/register-typebot/)`);
   log(`Temporal:        ${temporal.address} namespace ${temporal.namespace}`);

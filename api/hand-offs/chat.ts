@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ChatQueueFullError, chatWorkflowId, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
 import type { Config } from '../../platform/config.ts';
+import { withinDeadline } from './deadline.ts';
 import { chatEventsSignal, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
 import { ChatQueueFullAttribute } from '../../workflows/search-attributes.ts';
 
@@ -55,27 +56,32 @@ export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
   return { has: (chatId) => full.has(chatWorkflowId(chatId)), stop: () => clearInterval(timer) };
 }
 
-type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX'>;
+type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX' | 'TEMPORAL_HANDOFF_DEADLINE'>;
 
-/** The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same. */
+/**
+ * The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same.
+ * Each call has a deadline (TEMPORAL_HANDOFF_DEADLINE): with Temporal unreachable it fails at the deadline
+ * (HandOffDeadlineError, or UNAVAILABLE), which the API answers 503, instead of hanging the webhook.
+ */
 export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?: FullChats): ChatHandOff {
+  const handOff = <T>(call: () => Promise<T>) => withinDeadline(temporal, config.TEMPORAL_HANDOFF_DEADLINE, call);
   return {
     full: (chatId) => fullChats?.has(chatId) === true,
 
     events: async (chatId, events) => {
       if (fullChats?.has(chatId) === true && events.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
-      await temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
+      await handOff(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
         args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE, queueMax: config.BRIDGE_QUEUE_MAX }],
         signal: chatEventsSignal,
         signalArgs: [events],
-      });
+      }));
     },
 
     control: async (chatId, control) => {
       try {
-        await temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]);
+        await handOff(() => temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]));
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

@@ -1,23 +1,40 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, ErrorType } from '../../domain/errors.ts';
-import { submissionErrors } from '../../domain/texts/intake.ts';
+import { ErrorType } from '../../domain/errors.ts';
+import { parseNif } from '../../domain/nif.ts';
+import { parsePortuguesePhone } from '../../domain/phone.ts';
+import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
+import { flattenTypebotPayload } from '../../domain/typebot-payload.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { authenticated, edgeGuard, open, refused, sameSecret } from '../edge/guard.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
+import { EdgeRefusal } from '../edge/refusals.ts';
 import { submitRegistration } from '../intake/submit-registration.ts';
 
-const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+/** Seconds a driver is asked to wait when every intake slot is taken. */
+const busyRetryAfterSeconds = 5;
 
 /**
  * The Typebot flow's HTTP Request block posts here (`/drivers/register-typebot/`, with or without
- * the trailing slash). Answers in pt-PT: Typebot shows `error` to the driver.
+ * the trailing slash). Answers in pt-PT: Typebot shows `error` to the driver. Before the body is
+ * read: `X-Intake-Token` (required in production), the per-address limit for the rest, and a slot
+ * (INTAKE_MAX_IN_FLIGHT); once it is parsed, the per-NIF and per-phone limits.
  */
-export const registrationIntakeRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   const secret = deps.config.INTAKE_SHARED_SECRET;
+  const guard = edgeGuard(limits, (request) => {
+    if (secret === undefined) return open;
+    return sameSecret(String(request.headers['x-intake-token'] ?? ''), secret) ? authenticated : refused(submissionErrors.unauthorized);
+  });
+  async function takeSlot(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!limits.tryEnterIntake()) throw new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
+    // 'close' comes however the exchange ends: answered, failed, or the client gone mid-body.
+    reply.raw.once('close', () => limits.releaseIntake());
+  }
+
   for (const url of ['/drivers/register-typebot', '/drivers/register-typebot/']) {
-    app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' } }, async (request, reply) => {
-      if (secret !== undefined && !sameSecret(String(request.headers['x-intake-token'] ?? ''), secret)) {
-        throw new AppError(ErrorType.Unauthorized, submissionErrors.unauthorized);
-      }
+    app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' }, onRequest: [guard, takeSlot] }, async (request, reply) => {
+      await countSubmission(limits, request.body);
       const result = await submitRegistration(deps, request.body);
       request.log.info({ registrationId: result.registrationId, created: result.created }, 'registration submitted');
       if (result.handOffDeferred === true) request.log.warn({ registrationId: result.registrationId }, 'correction stored but not signalled: self-repair re-sends the signal');
@@ -25,3 +42,21 @@ export const registrationIntakeRoutes = (deps: AppDependencies): FastifyPluginAs
     });
   }
 };
+
+/**
+ * One more submission for its NIF and its phone (whichever is valid; an invalid one is refused later
+ * anyway). Past the limit: 429 and nothing else happens, so generated forms cannot flood the review
+ * queue or make the company's number message any phone typed in.
+ */
+async function countSubmission(limits: EdgeLimits, body: unknown): Promise<void> {
+  const flat = flattenTypebotPayload(body);
+  if (!flat.ok) return;
+  const nif = parseNif(flat.value.nif);
+  const phone = parsePortuguesePhone(flat.value.telefone);
+  if (!nif.ok && !phone.ok) return;
+  const counts = await limits.submission(nif.ok ? nif.value : null, phone.ok ? phone.value : null);
+  const over = [counts.nif, counts.phone].filter((count) => count?.exceeded === true);
+  if (over.length === 0) return;
+  const retryAfterSeconds = Math.max(...over.map((count) => count!.retryAfterSeconds));
+  throw new EdgeRefusal(ErrorType.RateLimited, requestErrors.tooManySubmissions, counts.nif?.exceeded === true ? 'rate_limited_nif' : 'rate_limited_phone', retryAfterSeconds);
+}

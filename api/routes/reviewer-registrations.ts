@@ -4,6 +4,8 @@ import { currentDocuments, getDocument, getRegistration, listRegistrations } fro
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
+import { edgeGuard } from '../edge/guard.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
 import { reviewerAuth } from '../reviewer-auth.ts';
 import { documentParams, listQuery, registrationParams } from './reviewer-schemas.ts';
 
@@ -21,8 +23,8 @@ const documentView = (registrationId: string, doc: DocumentRow) => ({
 });
 
 /** What reviewers read: the queue, one registration, and its documents (every view audited). */
-export const reviewerRegistrationRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
-  app.addHook('onRequest', reviewerAuth(deps.config.REVIEWER_TOKENS));
+export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
+  app.addHook('onRequest', edgeGuard(limits, reviewerAuth(deps.config.REVIEWER_TOKENS)));
 
   app.get('/drivers', { schema: { querystring: listQuery } }, async (request) => {
     const { items, total } = await listRegistrations(deps.db, request.query);

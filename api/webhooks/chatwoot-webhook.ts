@@ -1,6 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { authenticated, deferred, edgeGuard, refused, sameSecret, type Authentication } from '../edge/guard.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
+import { EdgeRefusal, unauthorized } from '../edge/refusals.ts';
 import { decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
 import { verifyChatwootSignature } from '../../integrations/chatwoot/signature.ts';
 
@@ -11,11 +15,14 @@ declare module 'fastify' {
 }
 
 /**
- * `POST /webhooks/chatwoot`: the API inbox's webhook. The signature is checked on the raw bytes;
- * agents' replies are handed to their chat's workflow and the answer goes back well inside
- * Chatwoot's 5-second timeout. A repeated delivery is harmless: the workflow dedupes by message id.
+ * `POST /webhooks/chatwoot` (signed) and `POST /webhooks/chatwoot/<token>`: the API inbox's webhook.
+ * With CHATWOOT_VERIFY_SIGNATURE (Chatwoot 4.13+) the signature is checked on the raw bytes (so after
+ * reading, within a small body limit); without it, only the URL with CHATWOOT_WEBHOOK_TOKEN is
+ * accepted, checked in onRequest before the body is read. Agents' replies are handed to their chat's
+ * workflow and the answer goes back well inside Chatwoot's 5-second timeout. A repeated delivery is
+ * harmless: the workflow dedupes by message id.
  */
-export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   const { config } = deps;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -27,20 +34,37 @@ export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsync
     }
   });
 
-  app.post('/webhooks/chatwoot', async (request, reply) => {
-    if (config.CHATWOOT_VERIFY_SIGNATURE) {
-      const check = verifyChatwootSignature({
-        secret: config.CHATWOOT_WEBHOOK_SECRET ?? '',
-        rawBody: request.rawBody ?? Buffer.alloc(0),
-        timestamp: request.headers['x-chatwoot-timestamp'] as string | undefined,
-        signature: request.headers['x-chatwoot-signature'] as string | undefined,
-        nowSeconds: Math.floor(Date.now() / 1000),
-      });
-      if (!check.ok || config.CHATWOOT_WEBHOOK_SECRET === undefined) {
-        request.log.warn({ reason: check.ok ? 'no secret configured' : check.reason }, 'chatwoot webhook refused');
-        throw new AppError(ErrorType.Unauthorized, 'Invalid webhook signature');
-      }
+  /** The signature is checked once the body is read; before that, only whether one is presented. */
+  const signed = (request: FastifyRequest): Authentication => {
+    if (!config.CHATWOOT_VERIFY_SIGNATURE || config.CHATWOOT_WEBHOOK_SECRET === undefined) return refused('Webhook signatures are not configured; use the token URL');
+    return request.headers['x-chatwoot-signature'] === undefined ? refused('Invalid webhook signature') : deferred;
+  };
+  const withToken = (request: FastifyRequest): Authentication => {
+    const token = (request.params as { token?: string }).token ?? '';
+    if (config.CHATWOOT_WEBHOOK_TOKEN === undefined || !sameSecret(token, config.CHATWOOT_WEBHOOK_TOKEN)) return refused('Unknown webhook token');
+    // With signatures on, the token URL also needs the signature (checked after reading).
+    return config.CHATWOOT_VERIFY_SIGNATURE ? signed(request) : authenticated;
+  };
+
+  async function verifySignature(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    if (!config.CHATWOOT_VERIFY_SIGNATURE) return;
+    const check = verifyChatwootSignature({
+      secret: config.CHATWOOT_WEBHOOK_SECRET ?? '',
+      rawBody: request.rawBody ?? Buffer.alloc(0),
+      timestamp: request.headers['x-chatwoot-timestamp'] as string | undefined,
+      signature: request.headers['x-chatwoot-signature'] as string | undefined,
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    if (!check.ok || config.CHATWOOT_WEBHOOK_SECRET === undefined) {
+      request.log.warn({ reason: check.ok ? 'no secret configured' : check.reason }, 'chatwoot webhook refused');
+      // A forged or replayed signature counts against the address like a wrong token.
+      const count = await limits.address(request);
+      if (count.exceeded) throw edgeRateLimited(count.retryAfterSeconds);
+      throw unauthorized('Invalid webhook signature');
     }
+  }
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
     if (decision.message.kind === 'control') {
@@ -49,5 +73,12 @@ export const chatwootWebhookRoutes = (deps: AppDependencies): FastifyPluginAsync
     }
     await deps.chats.events(decision.chatId, [decision.message]);
     return reply.status(200).send({ ok: true, forwarded: true });
-  });
+  };
+
+  const bodyLimit = config.CHATWOOT_WEBHOOK_BODY_MB;
+  app.post('/webhooks/chatwoot', { bodyLimit, onRequest: edgeGuard(limits, signed), preHandler: verifySignature }, handle);
+  app.post('/webhooks/chatwoot/:token', { bodyLimit, onRequest: edgeGuard(limits, withToken), preHandler: verifySignature }, handle);
 };
+
+const edgeRateLimited = (retryAfterSeconds: number) =>
+  new EdgeRefusal(ErrorType.RateLimited, 'Too many requests from this address; retry later', 'rate_limited_address', retryAfterSeconds);

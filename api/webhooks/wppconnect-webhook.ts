@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
@@ -6,6 +5,8 @@ import { bareMediaType, ChatQueueFullError, isWhatsAppChatId } from '../../domai
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { authenticated, edgeGuard, refused, sameSecret } from '../edge/guard.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 const notAChat = (chatId: string) =>
@@ -13,22 +14,23 @@ const notAChat = (chatId: string) =>
 
 const queueFullRetryAfterSeconds = 30;
 
-const sameToken = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-
 /**
  * `POST /webhooks/wppconnect/:token`: WPPConnect cannot sign, so the URL carries a secret. A
  * message is answered 2xx only once it is durably in its chat's workflow (media stored first, so
  * only its key enters history). WPPConnect never retries; polling covers what is lost before this.
  */
-export const wppconnectWebhookRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   const { config } = deps;
   // With autoDownload, onmessage (and onack) carry whole files as base64: room for media well past the
-  // relay limit, so an oversized file still arrives and becomes a note for the agent instead of a lost message.
-  const bodyLimit = 64 * 1024 * 1024;
-  app.post('/webhooks/wppconnect/:token', { bodyLimit, schema: { params: z.object({ token: z.string() }) } }, async (request, reply) => {
-    if (config.WPPCONNECT_WEBHOOK_TOKEN === undefined || !sameToken(request.params.token, config.WPPCONNECT_WEBHOOK_TOKEN)) {
-      throw new AppError(ErrorType.Unauthorized, 'Unknown webhook token');
-    }
+  // relay limit, so an oversized file still arrives and becomes a note for the agent instead of a lost
+  // message. WPPCONNECT_WEBHOOK_BODY_MB, by default base64 of 3 × BRIDGE_MEDIA_MAX_MB plus 1 MiB of envelope.
+  const bodyLimit = config.WPPCONNECT_WEBHOOK_BODY_MB;
+  // The token is in the URL: checked in onRequest, so a stranger's body is never read.
+  const guard = edgeGuard(limits, (request) => {
+    const token = (request.params as { token?: string }).token ?? '';
+    return config.WPPCONNECT_WEBHOOK_TOKEN !== undefined && sameSecret(token, config.WPPCONNECT_WEBHOOK_TOKEN) ? authenticated : refused('Unknown webhook token');
+  });
+  app.post('/webhooks/wppconnect/:token', { bodyLimit, onRequest: guard, schema: { params: z.object({ token: z.string() }) } }, async (request, reply) => {
     const event = parseWppConnectWebhook(request.body);
     if (event.kind === 'ack') {
       if (event.fromMe && !isWhatsAppChatId(event.chatId)) throw notAChat(event.chatId);

@@ -66,7 +66,8 @@ export async function runInboundPhase(options: InboundPhaseOptions): Promise<Inb
   const send = async (index: number) => {
     const message = chats.messageAt(index);
     startedAt[index] = performance.now();
-    await wpp.receive({ from: chats.phoneOf(message.chat), body: chats.textOf(message), pushname: `Motorista ${message.chat}` });
+    const { delivered } = await wpp.receive({ from: chats.phoneOf(message.chat), body: chats.textOf(message), pushname: `Motorista ${message.chat}` });
+    await delivered;
     webhookAnswerMs.push(performance.now() - startedAt[index]);
   };
   const plan = { total: chats.total, chatOf: (index: number) => chats.messageAt(index).chat };

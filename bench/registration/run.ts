@@ -64,6 +64,7 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   log(`Submitting ${settings.BENCH_REGISTRATIONS} registrations, ${settings.BENCH_CONCURRENCY} at a time`);
   const load = await runLoad({
     apiUrl: apiReady.apiUrl,
+    intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!,
     databaseUrl: env.databaseUrl,
     documents,
     registrations: settings.BENCH_REGISTRATIONS,

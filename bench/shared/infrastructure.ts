@@ -3,6 +3,7 @@
  * folder, Temporal (TEMPORAL_ADDRESS, else an in-memory headless dev server) and a fresh
  * PostgreSQL database on the server the project finds, migrated, dropped at the end.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +90,10 @@ export function systemEnvironment(
     WPPCONNECT_URL: part.wpp.url,
     WPPCONNECT_SESSION: part.wpp.session,
     WPPCONNECT_SECRET_KEY: part.wpp.secretKey,
+    // Production requires the intake's secret; the load posts it as Typebot does. The load comes from
+    // one address at a fixed concurrency: room for it in the intake's slots.
+    INTAKE_SHARED_SECRET: randomBytes(24).toString('base64url'),
+    INTAKE_MAX_IN_FLIGHT: '64',
   };
 }
 

@@ -116,4 +116,10 @@ export const requestErrors = {
   missingOrInvalid: 'O pedido tem dados em falta ou inválidos.',
   notProcessed: 'O pedido não pôde ser processado.',
   unavailable: 'O serviço está temporariamente indisponível. Tente novamente dentro de alguns minutos.',
+  /** Too many refused or unauthenticated requests from one address. */
+  tooManyRequests: 'Recebemos demasiados pedidos. Aguarde alguns minutos e tente novamente.',
+  /** Too many submissions for one NIF or one phone number within the window. */
+  tooManySubmissions: 'Recebemos demasiados registos com este NIF ou este número de telefone. Tente novamente mais tarde.',
+  /** Every intake slot is taken (INTAKE_MAX_IN_FLIGHT). */
+  busy: 'Estamos a receber muitos registos neste momento. Tente novamente dentro de alguns segundos.',
 };

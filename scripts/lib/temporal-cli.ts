@@ -63,7 +63,7 @@ export async function findOrBuildTemporalCli(log: Log = () => undefined): Promis
 }
 
 /** A mkdir lock: only one process builds; the others wait. A lock left by a dead process is taken over. */
-async function withBuildLock(dir: string, log: Log, build: () => Promise<void>): Promise<void> {
+export async function withBuildLock(dir: string, log: Log, build: () => Promise<void>): Promise<void> {
   const lock = path.join(dir, 'build.lock');
   await mkdir(dir, { recursive: true });
   const deadline = Date.now() + buildLockTimeoutMs;
@@ -107,7 +107,7 @@ async function lockIsStale(lock: string): Promise<boolean> {
   }
 }
 
-async function findGo(): Promise<string> {
+export async function findGo(): Promise<string> {
   for (const candidate of ['go', '/usr/local/go/bin/go']) {
     try {
       await execFileAsync(candidate, ['version'], { timeout: 15_000 });

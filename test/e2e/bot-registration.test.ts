@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { chatEventsSignal, chatStateQuery, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
@@ -49,7 +49,8 @@ const botState = async (sut: TestSystem, phone: string) =>
   (await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).query(chatStateQuery)).bot;
 
 describe('registration bot in the WhatsApp conversation', () => {
-  const system = useTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+  // As in production: the intake requires its secret, which the flow sends from TokenRegisto.
+  const system = useTestSystem({ BRIDGE_POLLING: 'false', INTAKE_SHARED_SECRET: `test-intake-${randomUUID()}` }, { bridge: true, typebot: true });
 
   it('takes a driver from "quero ser motorista" to an approved registration, linked to the chat', { timeout: 180_000 }, async () => {
     const sut = system();

@@ -30,7 +30,8 @@ describe('WhatsApp ↔ Chatwoot bridge: contacts, groups and refused sends', () 
   it('ignores group chats by default', async () => {
     const member = newDriverPhone();
     const group = `1203630${randomInt(10_000_000, 99_999_999)}@g.us`;
-    const { id } = await sut().wpp.receive({ from: group, isGroup: true, author: member, body: 'mensagem no grupo' });
+    const { id, delivered } = await sut().wpp.receive({ from: group, isGroup: true, author: member, body: 'mensagem no grupo' });
+    await delivered;
     // The webhook was answered, and the bridge hands a message over before it answers: it looked, and let it be.
     const delivery = sut().wpp.webhookDeliveries.find((candidate) => candidate.event === 'onmessage' && candidate.messageId === id);
     assert.equal(delivery?.status, 200);

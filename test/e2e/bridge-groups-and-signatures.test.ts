@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { chatWorkflowId } from '../../domain/chat.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const newGroupId = () => `1203630${randomInt(10_000_000, 99_999_999)}${randomInt(1000, 9999)}@g.us`;
@@ -121,13 +121,14 @@ describe('WhatsApp ↔ Chatwoot bridge with BRIDGE_INCLUDE_GROUPS=true', () => {
 
 describe('WhatsApp ↔ Chatwoot bridge with CHATWOOT_VERIFY_SIGNATURE=false (Chatwoot older than 4.13)', () => {
   let sut: TestSystem;
+  const webhookToken = `test-chatwoot-url-token-${randomInt(1_000_000_000)}`;
   before(async () => {
-    sut = await startTestSystem({ BRIDGE_POLLING: 'false', CHATWOOT_VERIFY_SIGNATURE: 'false' }, { bridge: true });
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', CHATWOOT_VERIFY_SIGNATURE: 'false', CHATWOOT_WEBHOOK_TOKEN: webhookToken }, { bridge: true });
     sut.chatwoot!.signWebhooks = false;
   });
   after(async () => sut.stop());
 
-  it("accepts the unsigned webhook of an agent's reply and sends the reply to the driver", async () => {
+  it("accepts the unsigned webhook of an agent's reply at the URL with CHATWOOT_WEBHOOK_TOKEN and sends the reply to the driver", async () => {
     const phone = newDriverPhone();
     const conversationId = await conversationWith(sut, phone);
     const { messageId } = await sut.chatwoot!.agentReply(conversationId, { content: 'Bom dia! Já vejo isso.' });
@@ -136,5 +137,26 @@ describe('WhatsApp ↔ Chatwoot bridge with CHATWOOT_VERIFY_SIGNATURE=false (Cha
     const delivery = sut.chatwoot!.webhookDeliveries.find((candidate) => candidate.event === 'message_created' && candidate.payloadId === messageId);
     assert.equal(delivery?.status, 200);
     assert.equal(delivery.deliveryId, null, 'it came unsigned');
+  });
+
+  it('refuses an unsigned message_created without the URL token or with a wrong one: the company number sends nothing', async () => {
+    const phone = newDriverPhone();
+    const conversationId = await conversationWith(sut, phone);
+    const base = sut.system.apiUrl!;
+    try {
+      for (const url of [`${base}/webhooks/chatwoot`, `${base}/webhooks/chatwoot/not-the-token`, `${base}/webhooks/chatwoot/${webhookToken}x`]) {
+        sut.chatwoot!.setWebhookUrl(url);
+        const { messageId } = await sut.chatwoot!.agentReply(conversationId, { content: `Envie o seu código (${url.slice(base.length)})` });
+        await sut.chatwoot!.webhooksIdle();
+        const delivery = sut.chatwoot!.webhookDeliveries.find((candidate) => candidate.event === 'message_created' && candidate.payloadId === messageId);
+        assert.equal(delivery?.status, 401, url.slice(base.length));
+      }
+    } finally {
+      sut.chatwoot!.setWebhookUrl(`${base}/webhooks/chatwoot/${webhookToken}`);
+    }
+    await sut.chatwoot!.agentReply(conversationId, { content: 'Resposta verdadeira' });
+    await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000, 'the real reply on WhatsApp');
+    await chatAtRest(sut, phone);
+    assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Resposta verdadeira']);
   });
 });

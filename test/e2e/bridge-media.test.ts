@@ -58,11 +58,12 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     const phone = newDriverPhone();
     sut.wpp.setAutoDownload(false);
     try {
-      await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } });
+      // Each handed off before the next (same second: only arrival orders them).
+      await (await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } })).delivered;
     } finally {
       sut.wpp.setAutoDownload(true);
     }
-    await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } });
+    await (await sut.wpp.receive({ from: phone, type: 'ptt', media: { bytes: oggVoiceNote(), mimetype: 'audio/ogg; codecs=opus' } })).delivered;
     await sut.wpp.receive({ from: phone, type: 'video', media: { bytes: Buffer.alloc(1_500_000, 1), mimetype: 'video/mp4' } });
     await eventually(async () => (incoming(phone).length === 3 ? true : undefined), 15_000);
     const [downloaded, voice, video] = incoming(phone);

@@ -39,9 +39,9 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
       await eventually(async () => (view().incomingTexts(phone).includes('zero') ? true : undefined), 10_000, 'the relay of "zero" under way');
       // The later message's webhook arrives first: WhatsApp stamped it 20 s after the other one.
       clockOffsetMs = 20_000;
-      await sut.wpp.receive({ from: phone, body: 'segunda' });
+      await (await sut.wpp.receive({ from: phone, body: 'segunda' })).delivered;
       clockOffsetMs = 0;
-      await sut.wpp.receive({ from: phone, body: 'primeira' });
+      await (await sut.wpp.receive({ from: phone, body: 'primeira' })).delivered;
       assert.equal(messagePostsAnswered(), answeredBefore, 'both webhooks were answered while "zero" was still being relayed');
     } finally {
       clockOffsetMs = 0;
@@ -53,8 +53,9 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
 
   it('turns a location into a readable line with a maps link, and a contact card into its name and phones', async () => {
     const phone = newDriverPhone();
-    await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 41.1336, lng: -8.6174, name: 'Armazém de Gaia' } });
-    await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 38.7223, lng: -9.1393 } });
+    // Each handed off before the next (WhatsApp stamps them in the same second, so only arrival orders them).
+    await (await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 41.1336, lng: -8.6174, name: 'Armazém de Gaia' } })).delivered;
+    await (await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 38.7223, lng: -9.1393 } })).delivered;
     const vcard = [
       'BEGIN:VCARD', 'VERSION:3.0', 'N:Silva;Maria;;;', 'FN:Maria Silva',
       'TEL;type=CELL;type=VOICE;waid=351912000111:+351 912 000 111', 'TEL;type=WORK:+351 220 000 222', 'END:VCARD',
@@ -70,7 +71,8 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
 
   it('never attaches an executable, whatever it is called: the agent gets a private note instead', async () => {
     const phone = newDriverPhone();
-    await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: elfExecutable(), mimetype: 'application/pdf', filename: 'fatura.pdf' } });
+    // Handed off before the next (same second: only arrival orders them).
+    await (await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: elfExecutable(), mimetype: 'application/pdf', filename: 'fatura.pdf' } })).delivered;
     await sut.wpp.receive({ from: phone, type: 'document', media: { bytes: windowsExecutable(), mimetype: 'application/octet-stream', filename: 'guia.exe' }, caption: 'veja isto' });
     await eventually(async () => (view().incoming(phone).length === 2 ? true : undefined), 15_000, 'both messages in Chatwoot');
     const conversationId = view().conversationIdOf(phone);

@@ -37,8 +37,12 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
 
     const replies = ['primeira resposta', 'segunda resposta', 'terceira resposta'];
     await withFaults(sut.wpp.faults, { down: true }, async () => {
-      for (const content of replies) await chatwoot().agentReply(conversationId, { content });
-      await chatwoot().webhooksIdle();
+      // One after the other, as an agent types them (Chatwoot promises no order between webhooks: replies
+      // written within milliseconds can cross, and the bridge sends them as they arrive — see issue 11's report).
+      for (const content of replies) {
+        await chatwoot().agentReply(conversationId, { content });
+        await chatwoot().webhooksIdle();
+      }
       // The bridge tried, failed, and now waits the outage out.
       await relayWaitingOutOutage(sut, phone);
       assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 0, 'nothing sent while down');
@@ -71,7 +75,8 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
   it('answers a webhook while Chatwoot is unreachable: the hand-off does not depend on it', async () => {
     const sut = system();
     await withFaults(chatwoot().faults, { down: true }, async () => {
-      const { id } = await sut.wpp.receive({ from: newDriverPhone(), body: 'durante a falha' });
+      const { id, delivered } = await sut.wpp.receive({ from: newDriverPhone(), body: 'durante a falha' });
+      await delivered;
       const delivery = sut.wpp.webhookDeliveries.find((candidate) => candidate.event === 'onmessage' && candidate.messageId === id)!;
       assert.equal(delivery.status, 200);
     });

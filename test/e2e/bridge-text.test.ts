@@ -7,7 +7,9 @@ import { withFaults } from '../support/faults.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
-  const system = useTestSystem({}, { bridge: true });
+  // WhatsApp's clock, moved ahead by a test that stamps a burst a second apart.
+  let clockOffsetMs = 0;
+  const system = useTestSystem({}, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
 
   const chatwoot = () => system().chatwoot!;
   const conversationOf = (phone: string) => chatwootView(system()).conversationsOf(phone)[0];
@@ -76,11 +78,16 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
     }));
   });
 
-  it('keeps a burst of messages in one chat in order', async () => {
+  it('keeps a burst of messages in one chat in order, their webhooks overlapping', async () => {
     const sut = system();
     const phone = newDriverPhone();
     const texts = Array.from({ length: 25 }, (_, index) => `mensagem ${index + 1}`);
-    for (const text of texts) await sut.wpp.receive({ from: phone, body: text });
+    // WhatsApp stamps messages in whole seconds and WPPConnect posts them concurrently, so messages
+    // sent within one second have no order the bridge could know: these are a second apart, as typed.
+    for (const text of texts) {
+      clockOffsetMs += 1000;
+      await sut.wpp.receive({ from: phone, body: text });
+    }
     await eventually(async () => (incomingTexts(phone).length === texts.length ? true : undefined), 20_000, 'all 25 messages');
     assert.deepEqual(incomingTexts(phone), texts);
   });

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
+import { requestErrors } from '../../domain/texts/intake.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
 
@@ -56,6 +57,7 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
   let system: RunningSystem;
   let database: Awaited<ReturnType<typeof cuttableLink>>;
   let temporal: Awaited<ReturnType<typeof cuttableLink>>;
+  const webhookToken = `test-webhook-${randomUUID()}`;
 
   before(async () => {
     const databaseUrl = new URL(shared.databaseUrl);
@@ -69,6 +71,7 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
       config: loadConfig({
         HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
         REVIEWER_TOKENS: `ana:test-reviewer-${randomUUID()}`, WPPCONNECT_URL: 'http://127.0.0.1:9', WPPCONNECT_SECRET_KEY: 'unused-secret-key',
+        WPPCONNECT_WEBHOOK_TOKEN: webhookToken, BRIDGE_TASK_QUEUE: `test-bridge-${randomUUID()}`, RATE_LIMIT_PER_ADDRESS: '100000',
       }),
       databaseUrl: databaseUrl.toString(),
       temporalAddress: `127.0.0.1:${temporal.port}`,
@@ -110,6 +113,37 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
       await temporal.restore();
     }
     assert.deepEqual(await healthy(), { status: 200, body: { status: 'ok', database: 'ok', temporal: 'ok' } });
+  });
+
+  it('answers a webhook and the intake 503 with Retry-After within seconds while Temporal does not answer, and 200 once it does', async () => {
+    await healthy();
+    const phone = newDriverPhone();
+    const message = (n: number) => ({
+      event: 'onmessage', session: 'test', id: `false_${phone}@c.us_3EB0${n}`, type: 'chat', body: `Olá ${n}`, from: `${phone}@c.us`,
+      to: '351930000000@c.us', chatId: `${phone}@c.us`, fromMe: false, t: Math.floor(Date.now() / 1000), isGroupMsg: false, notifyName: 'Rui',
+    });
+    const post = async (path: string, body: unknown) => {
+      const started = performance.now();
+      const response = await fetch(`${system.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown>, ms: performance.now() - started };
+    };
+    const registration = flatPayload(await sampleDocuments());
+    await temporal.cut();
+    try {
+      const webhook = await post(`/webhooks/wppconnect/${webhookToken}`, message(1));
+      assert.deepEqual([webhook.status, webhook.retryAfter, webhook.body.error], [503, '5', 'Temporal is unreachable; retry shortly']);
+      assert.ok(webhook.ms < 3000, `the webhook answered after ${Math.round(webhook.ms)} ms`);
+      const intake = await post('/drivers/register-typebot/', registration);
+      assert.deepEqual([intake.status, intake.retryAfter, intake.body.error], [503, '5', requestErrors.unavailable]);
+      assert.ok(intake.ms < 3000 + 2000, `the intake answered after ${Math.round(intake.ms)} ms (documents checked first)`);
+      const rows = await system.db.query('SELECT 1 FROM registrations WHERE nif = $1', [registration.nif]);
+      assert.equal(rows.rowCount, 0, 'the refused registration left no row');
+    } finally {
+      await temporal.restore();
+    }
+    await healthy();
+    assert.equal((await post(`/webhooks/wppconnect/${webhookToken}`, message(1))).status, 200);
+    assert.equal((await post('/drivers/register-typebot/', registration)).status, 201);
   });
 });
 
@@ -153,9 +187,11 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     // Sent, then acks 1 and 2 (sent, delivered).
     await eventually(async () => (grown(before, await scrape(), 'bridge_events_relayed_total', { kind: 'ack' }) === 2 ? true : undefined), 15_000, 'both acks relayed');
     // A message with nothing Chatwoot can show (no text, no file): refused for good, and the chat goes on.
-    await sut.wpp.receive({ from: phone, body: '' });
+    // Handed off first, so the chat handles it before the next one (WhatsApp stamps both in the same second).
+    await (await sut.wpp.receive({ from: phone, body: '' })).delivered;
     await sut.wpp.receive({ from: phone, body: 'Continua?' });
     await eventually(async () => (view.incoming(phone).length === 2 ? true : undefined), 15_000, 'the next message in Chatwoot');
+    await chatAtRest(sut, phone);
 
     const now = await scrape();
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'inbound' }), 2);

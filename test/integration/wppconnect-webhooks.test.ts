@@ -27,6 +27,7 @@ async function setup(t: TestContext, options: WppConnectSimulatorOptions = {}) {
 test('onmessage is a plain JSON POST of the message, fields at the top level, no auth header', async (t) => {
   const { sim, receiver } = await setup(t);
   const { id } = await sim.receive({ from: PHONE, body: 'O cliente não está em casa', pushname: 'Rui' });
+  await sim.settled();
   const [delivery] = receiver.received;
   assert.equal(receiver.received.length, 1);
   assert.equal(delivery?.headers.authorization, undefined);
@@ -51,6 +52,7 @@ test('onmessage is a plain JSON POST of the message, fields at the top level, no
 test('with autoDownload the media body is the whole file in raw base64, and content keeps the preview', async (t) => {
   const { sim, receiver } = await setup(t);
   await sim.receive({ from: PHONE, media: { bytes: photo, mimetype: 'image/jpeg' }, caption: 'Porta fechada' });
+  await sim.settled();
   const body = receiver.received[0]?.body ?? {};
   assert.ok(Buffer.from(String(body.body), 'base64').equals(photo));
   assert.notEqual(body.content, body.body);
@@ -64,6 +66,7 @@ test('without autoDownload the body is only a preview: the parser leaves media o
   const { sim, client, receiver } = await setup(t);
   sim.setAutoDownload(false);
   const { id } = await sim.receive({ from: PHONE, media: { bytes: photo, mimetype: 'image/jpeg' } });
+  await sim.settled();
   const body = receiver.received[0]?.body ?? {};
   const preview = Buffer.from(String(body.body), 'base64');
   assert.ok(preview.length > 0 && preview.length < 100 && !preview.equals(photo));
@@ -109,6 +112,7 @@ test('a failed delivery is recorded and never retried, and the chat stays unread
 
   receiver.status = 200;
   await sim.receive({ from: PHONE, body: 'Já está?' });
+  await sim.settled();
   assert.deepEqual(await client.newMessages(), [], 'a delivered onmessage marks the chat read (webhook.readMessage)');
 });
 
@@ -116,6 +120,7 @@ test('duplicateWebhooks POSTs every event twice, identically', async (t) => {
   const { sim, receiver } = await setup(t);
   sim.faults.duplicateWebhooks = true;
   await sim.receive({ from: PHONE, body: 'Uma vez' });
+  await sim.settled();
   assert.equal(receiver.received.length, 2);
   assert.deepEqual(receiver.received[0]?.body, receiver.received[1]?.body);
 });
@@ -124,6 +129,7 @@ test('webhookDown skips deliveries but the message is in the chat', async (t) =>
   const { sim, client, receiver } = await setup(t);
   sim.faults.webhookDown = true;
   const { id } = await sim.receive({ from: PHONE, body: 'Perdido?' });
+  await sim.settled();
   await client.sendText({ phone: PHONE, message: 'Não' });
   await sim.settled();
   assert.equal(receiver.received.length, 0);
@@ -138,7 +144,9 @@ test('webhookDown skips deliveries but the message is in the chat', async (t) =>
 test('group messages come from the group with the participant as author; LID contacts from their LID', async (t) => {
   const { sim, receiver } = await setup(t);
   await sim.receive({ from: '120363025246125486', isGroup: true, author: '351934567890', body: 'Bom dia a todos' });
+  await sim.settled();
   await sim.receive({ from: '123456789012345@lid', body: 'Sou eu', pushname: 'Ana' });
+  await sim.settled();
   const [group, lid] = receiver.received.map((delivery) => parseWppConnectWebhook(delivery.body));
   assert.ok(group?.kind === 'message' && lid?.kind === 'message');
   assert.deepEqual([group.message.chatId, group.message.isGroupMsg, group.message.author], ['120363025246125486@g.us', true, '351934567890@c.us']);
@@ -158,10 +166,12 @@ test('the first start-session sets the webhook; a running session keeps it', asy
       body: JSON.stringify({ webhook }),
     });
   await sim.receive({ from: PHONE, body: 'antes' });
+  await sim.settled();
   assert.equal(sim.webhookDeliveries.length, 0, 'no webhook configured: nothing is posted');
   assert.equal((await start(receiver.url)).status, 200);
   assert.equal((await start(other.url)).status, 200);
   await sim.receive({ from: PHONE, body: 'depois' });
+  await sim.settled();
   assert.deepEqual(receiver.received.map((delivery) => delivery.body.body), ['depois']);
   assert.equal(other.received.length, 0);
 });

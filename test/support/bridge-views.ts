@@ -49,13 +49,15 @@ export async function chatState(sut: TestSystem, phoneOrChatId: string): Promise
 
 /**
  * Waits until the chat's workflow has handled every event handed to it so far: nothing queued, no
- * batch being relayed, none of the bot's steps for it running. Call it once the hand-off is done (a
- * webhook was answered): Temporal answers a query with every signal in the history, so at rest then
- * means the events were handled, and what they made the bridge send has been sent. Delivery acks
- * may make the chat busy again afterwards. A failed query (no worker polls for a moment, the run
- * is changing) is asked again until the time is up.
+ * batch being relayed, none of the bot's steps for it running. The simulators POST their webhooks
+ * without waiting (as the real systems do), so it first waits for every webhook they have fired to
+ * be answered, i.e. handed off: Temporal answers a query with every signal in the history, so at
+ * rest then means the events were handled, and what they made the bridge send has been sent.
+ * Delivery acks may make the chat busy again afterwards. A failed query (no worker polls for a
+ * moment, the run is changing) is asked again until the time is up.
  */
 export async function chatAtRest(sut: TestSystem, phoneOrChatId: string, what = 'the chat to handle its events', timeoutMs = 30_000): Promise<ChatState> {
+  await webhooksAnswered(sut);
   let last = 'no answer';
   try {
     return await eventually(async () => {
@@ -71,6 +73,11 @@ export async function chatAtRest(sut: TestSystem, phoneOrChatId: string, what = 
   } catch (error) {
     throw new Error(`${(error as Error).message}; the chat's state query last said: ${last}`);
   }
+}
+
+/** Every webhook the simulators fired so far has been answered (or failed): what they sent has been handed off. */
+export async function webhooksAnswered(sut: TestSystem): Promise<void> {
+  await Promise.all([sut.wpp.settled(), sut.chatwoot?.webhooksIdle()]);
 }
 
 /** Whether a chat workflow (any run) exists for this chat: a message the bridge ignores must not start one. */

@@ -34,6 +34,9 @@ export interface TestSystem {
   typebot: TypebotSimulator | undefined;
   /** The environment the configuration was loaded from (for child processes). */
   env: Record<string, string>;
+  /** The Temporal server and database this system runs on (the run's shared ones unless the options named others). */
+  temporalAddress: string;
+  databaseUrl: string;
   reviewerToken: string;
   storageDir: string;
   /** JSON request to the API; returns status and parsed body. */
@@ -55,6 +58,14 @@ export interface TestSystemOptions {
   whatsappClock?: () => Date;
   /** Runs right after an intake commits; throwing plays an API crash before the hand-off (see `AppDependencies`). */
   afterIntakeCommit?: (registrationId: string) => Promise<void>;
+  /** Where the API's request log goes (with LOG_LEVEL set in `env`); tests capture it to check what is never logged. */
+  logStream?: NodeJS.WritableStream;
+  /** false: no API in this process (a test runs it as a child process and points the simulators at it). Default true. */
+  api?: boolean;
+  /** Another Temporal server than the run's shared dev server (the fault matrix's own, on PostgreSQL). */
+  temporalAddress?: string;
+  /** Another database than the run's shared one (migrated). */
+  databaseUrl?: string;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
@@ -96,26 +107,35 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_TIMEOUT: '3s',
     // The schedule scans the shared database: only the self-repair tests turn it on (and delete it after).
     SELF_REPAIR_SCHEDULE: 'false',
+    // Tests call every route many times a minute from one address, unauthenticated: the edge's
+    // production limits are tested on their own (test/security/edge.test.ts) with these set low.
+    RATE_LIMIT_PER_ADDRESS: '100000',
+    RATE_LIMIT_INTAKE_PER_NIF: '1000',
+    RATE_LIMIT_INTAKE_PER_PHONE: '1000',
     ...bridgeEnv,
     ...typebotEnv,
     ...env,
   };
   const config = loadConfig(configEnv);
+  const temporalAddress = options.temporalAddress ?? shared.temporalAddress;
+  const databaseUrl = options.databaseUrl ?? shared.databaseUrl;
   const system = await startSystem({
     config,
-    databaseUrl: shared.databaseUrl,
-    temporalAddress: shared.temporalAddress,
+    databaseUrl,
+    temporalAddress,
     workflowBundlePath: shared.bundlePath,
-    run: { api: true, worker: options.worker ?? true },
+    run: { api: options.api ?? true, worker: options.worker ?? true },
     ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
+    ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
   });
 
   // As an operator does after importing the registration flow: point its HTTP Request at this API.
   const ownFlow = typeof options.typebot === 'object' && options.typebot.flow !== undefined;
-  if (!ownFlow) typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl!).port}/drivers/register-typebot/`));
-  if (chatwoot !== undefined) {
+  if (!ownFlow && system.apiUrl !== undefined) typebot?.setFlow(await registrationFlow(`http://localhost:${new URL(system.apiUrl).port}/drivers/register-typebot/`, config.INTAKE_SHARED_SECRET));
+  if (chatwoot !== undefined && system.apiUrl !== undefined) {
     wpp.setWebhookUrl(`${system.apiUrl}/webhooks/wppconnect/${config.WPPCONNECT_WEBHOOK_TOKEN}`);
-    chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot`);
+    // With signatures off, Chatwoot posts to the URL that carries CHATWOOT_WEBHOOK_TOKEN.
+    chatwoot.setWebhookUrl(`${system.apiUrl}/webhooks/chatwoot${config.CHATWOOT_WEBHOOK_TOKEN === undefined ? '' : `/${config.CHATWOOT_WEBHOOK_TOKEN}`}`);
   }
 
   const call: TestSystem['call'] = async (method, url, body, headers = {}) => {
@@ -135,6 +155,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     chatwoot,
     typebot,
     env: configEnv,
+    temporalAddress,
+    databaseUrl,
     reviewerToken,
     storageDir,
     call,

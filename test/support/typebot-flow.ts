@@ -214,14 +214,19 @@ export const plainText = (nodes: RichText[] = []): string[] => nodes.map(functio
 const flowFile = new URL('../../docs/typebot-flows/cadastro-motorista.json', import.meta.url);
 
 /**
- * The registration flow as exported, with its one operator setting (the intake URL, a quoted
- * string in the `UrlRegisto` Set variable block) changed the way an operator edits it after import.
+ * The registration flow as exported, with its operator settings (the intake URL, a quoted string in
+ * the `UrlRegisto` Set variable block, and the intake secret in `TokenRegisto`) changed the way an
+ * operator edits them after import.
  */
-export async function registrationFlow(intakeUrl?: string): Promise<TypebotFlow> {
+export async function registrationFlow(intakeUrl?: string, intakeSecret?: string): Promise<TypebotFlow> {
   const flow = JSON.parse(await readFile(flowFile, 'utf8')) as TypebotFlow;
-  if (intakeUrl === undefined) return flow;
-  const block = flow.groups.flatMap((group) => group.blocks).find((candidate) => candidate.id === 'b_url_registo');
-  if (block?.options === undefined) throw new Error('The flow has no UrlRegisto block (b_url_registo) to point at the intake');
-  block.options.expressionToEvaluate = JSON.stringify(intakeUrl);
+  const setting = (id: string, value: string | undefined) => {
+    if (value === undefined) return;
+    const block = flow.groups.flatMap((group) => group.blocks).find((candidate) => candidate.id === id);
+    if (block?.options === undefined) throw new Error(`The flow has no Set variable block ${id} to set`);
+    block.options.expressionToEvaluate = JSON.stringify(value);
+  };
+  setting('b_url_registo', intakeUrl);
+  setting('b_token_registo', intakeSecret);
   return flow;
 }

@@ -15,6 +15,7 @@ const operatorEnv: Record<string, string> = {
   WPPCONNECT_SECRET_KEY: 'from-the-environment',
   WPPCONNECT_WEBHOOK_TOKEN: 'from-the-environment',
   REVIEWER_TOKENS: 'ana:from-the-environment',
+  INTAKE_SHARED_SECRET: 'from-the-environment',
 };
 
 /** Compose's interpolation of `${NAME:?message}` (required) and `${NAME:-default}`, from `env`. */
@@ -46,9 +47,21 @@ describe('docker-compose.yml', () => {
   }
 
   it('runs the bridge once the operator sets the Chatwoot keys', () => {
-    const chatwoot = { CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment' };
+    const chatwoot = {
+      CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment',
+      CHATWOOT_WEBHOOK_SECRET: 'from-the-environment',
+    };
     const config = loadConfig(environmentOf('worker', { ...operatorEnv, ...chatwoot }));
     assert.equal(config.CHATWOOT_INBOX_ID, 7);
+    const { CHATWOOT_WEBHOOK_SECRET: _, ...unsigned } = chatwoot;
+    assert.throws(() => loadConfig(environmentOf('api', { ...operatorEnv, ...unsigned })), /CHATWOOT_WEBHOOK_SECRET/);
+    const withToken = loadConfig(environmentOf('api', { ...operatorEnv, ...unsigned, CHATWOOT_VERIFY_SIGNATURE: 'false', CHATWOOT_WEBHOOK_TOKEN: 'from-the-environment' }));
+    assert.equal(withToken.CHATWOOT_WEBHOOK_TOKEN, 'from-the-environment');
+  });
+
+  it('refuses to start the API in production without the intake secret', () => {
+    const { INTAKE_SHARED_SECRET: _, ...withoutSecret } = operatorEnv;
+    assert.throws(() => environmentOf('api', withoutSecret), /compose needs INTAKE_SHARED_SECRET/);
   });
 
   it('gives the bot\'s settings to the bridge worker only, their one source', () => {

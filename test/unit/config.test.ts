@@ -55,13 +55,50 @@ describe('configuration', () => {
   });
 
   it('runs the bridge only with the whole Chatwoot connection; empty values count as unset', () => {
-    const chatwoot = { CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment' };
+    const chatwoot = {
+      CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment', CHATWOOT_WEBHOOK_SECRET: 'from-the-environment',
+    };
     assert.equal(loadConfig(chatwoot).CHATWOOT_INBOX_ID, 7);
     assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_INBOX_ID: '' }), /missing: CHATWOOT_INBOX_ID/);
     // As compose passes unset variables: `${CHATWOOT_ACCOUNT_ID:-}`.
     const none = loadConfig({ CHATWOOT_URL: '', CHATWOOT_ACCOUNT_ID: '', CHATWOOT_INBOX_ID: '', CHATWOOT_API_TOKEN: '' });
     assert.equal(none.CHATWOOT_ACCOUNT_ID, undefined);
     assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_ACCOUNT_ID: 'three' }), /CHATWOOT_ACCOUNT_ID/);
+  });
+
+  it('requires the intake secret in production, and nowhere else', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (error: unknown) => error instanceof ConfigError && /INTAKE_SHARED_SECRET is required in production/.test(error.message));
+    assert.equal(loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'from-the-environment' }).INTAKE_SHARED_SECRET, 'from-the-environment');
+    assert.equal(loadConfig({ NODE_ENV: 'development' }).INTAKE_SHARED_SECRET, undefined);
+  });
+
+  it('gives the bridge an authenticated Chatwoot webhook: a signature secret, or a URL token when signatures are off', () => {
+    const chatwoot = { CHATWOOT_URL: 'https://chat.example.pt', CHATWOOT_ACCOUNT_ID: '3', CHATWOOT_INBOX_ID: '7', CHATWOOT_API_TOKEN: 'from-the-environment' };
+    assert.throws(() => loadConfig(chatwoot), /CHATWOOT_WEBHOOK_SECRET/);
+    assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_VERIFY_SIGNATURE: 'false' }), /CHATWOOT_VERIFY_SIGNATURE=false needs CHATWOOT_WEBHOOK_TOKEN/);
+    assert.equal(loadConfig({ ...chatwoot, CHATWOOT_VERIFY_SIGNATURE: 'false', CHATWOOT_WEBHOOK_TOKEN: 'a-token' }).CHATWOOT_WEBHOOK_TOKEN, 'a-token');
+    assert.equal(loadConfig({ ...chatwoot, CHATWOOT_WEBHOOK_SECRET: 'a-secret' }).CHATWOOT_VERIFY_SIGNATURE, true);
+  });
+
+  it('takes TRUST_PROXY as false, true, a hop count or a list of addresses and CIDR ranges', () => {
+    assert.equal(loadConfig({}).TRUST_PROXY, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).TRUST_PROXY, ['10.0.0.0/8', '127.0.0.1', '::1']);
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'yes please' }), /TRUST_PROXY/);
+  });
+
+  it("sizes the WPPConnect webhook's body from the relay limit unless told, and the edge's limits have defaults", () => {
+    const config = loadConfig({});
+    assert.equal(config.WPPCONNECT_WEBHOOK_BODY_MB, 65 * 1024 * 1024, 'base64 of 3 x 16 MiB plus 1 MiB');
+    assert.equal(loadConfig({ BRIDGE_MEDIA_MAX_MB: '4' }).WPPCONNECT_WEBHOOK_BODY_MB, 17 * 1024 * 1024);
+    assert.equal(loadConfig({ WPPCONNECT_WEBHOOK_BODY_MB: '20' }).WPPCONNECT_WEBHOOK_BODY_MB, 20 * 1024 * 1024);
+    assert.deepEqual(
+      [config.CHATWOOT_WEBHOOK_BODY_MB, config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW, config.RATE_LIMIT_INTAKE_PER_NIF, config.RATE_LIMIT_INTAKE_PER_PHONE, config.RATE_LIMIT_INTAKE_WINDOW, config.INTAKE_MAX_IN_FLIGHT],
+      [1024 * 1024, 60, 60_000, 5, 5, 3_600_000, 8],
+    );
+    assert.deepEqual([config.API_REQUEST_TIMEOUT, config.TEMPORAL_HANDOFF_DEADLINE, config.DATABASE_STATEMENT_TIMEOUT], [60_000, 2_000, 30_000]);
+    assert.throws(() => loadConfig({ RATE_LIMIT_PER_ADDRESS: '0' }), /RATE_LIMIT_PER_ADDRESS/);
   });
 
   it('documents every key in .env.example', async () => {

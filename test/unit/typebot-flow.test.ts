@@ -29,6 +29,7 @@ function inputFor(name: string, type?: string): TypebotBlock {
 }
 const conditionOn = (name: string) => blocks.find((b) => b.type === 'Condition' && b.items?.some((i) => typeof i.content === 'object' && i.content.comparisons?.some((c) => flow.variables.find((v) => v.id === c.variableId)?.name === name)));
 const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook'); assert.ok(found, 'no HTTP Request block'); return found; };
+const httpGroup = () => { const found = flow.groups.find((g) => g.blocks.includes(httpBlock())); assert.ok(found, 'no group holds the HTTP Request'); return found; };
 
 const registrationUrl = 'http://localhost:8000/drivers/register-typebot/';
 const roadmap = ['nome_completo', 'nif', 'telefone', 'email', 'morada', 'codigo_postal', 'cidade', 'cnh_frente', 'cnh_verso', 'comprovante_morada'];
@@ -104,13 +105,17 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     assert.deepEqual([...endsIn], ['g_concluido']);
   });
 
-  void it('declares the variables the bridge and the registration API rely on; only UrlRegisto is set in the flow', () => {
+  void it('declares the variables the bridge and the registration API rely on; only UrlRegisto and TokenRegisto are set in the flow', () => {
     assert.deepEqual(flow.variables.map((v) => v.name).sort(), [
-      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', ...roadmap,
+      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', 'TokenRegisto', ...roadmap,
       'confirmacao', 'registo_sucesso', 'registo_erro', 'registo_estado'].sort());
     const setters = blocks.filter((b) => b.type === 'Set variable');
-    assert.deepEqual(setters.map((b) => [variableOf(b), b.options?.isCode, b.options?.expressionToEvaluate]), [['UrlRegisto', true, JSON.stringify(registrationUrl)]]);
+    assert.deepEqual(setters.map((b) => [variableOf(b), b.options?.isCode, b.options?.expressionToEvaluate]), [
+      ['UrlRegisto', true, JSON.stringify(registrationUrl)],
+      ['TokenRegisto', true, '""'],
+    ]);
     assert.ok(flow.groups[0]?.blocks.includes(setters[0] as TypebotBlock), 'UrlRegisto is set in the first group');
+    assert.equal(setters[1], httpGroup().blocks[0], 'TokenRegisto (the operator sets INTAKE_SHARED_SECRET there) is set right before the HTTP Request');
   });
 
   void it('configures each step as the roadmap says', () => {
@@ -131,7 +136,7 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
 
     const { options } = httpBlock();
     assert.deepEqual([options?.isCustomBody, options?.timeout, options?.webhook?.method, options?.webhook?.url], [true, 60, 'POST', '{{UrlRegisto}}']);
-    assert.deepEqual(options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json']]);
+    assert.deepEqual(options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json'], ['X-Intake-Token', '{{TokenRegisto}}']]);
     assert.deepEqual(options?.responseVariableMapping?.map((m) => [m.bodyPath, flow.variables.find((v) => v.id === m.variableId)?.name]),
       [['data.success', 'registo_sucesso'], ['data.error', 'registo_erro'], ['statusCode', 'registo_estado']]);
   });

@@ -54,9 +54,9 @@ export interface ChatwootSimulator {
   labels(conversationId: number): string[];
   /** As an administrator in the UI: the conversation and its messages are gone; later calls on it answer 404. */
   deleteConversation(conversationId: number): void;
-  /** Every webhook POST made, in order. */
+  /** Every webhook POST made, in the order they ended. */
   webhookDeliveries: ReadonlyArray<WebhookDelivery>;
-  /** Resolves once every webhook queued so far (and any it caused) has been delivered or has failed. */
+  /** Resolves once every webhook queued so far (and any it caused) has been delivered or has failed: a test awaits delivery with it. */
   webhooksIdle(): Promise<void>;
   /** Every answered API request, in order (route patterns, no tokens). */
   requests: ReadonlyArray<RequestRecord>;
@@ -80,6 +80,12 @@ export interface ChatwootSimulatorOptions {
   signWebhooks?: boolean;
   /** WEBHOOK_TIMEOUT, default 5000. */
   webhookTimeoutMs?: number;
+  /**
+   * Webhook deliveries overlap and may reorder, as Sidekiq's jobs do: each waits 0 to `jitterMs`
+   * (default 30) before its POST, pauses drawn from `seed` (default 1). `inOrder: true` delivers one
+   * at a time in event order instead (not what Chatwoot promises; for a sandbox that wants it).
+   */
+  webhookDelivery?: { jitterMs?: number; seed?: number; inOrder?: boolean };
   /** Called synchronously as each message is created through the API or an agent's reply (benchmarks time arrivals with it). */
   onMessageCreated?: (message: MessageRecord) => void;
 }
@@ -107,6 +113,9 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
     secret: opts.webhookSecret ?? 'test-chatwoot-webhook-secret',
     sign: opts.signWebhooks ?? true,
     timeoutMs: opts.webhookTimeoutMs ?? 5_000,
+    jitterMs: opts.webhookDelivery?.jitterMs ?? 30,
+    seed: opts.webhookDelivery?.seed ?? 1,
+    inOrder: opts.webhookDelivery?.inOrder ?? false,
   };
   const ctx: StoreContext = { state, emit: (payload) => webhooks.enqueue(payload), onMessageCreated: opts.onMessageCreated };
   const markFailed = (messageId: number, error: string) => {

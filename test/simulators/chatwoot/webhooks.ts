@@ -3,10 +3,14 @@
  * inbox POSTed to its webhook_url, signed with the inbox secret (Chatwoot 4.13+), 5 s
  * timeout, never retried. A failed message_created/message_updated marks the message
  * `failed` with the error text, as Chatwoot does. The payload is built when the event
- * happens; deliveries go out one at a time, in order, after the API has answered.
+ * happens; each delivery is a job of its own (Chatwoot's WebhookJob on Sidekiq's pool of
+ * threads), so deliveries overlap and promise no order: each starts after a pause of
+ * 0 to `jitterMs` (deterministic, from `seed`), after the API has answered. `jitterMs: 0`
+ * and one job at a time (`inOrder`) give the old strictly ordered delivery, for the sandbox.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signChatwootWebhook } from '../../../integrations/chatwoot/signature.ts';
 import type { FaultSwitches } from '../shared/fault-switches.ts';
 import { railsJson } from './webhook-format.ts';
@@ -29,14 +33,33 @@ export interface WebhookSettings {
   secret: string;
   sign: boolean;
   timeoutMs: number;
+  /** Each delivery waits 0 to this many milliseconds before its POST (Sidekiq's pick-up), so they overlap and reorder. */
+  jitterMs: number;
+  /** Seed of the pauses: a run is repeatable. */
+  seed: number;
+  /** One delivery at a time, in the order the events happened (not what Chatwoot promises). */
+  inOrder: boolean;
 }
 
 const FAILURE_MARKED_EVENTS = new Set(['message_created', 'message_updated']);
 
+/** A small deterministic generator (mulberry32): the pauses are arbitrary but the same on every run. */
+function pauses(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class WebhookDispatcher {
   readonly deliveries: WebhookDelivery[] = [];
+  private readonly pending = new Set<Promise<void>>();
   private chain: Promise<void> = Promise.resolve();
-  private pending = 0;
+  private readonly nextPause: () => number;
 
   constructor(
     readonly settings: WebhookSettings,
@@ -44,7 +67,9 @@ export class WebhookDispatcher {
     /** Called for a failed message event: Messages::StatusUpdateService(message, 'failed', error). */
     private readonly markFailed: (messageId: number, error: string) => void,
     private readonly closing: AbortSignal,
-  ) {}
+  ) {
+    this.nextPause = pauses(settings.seed);
+  }
 
   enqueue(payload: Record<string, unknown>): void {
     const { url } = this.settings;
@@ -54,18 +79,29 @@ export class WebhookDispatcher {
     const body = railsJson(payload);
     const copies = this.faults.duplicateWebhooks ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
-      this.pending++;
-      this.chain = this.chain
-        .then(() => this.deliver(url, event, payloadId, body))
-        .finally(() => {
-          this.pending--;
-        });
+      if (this.settings.inOrder) {
+        this.chain = this.chain.then(() => this.deliver(url, event, payloadId, body));
+        this.track(this.chain);
+        continue;
+      }
+      const pauseMs = Math.floor(this.nextPause() * (this.settings.jitterMs + 1));
+      this.track(
+        sleep(pauseMs, undefined, { signal: this.closing }).then(
+          () => this.deliver(url, event, payloadId, body),
+          () => undefined,
+        ),
+      );
     }
   }
 
   /** Resolves once every delivery queued so far (and any it caused) has been made. */
   async idle(): Promise<void> {
-    while (this.pending > 0) await this.chain;
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   private async deliver(url: string, event: string, payloadId: number, body: string): Promise<void> {

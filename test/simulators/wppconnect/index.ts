@@ -7,13 +7,14 @@
 import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
 import type { IncomingInput } from './incoming.ts';
-import { receive } from './receive.ts';
+import { receive, type ReceivedMessage } from './receive.ts';
 import type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
 import { chatOf, createSimulatorState, findMessage } from './state.ts';
 import { outgoingText } from './messages.ts';
 
 export type { FaultStatus, WppFaults } from './faults.ts';
 export type { IncomingInput, IncomingType } from './incoming.ts';
+export type { ReceivedMessage } from './receive.ts';
 export type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
 
 export interface WppConnectSimulator {
@@ -39,8 +40,12 @@ export interface WppConnectSimulator {
   setWebhookUrl(url: string | undefined): void;
   /** webhook.autoDownload (default true): media `body` in webhooks is the whole file; false: WhatsApp's preview. */
   setAutoDownload(enabled: boolean): void;
-  /** A message from a phone: stored in its chat, then POSTed as `onmessage`. Resolves once the POST ended. */
-  receive(input: IncomingInput): Promise<{ id: string }>;
+  /**
+   * A message from a phone: stored in its chat, then POSTed as `onmessage` without waiting, as the real
+   * server does (messages in quick succession are POSTed concurrently). Resolves once the message is in
+   * WhatsApp; `delivered` settles once its POST ended (or `settled()` for every webhook so far).
+   */
+  receive(input: IncomingInput): Promise<ReceivedMessage>;
   /**
    * Someone types on the company's phone itself (not through the API): the message lands in the chat
    * and, as for any message sent from the paired phone, only its acks reach the webhook (`onmessage`
@@ -110,7 +115,7 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     setAutoDownload(enabled) {
       state.autoDownload = enabled;
     },
-    receive: (input) => receive(state, webhooks, input),
+    receive: async (input) => receive(state, webhooks, input),
     typedOnCompanyPhone({ to, body }) {
       const chatId = to.includes('@') ? to : `${to.replace(/\D/g, '')}@c.us`;
       const message = outgoingText({ ownId: state.ownId, chatId, body, at: state.now() });

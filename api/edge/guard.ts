@@ -1,0 +1,43 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ErrorType } from '../../domain/errors.ts';
+import { requestErrors } from '../../domain/texts/intake.ts';
+import type { EdgeLimits } from './limits.ts';
+import { EdgeRefusal, unauthorized } from './refusals.ts';
+
+/** What a route's credentials say, from the URL and headers only (the body is not read yet). */
+export type Authentication =
+  | { outcome: 'authenticated' }
+  | { outcome: 'refused'; message: string }
+  /** A route anyone may call (health, metrics, the intake without a secret): counted per address. */
+  | { outcome: 'open' }
+  /** Checked once the body is read (Chatwoot's signature covers it); the route counts a failure then. */
+  | { outcome: 'deferred' };
+
+export const authenticated: Authentication = { outcome: 'authenticated' };
+export const open: Authentication = { outcome: 'open' };
+export const deferred: Authentication = { outcome: 'deferred' };
+export const refused = (message: string): Authentication => ({ outcome: 'refused', message });
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+/** Constant-time comparison of a presented secret with the configured one (any lengths). */
+export const sameSecret = (presented: string, expected: string) => timingSafeEqual(digest(presented), digest(expected));
+
+/**
+ * An `onRequest` hook: authenticate first, read second. An authenticated caller (Typebot, WPPConnect,
+ * Chatwoot, a reviewer) is never throttled by address: each posts everything from one. The
+ * unauthenticated and the wrong-token are counted per address and refused 429 past the limit;
+ * a wrong token is refused 401 before a byte of the body is read.
+ */
+export function edgeGuard(limits: EdgeLimits, authenticate: (request: FastifyRequest) => Authentication) {
+  return async function guard(request: FastifyRequest): Promise<void> {
+    const result = authenticate(request);
+    if (result.outcome === 'authenticated' || result.outcome === 'deferred') return;
+    const count = await limits.address(request);
+    if (count.exceeded) {
+      const driver = request.routeOptions.config.audience === 'driver';
+      throw new EdgeRefusal(ErrorType.RateLimited, driver ? requestErrors.tooManyRequests : 'Too many requests from this address; retry later', 'rate_limited_address', count.retryAfterSeconds);
+    }
+    if (result.outcome === 'refused') throw unauthorized(result.message);
+  };
+}

@@ -1,0 +1,88 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from '../../platform/config.ts';
+
+export type LimitsConfig = Pick<
+  Config,
+  | 'REDIS_URL' | 'RATE_LIMIT_PER_ADDRESS' | 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_INTAKE_PER_NIF' | 'RATE_LIMIT_INTAKE_PER_PHONE'
+  | 'RATE_LIMIT_INTAKE_WINDOW' | 'INTAKE_MAX_IN_FLIGHT' | 'INTAKE_SHARED_SECRET'
+>;
+
+/** One count against a limit: whether it is now exceeded, and when its window ends. */
+export interface LimitCount {
+  exceeded: boolean;
+  retryAfterSeconds: number;
+}
+
+export interface EdgeLimits {
+  /** Counts one unauthenticated or wrong-token request from the request's address. */
+  address(request: FastifyRequest): Promise<LimitCount>;
+  /** Counts one submission for a NIF and one for a phone (each when given); the keys are keyed hashes, never the numbers. */
+  submission(nif: string | null, phone: string | null): Promise<{ nif: LimitCount | null; phone: LimitCount | null }>;
+  /** Takes an intake slot; false when INTAKE_MAX_IN_FLIGHT are taken. `release` gives it back. */
+  tryEnterIntake(): boolean;
+  releaseIntake(): void;
+}
+
+/** What the limiter needs of a request: the key. Typed apart so NIF and phone counts need no request. */
+interface Keyed { limitKey: string; routeOptions: { config: Record<string, never> } }
+
+/**
+ * The rate limits, on @fastify/rate-limit's store: Redis when REDIS_URL is set (every API instance
+ * shares the counts), else this process's memory. Redis unreachable: the limit is skipped and logged
+ * (the authentication still holds), rather than refusing every driver and webhook.
+ */
+export async function registerEdgeLimits(app: FastifyInstance, config: LimitsConfig): Promise<EdgeLimits> {
+  let redis: Redis | undefined;
+  if (config.REDIS_URL !== undefined) {
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000 });
+    // The URL may hold a password: log the kind of failure only.
+    redis.on('error', (error: Error & { code?: string }) => app.log.warn({ code: error.code ?? error.name }, 'rate-limit store (Redis) unavailable'));
+    app.addHook('onClose', async () => {
+      // quit() waits for Redis to answer; when it is not connected there is nothing to wait for.
+      if (redis?.status === 'ready') await redis.quit().catch(() => redis?.disconnect());
+      else redis?.disconnect();
+    });
+  }
+  await app.register(rateLimit, {
+    global: false,
+    skipOnError: true,
+    nameSpace: 'leguas-rate:',
+    ...(redis === undefined ? {} : { redis }),
+  });
+
+  const limiter = (max: number, timeWindow: number) => {
+    const check = app.createRateLimit({ max, timeWindow, keyGenerator: (request) => (request as unknown as Keyed).limitKey });
+    return async (limitKey: string): Promise<LimitCount> => {
+      const result = await check({ limitKey, routeOptions: { config: {} } } as unknown as FastifyRequest);
+      if (result.isAllowed) return { exceeded: false, retryAfterSeconds: 0 };
+      return { exceeded: result.isExceeded, retryAfterSeconds: Math.max(1, result.ttlInSeconds) };
+    };
+  };
+  const byAddress = limiter(config.RATE_LIMIT_PER_ADDRESS, config.RATE_LIMIT_WINDOW);
+  const byNif = limiter(config.RATE_LIMIT_INTAKE_PER_NIF, config.RATE_LIMIT_INTAKE_WINDOW);
+  const byPhone = limiter(config.RATE_LIMIT_INTAKE_PER_PHONE, config.RATE_LIMIT_INTAKE_WINDOW);
+  // Keyed with the intake secret, which every instance shares, so a leaked Redis dump does not give
+  // NIFs back by trying all 10^9 of them; without one (development) a key of this process.
+  const hashKey = config.INTAKE_SHARED_SECRET ?? randomBytes(32).toString('hex');
+  const hashed = (kind: string, value: string) => `${kind}:${createHmac('sha256', hashKey).update(`${kind}:${value}`).digest('base64url')}`;
+
+  let inFlight = 0;
+  return {
+    address: (request) => byAddress(`address:${request.ip}`),
+    submission: async (nif, phone) => ({
+      nif: nif === null ? null : await byNif(hashed('nif', nif)),
+      phone: phone === null ? null : await byPhone(hashed('phone', phone)),
+    }),
+    tryEnterIntake: () => {
+      if (inFlight >= config.INTAKE_MAX_IN_FLIGHT) return false;
+      inFlight += 1;
+      return true;
+    },
+    releaseIntake: () => {
+      inFlight = Math.max(0, inFlight - 1);
+    },
+  };
+}

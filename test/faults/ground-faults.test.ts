@@ -1,0 +1,192 @@
+/**
+ * The fault matrix (issue 11; README "Fault matrix"), the ground's side: the API SIGKILLed mid-intake,
+ * the Temporal server and PostgreSQL restarted mid-burst, document storage full. On the real Temporal
+ * server and a PostgreSQL of its own (restarted here, disturbing no other test). Each case prints its
+ * figures as one JSON line. Outages last FAULTS_OUTAGE_SECONDS (default 3; `npm run faults:soak`: 60).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { killChild, startChildApi } from '../support/child-worker.ts';
+import { assertClean, messagesPerPhone, useFaultMatrix } from '../support/fault-matrix.ts';
+import { outageMs, report } from '../support/fault-tally.ts';
+import { flatPayload, sampleDocuments, variablesPayload } from '../support/registration-payloads.ts';
+import { eventually } from '../support/test-system.ts';
+
+describe('fault matrix, the ground under it: nothing lost, doubled or out of order', { timeout: 15 * 60_000 }, () => {
+  const { bed, start, stamped, driversWrite, allArrived } = useFaultMatrix();
+
+  it('API killed (SIGKILL) mid-intake: each driver resubmits, and every registration ends approved, once, its driver told once', async () => {
+    const sut = await start({}, { api: false, bridge: false });
+    let api = await startChildApi(sut);
+    try {
+      const documents = await sampleDocuments();
+      const payloads = Array.from({ length: 4 }, () => flatPayload(documents));
+      const submit = (url: string, payload: Record<string, unknown>) =>
+        fetch(`${url}/drivers/register-typebot/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(variablesPayload(payload)) })
+          .then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }), () => ({ status: 0, body: {} }));
+      // The reviewer API of the API process that runs now.
+      const reviewer = async (method: string, route: string) => {
+        const response = await fetch(`${api.url}${route}`, { method, headers: { authorization: `Bearer ${sut.reviewerToken}` } });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const rowsOf = async (nif: unknown) =>
+        (await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif = $1', [nif])).rows;
+      const firstTries = payloads.map((payload) => submit(api.url, payload));
+      // Killed as soon as the first registration is committed: the others are mid-request.
+      await eventually(async () => ((await Promise.all(payloads.map((payload) => rowsOf(payload.nif)))).some((rows) => rows.length > 0) ? true : undefined), 30_000, 'a registration committed');
+      await killChild(api.child);
+      const killedAt = Date.now();
+      const answers = await Promise.all(firstTries);
+      api = await startChildApi(sut);
+      // The driver (Typebot) whose request failed sends the same form again.
+      const retried = await Promise.all(payloads.map(async (payload, index) => (answers[index]!.status === 201 ? answers[index]! : submit(api.url, payload))));
+      const rowCounts = await Promise.all(payloads.map(async (payload) => (await rowsOf(payload.nif)).length));
+      const figures = { submitted: payloads.length, interrupted: answers.filter((answer) => answer.status !== 201).length, lost: rowCounts.filter((count) => count === 0).length, doubled: rowCounts.filter((count) => count > 1).length };
+      const final: string[] = [];
+      for (const [index, payload] of payloads.entries()) {
+        assert.ok([200, 201].includes(retried[index]!.status), `submission ${index} accepted on retry (${retried[index]!.status} ${JSON.stringify(retried[index]!.body)})`);
+        const rows = await rowsOf(payload.nif);
+        assert.equal(rows.length, 1, 'one registration per NIF');
+        const id = rows[0]!.id;
+        await eventually(async () => ((await reviewer('GET', `/drivers/${id}`)).body.status === 'pending_approval' ? true : undefined), 60_000, 'awaiting a reviewer');
+        assert.equal((await reviewer('POST', `/drivers/${id}/approve`)).status, 200);
+        final.push(String((await reviewer('GET', `/drivers/${id}`)).body.status));
+      }
+      const toldOnce = await Promise.all(payloads.map(async (payload) => {
+        const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+        await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 60_000, 'the driver told');
+        return sut.wpp.sent.filter((message) => message.phone === phone).length;
+      }));
+      report('api-sigkill-mid-intake', {
+        ...figures, approved: final.filter((status) => status === 'approved').length,
+        driversToldTwice: toldOnce.filter((count) => count > 1).length, recoveryMs: Date.now() - killedAt,
+      });
+      assert.deepEqual(final, payloads.map(() => 'approved'));
+      assert.deepEqual(toldOnce, payloads.map(() => 1));
+    } finally {
+      await killChild(api.child);
+      await sut.stop();
+    }
+  });
+
+  // A todo, measured on every run: nothing is lost or doubled, but the messages polling brings in after the
+  // outage reach Chatwoot after later ones whose webhooks were answered meanwhile (the chat reorders only
+  // what is still queued). A webhook during the outage is answered 500 after ~20 s (the API's Temporal calls).
+  it(`Temporal server killed and restarted mid-burst (${outageMs() / 1000} s): polling and reconciliation fill the gap`, {
+    todo: 'polled messages can land after later webhook-delivered ones (out of order); see the README fault matrix',
+  }, async () => {
+    const sut = await start();
+    try {
+      const plan = new Map<string, string[]>();
+      let restartedAt = 0;
+      const answers: number[] = [];
+      await driversWrite(sut, 'mensagem', plan, messagesPerPhone, async () => {
+        await bed().temporal.kill();
+        // A webhook while Temporal is away: how long the API takes to answer it, and with what.
+        const started = Date.now();
+        stamped();
+        const phone = [...plan.keys()][0]!;
+        const text = `${'mensagem'} ${plan.get(phone)!.length + 1}`;
+        plan.get(phone)!.push(text);
+        const { delivered } = await sut.wpp.receive({ from: phone, body: text });
+        await delivered;
+        answers.push(Date.now() - started);
+        await sleep(outageMs());
+        await bed().temporal.restart();
+        restartedAt = Date.now();
+      });
+      const delivery = sut.wpp.webhookDeliveries.filter((candidate) => candidate.event === 'onmessage' && candidate.outcome !== 'delivered');
+      const figures = await allArrived(sut, plan, 120_000);
+      report('temporal-restart', {
+        outageMs: outageMs(), ...figures, recoveryMs: Date.now() - restartedAt,
+        webhookAnswerDuringOutageMs: answers[0], refusedWebhooks: delivery.map((candidate) => candidate.status ?? candidate.error),
+      });
+      assertClean(figures);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  // A todo for the same reason as the Temporal case: webhooks refused while PostgreSQL is down are polled later.
+  it(`PostgreSQL restarted mid-burst (${outageMs() / 1000} s down): every message reaches Chatwoot once, in order`, {
+    todo: 'polled messages can land after later webhook-delivered ones (out of order); see the README fault matrix',
+  }, async () => {
+    const sut = await start();
+    try {
+      const plan = new Map<string, string[]>();
+      let restartedAt = 0;
+      await driversWrite(sut, 'mensagem', plan, messagesPerPhone, async () => {
+        await bed().postgres.stop();
+        await driversWrite(sut, 'durante', plan, 1);
+        await sleep(outageMs());
+        await bed().postgres.start();
+        restartedAt = Date.now();
+      });
+      const figures = await allArrived(sut, plan, 120_000);
+      report('postgres-restart', { outageMs: outageMs(), ...figures, recoveryMs: Date.now() - restartedAt });
+      assertClean(figures);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('disk full for document storage: the driver is told clearly, nothing is half-stored, and a later try goes through', async (t) => {
+    // A real filesystem limit: a tiny tmpfs (needs root, as in CI containers); elsewhere the case is skipped, saying so.
+    const mountPoint = await mkdtemp(path.join(os.tmpdir(), 'leguas-disk-full-'));
+    const run = promisify(execFile);
+    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', mountPoint]).then(() => true, () => false);
+    if (!mounted) {
+      await rm(mountPoint, { recursive: true, force: true });
+      t.skip('no tmpfs mount allowed here (not root): the disk-full case needs a real filesystem limit');
+      return;
+    }
+    const storageDir = path.join(mountPoint, 'documents');
+    await mkdir(storageDir);
+    const sut = await start({ DOCUMENT_STORAGE_DIR: storageDir }, { bridge: false });
+    try {
+      const documents = await sampleDocuments();
+      const payload = flatPayload(documents);
+      // Fill the disk but for room for the first document: the second write fails with ENOSPC.
+      const filler = path.join(mountPoint, 'filler');
+      const room = documents.licenceFront.length + 16 * 1024;
+      const free = async () => {
+        const { bavail, bsize } = await statfs(mountPoint);
+        return bavail * bsize;
+      };
+      await writeFile(filler, Buffer.alloc(Math.max((await free()) - room, 0)));
+      const files = async () => (await readdir(storageDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
+
+      const refused = await sut.call('POST', '/drivers/register-typebot/', variablesPayload(payload));
+      const { rows } = await sut.system.db.query<{ count: number }>('SELECT count(*)::int AS count FROM registrations WHERE nif = $1', [payload.nif]);
+      const rowsAfter = rows[0]!.count;
+      report('disk-full', { status: refused.status, error: refused.body.error, rowsAfter, filesAfter: await files() });
+      assert.equal(refused.status, 503);
+      assert.match(String(refused.body.error), /temporariamente indisponível/);
+      assert.equal(rowsAfter, 0, 'no registration row');
+      assert.equal(await files(), 0, 'no document file left behind');
+      assert.equal(await sut.workflowCount(), 0, 'no workflow');
+
+      await rm(filler);
+      assert.ok((await stat(mountPoint)).isDirectory());
+      const accepted = await sut.call('POST', '/drivers/register-typebot/', variablesPayload(payload));
+      assert.equal(accepted.status, 201);
+      const id = accepted.body.registration_id as string;
+      await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${id}`)).body.status === 'pending_approval' ? true : undefined), 60_000, 'the registration awaiting a reviewer');
+      const approved = await sut.asReviewer('POST', `/drivers/${id}/approve`);
+      assert.equal(approved.status, 200);
+      const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 60_000, 'the driver told');
+      assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 1, 'told once');
+    } finally {
+      await sut.stop();
+      await run('umount', [mountPoint]).catch(() => undefined);
+      await rm(mountPoint, { recursive: true, force: true });
+    }
+  });
+});
