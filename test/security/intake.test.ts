@@ -199,8 +199,10 @@ describe('security: the registration intake refuses every bad input in pt-PT and
       },
       expect: { status: 409, answer: stranger },
     },
-    // Today the body is parsed before the secret is checked (finding 2): invalid JSON without the secret is a 400, not a 401.
-    { route, name: 'invalid JSON and no X-Intake-Token (the body is read before the secret is checked)', request: () => intake('{"nif": "1234', {}), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
+    // The secret is checked before the body is read (finding 2): whatever the body, no secret is a 401.
+    { route, name: 'invalid JSON and no X-Intake-Token (the secret is checked before the body is read)', request: () => intake('{"nif": "1234', {}), expect: { status: 401, errorMatches: unauthorized } },
+    { route, name: 'no X-Intake-Token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => intake(' '.repeat(1024), { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
+    { route, name: 'a wrong X-Intake-Token, declaring a 50 MB body and sending 1 KB', request: () => intake(' '.repeat(1024), { 'x-intake-token': `${secret}x`, 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
 
     // The request's shape.
     { route, name: 'invalid JSON', request: () => intake('{"nif": "123456789",'), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { requestErrors } from '../../domain/texts/intake.ts';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
@@ -122,10 +123,11 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     { route: wppRoute, name: "Chatwoot's webhook secret (another credential) as the token", request: (c) => wpp(onmessage(c), system().chatwoot!.webhookSecret), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: "WPPConnect's own secret key (another credential) as the token", request: (c) => wpp(onmessage(c), system().wpp.secretKey), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: 'the token in an Authorization header and a wrong one in the URL', request: (c) => wpp(onmessage(c), 'x', { authorization: `Bearer ${webhookToken()}` }), expect: { status: 401, errorMatches: unknownToken } },
-    // Today the body is parsed before the token is checked (finding 2): these are refused for the body, not the token.
-    { route: wppRoute, name: 'a wrong token and invalid JSON (the body is read before the token is checked)', request: () => wpp('{"event": "onmessage",', 'wrong'), expect: { status: 400, errorMatches: /not valid JSON/ } },
+    // The token is checked before the body is read (finding 2): whatever the body, a wrong token is a 401.
+    { route: wppRoute, name: 'a wrong token and invalid JSON (the token is checked before the body is read)', request: () => wpp('{"event": "onmessage",', 'wrong'), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: 'a wrong token and a text body', request: () => wpp('event=onmessage', 'wrong', { 'content-type': 'text/plain' }), expect: { status: 401, errorMatches: unknownToken } },
-    { route: wppRoute, name: 'a wrong token and a body of an unknown type (the body is read before the token is checked)', request: () => wpp('<event/>', 'wrong', { 'content-type': 'application/xml' }), expect: { status: 415, errorMatches: /Unsupported Media Type/ } },
+    { route: wppRoute, name: 'a wrong token and a body of an unknown type (the token is checked before the body is read)', request: () => wpp('<event/>', 'wrong', { 'content-type': 'application/xml' }), expect: { status: 401, errorMatches: unknownToken } },
+    { route: wppRoute, name: 'a wrong token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => wpp(' '.repeat(1024), 'wrong', { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unknownToken } },
 
     { route: wppRoute, name: 'invalid JSON', request: () => wpp('{"event": "onmessage",'), expect: { status: 400, errorMatches: /not valid JSON/ } },
     { route: wppRoute, name: 'an empty body declared as JSON', request: () => wpp(''), expect: { status: 400, errorMatches: /cannot be empty/ } },
@@ -212,8 +214,9 @@ describe('security: the webhooks refuse or ignore every bad input and change not
       assert.equal((await send(system().system.apiUrl!, later)).status, 200);
       return capturedAs(() => first!)();
     }, expect: { status: 200, answer: { ok: true, forwarded: true } } },
-    // Today the body is parsed before the signature is checked: invalid JSON is a 400 whoever sends it.
-    { route: cwRoute, name: 'unsigned invalid JSON (the body is read before the signature is checked)', request: () => chatwoot('{"event": "message_created",', () => ({})), expect: { status: 400, errorMatches: /^Body is not valid JSON$/ } },
+    // Whether a signature is presented is checked before the body is read; the signature itself after.
+    { route: cwRoute, name: 'unsigned invalid JSON (refused before the body is read)', request: () => chatwoot('{"event": "message_created",', () => ({})), expect: { status: 401, errorMatches: invalidSignature } },
+    { route: cwRoute, name: 'unsigned, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => chatwoot(' '.repeat(1024), () => ({ 'content-length': String(50 * 1024 * 1024) })), expect: { status: 401, errorMatches: invalidSignature } },
     { route: cwRoute, name: 'signed invalid JSON', request: () => chatwoot('{"event": "message_created",'), expect: { status: 400, errorMatches: /^Body is not valid JSON$/ } },
     // Fastify's text/plain parser takes the body as a string; the signature is checked over the JSON body's bytes only, so this one fails it.
     { route: cwRoute, name: 'signed, sent as text/plain', request: (c) => { const request = chatwoot(messageCreated(c)); return { ...request, headers: { ...request.headers, 'content-type': 'text/plain' } }; }, expect: { status: 401, errorMatches: invalidSignature } },
@@ -449,5 +452,112 @@ describe('security: a full chat refuses its webhooks 503 and takes nothing', () 
       'WhatsApp messages sent': async () => system().wpp.sent.length,
     }),
     secrets: () => [system().config.WPPCONNECT_WEBHOOK_TOKEN!, system().wpp.secretKey],
+  });
+});
+
+/** What must not change when a webhook is refused: chats, messages either way, media files. */
+const bridgeProbes = (system: () => TestSystem, c: Context) => ({
+  "a chat workflow for the row's chat": () => chatWorkflowExists(system(), c.chatId),
+  'chat workflows on the bridge queue': () => system().workflowCount(system().config.BRIDGE_TASK_QUEUE),
+  'stored files': async () => (await system().storedFiles()).sort(),
+  'WhatsApp messages sent': async () => system().wpp.sent.length,
+  'Chatwoot messages': async () => system().chatwoot!.conversations().reduce((n, conversation) => n + system().chatwoot!.messages(conversation.id).length, 0),
+});
+
+/**
+ * Wrong credentials are counted per address (RATE_LIMIT_PER_ADDRESS, here 5 a minute, one bucket for
+ * every route): past the limit, 429 with Retry-After, before anything is read. A system of its own,
+ * so the rows' own 401s fill its bucket and no other test's.
+ */
+describe('security: wrong credentials from one address are limited (429 with Retry-After) and change nothing', () => {
+  const intakeSecret = `intake-secret-${randomUUID()}`;
+  const system = useTestSystem({ RATE_LIMIT_PER_ADDRESS: '5', INTAKE_SHARED_SECRET: intakeSecret }, { bridge: true });
+  /** Sends `request` until the address is refused 429 (at most 10 times): the row's request is then the one past the limit. */
+  const pastTheLimit = (request: (c: Context) => RawRequest) => async (c: Context): Promise<RawRequest> => {
+    for (let n = 0; n < 10; n++) {
+      const answer = await send(system().system.apiUrl!, request(c));
+      if (answer.status === 429) return request(c);
+      assert.equal(answer.status, 401, answer.text);
+    }
+    throw new Error('never limited');
+  };
+  const wrongWppToken = (c: Context): RawRequest => ({ method: 'POST', path: '/webhooks/wppconnect/not-the-token', body: driverMessage(system().wpp.session, c) });
+  const forgedSignature = (c: Context): RawRequest => {
+    const raw = JSON.stringify({ event: 'message_created', id: 1, content: 'Olá', message_type: 'outgoing', private: false, inbox: { id: system().chatwoot!.inboxId }, attachments: [], conversation: { id: 4242, contact_inbox: { source_id: c.chatId } } });
+    return { method: 'POST', path: '/webhooks/chatwoot', headers: signChatwootWebhook('not-the-secret', raw, now()), body: raw };
+  };
+  const wrongIntakeToken = (): RawRequest => ({ method: 'POST', path: '/drivers/register-typebot/', headers: { 'x-intake-token': `${intakeSecret}x` }, body: { nif: '123456789' } });
+  const limited = /^Too many requests from this address; retry later$/;
+  const rows: Row<Context>[] = [
+    { route: 'POST /webhooks/wppconnect/:token', name: 'a wrong token past the limit', request: pastTheLimit(wrongWppToken), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+    { route: 'POST /webhooks/chatwoot', name: 'a forged signature past the limit', request: pastTheLimit(forgedSignature), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+    { route: 'POST /drivers/register-typebot/', name: 'a wrong X-Intake-Token past the limit', request: pastTheLimit(wrongIntakeToken), expect: { status: 429, errorMatches: new RegExp(`^${requestErrors.tooManyRequests.replace(/[.()?]/g, '\\$&')}$`), retryAfter: true } },
+    { route: 'POST /webhooks/wppconnect/:token', name: 'a wrong token past the limit, declaring a 50 MB body and sending 1 KB', request: pastTheLimit(() => ({ method: 'POST', path: '/webhooks/wppconnect/not-the-token', headers: { 'content-length': String(50 * 1024 * 1024) }, body: ' '.repeat(1024) })), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+  ];
+  runRows(rows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: (row) => (row.route.startsWith('POST /drivers/') ? 'driver' : 'operator'),
+    context: newContext,
+    probes: (c) => ({ ...bridgeProbes(system, c), 'registration workflows': () => system().workflowCount() }),
+    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    secrets: () => [intakeSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!, system().chatwoot!.webhookSecret],
+  });
+
+  it('still takes the right credentials from the limited address (only the wrong ones are counted)', async () => {
+    const sut = system();
+    const c = newContext();
+    assert.equal((await send(sut.system.apiUrl!, wrongWppToken(c))).status, 429, 'the address is past the limit');
+    const answer = await send(sut.system.apiUrl!, { method: 'POST', path: `/webhooks/wppconnect/${sut.config.WPPCONNECT_WEBHOOK_TOKEN!}`, body: driverMessage(sut.wpp.session, c) });
+    assert.deepEqual(answer.body, { ok: true, relayed: true });
+  });
+});
+
+/**
+ * Chatwoot without signatures (CHATWOOT_VERIFY_SIGNATURE=false) posts to /webhooks/chatwoot/<token>:
+ * the token is checked before the body is read, and no other address or credential is taken.
+ */
+describe('security: Chatwoot without signatures is taken only at its token URL', () => {
+  const chatwootToken = `chatwoot-token-${randomUUID()}`;
+  const system = useTestSystem({ CHATWOOT_VERIFY_SIGNATURE: 'false', CHATWOOT_WEBHOOK_TOKEN: chatwootToken }, { bridge: true });
+  const reply = (c: Context) => JSON.stringify({
+    event: 'message_created', id: randomInt(1_000_000, 2_000_000_000), content: 'Bom dia!', message_type: 'outgoing', private: false, source_id: null,
+    inbox: { id: system().chatwoot!.inboxId }, attachments: [], conversation: { id: randomInt(100_000, 999_999), contact_inbox: { source_id: c.chatId } },
+  });
+  const post = (path: string, headers: Record<string, string> = {}) => (c: Context): RawRequest => ({ method: 'POST', path, headers, body: reply(c) });
+  const route = 'POST /webhooks/chatwoot/:token';
+  const unknownToken = { status: 401, errorMatches: /^Unknown webhook token$/ } as const;
+  const useTheTokenUrl = { status: 401, errorMatches: /^Webhook signatures are not configured; use the token URL$/ } as const;
+  const rows: Row<Context>[] = [
+    { route: 'POST /webhooks/chatwoot', name: 'no token (the signed address, signatures off)', request: post('/webhooks/chatwoot'), expect: useTheTokenUrl },
+    { route: 'POST /webhooks/chatwoot', name: 'no token, validly signed with the webhook secret', request: (c) => { const raw = reply(c); return { method: 'POST', path: '/webhooks/chatwoot', headers: signChatwootWebhook(system().chatwoot!.webhookSecret, raw, now()), body: raw }; }, expect: useTheTokenUrl },
+    { route: 'POST /webhooks/chatwoot', name: 'the token in the query string instead of the path', request: post(`/webhooks/chatwoot?token=${chatwootToken}`), expect: useTheTokenUrl },
+    { route, name: 'a wrong token', request: post(`/webhooks/chatwoot/${randomUUID()}`), expect: unknownToken },
+    { route, name: 'the token plus one character', request: post(`/webhooks/chatwoot/${chatwootToken}x`), expect: unknownToken },
+    { route, name: 'the token minus its last character', request: post(`/webhooks/chatwoot/${chatwootToken.slice(0, -1)}`), expect: unknownToken },
+    { route, name: 'the token with an encoded NUL after it', request: post(`/webhooks/chatwoot/${chatwootToken}%00`), expect: unknownToken },
+    { route, name: "WPPConnect's webhook token (another credential) as the token", request: (c) => post(`/webhooks/chatwoot/${system().config.WPPCONNECT_WEBHOOK_TOKEN!}`)(c), expect: unknownToken },
+    { route, name: 'a wrong token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => ({ method: 'POST', path: '/webhooks/chatwoot/not-the-token', headers: { 'content-length': String(50 * 1024 * 1024) }, body: ' '.repeat(1024) }), expect: unknownToken },
+  ];
+  runRows(rows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: () => 'operator',
+    context: newContext,
+    probes: (c) => bridgeProbes(system, c),
+    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    secrets: () => [chatwootToken, system().chatwoot!.webhookSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!],
+  });
+
+  it("the nothing-changed check sees an agent's reply Chatwoot posts to the token URL (positive control)", async () => {
+    const sut = system();
+    const c = newContext();
+    await sut.wpp.receive({ from: c.phone, body: 'Olá' });
+    await waitForIncoming(sut, c.phone, 'Olá');
+    await chatAtRest(sut, c.chatId);
+    const changed = await changedBy(bridgeProbes(system, c), async () => {
+      await sut.chatwoot!.agentReply(chatwootView(sut).conversationIdOf(c.phone), { content: 'Bom dia!' });
+      await sut.chatwoot!.webhooksIdle();
+      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === c.phone) ? true : undefined), 15_000, 'the reply on WhatsApp');
+    });
+    assert.ok(changed.includes('WhatsApp messages sent'), `changed: ${changed.join(', ')}`);
   });
 });
