@@ -81,12 +81,15 @@ export async function send(baseUrl: string, request: RawRequest): Promise<RawRes
   };
   return new Promise((resolve, reject) => {
     let answered = false;
-    const outgoing = httpRequest({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers }, (response) => {
+    // A connection per request (no keep-alive agent): a row that declares more body than it sends
+    // leaves its connection waiting for the rest, so it is closed once answered and never reused.
+    const outgoing = httpRequest({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: false }, (response) => {
       answered = true;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
       response.on('end', () => {
+        outgoing.destroy();
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: unknown = {};
         try {
@@ -129,7 +132,7 @@ function isDeepStrictEqual(a: unknown, b: unknown): boolean {
 }
 
 /** English or pt-PT, told apart by the words refusals use. Crude on purpose: it catches a sentence in the wrong audience's language. */
-const portugueseWords = /\b(o|a|os|as|do|da|de|não|é|um|uma|pedido|ficheiro|campo|indique|envie)\b/i;
+const portugueseWords = /\b(o|a|os|as|do|da|de|não|é|um|uma|pedido|pedidos|ficheiro|campo|indique|envie|tente|novamente)\b/i;
 
 function checkAnswer(row: Row<unknown>, response: RawResponse, audience: Audience): void {
   const what = `${row.route} ${row.name}: ${response.status} ${response.text.slice(0, 300)}`;
