@@ -32,10 +32,16 @@ export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimi
     reply.raw.once('close', () => limits.releaseIntake());
   }
 
+  // Collected here, parsed in a worker thread (documentChecks): tens of megabytes of JSON and base64
+  // would otherwise hold the event loop, and with it /health, webhooks and reviewers.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
   for (const url of ['/drivers/register-typebot', '/drivers/register-typebot/']) {
     app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' }, onRequest: [guard, takeSlot] }, async (request, reply) => {
-      await countSubmission(limits, request.body);
-      const result = await submitRegistration(deps, request.body);
+      const body = await deps.documentChecks.parseJson(request.body as Buffer);
+      await countSubmission(limits, body);
+      const result = await submitRegistration(deps, body);
       request.log.info({ registrationId: result.registrationId, created: result.created }, 'registration submitted');
       if (result.handOffDeferred === true) request.log.warn({ registrationId: result.registrationId }, 'correction stored but not signalled: self-repair re-sends the signal');
       return reply.status(result.created ? 201 : 200).send({ success: true, registration_id: result.registrationId, status: result.status });

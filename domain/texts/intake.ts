@@ -110,6 +110,8 @@ export const submissionErrors = {
 export const requestErrors = {
   invalidJson: 'O pedido não é um JSON válido.',
   emptyBody: 'O pedido chegou vazio.',
+  /** JSON nested deeper than any form's answer (64 levels). */
+  tooDeep: 'O pedido tem demasiados níveis de dados encaixados.',
   tooLarge: 'O pedido é demasiado grande. Envie ficheiros mais pequenos.',
   notJson: 'O pedido tem de ser enviado em JSON.',
   wrongLength: 'O tamanho do pedido não corresponde ao conteúdo enviado.',

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
+import secureJson from 'secure-json-parse';
 import { AppError, type ErrorType, type FieldErrors } from '../../domain/errors.ts';
 import { inspectDocument, type DocumentLimits, type InspectedDocument } from './inspect-document.ts';
 
@@ -32,5 +33,46 @@ export default async function checkDocument(task: CheckTask): Promise<CheckOutco
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return { ok: false, refusal: { type: error.type, message: error.message, fields: error.fields } };
+  }
+}
+
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; reason: 'empty' | 'invalid' | 'too-deep' };
+
+/** Deeper than any form's answer needs; a parsed value this deep could not cross back to the API's thread. */
+export const maxJsonDepth = 64;
+
+/** The deepest nesting of `[` and `{` outside strings, in one pass; stops counting past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * The intake's JSON body parsed here, not on the API's event loop: three documents in base64 make
+ * tens of megabytes of text. As Fastify's own parser does, `__proto__` and `constructor.prototype`
+ * keys are refused rather than parsed (prototype poisoning).
+ */
+export function parseJsonBody(bytes: Uint8Array): ParsedBody {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.trim() === '') return { ok: false, reason: 'empty' };
+  if (nestingDepth(text, maxJsonDepth) > maxJsonDepth) return { ok: false, reason: 'too-deep' };
+  try {
+    return { ok: true, value: secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown };
+  } catch {
+    return { ok: false, reason: 'invalid' };
   }
 }

@@ -10,8 +10,9 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { AppError } from '../../domain/errors.ts';
-import type { CheckOutcome, CheckTask } from './check-document-worker.ts';
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import type { CheckOutcome, CheckTask, ParsedBody } from './check-document-worker.ts';
+import { requestErrors } from '../../domain/texts/intake.ts';
 import { checkTimedOut } from './document-errors.ts';
 import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
 
@@ -21,6 +22,8 @@ export type CheckedDocument = InspectedDocument & { sha256: string };
 export interface DocumentChecks {
   /** `inspectDocument` in a worker thread; its refusals are the same `AppError`s, plus a time-out. */
   inspect(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument>;
+  /** A request body parsed as JSON in a worker thread; invalid or empty JSON is a pt-PT 400. */
+  parseJson(bytes: Buffer): Promise<unknown>;
   /** Stops the threads; checks still running are refused. */
   close(): Promise<void>;
 }
@@ -35,7 +38,7 @@ export interface DocumentCheckOptions {
 const idleTimeoutMs = 5 * 60_000;
 
 export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOptions): DocumentChecks {
-  const pool = new Piscina<CheckTask, CheckOutcome>({
+  const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ParsedBody>({
     filename: new URL('./check-document-worker.ts', import.meta.url).href,
     minThreads: 0,
     maxThreads: threads,
@@ -54,7 +57,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
       });
       try {
         const task: CheckTask = { bytes, label, field, limits, started: port2 };
-        const outcome = await pool.run(task, { transferList: [port2], signal: deadline.signal });
+        const outcome = (await pool.run(task, { transferList: [port2], signal: deadline.signal })) as CheckOutcome;
         if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
         const { type, message, fields } = outcome.refusal;
         throw new AppError(type, message, fields);
@@ -66,6 +69,13 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
         clearTimeout(timer);
         started.close();
       }
+    },
+    async parseJson(bytes) {
+      // Copied, not transferred: a small body's bytes may share Node's buffer pool.
+      const parsed = (await pool.run(bytes, { name: 'parseJsonBody' })) as ParsedBody;
+      if (parsed.ok) return parsed.value;
+      const texts = { empty: requestErrors.emptyBody, invalid: requestErrors.invalidJson, 'too-deep': requestErrors.tooDeep } as const;
+      throw new AppError(ErrorType.MalformedPayload, texts[parsed.reason]);
     },
     async close() {
       await pool.close({ force: true });

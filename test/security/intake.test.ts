@@ -218,8 +218,11 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     { route, name: 'a body over the limit (too large)', request: (c) => intake(payload(c, { cnh_frente: dataUrl('image/jpeg', Buffer.alloc(10 * 1024 * 1024, 0x41)) })), expect: { status: 413, errorMatches: /demasiado grande/ } },
 
     // Deep nesting, many fields, huge numbers, duplicate keys, invalid UTF-8.
-    { route, name: 'the NIF nested 100,000 arrays deep', request: (c) => rawJson(c, `"nif": ${nested(100_000)}`), expect: { status: 422, errorMatches: /NIF/ } },
-    { route, name: 'an unknown field nested 100,000 objects deep, and a bad NIF', request: (c) => rawJson(c, `"extra": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}, "nif": "123456788"`), expect: { status: 422, errorMatches: /NIF indicado não é válido/ } },
+    { route, name: 'the NIF nested 100,000 arrays deep', request: (c) => rawJson(c, `"nif": ${nested(100_000)}`), expect: { status: 400, errorMatches: /demasiados níveis/ } },
+    { route, name: 'an unknown field nested 100,000 objects deep, and a bad NIF', request: (c) => rawJson(c, `"extra": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}, "nif": "123456788"`), expect: { status: 400, errorMatches: /demasiados níveis/ } },
+    { route, name: 'an unknown field nested 65 objects deep (one past the limit), and a bad NIF', request: (c) => rawJson(c, `"extra": ${'{"a":'.repeat(64)}1${'}'.repeat(64)}, "nif": "123456788"`), expect: { status: 400, errorMatches: /demasiados níveis/ } },
+    { route, name: 'an unknown field nested 63 objects deep (at the limit), and a bad NIF', request: (c) => rawJson(c, `"extra": ${'{"a":'.repeat(63)}1${'}'.repeat(63)}, "nif": "123456788"`), expect: { status: 422, errorMatches: /NIF indicado não é válido/ } },
+    { route, name: 'a string full of brackets (not nesting), and a bad NIF', request: (c) => rawJson(c, `"extra": "${'[{'.repeat(5_000)}", "nif": "123456788"`), expect: { status: 422, errorMatches: /NIF indicado não é válido/ } },
     { route, name: '10,000 extra fields and no NIF', request: (c) => intake({ ...manyFields(10_000), ...payload(c), nif: '' }), expect: { status: 422, errorMatches: /Indique o seu NIF/ } },
     { route, name: '10,000 variables and a bad NIF', request: (c) => intake(variablesPayload({ ...manyFields(10_000), ...payload(c), nif: '123456788' })), expect: { status: 422, errorMatches: /NIF indicado não é válido/ } },
     { route, name: 'the NIF as a number beyond double precision (1e400)', request: (c) => rawJson(c, '"nif": 1e400'), expect: { status: 422, errorMatches: /Indique o seu NIF/ } },
