@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
 import { createRegistrationMetrics } from '../activities/registration/metrics.ts';
 import { chatHandOff, watchFullChats } from '../api/hand-offs/chat.ts';
+import { handOffsSettled } from '../api/hand-offs/deadline.ts';
 import type { BotSettings } from '../domain/bot.ts';
 import { createChatwootClient } from '../integrations/chatwoot/client.ts';
 import { createTypebotClient } from '../integrations/typebot/client.ts';
@@ -165,11 +166,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     temporal,
     metrics: registry,
     async stop() {
-      fullChats?.stop();
+      await fullChats?.stop();
       await app?.close();
       await documentChecks?.close();
       await worker?.stop();
       await bridgeWorker?.stop();
+      await handOffsSettled(temporal);
       await connection.close();
       await db.end();
     },

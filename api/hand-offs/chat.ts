@@ -26,7 +26,8 @@ export interface ChatHandOff {
 /** The chats whose queue is full, as of the last look. */
 export interface FullChats {
   has(chatId: string): boolean;
-  stop(): void;
+  /** Stops looking; resolves once a look in progress has ended (before the connection closes). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -35,25 +36,35 @@ export interface FullChats {
  */
 export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
   let full = new Set<string>();
-  let looking = false;
-  const look = async () => {
-    if (looking) return;
-    looking = true;
+  let looking: Promise<void> | undefined;
+  const look = () => {
+    looking ??= lookOnce().finally(() => {
+      looking = undefined;
+    });
+  };
+  const lookOnce = async () => {
     try {
       const found = new Set<string>();
       const query = `${ChatQueueFullAttribute.name} = true AND ExecutionStatus = "Running" AND WorkflowType = "${chatWorkflowType}"`;
-      for await (const execution of temporal.workflow.list({ query })) found.add(execution.workflowId);
+      // A deadline, so an unreachable Temporal costs a skipped look, not a call retrying past `stop`.
+      await temporal.connection.withDeadline(Date.now() + 5 * everyMs, async () => {
+        for await (const execution of temporal.workflow.list({ query })) found.add(execution.workflowId);
+      });
       full = found;
     } catch {
       // the last set stands
-    } finally {
-      looking = false;
     }
   };
-  void look();
-  const timer = setInterval(() => void look(), everyMs);
+  look();
+  const timer = setInterval(look, everyMs);
   timer.unref();
-  return { has: (chatId) => full.has(chatWorkflowId(chatId)), stop: () => clearInterval(timer) };
+  return {
+    has: (chatId) => full.has(chatWorkflowId(chatId)),
+    stop: async () => {
+      clearInterval(timer);
+      await looking;
+    },
+  };
 }
 
 type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX' | 'BRIDGE_REPLY_ORDER_WINDOW' | 'TEMPORAL_HANDOFF_DEADLINE'>;

@@ -15,6 +15,7 @@ export class HandOffDeadlineError extends Error {
  */
 export async function withinDeadline<T>(temporal: Client, ms: number, call: () => Promise<T>): Promise<T> {
   const running = temporal.connection.withDeadline(Date.now() + ms, call);
+  track(temporal, running);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new HandOffDeadlineError(ms)), ms);
@@ -23,7 +24,25 @@ export async function withinDeadline<T>(temporal: Client, ms: number, call: () =
     return await Promise.race([running, late]);
   } finally {
     clearTimeout(timer);
-    // Settles by itself soon after (its deadline has passed); nobody waits for it any more.
+    // Settles by itself soon after (its deadline has passed); only `handOffsSettled` waits for it.
     running.catch(() => undefined);
   }
+}
+
+const inFlight = new WeakMap<Client, Set<Promise<unknown>>>();
+
+function track(temporal: Client, running: Promise<unknown>): void {
+  const calls = inFlight.get(temporal) ?? new Set<Promise<unknown>>();
+  inFlight.set(temporal, calls);
+  calls.add(running);
+  void running.catch(() => undefined).finally(() => calls.delete(running));
+}
+
+/**
+ * Waits for the calls answered at their deadline to end. Call it before closing the connection: the
+ * client's retry interceptor may still be sleeping before one more attempt, and an attempt started
+ * on a closed connection throws from a timer (an uncaught exception), not into the call's promise.
+ */
+export async function handOffsSettled(temporal: Client): Promise<void> {
+  await Promise.allSettled([...(inFlight.get(temporal) ?? [])]);
 }

@@ -1,7 +1,8 @@
 /**
  * A light structural check of a PDF, without a PDF library (pdf-lib is a dev dependency only).
  * It is not a parser or a sanitiser: it refuses files that are obviously not a complete PDF
- * (no header, truncated before %%EOF, no cross-reference pointer, no page) and counts pages.
+ * (no header, truncated before %%EOF, no cross-reference pointer, data appended after the last
+ * %%EOF, no page) and counts pages.
  *
  * Anyone can send a PDF, so the work is bounded: one forward pass over the bytes (no search ever
  * starts again behind where the previous one stopped), at most `maxObjectStreams` object streams
@@ -32,7 +33,7 @@ export interface PdfWork {
 
 export type PdfCheck =
   | { ok: true; pages?: number; work: PdfWork }
-  | { ok: false; reason: 'header' | 'truncated' | 'no-pages' | 'limits'; work: PdfWork };
+  | { ok: false; reason: 'header' | 'truncated' | 'appended' | 'no-pages' | 'limits'; work: PdfWork };
 
 /** Readers accept %%EOF within the last 1 KB; generators often append a newline or padding. */
 const tailWindow = 1024;
@@ -44,6 +45,8 @@ export function checkPdfStructure(bytes: Buffer, limits: PdfLimits = defaultPdfL
   work.scanned += tail.length;
   const pointer = /startxref\s+(\d+)\s+%%EOF/.exec(tail);
   if (!pointer || Number(pointer[1]) >= bytes.length) return { ok: false, reason: 'truncated', work };
+  if (!onlyPaddingAfterLastEof(tail)) return { ok: false, reason: 'appended', work };
+  if (hasZipDirectoryNearEnd(bytes, work)) return { ok: false, reason: 'appended', work };
 
   const text = bytes.toString('latin1');
   const direct = countPageObjects(text);
@@ -57,6 +60,41 @@ export function checkPdfStructure(bytes: Buffer, limits: PdfLimits = defaultPdfL
   work.scanned += text.length;
   if (/\/Encrypt\s/.test(text)) return { ok: true, work };
   return { ok: false, reason: 'no-pages', work };
+}
+
+/**
+ * A PDF ends at its last %%EOF (an incremental update appends a section that ends in its own
+ * %%EOF, so earlier ones do not count). After it, generators leave at most whitespace or NUL
+ * padding; anything else is another file riding along (a ZIP archive makes a PDF/ZIP polyglot,
+ * its HTML page served to reviewers with the PDF). `tail` holds the last %%EOF: the pointer
+ * look-up found one in it. Bounded by the tail window.
+ */
+function onlyPaddingAfterLastEof(tail: string): boolean {
+  const end = tail.lastIndexOf('%%EOF') + '%%EOF'.length;
+  return /^[\t\n\f\r \u0000]*$/.test(tail.slice(end));
+}
+
+/** A ZIP's end-of-central-directory record (22 bytes, then a comment of up to 64 KiB). */
+const zipDirectoryEnd = Buffer.from('PK\u0005\u0006', 'latin1');
+const zipSearchWindow = 22 + 0xffff;
+
+/**
+ * Unzip tools find an archive by its end-of-central-directory record within the last 64 KiB, so
+ * a ZIP hidden before a forged final `startxref … %%EOF` (or with `%%EOF` as its comment) still
+ * opens. A record there, with the fields of a single-disk archive (disk numbers 0, as many entries
+ * on the disk as in all, the directory before the record), is a ZIP, not chance bytes of a
+ * compressed stream. One search over at most the last 64 KiB.
+ */
+function hasZipDirectoryNearEnd(bytes: Buffer, work: PdfWork): boolean {
+  const from = Math.max(0, bytes.length - zipSearchWindow);
+  work.scanned += bytes.length - from;
+  for (let at = bytes.indexOf(zipDirectoryEnd, from); at >= 0 && at + 22 <= bytes.length; at = bytes.indexOf(zipDirectoryEnd, at + 1)) {
+    const singleDisk = bytes.readUInt16LE(at + 4) === 0 && bytes.readUInt16LE(at + 6) === 0;
+    const entries = bytes.readUInt16LE(at + 8) === bytes.readUInt16LE(at + 10);
+    const directoryBefore = bytes.readUInt32LE(at + 12) + bytes.readUInt32LE(at + 16) <= at;
+    if (singleDisk && entries && directoryBefore) return true;
+  }
+  return false;
 }
 
 /**

@@ -21,7 +21,7 @@ describe('WhatsApp ↔ Chatwoot bridge with a bounded chat queue (BRIDGE_QUEUE_M
 
     await withFaults(sut.chatwoot!.faults, { down: true }, async () => {
       texts.push('mensagem 1');
-      await sut.wpp.receive({ from: phone, body: 'mensagem 1' });
+      await (await sut.wpp.receive({ from: phone, body: 'mensagem 1' })).delivered;
       await relayWaitingOutOutage(sut, phone);
       // The API sees the chat full within a second or so of its workflow marking it (a visibility
       // query): the messages accepted until then go in the queue, over the bound; after that, 503.

@@ -22,7 +22,9 @@ describe('fault matrix, the ground under it: nothing lost, doubled or out of ord
   const { bed, start, stamped, driversWrite, allArrived } = useFaultMatrix();
 
   it('API killed (SIGKILL) mid-intake: each driver resubmits, and every registration ends approved, once, its driver told once', async () => {
-    const sut = await start({}, { api: false, bridge: false });
+    // A row committed just before the kill has no workflow until the self-repair schedule starts it:
+    // this matrix has a Temporal server and a database of its own, so the schedule may run here.
+    const sut = await start({ SELF_REPAIR_SCHEDULE: 'true', SELF_REPAIR_EVERY: '1s' }, { api: false, bridge: false });
     let api = await startChildApi(sut);
     try {
       const documents = await sampleDocuments();
@@ -50,7 +52,11 @@ describe('fault matrix, the ground under it: nothing lost, doubled or out of ord
       const figures = { submitted: payloads.length, interrupted: answers.filter((answer) => answer.status !== 201).length, lost: rowCounts.filter((count) => count === 0).length, doubled: rowCounts.filter((count) => count > 1).length };
       const final: string[] = [];
       for (const [index, payload] of payloads.entries()) {
-        assert.ok([200, 201].includes(retried[index]!.status), `submission ${index} accepted on retry (${retried[index]!.status} ${JSON.stringify(retried[index]!.body)})`);
+        // From the public form (no chat, no code), a retry of a submission committed before the kill is
+        // answered like any stranger's (409, the same whatever the status): the registration is there,
+        // and the driver hears the decision on WhatsApp.
+        const committedBefore = retried[index]!.status === 409 && String((retried[index]!.body as Record<string, unknown>).error).startsWith('Já existe um registo de motorista para este NIF');
+        assert.ok([200, 201].includes(retried[index]!.status) || committedBefore, `submission ${index} accepted on retry (${retried[index]!.status} ${JSON.stringify(retried[index]!.body)})`);
         const rows = await rowsOf(payload.nif);
         assert.equal(rows.length, 1, 'one registration per NIF');
         const id = rows[0]!.id;

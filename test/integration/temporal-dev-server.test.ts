@@ -16,6 +16,9 @@ import { customSearchAttributes } from '../../workflows/search-attributes.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const keyword = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+/** The indexed value type each custom attribute is registered with (temporal.api.enums.v1.IndexedValueType). */
+const indexedType = { KEYWORD: keyword, BOOL: 5 } as const;
+const registeredAs = (attribute: (typeof customSearchAttributes)[number]) => indexedType[attribute.type];
 const int = 3; // INDEXED_VALUE_TYPE_INT
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
@@ -79,7 +82,7 @@ describe('the Temporal dev server scripts', { concurrency: true }, () => {
       assert.match(server.address, /^127\.0\.0\.1:\d+$/);
       assert.equal(server.uiUrl, undefined);
       const attributes = await customAttributes(server.address);
-      for (const { name } of customSearchAttributes) assert.equal(attributes[name], keyword, name);
+      for (const attribute of customSearchAttributes) assert.equal(attributes[attribute.name], registeredAs(attribute), attribute.name);
     });
 
     test('ensureSearchAttributes adds a missing attribute once, even when two callers race', async () => {
@@ -123,7 +126,7 @@ describe('the Temporal dev server scripts', { concurrency: true }, () => {
       const second = await startTemporalDevServer({ cliPath, headless: true, dbFile, logFile, log: (line) => lines.push(line) });
       try {
         const attributes = await customAttributes(second.address);
-        for (const { name } of customSearchAttributes) assert.equal(attributes[name], keyword, name);
+        for (const attribute of customSearchAttributes) assert.equal(attributes[attribute.name], registeredAs(attribute), attribute.name);
         // start-dev ignores --search-attribute on an existing database: ensureSearchAttributes added them.
         assert.ok(lines.some((line) => line.includes('Added search attributes') && line.includes('RegistrationStatus')), lines.join('\n'));
       } finally {

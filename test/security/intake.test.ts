@@ -10,8 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hostileDocuments, makeDecompressionBombPng, makeJpeg, makePdf, makePng } from '../fixtures/documents.ts';
-import { dataUrl, flatPayload, randomMobile, randomNif, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
+import { workflowIdOf } from '../../domain/registration.ts';
+import { submissionErrors } from '../../domain/texts/intake.ts';
+import { stateQuery } from '../../workflows/driver-registration.ts';
+import { hostileDocuments, makeDecompressionBombPng, makeDeflateBombPdf, makeJpeg, makeObjectStreamFlood, makePdf, makePng } from '../fixtures/documents.ts';
+import { correctionCodeIn, dataUrl, flatPayload, randomMobile, randomNif, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type RawResponse, type Row } from './bad-input-table.ts';
 
@@ -34,6 +37,19 @@ interface Files extends SampleDocuments {
   pdfWithZip: Buffer;
   zipWithPdf: Buffer;
   jpegWithScript: Buffer;
+  /** 10,000 `/Type /ObjStm` dictionaries, each with its own small stream, and a page. */
+  objectStreamFlood: Buffer;
+  /** One page and an object stream inflating to 64 MB of zeros (~64 KB on the wire). */
+  deflateBomb: Buffer;
+}
+
+/** A registration made before the rows, as a driver would have: its form, id, phone and (asked to correct) code. */
+interface Seeded {
+  payload: Record<string, unknown>;
+  id: string;
+  /** WhatsApp digits, as the simulator records the messages sent. */
+  digits: string;
+  code?: string;
 }
 
 /** Typebot's storage, for document links: `/<name>` serves `served[name]` with whatever type it claims. */
@@ -62,6 +78,8 @@ describe('security: the registration intake refuses every bad input in pt-PT and
       pdfWithZip: await hostileDocuments.pdfWithZip(),
       zipWithPdf: await hostileDocuments.zipWithPdf(),
       jpegWithScript: await hostileDocuments.jpegWithScript(),
+      objectStreamFlood: makeObjectStreamFlood(10_000 * 38, { streams: 'closed', pages: 1 }),
+      deflateBomb: makeDeflateBombPdf(64 * 1024 * 1024),
     };
     host = fileHost({
       '/carta.jpg': { type: 'image/jpeg', bytes: hostileDocuments.html() },
@@ -82,6 +100,57 @@ describe('security: the registration intake refuses every bad input in pt-PT and
 
   const route = 'POST /drivers/register-typebot/';
   const token = { 'x-intake-token': secret };
+
+  /**
+   * Registrations already there when the rows run (issue 11, findings 3 and 8): one asked to correct
+   * its NIF (so it is also found by its phone), another asked to correct its email (its code is
+   * "another registration's code"), one approved and one under review. Each is settled (documents
+   * prepared, the driver told) before the rows, so the probes see them still.
+   */
+  let seeded: { toCorrect: Seeded; other: Seeded; approved: Seeded; pending: Seeded };
+  const asReviewer = (method: string, url: string, body?: unknown) =>
+    send(system().system.apiUrl!, { method, path: url, headers: { authorization: `Bearer ${reviewerToken}` }, ...(body === undefined ? {} : { body }) });
+  async function seed(decide: (id: string) => Promise<RawResponse> | undefined, told: RegExp | undefined): Promise<Seeded> {
+    const sut = system();
+    const payload = flatPayload(files, { telefone: randomMobile() });
+    const digits = `351${String(payload.telefone).replace(/\s/g, '')}`;
+    const created = await send(sut.system.apiUrl!, intake(payload));
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.registration_id as string;
+    await eventually(async () => ((await asReviewer('GET', `/drivers/${id}`)).body.status === 'pending_approval' ? true : undefined), 20_000, 'the seeded registration under review');
+    const decided = await decide(id);
+    if (decided !== undefined) assert.equal(decided.status, 200, decided.text);
+    if (told === undefined) return { payload, id, digits };
+    const message = await eventually(async () => sut.wpp.sent.find((sent) => sent.phone === digits && told.test(sent.body)), 15_000, 'the driver told of the decision');
+    // The send's activity ends after it (the plain code dropped once the message has gone): then the row is at rest.
+    const handle = sut.system.temporal.workflow.getHandle(workflowIdOf(id));
+    await eventually(async () => ((await handle.query(stateQuery)).driverNotified ? true : undefined), 15_000, 'the decision told');
+    return { payload, id, digits, ...(/código de correção/.test(message.body) ? { code: correctionCodeIn(message.body) } : {}) };
+  }
+  before(async () => {
+    const correction = (items: string[]) => (id: string) => asReviewer('POST', `/drivers/${id}/request-correction`, { items, message: 'Confirme, por favor.' });
+    const [toCorrect, other, approved, pending] = await Promise.all([
+      seed(correction(['nif']), /código de correção/),
+      seed(correction(['email']), /código de correção/),
+      seed((id) => asReviewer('POST', `/drivers/${id}/approve`), /./),
+      seed(() => undefined, undefined),
+    ]);
+    seeded = { toCorrect, other, approved, pending };
+  });
+  /** The seeded registrations' rows and documents, every column. */
+  const seededState = async () => {
+    const ids = seeded === undefined ? [] : Object.values(seeded).map((each) => each.id);
+    const db = system().system.db;
+    const rows = await db.query('SELECT * FROM registrations WHERE id = ANY($1) ORDER BY id', [ids]);
+    const documents = await db.query('SELECT * FROM registration_documents WHERE registration_id = ANY($1) ORDER BY id', [ids]);
+    return { rows: rows.rows, documents: documents.rows };
+  };
+  /** What a stranger is told for any registered NIF, whatever the registration's status. */
+  const stranger = { success: false, error: submissionErrors.alreadyRegistered, fields: { nif: submissionErrors.alreadyRegistered } };
+  const exactly = (text: string) => new RegExp(`^${text.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')}$`);
+  /** A seeded registration's form sent from the row's phone, with `overrides`: a stranger who knows its NIF. */
+  const theirs = (which: () => Seeded, c: Context, overrides: Record<string, unknown> = {}) =>
+    intake({ ...which().payload, telefone: c.mobile, email: 'intruso@example.pt', codigo_postal: '1000-001', ...overrides });
   /** A whole registration with the row's NIF and phone, `overrides` on top. */
   const payload = (context: Context, overrides: Record<string, unknown> = {}) =>
     flatPayload(files, { nif: context.nif, telefone: context.mobile, ...overrides });
@@ -110,8 +179,30 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     { route, name: 'with the secret as a bearer token instead of X-Intake-Token', request: (c) => intake(payload(c), { authorization: `Bearer ${secret}` }), expect: { status: 401, errorMatches: unauthorized } },
     { route, name: "with a reviewer's token (another credential) as X-Intake-Token", request: (c) => intake(payload(c), { 'x-intake-token': reviewerToken }), expect: { status: 401, errorMatches: unauthorized } },
     { route: 'POST /drivers/register-typebot', name: 'without the trailing slash and without X-Intake-Token', request: (c) => intake(payload(c), {}, '/drivers/register-typebot'), expect: { status: 401, errorMatches: unauthorized } },
-    // Today the body is parsed before the secret is checked (finding 2): invalid JSON without the secret is a 400, not a 401.
-    { route, name: 'invalid JSON and no X-Intake-Token (the body is read before the secret is checked)', request: () => intake('{"nif": "1234', {}), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
+
+    // Who may touch an existing registration: its own chat, or its current correction code; any one else
+    // gets the one answer (the same for every status), and the registration, its documents and files stay.
+    { route, name: "a stranger's form with the NIF of a registration asked to correct (no code)", request: (c) => theirs(() => seeded.toCorrect, c), expect: { status: 409, errorMatches: exactly(submissionErrors.alreadyRegistered) } },
+    { route, name: 'the NIF of a registration asked to correct, from an unknown conversation session', request: (c) => theirs(() => seeded.toCorrect, c, { sessao_conversa: randomUUID() }), expect: { status: 409, errorMatches: exactly(submissionErrors.alreadyRegistered) } },
+    { route, name: 'the NIF of a registration asked to correct, with a wrong correction code', request: (c) => theirs(() => seeded.toCorrect, c, { codigo_correcao: 'AAAA-2222' }), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+    { route, name: "the NIF of a registration asked to correct, with another registration's valid code", request: (c) => theirs(() => seeded.toCorrect, c, { codigo_correcao: seeded.other.code }), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+    { route, name: 'a registration asked to correct, resubmitted identical by a stranger (its own phone too)', request: () => intake(seeded.toCorrect.payload), expect: { status: 409, answer: stranger } },
+    {
+      route, name: 'the NIF of an approved, a pending and a correction registration: the same answer, byte for byte',
+      request: async (c) => {
+        const before = await seededState();
+        const [approved, pending] = [await send(system().system.apiUrl!, theirs(() => seeded.approved, c)), await send(system().system.apiUrl!, theirs(() => seeded.pending, c))];
+        assert.equal(approved.text, pending.text, 'approved and pending: one body');
+        assert.equal(approved.status, pending.status);
+        assert.deepEqual(await seededState(), before, 'the approved and the pending registration unchanged');
+        return theirs(() => seeded.toCorrect, c);
+      },
+      expect: { status: 409, answer: stranger },
+    },
+    // The secret is checked before the body is read (finding 2): whatever the body, no secret is a 401.
+    { route, name: 'invalid JSON and no X-Intake-Token (the secret is checked before the body is read)', request: () => intake('{"nif": "1234', {}), expect: { status: 401, errorMatches: unauthorized } },
+    { route, name: 'no X-Intake-Token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => intake(' '.repeat(1024), { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
+    { route, name: 'a wrong X-Intake-Token, declaring a 50 MB body and sending 1 KB', request: () => intake(' '.repeat(1024), { 'x-intake-token': `${secret}x`, 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
 
     // The request's shape.
     { route, name: 'invalid JSON', request: () => intake('{"nif": "123456789",'), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
@@ -159,9 +250,10 @@ describe('security: the registration intake refuses every bad input in pt-PT and
       route, name: 'a PDF with a ZIP (an HTML page inside) appended (polyglot)',
       request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.pdfWithZip)),
       expect: { status: 422, errorMatches: /não é um PDF válido/ },
-      todo: 'accepted (201): a PDF is kept byte for byte, so whatever follows its last %%EOF (here a ZIP holding an HTML page) is stored and served to reviewers; refuse data after %%EOF in the PDF inspection being rewritten for finding 1',
     },
     { route, name: 'a ZIP with a PDF appended (polyglot)', request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.zipWithPdf)), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
+    { route, name: 'a PDF of 10,000 object streams (each one an inflate)', request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.objectStreamFlood)), expect: { status: 422, errorMatches: /demasiado complexo/ } },
+    { route, name: 'a PDF whose object stream inflates to 64 MB (a deflate bomb)', request: withDocument('comprovante_morada', () => dataUrl('application/pdf', files.deflateBomb)), expect: { status: 422, errorMatches: /demasiado complexo/ } },
     { route, name: 'an SVG with a script, declared as SVG', request: withDocument('cnh_frente', () => dataUrl('image/svg+xml', hostileDocuments.svgWithScript())), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
     { route, name: 'an SVG with a script, declared as JPEG', request: withDocument('cnh_frente', () => dataUrl('image/jpeg', hostileDocuments.svgWithScript())), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
     { route, name: 'an HTML page declared as JPEG', request: withDocument('cnh_verso', () => dataUrl('image/jpeg', hostileDocuments.html())), expect: { status: 415, errorMatches: /não está num formato aceite/ } },
@@ -199,6 +291,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     'document files': filesOfOthers,
     'registration workflows': () => system().workflowCount(),
     'WhatsApp messages sent': async () => system().wpp.sent.length,
+    'the seeded registrations and their documents': seededState,
   });
   const newContext = (): Context => {
     const mobile = randomMobile();
@@ -212,6 +305,23 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     probes,
     answered: noteAccepted,
     secrets: () => [secret, reviewerToken],
+  });
+
+  // A registration asked to correct its NIF is found by its phone, but only by its own chat or code:
+  // anyone else's form with that phone and another NIF is a new registration, answered as any new
+  // NIF is (a wrong code is not looked at), so it tells nothing of the one waiting.
+  it("takes a stranger's form with the phone of a registration asked to correct its NIF (no code, a wrong one, another registration's) as a registration of its own; the seeded one is untouched", async () => {
+    const sut = system();
+    const before = await seededState();
+    for (const code of [undefined, 'AAAA-2222', seeded.other.code]) {
+      const byPhone = await send(sut.system.apiUrl!, intake({ ...seeded.toCorrect.payload, nif: randomNif(), ...(code === undefined ? {} : { codigo_correcao: code }) }));
+      const anyPhone = await send(sut.system.apiUrl!, intake({ ...seeded.toCorrect.payload, nif: randomNif(), telefone: randomMobile(), ...(code === undefined ? {} : { codigo_correcao: code }) }));
+      for (const response of [byPhone, anyPhone]) noteAccepted(response);
+      assert.equal(byPhone.status, 201, byPhone.text);
+      assert.deepEqual({ ...byPhone.body, registration_id: 'x' }, { ...anyPhone.body, registration_id: 'x' }, 'the answer any new NIF gets');
+      assert.notEqual(byPhone.body.registration_id, seeded.toCorrect.id);
+    }
+    assert.deepEqual(await seededState(), before, 'the registration asked to correct, its documents and the others unchanged');
   });
 
   it('accepts a JPEG with a script appended (phones append data after the image), and stores it re-encoded, without the script', async () => {
@@ -241,5 +351,15 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     noteAccepted(response!);
     assert.equal(response?.status, 201);
     assert.ok(changed.includes('registration rows with the NIF or phone') && changed.includes('document files'), `changed: ${changed.join(', ')}`);
+  });
+
+  it('the nothing-changed check sees a correction made with the registration\'s own code (positive control)', async () => {
+    const other = seeded.other;
+    let response: RawResponse | undefined;
+    const changed = await changedBy({ seeded: seededState }, async () => {
+      response = await send(system().system.apiUrl!, intake({ ...other.payload, email: 'corrigido@example.pt', codigo_correcao: other.code }));
+    });
+    assert.equal(response?.status, 200, response?.text);
+    assert.deepEqual(changed, ['seeded']);
   });
 });

@@ -99,6 +99,8 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
 
   // --- The queue's query ---------------------------------------------------------------------------
   const invalidRequest = /^Invalid request$/;
+  /** A reviewer's request is read up to 64 KiB (the edge's limit for the reviewer API): bigger bodies stop there. */
+  const tooLargeForReviewers = /^Request body is too large$/;
   const queryRows: Row<Seeded>[] = [
     ['a limit beyond double precision (1e400)', '?limit=1e400'],
     ['a limit of 0', '?limit=0'],
@@ -144,8 +146,10 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: 'POST /drivers/:id/approve', name: 'a registration that does not exist', request: () => post(`/drivers/${randomUUID()}/approve`, {}), expect: { status: 404, errorMatches: /^Registration not found$/ } },
     { route: 'POST /drivers/:id/reject', name: 'a reason of two characters', request: (s) => post(`/drivers/${s.a.id}/reject`, { reason: 'no' }), expect: { status: 400, errorMatches: invalidRequest } },
     { route: 'POST /drivers/:id/reject', name: 'a reason over 1,000 characters', request: (s) => post(`/drivers/${s.a.id}/reject`, { reason: 'x'.repeat(1001) }), expect: { status: 400, errorMatches: invalidRequest } },
-    { route: 'POST /drivers/:id/reject', name: '10,000 fields and no reason', request: (s) => post(`/drivers/${s.a.id}/reject`, Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))), expect: { status: 400, errorMatches: invalidRequest } },
-    { route: 'POST /drivers/:id/reject', name: 'a reason nested 100,000 arrays deep', request: (s) => post(`/drivers/${s.a.id}/reject`, `{"reason": ${'['.repeat(100_000)}"Documentos ilegíveis"${']'.repeat(100_000)}}`), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: 'POST /drivers/:id/reject', name: '10,000 fields and no reason', request: (s) => post(`/drivers/${s.a.id}/reject`, Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))), expect: { status: 413, errorMatches: tooLargeForReviewers } },
+    { route: 'POST /drivers/:id/reject', name: 'a reason nested 100,000 arrays deep', request: (s) => post(`/drivers/${s.a.id}/reject`, `{"reason": ${'['.repeat(100_000)}"Documentos ilegíveis"${']'.repeat(100_000)}}`), expect: { status: 413, errorMatches: tooLargeForReviewers } },
+    { route: 'POST /drivers/:id/reject', name: '2,000 fields and no reason (within 64 KiB)', request: (s) => post(`/drivers/${s.a.id}/reject`, Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]))), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: 'POST /drivers/:id/reject', name: 'a reason nested 20,000 arrays deep (within 64 KiB)', request: (s) => post(`/drivers/${s.a.id}/reject`, `{"reason": ${'['.repeat(20_000)}"Documentos ilegíveis"${']'.repeat(20_000)}}`), expect: { status: 400, errorMatches: invalidRequest } },
     { route: 'POST /drivers/:id/reject', name: 'a reason that is a number beyond double precision', request: (s) => post(`/drivers/${s.a.id}/reject`, '{"reason": 1e400}'), expect: { status: 400, errorMatches: invalidRequest } },
     { route: 'POST /drivers/:id/reject', name: 'invalid JSON', request: (s) => post(`/drivers/${s.a.id}/reject`, '{"reason": "Docu'), expect: { status: 400, errorMatches: /not valid JSON/ } },
     { route: 'POST /drivers/:id/reject', name: 'invalid UTF-8 between the JSON tokens', request: (s) => post(`/drivers/${s.a.id}/reject`, Buffer.concat([Buffer.from('{"reason": "Documentos ilegíveis"'), Buffer.from([0xff, 0xfe]), Buffer.from('}')])), expect: { status: 400, errorMatches: /not valid JSON/ } },
@@ -154,7 +158,8 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: 'POST /drivers/:id/approve', name: 'a body over 1 MiB', request: (s) => post(`/drivers/${s.a.id}/approve`, { note: 'x'.repeat(1_100_000) }), expect: { status: 413, errorMatches: /too large/i } },
     { route: 'POST /drivers/:id/request-correction', name: 'an item that does not exist (a path)', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: ['../../etc/passwd'] }), expect: { status: 400, errorMatches: invalidRequest } },
     { route: 'POST /drivers/:id/request-correction', name: 'no items', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: [] }), expect: { status: 400, errorMatches: invalidRequest } },
-    { route: 'POST /drivers/:id/request-correction', name: '10,000 items', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: Array.from({ length: 10_000 }, () => 'licence_front') }), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: 'POST /drivers/:id/request-correction', name: '10,000 items', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: Array.from({ length: 10_000 }, () => 'licence_front') }), expect: { status: 413, errorMatches: tooLargeForReviewers } },
+    { route: 'POST /drivers/:id/request-correction', name: '2,000 items (within the 64 KiB a reviewer may send)', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: Array.from({ length: 2_000 }, () => 'licence_front') }), expect: { status: 400, errorMatches: invalidRequest } },
     { route: 'POST /drivers/:id/request-correction', name: 'items as an object', request: (s) => post(`/drivers/${s.a.id}/request-correction`, { items: { $ne: null } }), expect: { status: 400, errorMatches: invalidRequest } },
   ];
 

@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { requestErrors } from '../../domain/texts/intake.ts';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { makePdf } from '../fixtures/documents.ts';
-import { chatAtRest, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
 
@@ -54,6 +55,34 @@ function pick(headers: IncomingHttpHeaders, names: string[]): Record<string, str
   return Object.fromEntries(names.flatMap((name) => (typeof headers[name] === 'string' ? [[name, headers[name]]] : [])));
 }
 
+const now = () => Math.floor(Date.now() / 1000);
+const newContext = (): Context => {
+  const phone = newDriverPhone();
+  return {
+    phone,
+    chatId: `${phone}@c.us`,
+    forged: { traversal: `../../${phone}@c.us`, encodedSlash: `${phone}%2f..%2f@c.us`, nul: `${phone}\u0000@c.us`, notWhatsApp: `${phone}@evil.example` },
+  };
+};
+/** A driver's text message as WPPConnect posts it (CONTRACTS.md §2.5). */
+const driverMessage = (session: string, c: Context, overrides: Record<string, unknown> = {}) => ({
+  event: 'onmessage', session, id: `false_${c.chatId}_3EB0${randomBytes(8).toString('hex').toUpperCase()}`,
+  type: 'chat', body: 'Olá, quero informações', from: c.chatId, to: '351930000000@c.us', chatId: c.chatId, fromMe: false,
+  t: now(), timestamp: now(), notifyName: 'Rui', isGroupMsg: false, sender: { id: c.chatId, pushname: 'Rui' }, ...overrides,
+});
+
+/** A server standing for an internal service (or a redirecting one): answers with `answer`, recording every request. */
+async function recordingServer(answer: () => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ requests: string[]; port: number; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    const { status, headers = {}, body = '' } = answer();
+    response.writeHead(status, headers).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { requests, port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('security: the webhooks refuse or ignore every bad input and change nothing', () => {
   const captured: CapturedDelivery[] = [];
   /** The chat whose two agent replies were captured, once set up. */
@@ -69,27 +98,13 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     stopping: () => new Promise<void>((resolve) => (tap === undefined ? resolve() : tap.close(() => resolve()))),
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
-  const newContext = (): Context => {
-    const phone = newDriverPhone();
-    return {
-      phone,
-      chatId: `${phone}@c.us`,
-      forged: { traversal: `../../${phone}@c.us`, encodedSlash: `${phone}%2f..%2f@c.us`, nul: `${phone}\u0000@c.us`, notWhatsApp: `${phone}@evil.example` },
-    };
-  };
 
   // --- WPPConnect ---------------------------------------------------------------------------------
   const wppRoute = 'POST /webhooks/wppconnect/:token';
   const webhookToken = () => system().config.WPPCONNECT_WEBHOOK_TOKEN!;
   const wpp = (body: unknown, token = webhookToken(), headers: Record<string, string> = {}): RawRequest =>
     ({ method: 'POST', path: `/webhooks/wppconnect/${token}`, headers, body });
-  /** A driver's text message as WPPConnect posts it (CONTRACTS.md §2.5). */
-  const onmessage = (c: Context, overrides: Record<string, unknown> = {}) => ({
-    event: 'onmessage', session: system().wpp.session, id: `false_${c.chatId}_3EB0${randomBytes(8).toString('hex').toUpperCase()}`,
-    type: 'chat', body: 'Olá, quero informações', from: c.chatId, to: '351930000000@c.us', chatId: c.chatId, fromMe: false,
-    t: now(), timestamp: now(), notifyName: 'Rui', isGroupMsg: false, sender: { id: c.chatId, pushname: 'Rui' }, ...overrides,
-  });
+  const onmessage = (c: Context, overrides: Record<string, unknown> = {}) => driverMessage(system().wpp.session, c, overrides);
   /** The same as a JSON text with `tail` (raw JSON members) appended inside the object. */
   const rawOnmessage = (c: Context, tail: string) => wpp(`${JSON.stringify(onmessage(c)).slice(0, -1)},${tail}}`);
   const forgedChat = (chatId: string) => ({ from: chatId, chatId, sender: { id: chatId, pushname: 'Rui' }, id: `false_${chatId}_3EB0AA` });
@@ -108,10 +123,11 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     { route: wppRoute, name: "Chatwoot's webhook secret (another credential) as the token", request: (c) => wpp(onmessage(c), system().chatwoot!.webhookSecret), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: "WPPConnect's own secret key (another credential) as the token", request: (c) => wpp(onmessage(c), system().wpp.secretKey), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: 'the token in an Authorization header and a wrong one in the URL', request: (c) => wpp(onmessage(c), 'x', { authorization: `Bearer ${webhookToken()}` }), expect: { status: 401, errorMatches: unknownToken } },
-    // Today the body is parsed before the token is checked (finding 2): these are refused for the body, not the token.
-    { route: wppRoute, name: 'a wrong token and invalid JSON (the body is read before the token is checked)', request: () => wpp('{"event": "onmessage",', 'wrong'), expect: { status: 400, errorMatches: /not valid JSON/ } },
+    // The token is checked before the body is read (finding 2): whatever the body, a wrong token is a 401.
+    { route: wppRoute, name: 'a wrong token and invalid JSON (the token is checked before the body is read)', request: () => wpp('{"event": "onmessage",', 'wrong'), expect: { status: 401, errorMatches: unknownToken } },
     { route: wppRoute, name: 'a wrong token and a text body', request: () => wpp('event=onmessage', 'wrong', { 'content-type': 'text/plain' }), expect: { status: 401, errorMatches: unknownToken } },
-    { route: wppRoute, name: 'a wrong token and a body of an unknown type (the body is read before the token is checked)', request: () => wpp('<event/>', 'wrong', { 'content-type': 'application/xml' }), expect: { status: 415, errorMatches: /Unsupported Media Type/ } },
+    { route: wppRoute, name: 'a wrong token and a body of an unknown type (the token is checked before the body is read)', request: () => wpp('<event/>', 'wrong', { 'content-type': 'application/xml' }), expect: { status: 401, errorMatches: unknownToken } },
+    { route: wppRoute, name: 'a wrong token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => wpp(' '.repeat(1024), 'wrong', { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unknownToken } },
 
     { route: wppRoute, name: 'invalid JSON', request: () => wpp('{"event": "onmessage",'), expect: { status: 400, errorMatches: /not valid JSON/ } },
     { route: wppRoute, name: 'an empty body declared as JSON', request: () => wpp(''), expect: { status: 400, errorMatches: /cannot be empty/ } },
@@ -166,7 +182,9 @@ describe('security: the webhooks refuse or ignore every bad input and change not
   };
   const agentReplies = () => captured.flatMap((delivery, index) => {
     const body = delivery.body.toString('utf8');
-    return body.includes('"event":"message_created"') && body.includes('"message_type":"outgoing"') ? [index] : [];
+    // Signed only: the attachment rows' genuine replies go unsigned (and are refused) on purpose.
+    const signed = delivery.headers['x-chatwoot-signature'] !== undefined;
+    return signed && body.includes('"event":"message_created"') && body.includes('"message_type":"outgoing"') ? [index] : [];
   });
 
   const cwRows: Row<Context>[] = [
@@ -196,8 +214,9 @@ describe('security: the webhooks refuse or ignore every bad input and change not
       assert.equal((await send(system().system.apiUrl!, later)).status, 200);
       return capturedAs(() => first!)();
     }, expect: { status: 200, answer: { ok: true, forwarded: true } } },
-    // Today the body is parsed before the signature is checked: invalid JSON is a 400 whoever sends it.
-    { route: cwRoute, name: 'unsigned invalid JSON (the body is read before the signature is checked)', request: () => chatwoot('{"event": "message_created",', () => ({})), expect: { status: 400, errorMatches: /^Body is not valid JSON$/ } },
+    // Whether a signature is presented is checked before the body is read; the signature itself after.
+    { route: cwRoute, name: 'unsigned invalid JSON (refused before the body is read)', request: () => chatwoot('{"event": "message_created",', () => ({})), expect: { status: 401, errorMatches: invalidSignature } },
+    { route: cwRoute, name: 'unsigned, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => chatwoot(' '.repeat(1024), () => ({ 'content-length': String(50 * 1024 * 1024) })), expect: { status: 401, errorMatches: invalidSignature } },
     { route: cwRoute, name: 'signed invalid JSON', request: () => chatwoot('{"event": "message_created",'), expect: { status: 400, errorMatches: /^Body is not valid JSON$/ } },
     // Fastify's text/plain parser takes the body as a string; the signature is checked over the JSON body's bytes only, so this one fails it.
     { route: cwRoute, name: 'signed, sent as text/plain', request: (c) => { const request = chatwoot(messageCreated(c)); return { ...request, headers: { ...request.headers, 'content-type': 'text/plain' } }; }, expect: { status: 401, errorMatches: invalidSignature } },
@@ -274,6 +293,76 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     secrets: () => [webhookToken(), secret(), reviewerToken, system().wpp.secretKey, system().chatwoot!.apiToken],
   });
 
+  // --- Agents' attachments at forged addresses -----------------------------------------------------
+  // A signed reply (a leaked secret, or Chatwoot without signatures) whose attachment names an address
+  // that is not Chatwoot's (127.0.0.1 here) nor in BRIDGE_MEDIA_ALLOWED_HOSTS: taken (so Chatwoot does
+  // not retry), and then nothing fetched from there and nothing sent on WhatsApp.
+  let internal: Awaited<ReturnType<typeof recordingServer>>;
+  let redirector: Awaited<ReturnType<typeof recordingServer>>;
+  before(async () => {
+    internal = await recordingServer(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'segredo interno: db-password=hunter2' }));
+    redirector = await recordingServer(() => ({ status: 302, headers: { location: `http://localhost:${internal.port}/admin/secret.txt` } }));
+  });
+  after(async () => {
+    await internal?.close();
+    await redirector?.close();
+  });
+
+  interface ReplyContext extends Context {
+    /** The agent's reply in Chatwoot the forged webhook names, once made. */
+    reply?: { conversationId: number; messageId: number };
+  }
+  /**
+   * A real conversation and an agent's reply in it (its own webhook sent unsigned, so refused), then
+   * a signed webhook of that reply whose attachment is at `address`.
+   */
+  const replyWithAttachmentAt = (address: () => string) => async (c: ReplyContext): Promise<RawRequest> => {
+    const sut = system();
+    await sut.wpp.receive({ from: c.phone, body: 'Olá, preciso de ajuda' });
+    await waitForIncoming(sut, c.phone, 'Olá, preciso de ajuda');
+    const conversationId = chatwootView(sut).conversationIdOf(c.phone);
+    sut.chatwoot!.signWebhooks = false;
+    let messageId: number;
+    try {
+      ({ messageId } = await sut.chatwoot!.agentReply(conversationId, { content: 'Segue o documento' }));
+      await sut.chatwoot!.webhooksIdle();
+    } finally {
+      sut.chatwoot!.signWebhooks = true;
+    }
+    await chatAtRest(sut, c.chatId);
+    c.reply = { conversationId, messageId };
+    return chatwoot(messageCreated(c, {
+      id: messageId, content: 'Segue o documento', conversation: { id: conversationId, contact_inbox: { source_id: c.chatId } },
+      attachments: [{ data_url: address(), file_type: 'file', content_type: 'text/plain', file_size: 40 }],
+    }));
+  };
+  const attachmentRows: Row<ReplyContext>[] = [
+    { route: cwRoute, name: "signed, an agent's attachment at a host no setting allows (an internal server)", request: replyWithAttachmentAt(() => `http://localhost:${internal.port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at the cloud metadata address", request: replyWithAttachmentAt(() => 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at Chatwoot's host redirecting to a host no setting allows", request: replyWithAttachmentAt(() => `http://127.0.0.1:${redirector.port}/rails/active_storage/blobs/redirect/x/doc.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at an internal server with Chatwoot's host as its user name", request: replyWithAttachmentAt(() => `http://127.0.0.1@localhost:${internal.port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+  ];
+  runRows<ReplyContext>(attachmentRows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: () => 'operator',
+    context: newContext,
+    probes: (c) => ({
+      'requests to the internal server': async () => internal.requests.length,
+      "WhatsApp messages sent to the row's phone": async () => system().wpp.sent.filter((message) => message.phone === c.phone).length,
+      'stored files (chat media)': async () => (await system().storedFiles()).sort(),
+    }),
+    // Handled once the chat is at rest; the reply is then marked failed, with a note telling the agent why.
+    settle: async (c) => {
+      const sut = system();
+      await chatAtRest(sut, c.chatId, 'the forged reply handled');
+      const messages = () => sut.chatwoot!.messages(c.reply!.conversationId);
+      await eventually(async () => (messages().find((message) => message.id === c.reply!.messageId)?.status === 'failed' ? true : undefined), 10_000, 'the reply marked failed');
+      await eventually(async () => messages().find((message) => message.private && /is not (an )?allowed/.test(message.content ?? '')), 10_000, "the agent's note");
+      await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    },
+    secrets: () => [webhookToken(), secret(), reviewerToken, system().wpp.secretKey, system().chatwoot!.apiToken],
+  });
+
   it('relays a file whose name carries CR/LF and a header as one attachment, the name escaped and nothing injected', async () => {
     const sut = system();
     const context = newContext();
@@ -301,5 +390,174 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     for (const probe of ["chat workflows for the row's chat ids", 'Chatwoot contacts, conversations and messages', "relay claims for the row's chat"]) {
       assert.ok(changed.includes(probe), `${probe} changed: ${changed.join(', ')}`);
     }
+  });
+});
+
+/**
+ * A chat whose queue is full (BRIDGE_QUEUE_MAX=10, its least, Chatwoot down so nothing drains): its driver's
+ * webhooks are answered 503 with Retry-After (WPPConnect does not retry; polling fetches them once
+ * the chat drains), and nothing is added: not to the queue, not a relay claim, not a media file.
+ */
+describe('security: a full chat refuses its webhooks 503 and takes nothing', () => {
+  // The whole describe runs with Chatwoot down (a system of its own): set once started, put back before the stop.
+  const system = useTestSystem({ BRIDGE_QUEUE_MAX: '10', BRIDGE_POLLING: 'false' }, { bridge: true }, {
+    started: async (sut) => {
+      sut.chatwoot!.faults.down = true;
+    },
+    stopping: async (sut) => {
+      sut.chatwoot!.faults.down = false;
+    },
+  });
+  const wpp = (body: unknown): RawRequest => ({ method: 'POST', path: `/webhooks/wppconnect/${system().config.WPPCONNECT_WEBHOOK_TOKEN!}`, body });
+  const onmessage = (c: Context, overrides: Record<string, unknown> = {}) => driverMessage(system().wpp.session, c, overrides);
+
+  /** One chat, filled once: messages until the API answers 503 (it sees the chat full within a second of its workflow marking it). */
+  let filled: Promise<Context> | undefined;
+  const fullChat = () => (filled ??= (async () => {
+    const sut = system();
+    const c = newContext();
+    for (let n = 1; n <= 300; n++) {
+      const answer = await send(sut.system.apiUrl!, wpp(onmessage(c, { body: `mensagem ${n}` })));
+      if (answer.status === 503) return c;
+      assert.equal(answer.status, 200, answer.text);
+      await chatState(sut, c.chatId); // one query per message: paces the loop by the workflow, not by a clock
+    }
+    throw new Error('the chat was never refused as full');
+  })());
+
+  const route = 'POST /webhooks/wppconnect/:token';
+  const full = { status: 503, errorMatches: /^This chat's queue is full; retry later$/, retryAfter: true } as const;
+  const rows: Row<Context>[] = [
+    { route, name: "a driver's text to a chat whose queue is full", request: (c) => wpp(onmessage(c, { body: 'mais uma' })), expect: full },
+    {
+      route, name: "a driver's document to a chat whose queue is full (refused before its file is stored)",
+      request: async (c) => {
+        const pdf = await makePdf({ pages: 1 });
+        return wpp(onmessage(c, { type: 'document', body: pdf.toString('base64'), size: pdf.length, mimetype: 'application/pdf', filename: 'carta.pdf' }));
+      },
+      expect: full,
+    },
+  ];
+  runRows(rows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: () => 'operator',
+    context: fullChat,
+    probes: (c) => ({
+      "the chat's queue": async () => {
+        const state = await chatState(system(), c.chatId);
+        return { queued: state?.queued, handled: state?.handled };
+      },
+      "relay claims for the chat": async () => (await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bridge_messages WHERE chat_id = $1', [c.chatId])).rows[0]!.n,
+      'stored files (chat media)': async () => (await system().storedFiles()).sort(),
+      'WhatsApp messages sent': async () => system().wpp.sent.length,
+    }),
+    secrets: () => [system().config.WPPCONNECT_WEBHOOK_TOKEN!, system().wpp.secretKey],
+  });
+});
+
+/** What must not change when a webhook is refused: chats, messages either way, media files. */
+const bridgeProbes = (system: () => TestSystem, c: Context) => ({
+  "a chat workflow for the row's chat": () => chatWorkflowExists(system(), c.chatId),
+  'chat workflows on the bridge queue': () => system().workflowCount(system().config.BRIDGE_TASK_QUEUE),
+  'stored files': async () => (await system().storedFiles()).sort(),
+  'WhatsApp messages sent': async () => system().wpp.sent.length,
+  'Chatwoot messages': async () => system().chatwoot!.conversations().reduce((n, conversation) => n + system().chatwoot!.messages(conversation.id).length, 0),
+});
+
+/**
+ * Wrong credentials are counted per address (RATE_LIMIT_PER_ADDRESS, here 5 a minute, one bucket for
+ * every route): past the limit, 429 with Retry-After, before anything is read. A system of its own,
+ * so the rows' own 401s fill its bucket and no other test's.
+ */
+describe('security: wrong credentials from one address are limited (429 with Retry-After) and change nothing', () => {
+  const intakeSecret = `intake-secret-${randomUUID()}`;
+  const system = useTestSystem({ RATE_LIMIT_PER_ADDRESS: '5', INTAKE_SHARED_SECRET: intakeSecret }, { bridge: true });
+  /** Sends `request` until the address is refused 429 (at most 10 times): the row's request is then the one past the limit. */
+  const pastTheLimit = (request: (c: Context) => RawRequest) => async (c: Context): Promise<RawRequest> => {
+    for (let n = 0; n < 10; n++) {
+      const answer = await send(system().system.apiUrl!, request(c));
+      if (answer.status === 429) return request(c);
+      assert.equal(answer.status, 401, answer.text);
+    }
+    throw new Error('never limited');
+  };
+  const wrongWppToken = (c: Context): RawRequest => ({ method: 'POST', path: '/webhooks/wppconnect/not-the-token', body: driverMessage(system().wpp.session, c) });
+  const forgedSignature = (c: Context): RawRequest => {
+    const raw = JSON.stringify({ event: 'message_created', id: 1, content: 'Olá', message_type: 'outgoing', private: false, inbox: { id: system().chatwoot!.inboxId }, attachments: [], conversation: { id: 4242, contact_inbox: { source_id: c.chatId } } });
+    return { method: 'POST', path: '/webhooks/chatwoot', headers: signChatwootWebhook('not-the-secret', raw, now()), body: raw };
+  };
+  const wrongIntakeToken = (): RawRequest => ({ method: 'POST', path: '/drivers/register-typebot/', headers: { 'x-intake-token': `${intakeSecret}x` }, body: { nif: '123456789' } });
+  const limited = /^Too many requests from this address; retry later$/;
+  const rows: Row<Context>[] = [
+    { route: 'POST /webhooks/wppconnect/:token', name: 'a wrong token past the limit', request: pastTheLimit(wrongWppToken), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+    { route: 'POST /webhooks/chatwoot', name: 'a forged signature past the limit', request: pastTheLimit(forgedSignature), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+    { route: 'POST /drivers/register-typebot/', name: 'a wrong X-Intake-Token past the limit', request: pastTheLimit(wrongIntakeToken), expect: { status: 429, errorMatches: new RegExp(`^${requestErrors.tooManyRequests.replace(/[.()?]/g, '\\$&')}$`), retryAfter: true } },
+    { route: 'POST /webhooks/wppconnect/:token', name: 'a wrong token past the limit, declaring a 50 MB body and sending 1 KB', request: pastTheLimit(() => ({ method: 'POST', path: '/webhooks/wppconnect/not-the-token', headers: { 'content-length': String(50 * 1024 * 1024) }, body: ' '.repeat(1024) })), expect: { status: 429, errorMatches: limited, retryAfter: true } },
+  ];
+  runRows(rows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: (row) => (row.route.startsWith('POST /drivers/') ? 'driver' : 'operator'),
+    context: newContext,
+    probes: (c) => ({ ...bridgeProbes(system, c), 'registration workflows': () => system().workflowCount() }),
+    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    secrets: () => [intakeSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!, system().chatwoot!.webhookSecret],
+  });
+
+  it('still takes the right credentials from the limited address (only the wrong ones are counted)', async () => {
+    const sut = system();
+    const c = newContext();
+    assert.equal((await send(sut.system.apiUrl!, wrongWppToken(c))).status, 429, 'the address is past the limit');
+    const answer = await send(sut.system.apiUrl!, { method: 'POST', path: `/webhooks/wppconnect/${sut.config.WPPCONNECT_WEBHOOK_TOKEN!}`, body: driverMessage(sut.wpp.session, c) });
+    assert.deepEqual(answer.body, { ok: true, relayed: true });
+  });
+});
+
+/**
+ * Chatwoot without signatures (CHATWOOT_VERIFY_SIGNATURE=false) posts to /webhooks/chatwoot/<token>:
+ * the token is checked before the body is read, and no other address or credential is taken.
+ */
+describe('security: Chatwoot without signatures is taken only at its token URL', () => {
+  const chatwootToken = `chatwoot-token-${randomUUID()}`;
+  const system = useTestSystem({ CHATWOOT_VERIFY_SIGNATURE: 'false', CHATWOOT_WEBHOOK_TOKEN: chatwootToken }, { bridge: true });
+  const reply = (c: Context) => JSON.stringify({
+    event: 'message_created', id: randomInt(1_000_000, 2_000_000_000), content: 'Bom dia!', message_type: 'outgoing', private: false, source_id: null,
+    inbox: { id: system().chatwoot!.inboxId }, attachments: [], conversation: { id: randomInt(100_000, 999_999), contact_inbox: { source_id: c.chatId } },
+  });
+  const post = (path: string, headers: Record<string, string> = {}) => (c: Context): RawRequest => ({ method: 'POST', path, headers, body: reply(c) });
+  const route = 'POST /webhooks/chatwoot/:token';
+  const unknownToken = { status: 401, errorMatches: /^Unknown webhook token$/ } as const;
+  const useTheTokenUrl = { status: 401, errorMatches: /^Webhook signatures are not configured; use the token URL$/ } as const;
+  const rows: Row<Context>[] = [
+    { route: 'POST /webhooks/chatwoot', name: 'no token (the signed address, signatures off)', request: post('/webhooks/chatwoot'), expect: useTheTokenUrl },
+    { route: 'POST /webhooks/chatwoot', name: 'no token, validly signed with the webhook secret', request: (c) => { const raw = reply(c); return { method: 'POST', path: '/webhooks/chatwoot', headers: signChatwootWebhook(system().chatwoot!.webhookSecret, raw, now()), body: raw }; }, expect: useTheTokenUrl },
+    { route: 'POST /webhooks/chatwoot', name: 'the token in the query string instead of the path', request: post(`/webhooks/chatwoot?token=${chatwootToken}`), expect: useTheTokenUrl },
+    { route, name: 'a wrong token', request: post(`/webhooks/chatwoot/${randomUUID()}`), expect: unknownToken },
+    { route, name: 'the token plus one character', request: post(`/webhooks/chatwoot/${chatwootToken}x`), expect: unknownToken },
+    { route, name: 'the token minus its last character', request: post(`/webhooks/chatwoot/${chatwootToken.slice(0, -1)}`), expect: unknownToken },
+    { route, name: 'the token with an encoded NUL after it', request: post(`/webhooks/chatwoot/${chatwootToken}%00`), expect: unknownToken },
+    { route, name: "WPPConnect's webhook token (another credential) as the token", request: (c) => post(`/webhooks/chatwoot/${system().config.WPPCONNECT_WEBHOOK_TOKEN!}`)(c), expect: unknownToken },
+    { route, name: 'a wrong token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => ({ method: 'POST', path: '/webhooks/chatwoot/not-the-token', headers: { 'content-length': String(50 * 1024 * 1024) }, body: ' '.repeat(1024) }), expect: unknownToken },
+  ];
+  runRows(rows, {
+    baseUrl: () => system().system.apiUrl!,
+    audience: () => 'operator',
+    context: newContext,
+    probes: (c) => bridgeProbes(system, c),
+    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    secrets: () => [chatwootToken, system().chatwoot!.webhookSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!],
+  });
+
+  it("the nothing-changed check sees an agent's reply Chatwoot posts to the token URL (positive control)", async () => {
+    const sut = system();
+    const c = newContext();
+    await sut.wpp.receive({ from: c.phone, body: 'Olá' });
+    await waitForIncoming(sut, c.phone, 'Olá');
+    await chatAtRest(sut, c.chatId);
+    const changed = await changedBy(bridgeProbes(system, c), async () => {
+      await sut.chatwoot!.agentReply(chatwootView(sut).conversationIdOf(c.phone), { content: 'Bom dia!' });
+      await sut.chatwoot!.webhooksIdle();
+      await eventually(async () => (sut.wpp.sent.some((message) => message.phone === c.phone) ? true : undefined), 15_000, 'the reply on WhatsApp');
+    });
+    assert.ok(changed.includes('WhatsApp messages sent'), `changed: ${changed.join(', ')}`);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkPdfStructure, defaultPdfLimits } from '../../platform/documents/pdf-structure.ts';
-import { makeObjectStreamFlood, makePdf } from '../fixtures/documents.ts';
+import { hostileDocuments, makeObjectStreamFlood, makePdf, makeZip } from '../fixtures/documents.ts';
 
 const small = 160 * 1024;
 const large = 5 * 1024 * 1024;
@@ -48,5 +48,50 @@ describe('checkPdfStructure', () => {
     const within = checkPdfStructure(pdf);
     assert.equal(within.ok && within.pages, 40);
     assert.ok(within.work.inflated > 1024 && within.work.objectStreams >= 1);
+  });
+
+  describe('data after the last %%EOF', () => {
+    const zip = () => makeZip({ 'carta.html': hostileDocuments.html() });
+    /** `zip` with `comment` as its archive comment (the record's last field, then the comment). */
+    const zipWithComment = (comment: string) => {
+      const archive = zip();
+      archive.writeUInt16LE(comment.length, archive.length - 2);
+      return Buffer.concat([archive, Buffer.from(comment, 'latin1')]);
+    };
+    /** An incremental update: a new object, its cross-reference section and a trailer ending in its own %%EOF. */
+    const withUpdate = (pdf: Buffer) => {
+      const object = `\n99 0 obj\n<< /Producer (update) >>\nendobj\n`;
+      const xref = pdf.length + object.length;
+      return Buffer.concat([pdf, Buffer.from(`${object}xref\n99 1\n${String(pdf.length + 1).padStart(10, '0')} 00000 n \ntrailer\n<< /Size 100 >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1')]);
+    };
+    const verdict = (bytes: Buffer) => {
+      const check = checkPdfStructure(bytes);
+      return check.ok ? 'ok' : check.reason;
+    };
+
+    it('accepts pdf-lib output, with whitespace or NUL padding after %%EOF, and with an incremental update', async () => {
+      const pdf = await makePdf({ pages: 2 });
+      const classic = await makePdf({ pages: 1, objectStreams: false });
+      assert.equal(verdict(pdf), 'ok');
+      assert.equal(verdict(classic), 'ok');
+      assert.equal(verdict(Buffer.concat([pdf, Buffer.from('\r\n  \t\f'), Buffer.alloc(512)])), 'ok');
+      assert.equal(verdict(withUpdate(pdf)), 'ok');
+      assert.equal(verdict(withUpdate(classic)), 'ok');
+    });
+
+    it('refuses a ZIP appended after the last %%EOF, text after it, and a ZIP hidden before a forged final %%EOF', async () => {
+      const pdf = await makePdf({ pages: 1 });
+      assert.equal(verdict(await hostileDocuments.pdfWithZip()), 'appended');
+      assert.equal(verdict(Buffer.concat([withUpdate(pdf), zip()])), 'appended', 'after an update: only the last %%EOF counts');
+      assert.equal(verdict(Buffer.concat([pdf, Buffer.from('<script>alert(1)</script>\n')])), 'appended');
+      assert.equal(verdict(Buffer.concat([pdf, zip(), Buffer.from('\nstartxref\n9\n%%EOF\n')])), 'appended', 'a forged trailer after the ZIP');
+      assert.equal(verdict(Buffer.concat([pdf, zipWithComment('\nstartxref\n9\n%%EOF\n')])), 'appended', "the trailer as the ZIP's comment");
+    });
+
+    it('looks for a ZIP only in the last 64 KiB: a 5 MB file costs a few passes, not more', () => {
+      const flood = makeObjectStreamFlood(large, { streams: 'open', pages: 1 });
+      const check = checkPdfStructure(flood);
+      assert.ok(check.work.scanned <= 4 * flood.length, `${check.work.scanned} characters scanned for ${flood.length} bytes`);
+    });
   });
 });

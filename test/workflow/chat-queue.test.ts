@@ -70,7 +70,7 @@ describe('chat workflow with stub activities: a bounded queue, and continue-as-n
         assert.deepEqual(keys(chat.relayed()), keys([first, ...backlog, reply, refused]));
       });
     } finally {
-      fullChats.stop();
+      await fullChats.stop();
     }
   });
 
