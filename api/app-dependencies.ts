@@ -4,6 +4,7 @@ import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
 import type { DocumentChecks } from '../platform/documents/document-checks.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
+import type { InboundMessage } from '../domain/chat.ts';
 import type { ChatHandOff } from './hand-offs/chat.ts';
 
 /** What the HTTP layer needs; `app/system.ts` builds the real ones. */
@@ -26,6 +27,12 @@ export interface AppDependencies {
   temporal: Client;
   /** Hands webhook events to the chats' workflows. */
   chats: ChatHandOff;
+  /**
+   * A chat's messages on WhatsApp stamped no later than this one and never relayed, oldest first
+   * (read from WPPConnect): sent ahead of the next message of a chat whose webhook was refused.
+   * Unset: refused messages come by polling only.
+   */
+  missedMessages?: (chatId: string, message: InboundMessage) => Promise<InboundMessage[]>;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
   /**

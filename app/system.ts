@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { createMissedMessages } from '../activities/bridge/polling.ts';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
@@ -145,6 +146,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
       config, db, storage, documentChecks, temporal, chats, metrics: registry,
+      missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
       ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),

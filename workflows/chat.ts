@@ -32,6 +32,12 @@ export interface ChatInput {
    * polling fetches them once it has drained to half. Unset (chats started before the bound): no bound.
    */
   queueMax?: number;
+  /**
+   * How long an agent's reply waits in the queue before it is relayed, so a reply whose webhook
+   * Chatwoot delivered late (it promises no order) still goes first by its message id. Unset (chats
+   * started before the window) or 0: replies go as they arrive.
+   */
+  replyOrderWindowMs?: number;
   /** Carried across continue-as-new. */
   carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState; queueFull?: boolean };
 }
@@ -59,6 +65,8 @@ export const chatStateQuery = defineQuery<ChatState>('conversationState');
 const seenLimit = 2000;
 /** Patch id: the queue is bounded (marked full and back), and continue-as-new carries a queue that is not empty. */
 const boundedQueue = 'chat-bounded-queue';
+/** Patch id: agents' replies are ordered by Chatwoot message id and wait `replyOrderWindowMs` before they are relayed. */
+const replyOrder = 'chat-reply-order';
 /**
  * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
  * last event. A timeout on every wait would start and cancel a timer per message instead: two more
@@ -98,20 +106,19 @@ async function relay(batch: Parameters<BridgeActivities['handleChatEvents']>[0])
 }
 
 /**
- * WPPConnect posts webhooks concurrently, so a driver's messages can arrive out of order: an inbound
- * message goes after the queued inbound messages that WhatsApp stamped no later than it.
+ * Webhooks cross on their way in, so a chat's events can arrive out of order. An inbound message
+ * goes after the queued inbound messages that WhatsApp stamped no later than it; with `repliesById`,
+ * an agent's reply goes after the queued replies with a lower Chatwoot id (Chatwoot's ids grow).
+ * Neither passes an event of another kind.
  */
-function enqueue(queue: ChatEvent[], event: ChatEvent): void {
-  if (event.kind !== 'inbound') {
-    queue.push(event);
-    return;
-  }
+function enqueue(queue: ChatEvent[], event: ChatEvent, repliesById: boolean): void {
+  const before = (previous: ChatEvent): boolean => {
+    if (event.kind === 'inbound') return previous.kind === 'inbound' && previous.timestamp > event.timestamp;
+    if (event.kind === 'outbound' && repliesById) return previous.kind === 'outbound' && previous.chatwootMessageId > event.chatwootMessageId;
+    return false;
+  };
   let position = queue.length;
-  while (position > 0) {
-    const previous = queue[position - 1]!;
-    if (previous.kind !== 'inbound' || previous.timestamp <= event.timestamp) break;
-    position -= 1;
-  }
+  while (position > 0 && before(queue[position - 1]!)) position -= 1;
   queue.splice(position, 0, event);
 }
 
@@ -124,6 +131,16 @@ export async function chat(input: ChatInput): Promise<void> {
   let busy = false;
   let quiet = false;
   let queueFull = input.carried?.queueFull === true;
+  /** Replies still in their window, each with its own timer; replies carried across continue-as-new have waited already. */
+  const waiting = new Set<string>();
+  const replyWindow = input.replyOrderWindowMs ?? 0;
+  const ordersReplies = () => replyWindow > 0 && patched(replyOrder);
+  /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first reply still in its window. */
+  const ready = () => {
+    let end = 0;
+    while (end < Math.min(queue.length, input.batchSize) && !waiting.has(eventKey(queue[end]!))) end += 1;
+    return end;
+  };
   /** Marks the chat full when its queue reaches the bound, and not full once it has drained to half. */
   const watchQueue = () => {
     if (input.queueMax === undefined) return;
@@ -157,7 +174,12 @@ export async function chat(input: ChatInput): Promise<void> {
       const key = eventKey(event);
       if (seen.has(key)) continue;
       seen.add(key);
-      enqueue(queue, event);
+      const repliesById = event.kind === 'outbound' && ordersReplies();
+      if (repliesById) {
+        waiting.add(key);
+        void sleep(replyWindow).then(() => waiting.delete(key));
+      }
+      enqueue(queue, event, repliesById);
     }
     // Bounded: the oldest keys go first (a Set iterates in insertion order); PostgreSQL still dedupes them.
     for (const key of seen) {
@@ -187,8 +209,10 @@ export async function chat(input: ChatInput): Promise<void> {
       quiet = false;
       void watchIdleness();
     }
+    // A reply at the head waits out its window: one its webhook overtook can still go before it.
+    if (waiting.size > 0) await condition(() => ready() > 0);
     // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
-    const batch = queue.splice(0, input.batchSize);
+    const batch = queue.splice(0, waiting.size === 0 ? input.batchSize : ready());
     watchQueue();
     busy = true;
     const result = await relay({ chatId: input.chatId, events: batch, chatwoot });

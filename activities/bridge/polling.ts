@@ -26,6 +26,22 @@ function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
   return chats;
 }
 
+/**
+ * A chat's recent messages on WhatsApp, stamped no later than `message`, that were never relayed,
+ * oldest first: what the API hands over before a message of a chat whose earlier webhooks it
+ * refused (Temporal or PostgreSQL away), so polling does not bring them in after it.
+ */
+export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'wppconnect' | 'includeGroups'>) {
+  return async (chatId: string, message: InboundMessage): Promise<InboundMessage[]> => {
+    const earlier = (await deps.wppconnect.chatMessages({ chatId, count: 30 })).filter(
+      (candidate) => candidate.id !== message.whatsappId && candidate.timestamp <= message.timestamp && relayable(candidate, deps.includeGroups),
+    );
+    if (earlier.length === 0) return [];
+    const done = await relayedInbound(deps.db, chatId, earlier.map((candidate) => candidate.id));
+    return earlier.filter((candidate) => !done.has(candidate.id)).map((candidate) => toInboundEvent(candidate, null));
+  };
+}
+
 export function createPollingActivities(deps: PollingDependencies) {
   /** Hands each chat its messages; returns the chats that took them (a full chat's wait in WhatsApp for a later poll). */
   const handAll = async (messages: WhatsAppMessage[]) => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
-import { bareMediaType, ChatQueueFullError, isWhatsAppChatId } from '../../domain/chat.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { bareMediaType, ChatQueueFullError, isWhatsAppChatId, type InboundMessage } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -13,6 +14,8 @@ const notAChat = (chatId: string) =>
   new AppError(ErrorType.MalformedPayload, 'The chat is not a WhatsApp chat id (digits@c.us, digits@lid or id@g.us)', { chatId: chatId.slice(0, 100) });
 
 const queueFullRetryAfterSeconds = 30;
+/** Chats remembered as refused at most; past it the oldest is forgotten (its refused messages then come by polling only). */
+const refusedChatsMax = 10_000;
 
 /**
  * `POST /webhooks/wppconnect/:token`: WPPConnect cannot sign, so the URL carries a secret. A
@@ -30,6 +33,24 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     const token = (request.params as { token?: string }).token ?? '';
     return config.WPPCONNECT_WEBHOOK_TOKEN !== undefined && sameSecret(token, config.WPPCONNECT_WEBHOOK_TOKEN) ? authenticated : refused('Unknown webhook token');
   });
+  /**
+   * Chats whose message this process could not hand over (Temporal or PostgreSQL away: 5xx), each with
+   * the refusal's number. WPPConnect never retries, so polling brings those messages, possibly after later
+   * ones whose webhooks were answered; instead the chat's next message brings them along, read from
+   * WhatsApp, oldest first. Only such a chat's next message costs a WPPConnect read and a query.
+   */
+  const refusedChats = new Map<string, number>();
+  let refusals = 0;
+  const missedBefore = async (chatId: string, event: InboundMessage, log: FastifyBaseLogger): Promise<InboundMessage[]> => {
+    if (deps.missedMessages === undefined || !refusedChats.has(chatId)) return [];
+    try {
+      return await deps.missedMessages(chatId, event);
+    } catch (error) {
+      // WPPConnect unreachable: this message goes alone (in order or not, nothing is lost: polling has the rest).
+      log.warn({ err: error }, 'could not read the messages a refused webhook left behind');
+      return [];
+    }
+  };
   app.post('/webhooks/wppconnect/:token', { bodyLimit, onRequest: guard, schema: { params: z.object({ token: z.string() }) } }, async (request, reply) => {
     const event = parseWppConnectWebhook(request.body);
     if (event.kind === 'ack') {
@@ -54,14 +75,21 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
       mediaKey = chatMediaKey(message.chatId, message.id);
       await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
+    const inbound = toInboundEvent(message, mediaKey);
+    const refusal = refusedChats.get(message.chatId);
     try {
-      await deps.chats.events(message.chatId, [toInboundEvent(message, mediaKey)]);
+      await deps.chats.events(message.chatId, [...await missedBefore(message.chatId, inbound, request.log), inbound]);
     } catch (error) {
       // The chat filled up between the look and the hand-off: its media key is the message's own, and
       // the same message fetched by polling stores the same file again, so nothing is deleted here.
       if (error instanceof ChatQueueFullError) return queueFull();
+      refusedChats.delete(message.chatId);
+      refusedChats.set(message.chatId, ++refusals);
+      if (refusedChats.size > refusedChatsMax) refusedChats.delete(refusedChats.keys().next().value!);
       throw error;
     }
+    // Caught up, unless another of its messages was refused meanwhile.
+    if (refusal !== undefined && refusedChats.get(message.chatId) === refusal) refusedChats.delete(message.chatId);
     return reply.send({ ok: true, relayed: true });
   });
 };

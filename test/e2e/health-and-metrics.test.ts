@@ -1,56 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { cuttableLink } from '../support/cuttable-link.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
-
-/**
- * The network between the API and one of its dependencies: a TCP relay that can be cut (its
- * connections reset, new ones refused) and restored on the same port.
- */
-async function cuttableLink(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  let listening = false;
-  const listen = async () => {
-    if (listening) return;
-    server = createServer((inbound) => {
-      const outbound = connect(target.port, target.host);
-      for (const socket of [inbound, outbound]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      inbound.pipe(outbound).pipe(inbound);
-    });
-    await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-    listening = true;
-  };
-  await listen();
-  return {
-    get port() {
-      return port;
-    },
-    async cut() {
-      listening = false;
-      const closed = new Promise((resolve) => server!.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-    restore: listen,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server?.close();
-    },
-  };
-}
 
 describe('GET /health when PostgreSQL or Temporal does not answer', () => {
   const shared = testEnvironment();

@@ -43,6 +43,40 @@ describe('chat workflow with stub activities: order, dedupe, idleness, failed re
     });
   });
 
+  it('relays agents\' replies signalled in reverse Chatwoot-id order within the reply window in id order, the driver\'s message before them at once', async () => {
+    const stubs = new ChatActivityStubs(null);
+    await withChatWorker(env, stubs, async (worker) => {
+      const replyOrderWindowMs = 1_000;
+      const chat = worker.chat({ replyOrderWindowMs });
+      const message = chat.message('Bom dia');
+      const [first, second, third] = [chat.reply('Bom dia!'), chat.reply('Em que posso ajudar?'), chat.reply('Diga.')];
+      await chat.send([message]);
+      await stubs.until(() => (chat.relayed().length === 1 ? true : undefined), 'the driver\'s message relayed without waiting');
+      const sentAt = Date.now();
+      // Webhooks that crossed: each its own signal, the last written first.
+      for (const reply of [third, second, first]) await chat.send([reply]);
+      await chat.settled(4);
+      assert.deepEqual(keys(chat.relayed()), keys([message, first, second, third]));
+      assert.ok(Date.now() - sentAt >= replyOrderWindowMs, 'the replies waited out the window');
+    });
+  });
+
+  it('relays replies in arrival order in a chat started without a reply window (as chats running before it were)', async () => {
+    const stubs = new ChatActivityStubs(null);
+    await withChatWorker(env, stubs, async (worker) => {
+      const chat = worker.chat();
+      const [first, second] = [chat.reply('Primeira'), chat.reply('Segunda')];
+      const gate = stubs.holdNextRelay();
+      await chat.send([chat.message('Olá')]);
+      await stubs.until(() => (chat.relayCalls().length === 1 ? true : undefined), 'the first relay to start');
+      await chat.send([second]);
+      await chat.send([first]);
+      gate.open();
+      await chat.settled(3);
+      assert.deepEqual(keys(chat.relayed().slice(1)), keys([second, first]));
+    });
+  });
+
   it('relays an event signalled twice once, and a higher ack of the same message as well', async () => {
     const stubs = new ChatActivityStubs(null);
     await withChatWorker(env, stubs, async (worker) => {
