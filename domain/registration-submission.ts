@@ -17,6 +17,7 @@ import { answerText, fail, ok } from './result.ts';
 import type { Parsed } from './result.ts';
 import { documentLabels, documentSourceErrors } from './texts/documents.ts';
 import { fieldLabels, submissionErrors } from './texts/intake.ts';
+import { flattenTypebotPayload } from './typebot-payload.ts';
 
 import type { DocumentKind } from './registration-items.ts';
 
@@ -180,4 +181,23 @@ export function summarizeFieldErrors(fields: FieldErrors): string {
   if (first === undefined) return submissionErrors.notValidated;
   if (keys.length === 1) return fields[first] ?? '';
   return submissionErrors.fieldsToFix(keys.map((key) => (fieldLabels as Record<string, string | undefined>)[key] ?? key), fields[first] ?? '');
+}
+
+/** What an intake body says: the answers without the documents' contents, and the submission parsed from them. */
+export type IntakeReading =
+  | { ok: false; error: string }
+  | {
+    ok: true;
+    /** Every answer but the documents (who sent it: `sessao_conversa`, `codigo_correcao`; the NIF and phone as typed). */
+    answers: Record<string, unknown>;
+    submission: ReturnType<typeof parseRegistrationSubmission>;
+  };
+
+/** A Typebot body read as far as it can be without I/O; `error` when it is not a registration form's shape. */
+export function readIntake(body: unknown): IntakeReading {
+  const flat = flattenTypebotPayload(body);
+  if (!flat.ok) return flat;
+  const documentFields = new Set(Object.values(documentFieldOf));
+  const answers = Object.fromEntries(Object.entries(flat.value).filter(([key]) => !documentFields.has(key)));
+  return { ok: true, answers, submission: parseRegistrationSubmission(flat.value) };
 }

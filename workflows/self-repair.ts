@@ -45,14 +45,21 @@ export async function selfRepair(input: SelfRepairInput): Promise<SelfRepairResu
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
       } catch (error) {
-        // Started meanwhile by the API (a resubmission, a reviewer): nothing left to repair.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) continue;
-        throw error;
+        // Started meanwhile by the API (a resubmission, a reviewer): nothing left to repair. Any other
+        // failure is this registration's alone: the rest, and the sweep, still get their turn.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) log.warn('Could not start a stalled registration\'s workflow', { registrationId });
+        continue;
       }
       await repairs.recordRepair({ kind: 'workflow_started', registrationId });
       result.started += 1;
     } else if (registration.corrected && registration.workflow?.running === true && registration.workflow.registrationStatus === 'correction_requested') {
-      await getExternalWorkflowHandle(workflowIdOf(registrationId)).signal(correctionSubmittedSignal);
+      try {
+        await getExternalWorkflowHandle(workflowIdOf(registrationId)).signal(correctionSubmittedSignal);
+      } catch {
+        // It closed since it was looked at: nothing to tell it; the next run sees it as it is then.
+        log.warn('Could not re-send a correction signal', { registrationId });
+        continue;
+      }
       await repairs.recordRepair({ kind: 'correction_signalled', registrationId });
       result.signalled += 1;
     } else if (registration.workflow === null) {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
+import { bareMediaType } from '../../domain/chat.ts';
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { Db } from '../../platform/db.ts';
 import {
@@ -119,7 +120,6 @@ async function sameContent(message: WhatsAppMessage, content: WhatsAppContent, f
   return message.size === loaded.bytes.length;
 }
 
-const bareMediaType = (mimetype: string) => mimetype.split(';')[0]!.trim().toLowerCase();
 
 /** Which WPPConnect send a file goes by: an image, a voice note, or a file (WhatsApp then shows it by its type). */
 function sentAs(content: MediaContent, contentType: string): 'image' | 'voice' | 'file' {

@@ -47,7 +47,8 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
       registrationId: input.registrationId,
       content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision, correctionCode) },
     });
-    if (correctionCode !== undefined && result.outcome === 'sent') await correctionCodeSent(deps.db, input.registrationId);
+    // Whichever attempt learns the request went (this one, or a retry after a failed clear) drops the plain code.
+    if (input.decision.kind === 'correction_requested' && result.outcome === 'sent') await correctionCodeSent(deps.db, input.registrationId);
     if (result.outcome === 'failed') throw ApplicationFailure.nonRetryable(`WhatsApp refused the decision earlier: ${result.error}`, ErrorType.WhatsAppRecipientUnknown);
     deps.metrics.driverMessages.inc({ outcome: result.alreadySent ? 'already_sent' : 'sent' });
     return { messageId: result.whatsappMessageId };

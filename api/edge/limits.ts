@@ -72,10 +72,14 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
   let inFlight = 0;
   return {
     address: (request) => byAddress(`address:${request.ip}`),
-    submission: async (nif, phone) => ({
-      nif: nif === null ? null : await byNif(hashed('nif', nif)),
-      phone: phone === null ? null : await byPhone(hashed('phone', phone)),
-    }),
+    submission: async (nif, phone) => {
+      // Side by side: with Redis slow to answer, one wait rather than two.
+      const [nifCount, phoneCount] = await Promise.all([
+        nif === null ? null : byNif(hashed('nif', nif)),
+        phone === null ? null : byPhone(hashed('phone', phone)),
+      ]);
+      return { nif: nifCount, phone: phoneCount };
+    },
     tryEnterIntake: () => {
       if (inFlight >= config.INTAKE_MAX_IN_FLIGHT) return false;
       inFlight += 1;

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { RegistrationStatus } from '../../domain/registration.ts';
-import { parseRegistrationSubmission, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
+import { summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
 import { submissionErrors } from '../../domain/texts/intake.ts';
-import { flattenTypebotPayload } from '../../domain/typebot-payload.ts';
 import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
+import type { ReadIntake } from '../../platform/documents/document-checks.ts';
 import type { DriverFields, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import {
   applyCorrectedFields, currentDocuments, deleteRegistration, insertDocuments, insertRegistration,
@@ -59,10 +59,8 @@ type Plan =
  * are written before the rows are committed (no file I/O inside a transaction), under keys of
  * their own; whatever fails deletes them, and a crash leaves only orphans the self-repair sweeps.
  */
-export async function submitRegistration(deps: AppDependencies, body: unknown): Promise<IntakeResult> {
-  const flat = flattenTypebotPayload(body);
-  if (!flat.ok) throw new AppError(ErrorType.MalformedPayload, flat.error);
-  const parsed = parseRegistrationSubmission(flat.value);
+export async function submitRegistration(deps: AppDependencies, intake: ReadIntake): Promise<IntakeResult> {
+  const { answers, submission: parsed } = intake;
   if (!parsed.ok) throw new AppError(ErrorType.ValidationFailed, summarizeFieldErrors(parsed.fields), parsed.fields);
 
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
@@ -74,7 +72,7 @@ export async function submitRegistration(deps: AppDependencies, body: unknown): 
     timeoutMs: config.DOCUMENT_URL_TIMEOUT,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
-  const submission: Submission = { fields, documents, fingerprint: fingerprintOf(fields, documents), submitter: await submitterOf(deps.db, flat.value) };
+  const submission: Submission = { fields, documents, fingerprint: fingerprintOf(fields, documents), submitter: await submitterOf(deps.db, answers) };
 
   for (let attempt = 1; ; attempt += 1) {
     try {

@@ -4,7 +4,6 @@ import { ErrorType } from '../../domain/errors.ts';
 import { parseNif } from '../../domain/nif.ts';
 import { parsePortuguesePhone } from '../../domain/phone.ts';
 import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
-import { flattenTypebotPayload } from '../../domain/typebot-payload.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { authenticated, edgeGuard, open, refused, sameSecret } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
@@ -32,16 +31,16 @@ export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimi
     reply.raw.once('close', () => limits.releaseIntake());
   }
 
-  // Collected here, parsed in a worker thread (documentChecks): tens of megabytes of JSON and base64
-  // would otherwise hold the event loop, and with it /health, webhooks and reviewers.
+  // Collected here, parsed, read and decoded in a worker thread (documentChecks): tens of megabytes of
+  // JSON and base64 would otherwise hold the event loop, and with it /health, webhooks and reviewers.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   for (const url of ['/drivers/register-typebot', '/drivers/register-typebot/']) {
     app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' }, onRequest: [guard, takeSlot] }, async (request, reply) => {
-      const body = await deps.documentChecks.parseJson(request.body as Buffer);
-      await countSubmission(limits, body);
-      const result = await submitRegistration(deps, body);
+      const intake = await deps.documentChecks.readIntake(request.body as Buffer);
+      await countSubmission(limits, intake.answers);
+      const result = await submitRegistration(deps, intake);
       request.log.info({ registrationId: result.registrationId, created: result.created }, 'registration submitted');
       if (result.handOffDeferred === true) request.log.warn({ registrationId: result.registrationId }, 'correction stored but not signalled: self-repair re-sends the signal');
       return reply.status(result.created ? 201 : 200).send({ success: true, registration_id: result.registrationId, status: result.status });
@@ -54,11 +53,9 @@ export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimi
  * anyway). Past the limit: 429 and nothing else happens, so generated forms cannot flood the review
  * queue or make the company's number message any phone typed in.
  */
-async function countSubmission(limits: EdgeLimits, body: unknown): Promise<void> {
-  const flat = flattenTypebotPayload(body);
-  if (!flat.ok) return;
-  const nif = parseNif(flat.value.nif);
-  const phone = parsePortuguesePhone(flat.value.telefone);
+async function countSubmission(limits: EdgeLimits, answers: Record<string, unknown>): Promise<void> {
+  const nif = parseNif(answers.nif);
+  const phone = parsePortuguesePhone(answers.telefone);
   if (!nif.ok && !phone.ok) return;
   const counts = await limits.submission(nif.ok ? nif.value : null, phone.ok ? phone.value : null);
   const over = [counts.nif, counts.phone].filter((count) => count?.exceeded === true);

@@ -47,7 +47,8 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
       return await deps.missedMessages(chatId, event);
     } catch (error) {
       // WPPConnect unreachable: this message goes alone (in order or not, nothing is lost: polling has the rest).
-      log.warn({ err: error }, 'could not read the messages a refused webhook left behind');
+      // Only the error's name: the client's message names the route, and the route holds the phone.
+      log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not read the messages a refused webhook left behind');
       return [];
     }
   };

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { MessagePort } from 'node:worker_threads';
 import secureJson from 'secure-json-parse';
 import { AppError, type ErrorType, type FieldErrors } from '../../domain/errors.ts';
+import { readIntake, type DocumentKind, type DocumentSource, type RegistrationSubmission } from '../../domain/registration-submission.ts';
 import { inspectDocument, type DocumentLimits, type InspectedDocument } from './inspect-document.ts';
 
 export interface CheckTask {
@@ -37,6 +38,18 @@ export default async function checkDocument(task: CheckTask): Promise<CheckOutco
 }
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; reason: 'empty' | 'invalid' | 'too-deep' };
+
+/** A document source as it crosses threads: bytes arrive as a Uint8Array, an address as text. */
+export type SentSource = { type: 'base64'; bytes: Uint8Array; declaredMime?: string } | { type: 'url'; url: string };
+
+/** A submission as it crosses threads. */
+export type SentSubmission = Omit<RegistrationSubmission, 'documents'> & { documents: Record<DocumentKind, SentSource> };
+
+/** `readIntake`'s answer made cloneable (a URL object does not survive the copy). */
+export type ReadBody =
+  | { ok: false; reason: 'empty' | 'invalid' | 'too-deep' }
+  | { ok: false; reason: 'not-a-form'; error: string }
+  | { ok: true; answers: Record<string, unknown>; submission: { ok: true; value: SentSubmission } | { ok: false; fields: FieldErrors } };
 
 /** Deeper than any form's answer needs; a parsed value this deep could not cross back to the API's thread. */
 export const maxJsonDepth = 64;
@@ -75,4 +88,20 @@ export function parseJsonBody(bytes: Uint8Array): ParsedBody {
   } catch {
     return { ok: false, reason: 'invalid' };
   }
+}
+
+/**
+ * The intake's body parsed, read as a registration form and its documents decoded, all here: the
+ * API's thread then never holds the megabytes of base64 text, only the decoded bytes (copied over).
+ */
+export function readIntakeBody(bytes: Uint8Array): ReadBody {
+  const parsed = parseJsonBody(bytes);
+  if (!parsed.ok) return parsed;
+  const reading = readIntake(parsed.value);
+  if (!reading.ok) return { ok: false, reason: 'not-a-form', error: reading.error };
+  const { answers, submission } = reading;
+  if (!submission.ok) return { ok: true, answers, submission };
+  const sent = (source: DocumentSource): SentSource => (source.type === 'url' ? { type: 'url', url: source.url.href } : source);
+  const documents = Object.fromEntries(Object.entries(submission.value.documents).map(([kind, source]) => [kind, sent(source)])) as Record<DocumentKind, SentSource>;
+  return { ok: true, answers, submission: { ok: true, value: { ...submission.value, documents } } };
 }

@@ -11,10 +11,18 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import type { CheckOutcome, CheckTask, ParsedBody } from './check-document-worker.ts';
+import type { CheckOutcome, CheckTask, ReadBody, SentSource } from './check-document-worker.ts';
+import type { DocumentKind, DocumentSource, IntakeReading } from '../../domain/registration-submission.ts';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { checkTimedOut } from './document-errors.ts';
 import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
+
+/** `readIntake` (domain) of a body that is a form: its answers and its parsed submission. */
+export type ReadIntake = Exclude<IntakeReading, { ok: false }>;
+
+/** A document source back on this thread: bytes as a Buffer again, an address as a URL. */
+const received = (source: SentSource): DocumentSource =>
+  source.type === 'url' ? { type: 'url', url: new URL(source.url) } : { ...source, bytes: Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength) };
 
 /** What `inspectDocument` tells, and the bytes' hex SHA-256. */
 export type CheckedDocument = InspectedDocument & { sha256: string };
@@ -22,8 +30,11 @@ export type CheckedDocument = InspectedDocument & { sha256: string };
 export interface DocumentChecks {
   /** `inspectDocument` in a worker thread; its refusals are the same `AppError`s, plus a time-out. */
   inspect(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument>;
-  /** A request body parsed as JSON in a worker thread; invalid or empty JSON is a pt-PT 400. */
-  parseJson(bytes: Buffer): Promise<unknown>;
+  /**
+   * An intake body parsed as JSON, read as a registration form and its documents decoded, in a
+   * worker thread; a body that is not JSON or not a form's shape is a pt-PT 400.
+   */
+  readIntake(bytes: Buffer): Promise<ReadIntake>;
   /** Stops the threads; checks still running are refused. */
   close(): Promise<void>;
 }
@@ -38,7 +49,7 @@ export interface DocumentCheckOptions {
 const idleTimeoutMs = 5 * 60_000;
 
 export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOptions): DocumentChecks {
-  const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ParsedBody>({
+  const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ReadBody>({
     filename: new URL('./check-document-worker.ts', import.meta.url).href,
     minThreads: 0,
     maxThreads: threads,
@@ -70,12 +81,17 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
         started.close();
       }
     },
-    async parseJson(bytes) {
+    async readIntake(bytes) {
       // Copied, not transferred: a small body's bytes may share Node's buffer pool.
-      const parsed = (await pool.run(bytes, { name: 'parseJsonBody' })) as ParsedBody;
-      if (parsed.ok) return parsed.value;
-      const texts = { empty: requestErrors.emptyBody, invalid: requestErrors.invalidJson, 'too-deep': requestErrors.tooDeep } as const;
-      throw new AppError(ErrorType.MalformedPayload, texts[parsed.reason]);
+      const read = (await pool.run(bytes, { name: 'readIntakeBody' })) as ReadBody;
+      if (!read.ok) {
+        const texts = { empty: requestErrors.emptyBody, invalid: requestErrors.invalidJson, 'too-deep': requestErrors.tooDeep } as const;
+        throw new AppError(ErrorType.MalformedPayload, read.reason === 'not-a-form' ? read.error : texts[read.reason]);
+      }
+      if (!read.submission.ok) return { ok: true, answers: read.answers, submission: read.submission };
+      const { documents, ...fields } = read.submission.value;
+      const sources = Object.fromEntries(Object.entries(documents).map(([kind, source]) => [kind, received(source)])) as Record<DocumentKind, DocumentSource>;
+      return { ok: true, answers: read.answers, submission: { ok: true, value: { ...fields, documents: sources } } };
     },
     async close() {
       await pool.close({ force: true });
