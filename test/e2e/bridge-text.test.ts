@@ -84,12 +84,14 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
     const texts = Array.from({ length: 25 }, (_, index) => `mensagem ${index + 1}`);
     // WhatsApp stamps messages in whole seconds and WPPConnect posts them concurrently, so messages
     // sent within one second have no order the bridge could know: these are a second apart, as typed.
+    const ids: string[] = [];
     for (const text of texts) {
       clockOffsetMs += 1000;
-      await sut.wpp.receive({ from: phone, body: text });
+      ids.push((await sut.wpp.receive({ from: phone, body: text })).id);
     }
     await eventually(async () => (incomingTexts(phone).length === texts.length ? true : undefined), 20_000, 'all 25 messages');
-    assert.deepEqual(incomingTexts(phone), texts);
+    const answers = ids.map((id) => sut.wpp.webhookDeliveries.find((delivery) => delivery.messageId === id)?.status ?? 'none');
+    assert.deepEqual(incomingTexts(phone), texts, `webhook answers in sending order: ${answers.join(' ')}`);
   });
 
   it('refuses a Chatwoot webhook with a bad signature, and a WPPConnect webhook with a wrong token', async () => {

@@ -62,8 +62,9 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
       const incoming = (await conversationOf(phone))?.messages.filter((message) => message.type === 'incoming' && message.attachments.length > 0) ?? [];
       return incoming.length === 2 ? incoming.flatMap((message) => message.attachments) : undefined;
     }, 15_000, 'both files in GET /chatwoot');
-    assert.match(attachments[0]!, /\.jpe?g$/);
-    assert.equal(attachments[1], 'comprovativo-morada.pdf');
+    // Sent within the same second: WhatsApp's timestamps give them no order, so none is asserted.
+    assert.equal(attachments.filter((name) => /\.jpe?g$/.test(name)).length, 1, attachments.join(', '));
+    assert.ok(attachments.includes('comprovativo-morada.pdf'), attachments.join(', '));
   });
 
   it('refuses a bad body with 400 in English, and sends nothing', async () => {
