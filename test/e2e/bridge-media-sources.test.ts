@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { recordingServer } from '../support/recording-server.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
-
-/** A server that answers every request with `answer`, counting them. */
-async function countingServer(answer: (url: string) => { status: number; headers?: Record<string, string>; body?: string }) {
-  const requests: string[] = [];
-  const server: Server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    const { status, headers = {}, body = '' } = answer(request.url ?? '');
-    response.writeHead(status, headers).end(body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { requests, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /**
  * Attachment addresses come from Chatwoot's webhook: a forged one (a leaked webhook secret, or
@@ -28,11 +13,11 @@ async function countingServer(answer: (url: string) => { status: number; headers
  */
 describe('agents’ attachments only from allowed hosts (CHATWOOT_URL’s and BRIDGE_MEDIA_ALLOWED_HOSTS)', () => {
   const system = useTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true });
-  let internal: Awaited<ReturnType<typeof countingServer>>;
-  let redirector: Awaited<ReturnType<typeof countingServer>>;
+  let internal: Awaited<ReturnType<typeof recordingServer>>;
+  let redirector: Awaited<ReturnType<typeof recordingServer>>;
   before(async () => {
-    internal = await countingServer(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'segredo interno: db-password=hunter2' }));
-    redirector = await countingServer(() => ({ status: 302, headers: { location: `http://localhost:${internal.port}/admin/secret.txt` } }));
+    internal = await recordingServer(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'segredo interno: db-password=hunter2' }));
+    redirector = await recordingServer(() => ({ status: 302, headers: { location: `http://localhost:${internal.port}/admin/secret.txt` } }));
   });
   after(async () => {
     await internal.close();

@@ -12,6 +12,7 @@ import { requestErrors } from '../../domain/texts/intake.ts';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { recordingServer } from '../support/recording-server.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
 
@@ -70,18 +71,6 @@ const driverMessage = (session: string, c: Context, overrides: Record<string, un
   type: 'chat', body: 'Olá, quero informações', from: c.chatId, to: '351930000000@c.us', chatId: c.chatId, fromMe: false,
   t: now(), timestamp: now(), notifyName: 'Rui', isGroupMsg: false, sender: { id: c.chatId, pushname: 'Rui' }, ...overrides,
 });
-
-/** A server standing for an internal service (or a redirecting one): answers with `answer`, recording every request. */
-async function recordingServer(answer: () => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ requests: string[]; port: number; close: () => Promise<void> }> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    const { status, headers = {}, body = '' } = answer();
-    response.writeHead(status, headers).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { requests, port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 describe('security: the webhooks refuse or ignore every bad input and change nothing', () => {
   const captured: CapturedDelivery[] = [];
