@@ -98,6 +98,9 @@ export const whatsappIdOfSourceId = (sourceId: string | null | undefined) => (so
 /** A WhatsApp chat id with its server: digits@c.us, digits@lid or id@g.us (what WPPConnect names chats by). */
 export const isWhatsAppChatId = (chatId: string) => /^[\d-]{5,40}@(c\.us|lid|g\.us)$/.test(chatId);
 
+/** A group chat's id (id@g.us): it has no phone, and messages to it are sent to the group itself. */
+export const isGroupChatId = (chatId: string) => /^[\d-]{5,40}@g\.us$/.test(chatId);
+
 /** The chat's workflow id (Temporal); running chats carry it, so it never changes. */
 export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 

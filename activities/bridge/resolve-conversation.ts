@@ -1,5 +1,5 @@
 import type { ChatwootContact } from '../../integrations/chatwoot/client.ts';
-import type { ChatwootLink } from '../../domain/chat.ts';
+import { isGroupChatId, type ChatwootLink } from '../../domain/chat.ts';
 import { agentRenderings } from '../../domain/texts/agents.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import type { BridgeDependencies } from './dependencies.ts';
@@ -18,7 +18,7 @@ export async function resolveConversation(
   senderName: string | null,
 ): Promise<ChatwootLink & { created: boolean }> {
   const { chatwoot } = deps;
-  const contact = chatId.endsWith('@g.us') ? await groupContact(deps, chatId) : await personContact(deps, chatId, senderName);
+  const contact = isGroupChatId(chatId) ? await groupContact(deps, chatId) : await personContact(deps, chatId, senderName);
   if (!contact.sourceIds.includes(chatId)) await chatwoot.ensureContactInbox(contact.id, chatId);
 
   const conversations = await chatwoot.contactConversations(contact.id);

@@ -1,3 +1,4 @@
+import { isGroupChatId } from '../../domain/chat.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
 
 /** The phone (digits) behind a WhatsApp chat id: `351912345678@c.us` directly, an `@lid` through WPPConnect; null when unknown. */
@@ -10,5 +11,5 @@ export async function phoneOfChat(wppconnect: Pick<WppConnectClient, 'phoneOfLid
 
 /** Where a message to a chat is sent: its phone, or a group's own id (`…@g.us`, sent with isGroup); null when unknown. */
 export async function recipientOfChat(wppconnect: Pick<WppConnectClient, 'phoneOfLid'>, chatId: string): Promise<string | null> {
-  return /^[\d-]{5,40}@g\.us$/.test(chatId) ? chatId : phoneOfChat(wppconnect, chatId);
+  return isGroupChatId(chatId) ? chatId : phoneOfChat(wppconnect, chatId);
 }
