@@ -134,6 +134,7 @@ export const configSchema = z.object({
   BRIDGE_MEDIA_ALLOWED_HOSTS: commaList,
   BRIDGE_QUEUE_MAX: z.coerce.number().int().min(10).default(500),
   BRIDGE_REPLY_ORDER_WINDOW: duration('1s'),
+  BRIDGE_INBOUND_ORDER_WINDOW: duration('500ms'),
 
   TYPEBOT_URL: optionalUrl,
   TYPEBOT_PUBLIC_ID: z.string().default('cadastro-motorista'),

@@ -38,6 +38,13 @@ export interface ChatInput {
    * started before the window) or 0: replies go as they arrive.
    */
   replyOrderWindowMs?: number;
+  /**
+   * How long a driver's message waits in the queue before it is relayed, so a message whose webhook
+   * WPPConnect posted alongside a later one (it does not wait between them) and that arrived second
+   * still goes first by WhatsApp's timestamp. Unset (chats started before the window) or 0: messages
+   * go as they arrive.
+   */
+  inboundOrderWindowMs?: number;
   /** Carried across continue-as-new. */
   carried?: { seen: string[]; queue: ChatEvent[]; chatwoot: ChatwootLink | null; bot?: BotState; queueFull?: boolean };
 }
@@ -67,6 +74,8 @@ const seenLimit = 2000;
 const boundedQueue = 'chat-bounded-queue';
 /** Patch id: agents' replies are ordered by Chatwoot message id and wait `replyOrderWindowMs` before they are relayed. */
 const replyOrder = 'chat-reply-order';
+/** Patch id: a driver's message waits `inboundOrderWindowMs` before it is relayed. */
+const inboundOrder = 'chat-inbound-order';
 /**
  * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
  * last event. A timeout on every wait would start and cancel a timer per message instead: two more
@@ -131,11 +140,17 @@ export async function chat(input: ChatInput): Promise<void> {
   let busy = false;
   let quiet = false;
   let queueFull = input.carried?.queueFull === true;
-  /** Replies still in their window, each with its own timer; replies carried across continue-as-new have waited already. */
+  /** Events still in their order window, each with its own timer; events carried across continue-as-new have waited already. */
   const waiting = new Set<string>();
   const replyWindow = input.replyOrderWindowMs ?? 0;
   const ordersReplies = () => replyWindow > 0 && patched(replyOrder);
-  /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first reply still in its window. */
+  const inboundWindow = input.inboundOrderWindowMs ?? 0;
+  const windowOf = (event: ChatEvent): number => {
+    if (event.kind === 'outbound') return ordersReplies() ? replyWindow : 0;
+    if (event.kind === 'inbound') return inboundWindow > 0 && patched(inboundOrder) ? inboundWindow : 0;
+    return 0;
+  };
+  /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first event still in its window. */
   const ready = () => {
     let end = 0;
     while (end < Math.min(queue.length, input.batchSize) && !waiting.has(eventKey(queue[end]!))) end += 1;
@@ -174,12 +189,12 @@ export async function chat(input: ChatInput): Promise<void> {
       const key = eventKey(event);
       if (seen.has(key)) continue;
       seen.add(key);
-      const repliesById = event.kind === 'outbound' && ordersReplies();
-      if (repliesById) {
+      const window = windowOf(event);
+      if (window > 0) {
         waiting.add(key);
-        void sleep(replyWindow).then(() => waiting.delete(key));
+        void sleep(window).then(() => waiting.delete(key));
       }
-      enqueue(queue, event, repliesById);
+      enqueue(queue, event, event.kind === 'outbound' && ordersReplies());
     }
     // Bounded: the oldest keys go first (a Set iterates in insertion order); PostgreSQL still dedupes them.
     for (const key of seen) {
@@ -209,7 +224,7 @@ export async function chat(input: ChatInput): Promise<void> {
       quiet = false;
       void watchIdleness();
     }
-    // A reply at the head waits out its window: one its webhook overtook can still go before it.
+    // An event at the head waits out its window: one its webhook overtook can still go before it.
     if (waiting.size > 0) await condition(() => ready() > 0);
     // Taken off the queue first: messages arriving meanwhile are ordered among the ones still waiting.
     const batch = queue.splice(0, waiting.size === 0 ? input.batchSize : ready());

@@ -67,7 +67,7 @@ export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
   };
 }
 
-type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX' | 'BRIDGE_REPLY_ORDER_WINDOW' | 'TEMPORAL_HANDOFF_DEADLINE'>;
+type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX' | 'BRIDGE_REPLY_ORDER_WINDOW' | 'BRIDGE_INBOUND_ORDER_WINDOW' | 'TEMPORAL_HANDOFF_DEADLINE'>;
 
 /**
  * The chat workflows' hand-off from the configuration: the API's webhooks and the worker's polling use the same.
@@ -85,7 +85,7 @@ export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?:
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
         args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE, queueMax: config.BRIDGE_QUEUE_MAX,
-          replyOrderWindowMs: config.BRIDGE_REPLY_ORDER_WINDOW }],
+          replyOrderWindowMs: config.BRIDGE_REPLY_ORDER_WINDOW, inboundOrderWindowMs: config.BRIDGE_INBOUND_ORDER_WINDOW }],
         signal: chatEventsSignal,
         signalArgs: [events],
       }));

@@ -5,7 +5,9 @@ import { withFaults } from '../support/faults.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
-  const system = useTestSystem({}, { bridge: true });
+  // WhatsApp's clock, moved ahead by a test that stamps messages a second apart.
+  let clockOffsetMs = 0;
+  const system = useTestSystem({}, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
 
   const chatwoot = () => system().chatwoot!;
   const incomingTexts = (phone: string) => chatwootView(system()).incomingTexts(phone);
@@ -18,7 +20,12 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
 
     const during = Array.from({ length: 8 }, (_, index) => `durante a falha ${index + 1}`);
     await withFaults(chatwoot().faults, { down: true }, async () => {
-      for (const text of during) await sut.wpp.receive({ from: phone, body: text });
+      // WhatsApp stamps whole seconds and WPPConnect posts concurrently: messages within one second
+      // have no order the bridge could know, so these are a second apart, as typed.
+      for (const text of during) {
+        clockOffsetMs += 1000;
+        await sut.wpp.receive({ from: phone, body: text });
+      }
       // The bridge tried, failed, and now waits the outage out.
       await relayWaitingOutOutage(sut, phone);
       assert.deepEqual(incomingTexts(phone), ['antes da falha'], 'nothing got through while down');

@@ -40,7 +40,7 @@ describe('chat workflow with stub activities: a bounded queue, and continue-as-n
         const queueMax = 10;
         const chat = worker.chat({ queueMax, batchSize: 3 });
         // The API's hand-off; its task queue only matters for a start, and this chat runs already when it is used.
-        const handOff = chatHandOff(env.client, { BRIDGE_TASK_QUEUE: 'not-used', BRIDGE_IDLE_TIMEOUT: 60_000, BRIDGE_BATCH_SIZE: 3, BRIDGE_QUEUE_MAX: queueMax, BRIDGE_REPLY_ORDER_WINDOW: 1_000, TEMPORAL_HANDOFF_DEADLINE: 5_000 }, fullChats);
+        const handOff = chatHandOff(env.client, { BRIDGE_TASK_QUEUE: 'not-used', BRIDGE_IDLE_TIMEOUT: 60_000, BRIDGE_BATCH_SIZE: 3, BRIDGE_QUEUE_MAX: queueMax, BRIDGE_REPLY_ORDER_WINDOW: 1_000, BRIDGE_INBOUND_ORDER_WINDOW: 500, TEMPORAL_HANDOFF_DEADLINE: 5_000 }, fullChats);
         const first = chat.message('primeira');
         const gate = outage(stubs);
         await chat.send([first]);

@@ -61,6 +61,22 @@ describe('chat workflow with stub activities: order, dedupe, idleness, failed re
     });
   });
 
+  it('relays driver messages signalled in reverse timestamp order within the inbound window in timestamp order, even with no relay running', async () => {
+    const stubs = new ChatActivityStubs(null);
+    await withChatWorker(env, stubs, async (worker) => {
+      const inboundOrderWindowMs = 500;
+      const chat = worker.chat({ inboundOrderWindowMs });
+      const at = (seconds: number, text: string) => chat.message(text, { timestamp: 1_765_000_000 + seconds });
+      const [first, second, third] = [at(1, 'primeira'), at(2, 'segunda'), at(3, 'terceira')];
+      const sentAt = Date.now();
+      // WPPConnect's concurrent POSTs, the latest arriving first on an idle chat.
+      for (const message of [third, second, first]) await chat.send([message]);
+      await chat.settled(3);
+      assert.deepEqual(keys(chat.relayed()), keys([first, second, third]));
+      assert.ok(Date.now() - sentAt >= inboundOrderWindowMs, 'the messages waited out the window');
+    });
+  });
+
   it('relays replies in arrival order in a chat started without a reply window (as chats running before it were)', async () => {
     const stubs = new ChatActivityStubs(null);
     await withChatWorker(env, stubs, async (worker) => {
