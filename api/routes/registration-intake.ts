@@ -8,6 +8,7 @@ import type { AppDependencies } from '../app-dependencies.ts';
 import { authenticated, edgeGuard, open, refused, sameSecret } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
+import { readSharedBody } from '../edge/shared-body.ts';
 import { submitRegistration } from '../intake/submit-registration.ts';
 
 /** Seconds a driver is asked to wait when every intake slot is taken. */
@@ -31,10 +32,10 @@ export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimi
     reply.raw.once('close', () => limits.releaseIntake());
   }
 
-  // Collected here, parsed, read and decoded in a worker thread (documentChecks): tens of megabytes of
-  // JSON and base64 would otherwise hold the event loop, and with it /health, webhooks and reviewers.
+  // Collected into shared memory here, parsed, read and decoded in a worker thread (documentChecks): tens
+  // of megabytes of JSON and base64 would otherwise hold the event loop, and with it /health, webhooks and reviewers.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: FastifyRequest['raw']) => readSharedBody(request, payload, request.routeOptions.bodyLimit ?? deps.config.INTAKE_BODY_LIMIT_BYTES));
 
   for (const url of ['/drivers/register-typebot', '/drivers/register-typebot/']) {
     app.post(url, { bodyLimit: deps.config.INTAKE_BODY_LIMIT_BYTES, config: { audience: 'driver' }, onRequest: [guard, takeSlot] }, async (request, reply) => {

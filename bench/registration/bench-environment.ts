@@ -49,6 +49,8 @@ export async function startBenchEnvironment(settings: BenchSettings, cleanups: C
       REVIEWER_TOKENS: `bench:${randomBytes(18).toString('base64url')}`,
       REVIEWER_REMINDER_AFTER: '48h',
       REVIEWER_REMINDER_EVERY: '24h',
+      // /health is asked back to back while the crafted PDFs are checked: the per-address limit (60 a minute) would answer 429.
+      RATE_LIMIT_PER_ADDRESS: '1000000',
       BENCH_WORKFLOW_BUNDLE: bundlePath,
       BENCH_DOCUMENTS_DIR: documentsDir,
     },

@@ -20,6 +20,7 @@ import { documentsOf, writeDocumentSet } from './bench-documents.ts';
 import { startBenchEnvironment } from './bench-environment.ts';
 import { imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
 import type { CeilingMessage } from './ceiling-message.ts';
+import { measureHealthDuringCraftedPdfs } from './crafted-pdfs.ts';
 import { measureHistories } from './histories.ts';
 import { runLoad } from './load.ts';
 
@@ -76,6 +77,8 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(pids));
   log(`All ${settings.BENCH_REGISTRATIONS} pending approval after ${(load.endToEndMs / 1000).toFixed(1)} s`);
 
+  log('Posting four crafted 8 MB PDFs at once while asking /health');
+  const crafted = await measureHealthDuringCraftedPdfs(apiReady.apiUrl, env.systemEnv.INTAKE_SHARED_SECRET!, documents);
   const histories = await measureHistories(temporal, load.registrationIds);
   const workerPeak = await peakRssMb(worker.pid);
   const apiPeak = await peakRssMb(api.pid);
@@ -95,11 +98,13 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const ceilingRate = ceiling.registrations / (ceiling.elapsedMs / 1000);
   const ratio = rate / ceilingRate;
   const intake = summary(load.intakeMs);
+  const healthDuringCrafted = summary(crafted.healthMs);
   const targets: Record<string, Target> = {
     intake_p99_ms: atMost(intake.p99, 300),
     ratio_to_ceiling: atLeast(round(ratio, 3), 0.8),
     worker_peak_rss_mb: atMost(workerPeak, 400),
     largest_history_bytes: atMost(histories.largestBytes, 32 * 1024),
+    health_during_crafted_pdfs_max_ms: atMost(healthDuringCrafted.max, 100),
   };
   const sample = documentsOf(documents, 0);
   return {
@@ -118,6 +123,7 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
     sharp_ceiling_seconds: round(ceiling.elapsedMs / 1000, 2),
     one_photo_alone_ms: summary(ceiling.photoMs),
     decompression_bomb_refused_ms: summary(ceiling.bombMs),
+    health_during_crafted_pdfs_ms: { ...healthDuringCrafted, asked: crafted.healthMs.length, intake_statuses: crafted.statuses },
     sharp_ceiling_registrations_per_second: round(ceilingRate, 2),
     ratio_to_ceiling: round(ratio, 3),
     worker_peak_rss_mb: workerPeak ?? null,

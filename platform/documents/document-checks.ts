@@ -82,7 +82,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
       }
     },
     async readIntake(bytes) {
-      // Copied, not transferred: a small body's bytes may share Node's buffer pool.
+      // Not transferred: a small body's bytes may share Node's buffer pool (a body read by readSharedBody is shared, not copied).
       const read = (await pool.run(bytes, { name: 'readIntakeBody' })) as ReadBody;
       if (!read.ok) {
         const texts = { empty: requestErrors.emptyBody, invalid: requestErrors.invalidJson, 'too-deep': requestErrors.tooDeep } as const;

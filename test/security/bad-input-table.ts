@@ -75,8 +75,10 @@ export async function send(baseUrl: string, request: RawRequest): Promise<RawRes
   const body = request.body === undefined ? undefined
     : Buffer.isBuffer(request.body) ? request.body
       : Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body));
+  // A row that sends its body chunked declares no length.
+  const chunked = request.headers?.['transfer-encoding'] !== undefined;
   const headers: Record<string, string> = {
-    ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) }),
+    ...(body === undefined ? {} : { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(body.length) }) }),
     ...request.headers,
   };
   return new Promise((resolve, reject) => {

@@ -216,6 +216,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     { route, name: 'a __proto__ key (prototype poisoning)', request: (c) => rawJson(c, '"__proto__": {"nif": "123456789", "isAdmin": true}'), expect: { status: 400, errorMatches: /não é um JSON válido/ } },
     { route, name: 'a constructor.prototype key (prototype poisoning)', request: (c) => rawJson(c, '"constructor": {"prototype": {"isAdmin": true}}'), expect: { status: 400, errorMatches: /não é um JSON válido/ } },
     { route, name: 'a body over the limit (too large)', request: (c) => intake(payload(c, { cnh_frente: dataUrl('image/jpeg', Buffer.alloc(10 * 1024 * 1024, 0x41)) })), expect: { status: 413, errorMatches: /demasiado grande/ } },
+    { route, name: 'a body over the limit sent in chunks, without Content-Length', request: (c) => intake(payload(c, { cnh_frente: dataUrl('image/jpeg', Buffer.alloc(10 * 1024 * 1024, 0x41)) }), { ...token, 'transfer-encoding': 'chunked' }), expect: { status: 413, errorMatches: /demasiado grande/ } },
 
     // Deep nesting, many fields, huge numbers, duplicate keys, invalid UTF-8.
     { route, name: 'the NIF nested 100,000 arrays deep', request: (c) => rawJson(c, `"nif": ${nested(100_000)}`), expect: { status: 400, errorMatches: /demasiados níveis/ } },
@@ -354,6 +355,15 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     noteAccepted(response!);
     assert.equal(response?.status, 201);
     assert.ok(changed.includes('registration rows with the NIF or phone') && changed.includes('document files'), `changed: ${changed.join(', ')}`);
+  });
+
+  it('accepts a whole registration sent in chunks, without Content-Length (the body grows as it arrives)', async () => {
+    const context = newContext();
+    const response = await send(system().system.apiUrl!, intake(payload(context), { ...token, 'transfer-encoding': 'chunked' }));
+    noteAccepted(response);
+    assert.equal(response.status, 201, response.text);
+    const { rows } = await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [context.nif]);
+    assert.equal(rows[0]!.n, 1);
   });
 
   it('the nothing-changed check sees a correction made with the registration\'s own code (positive control)', async () => {
