@@ -6,6 +6,7 @@ import { registerEdgeLimits } from './edge/limits.ts';
 import { requestSerializer } from './edge/redact.ts';
 import { refusalCounter } from './edge/refusals.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { answerCheckRoutes } from './routes/answer-check.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { registrationIntakeRoutes } from './routes/registration-intake.ts';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await anyone.register(metricsRoutes(deps));
   });
   await app.register(registrationIntakeRoutes(deps, limits));
+  await app.register(answerCheckRoutes(deps, limits));
   await app.register(reviewerRegistrationRoutes(deps, limits));
   await app.register(reviewerDecisionRoutes(deps, limits));
   await app.register(wppconnectWebhookRoutes(deps, limits));

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Counter } from 'prom-client';
 import { AppError, ErrorType } from '../domain/errors.ts';
+import { firstFieldToFix } from '../domain/registration-submission.ts';
 import { requestErrors } from '../domain/texts/intake.ts';
 import { EdgeRefusal, type RefusalReason } from './edge/refusals.ts';
 import { HandOffDeadlineError } from './hand-offs/deadline.ts';
@@ -23,8 +24,10 @@ const driverTexts: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: requestErrors.wrongLength,
 };
 
+/** `campo`: the first field to fix in the form's order, where the registration flow takes the driver back. */
 function driverBody(message: string, fields: Record<string, string> = {}) {
-  return { success: false, error: message, fields };
+  const first = firstFieldToFix(fields);
+  return { success: false, error: message, fields, ...(first === undefined ? {} : { campo: first }) };
 }
 
 /** A hand-off past its deadline, or gRPC UNAVAILABLE or DEADLINE_EXCEEDED anywhere in the cause chain: Temporal did not answer in time. */

@@ -120,14 +120,41 @@ function field<T>(parse: (raw: unknown) => Parsed<T>) {
   });
 }
 
+/**
+ * The form's text answers by their Typebot name, each with its validator: the one source for the
+ * whole submission and for each answer checked as it is given (`validateAnswer`).
+ */
+export const answerValidators = {
+  nome_completo: parseFullName,
+  nif: parseNif,
+  telefone: parsePortuguesePhone,
+  email: parseEmail,
+  morada: (raw: unknown) => parseFreeText(raw, fieldLabels.morada, 200),
+  codigo_postal: parsePostalCode,
+  cidade: (raw: unknown) => parseFreeText(raw, fieldLabels.cidade, 80),
+} satisfies Record<string, (raw: unknown) => Parsed<string>>;
+export type AnswerField = keyof typeof answerValidators;
+
+export const isAnswerField = (name: string): name is AnswerField => Object.hasOwn(answerValidators, name);
+
+/** The document a form field holds (`cnh_frente` → licence_front), if it holds one. */
+export function documentKindOfField(name: string): DocumentKind | undefined {
+  return (Object.keys(documentFieldOf) as DocumentKind[]).find((kind) => documentFieldOf[kind] === name);
+}
+
+/** One answer checked as the whole submission would check it: its normalised value, or the pt-PT sentence. */
+export function validateAnswer(name: AnswerField, raw: unknown): Parsed<string> {
+  return answerValidators[name](raw);
+}
+
 const submissionSchema = z.object({
-  nome_completo: field(parseFullName),
-  nif: field(parseNif),
-  telefone: field(parsePortuguesePhone),
-  email: field(parseEmail),
-  morada: field((raw) => parseFreeText(raw, fieldLabels.morada, 200)),
-  codigo_postal: field(parsePostalCode),
-  cidade: field((raw) => parseFreeText(raw, fieldLabels.cidade, 80)),
+  nome_completo: field(answerValidators.nome_completo),
+  nif: field(answerValidators.nif),
+  telefone: field(answerValidators.telefone),
+  email: field(answerValidators.email),
+  morada: field(answerValidators.morada),
+  codigo_postal: field(answerValidators.codigo_postal),
+  cidade: field(answerValidators.cidade),
   cnh_frente: field((raw) => parseDocumentSource(raw, 'licence_front')),
   cnh_verso: field((raw) => parseDocumentSource(raw, 'licence_back')),
   comprovante_morada: field((raw) => parseDocumentSource(raw, 'proof_of_address')),
@@ -173,10 +200,20 @@ export function parseRegistrationSubmission(
   };
 }
 
+/** The fields with an error, in the form's order (the order the flow asks them). */
+function fieldsInFormOrder(fields: FieldErrors): string[] {
+  const rank = (key: string) => (fieldOrder.includes(key) ? fieldOrder.indexOf(key) : fieldOrder.length);
+  return Object.keys(fields).sort((a, b) => rank(a) - rank(b));
+}
+
+/** The first field to fix, in the form's order: where the flow takes the driver after a refusal. */
+export function firstFieldToFix(fields: FieldErrors): string | undefined {
+  return fieldsInFormOrder(fields)[0];
+}
+
 /** One message for the driver: the only error, or the fields to fix and the first error in flow order. */
 export function summarizeFieldErrors(fields: FieldErrors): string {
-  const rank = (key: string) => (fieldOrder.includes(key) ? fieldOrder.indexOf(key) : fieldOrder.length);
-  const keys = Object.keys(fields).sort((a, b) => rank(a) - rank(b));
+  const keys = fieldsInFormOrder(fields);
   const first = keys[0];
   if (first === undefined) return submissionErrors.notValidated;
   if (keys.length === 1) return fields[first] ?? '';

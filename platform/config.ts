@@ -158,6 +158,7 @@ export const configSchema = z.object({
   RATE_LIMIT_WINDOW: duration('1m'),
   RATE_LIMIT_INTAKE_PER_NIF: count(5),
   RATE_LIMIT_INTAKE_PER_PHONE: count(5),
+  RATE_LIMIT_ANSWER_CHECKS: count(300),
   RATE_LIMIT_INTAKE_WINDOW: duration('1h'),
   INTAKE_MAX_IN_FLIGHT: count(8),
 

@@ -3,6 +3,7 @@ import {
   documentFieldOf, documentKinds, documentLabel, summarizeFieldErrors,
   type DocumentKind, type DocumentSource,
 } from '../../domain/registration-submission.ts';
+import type { Config } from '../../platform/config.ts';
 import type { DocumentChecks } from '../../platform/documents/document-checks.ts';
 import type { DocumentLimits, DocumentMime } from '../../platform/documents/inspect-document.ts';
 import { tooLarge, typeMismatch } from '../../platform/documents/document-errors.ts';
@@ -31,7 +32,21 @@ const canonicalMime = (mime: string) => {
   return mimeAliases[base] ?? base;
 };
 
-async function resolveOne(
+/** The limits from the configuration: one size, pixel, host and time budget for the intake and each answer checked alone. */
+export function resolveLimitsOf(
+  config: Pick<Config, 'DOCUMENT_MAX_MB' | 'DOCUMENT_MAX_MEGAPIXELS' | 'DOCUMENT_URL_ALLOWED_HOSTS' | 'DOCUMENT_URL_TIMEOUT'>, fetch?: typeof globalThis.fetch,
+): ResolveLimits {
+  return {
+    maxBytes: config.DOCUMENT_MAX_MB,
+    maxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
+    allowedHosts: config.DOCUMENT_URL_ALLOWED_HOSTS,
+    timeoutMs: config.DOCUMENT_URL_TIMEOUT,
+    ...(fetch === undefined ? {} : { fetch }),
+  };
+}
+
+/** One document decoded or downloaded, then checked; its refusal is an `AppError` naming its field. */
+export async function resolveDocument(
   source: DocumentSource, kind: DocumentKind, checks: DocumentChecks, limits: ResolveLimits,
 ): Promise<ResolvedDocument> {
   const bytes = await bytesOf(source, kind, limits);
@@ -52,7 +67,7 @@ async function resolveOne(
 export async function resolveDocuments(
   sources: Record<DocumentKind, DocumentSource>, checks: DocumentChecks, limits: ResolveLimits,
 ): Promise<ResolvedDocument[]> {
-  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveOne(sources[kind], kind, checks, limits)));
+  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveDocument(sources[kind], kind, checks, limits)));
   const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (failures.length === 0) {
     return settled.map((result) => (result as PromiseFulfilledResult<ResolvedDocument>).value);

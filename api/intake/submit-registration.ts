@@ -12,7 +12,7 @@ import {
 } from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { handOffRegistration } from '../hand-offs/registration.ts';
-import { resolveDocuments, type ResolvedDocument } from './resolve-documents.ts';
+import { resolveDocuments, resolveLimitsOf, type ResolvedDocument } from './resolve-documents.ts';
 import { submitterOf, targetOf, type Submitter } from './submitter.ts';
 
 export interface IntakeResult {
@@ -65,13 +65,7 @@ export async function submitRegistration(deps: AppDependencies, intake: ReadInta
 
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
   const { config } = deps;
-  const documents = await resolveDocuments(sources, deps.documentChecks, {
-    maxBytes: config.DOCUMENT_MAX_MB,
-    maxPixels: Math.round(config.DOCUMENT_MAX_MEGAPIXELS * 1_000_000),
-    allowedHosts: config.DOCUMENT_URL_ALLOWED_HOSTS,
-    timeoutMs: config.DOCUMENT_URL_TIMEOUT,
-    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-  });
+  const documents = await resolveDocuments(sources, deps.documentChecks, resolveLimitsOf(config, deps.fetch));
   const submission: Submission = { fields, documents, fingerprint: fingerprintOf(fields, documents), submitter: await submitterOf(deps.db, answers) };
 
   for (let attempt = 1; ; attempt += 1) {

@@ -106,6 +106,11 @@ export const submissionErrors = {
   unauthorized: 'Pedido não autorizado.',
 };
 
+/** The answer check (`POST /drivers/validate-typebot/`) asked about something the form does not have. */
+export const answerCheckErrors = {
+  unknownField: 'Este campo não faz parte do formulário de registo.',
+};
+
 /** Refusals of the HTTP request itself (Fastify's own errors, and failures on our side), as the driver reads them. */
 export const requestErrors = {
   invalidJson: 'O pedido não é um JSON válido.',

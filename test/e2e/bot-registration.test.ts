@@ -17,8 +17,11 @@ type Answers = Awaited<ReturnType<typeof driverAnswers>>;
 
 /** The driver answers every question of the flow up to the summary, checking each next question. */
 async function answerUpToSummary(driver: Dialogue, answers: Answers): Promise<string> {
+  // Each answer is checked by the API as it is given, and a wrong one asked again with the reason.
+  assert.match(await driver.says('Rui'), /nome próprio e apelido/, 'a one-word name asked again');
   assert.match(await driver.says(answers.name), /NIF/);
-  assert.match(await driver.says('12345'), /9 dígitos/, 'the flow asks again for a short NIF');
+  assert.match(await driver.says('12345'), /9 algarismos/, 'the flow asks again for a short NIF');
+  assert.match(await driver.says('256 789 123'), /NIF indicado não é válido/, 'and for a NIF whose check digit is wrong');
   assert.match(await driver.says(answers.nif), /telemóvel/);
   assert.match(await driver.says(answers.phone), /email/i);
   assert.match(await driver.says('rui-at-example'), /não parece válido/, "an invalid email gets the bot's retry message");
@@ -28,6 +31,8 @@ async function answerUpToSummary(driver: Dialogue, answers: Answers): Promise<st
   assert.match(await driver.says(answers.city), /frente da sua carta de condução/);
   const photo = (bytes: Buffer) => ({ type: 'image' as const, media: { bytes, mimetype: 'image/jpeg' } });
   assert.match(await driver.says('já envio'), /pede um ficheiro/, 'text where a photo is expected');
+  const broken = Buffer.concat([answers.licenceFront.subarray(0, 300), Buffer.alloc(4000, 0x41)]);
+  assert.match(await driver.says(photo(broken), 'the reason the photo was refused'), /não é uma imagem válida/, 'a photo that does not open, asked again');
   assert.match(await driver.says(photo(answers.licenceFront), 'the question for the back'), /verso/);
   assert.match(await driver.says(photo(answers.licenceBack), 'the question for the proof of address'), /comprovativo de morada/);
   const pdf = { type: 'document' as const, media: { bytes: answers.proofOfAddress, mimetype: 'application/pdf', filename: 'fatura.pdf' } };

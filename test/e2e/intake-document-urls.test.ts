@@ -1,32 +1,18 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { startFileHost } from '../support/file-host.ts';
 import { flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
-/** Stands in for Typebot's file storage: serves the uploaded files by URL. */
-function fileHost(files: Record<string, Buffer>): Server {
-  return createServer((request, response) => {
-    const url = request.url ?? '';
-    if (url === '/redirect-away') return void response.writeHead(302, { location: 'http://localhost:1/elsewhere.jpg' }).end();
-    if (url === '/slow.jpg') return void setTimeout(() => response.end(files['/front.jpg']), 3000);
-    if (url === '/huge.jpg') return void response.writeHead(200, { 'content-length': String(50 * 1024 * 1024) }).end();
-    const file = files[url];
-    if (file === undefined) return void response.writeHead(404).end('not found');
-    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file);
-  });
-}
-
 describe('documents given as URLs (Typebot file input)', () => {
   let documents: SampleDocuments;
-  let host: Server;
+  let host: Awaited<ReturnType<typeof startFileHost>>;
   let base: string;
 
   before(async () => {
     documents = await sampleDocuments();
-    host = fileHost({ '/front.jpg': documents.licenceFront, '/back.png': documents.licenceBack, '/morada.pdf': documents.proofOfAddress });
-    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
+    host = await startFileHost({ '/front.jpg': documents.licenceFront, '/back.png': documents.licenceBack, '/morada.pdf': documents.proofOfAddress });
+    base = host.base;
   });
   const system = useTestSystem({ DOCUMENT_URL_ALLOWED_HOSTS: '127.0.0.1', DOCUMENT_URL_TIMEOUT: '1s' });
   after(() => {

@@ -112,6 +112,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     RATE_LIMIT_PER_ADDRESS: '100000',
     RATE_LIMIT_INTAKE_PER_NIF: '1000',
     RATE_LIMIT_INTAKE_PER_PHONE: '1000',
+    RATE_LIMIT_ANSWER_CHECKS: '100000',
     ...bridgeEnv,
     ...typebotEnv,
     ...env,

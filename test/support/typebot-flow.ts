@@ -215,8 +215,8 @@ const flowFile = new URL('../../docs/typebot-flows/cadastro-motorista.json', imp
 
 /**
  * The registration flow as exported, with its operator settings (the intake URL, a quoted string in
- * the `UrlRegisto` Set variable block, and the intake secret in `TokenRegisto`) changed the way an
- * operator edits them after import.
+ * the `UrlRegisto` Set variable block, the answer check's beside it in `UrlValidacao`, and the intake
+ * secret in `TokenRegisto`) changed the way an operator edits them after import.
  */
 export async function registrationFlow(intakeUrl?: string, intakeSecret?: string): Promise<TypebotFlow> {
   const flow = JSON.parse(await readFile(flowFile, 'utf8')) as TypebotFlow;
@@ -227,6 +227,8 @@ export async function registrationFlow(intakeUrl?: string, intakeSecret?: string
     block.options.expressionToEvaluate = JSON.stringify(value);
   };
   setting('b_url_registo', intakeUrl);
+  // The answer check lives beside the intake: /drivers/validate-typebot/.
+  setting('b_url_validacao', intakeUrl?.replace(/register-typebot\/?$/, 'validate-typebot/'));
   setting('b_token_registo', intakeSecret);
   return flow;
 }

@@ -95,6 +95,7 @@ const catalogues: Listed[] = [
         unchanged: [[['licence_back']]],
       },
     },
+    answerCheckErrors: { reader: 'driver', where: 'the registration form (Typebot), when an answer is checked for a field the form does not have' },
     requestErrors: { reader: 'driver', where: 'the registration form (Typebot), when the HTTP request itself is refused or fails on our side' },
   }),
   ...listed('documents.ts', documents, {

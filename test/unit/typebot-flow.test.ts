@@ -28,10 +28,11 @@ function inputFor(name: string, type?: string): TypebotBlock {
   return found;
 }
 const conditionOn = (name: string) => blocks.find((b) => b.type === 'Condition' && b.items?.some((i) => typeof i.content === 'object' && i.content.comparisons?.some((c) => flow.variables.find((v) => v.id === c.variableId)?.name === name)));
-const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook'); assert.ok(found, 'no HTTP Request block'); return found; };
-const httpGroup = () => { const found = flow.groups.find((g) => g.blocks.includes(httpBlock())); assert.ok(found, 'no group holds the HTTP Request'); return found; };
+const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook' && b.options?.webhook?.url === '{{UrlRegisto}}'); assert.ok(found, 'no HTTP Request block posting the registration'); return found; };
 
 const registrationUrl = 'http://localhost:8000/drivers/register-typebot/';
+const answerCheckUrl = 'http://localhost:8000/drivers/validate-typebot/';
+const edgeTo = (edgeId: string | undefined) => flow.edges.find((e) => e.id === edgeId)?.to;
 const roadmap = ['nome_completo', 'nif', 'telefone', 'email', 'morada', 'codigo_postal', 'cidade', 'cnh_frente', 'cnh_verso', 'comprovante_morada'];
 
 void describe('Typebot flow "Cadastro de motorista"', () => {
@@ -105,17 +106,45 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     assert.deepEqual([...endsIn], ['g_concluido']);
   });
 
-  void it('declares the variables the bridge and the registration API rely on; only UrlRegisto and TokenRegisto are set in the flow', () => {
+  void it('declares the variables the bridge and the registration API rely on; the operator sets UrlRegisto, UrlValidacao and TokenRegisto first', () => {
     assert.deepEqual(flow.variables.map((v) => v.name).sort(), [
-      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', 'TokenRegisto', ...roadmap,
-      'confirmacao', 'registo_sucesso', 'registo_erro', 'registo_estado'].sort());
-    const setters = blocks.filter((b) => b.type === 'Set variable');
-    assert.deepEqual(setters.map((b) => [variableOf(b), b.options?.isCode, b.options?.expressionToEvaluate]), [
-      ['UrlRegisto', true, JSON.stringify(registrationUrl)],
-      ['TokenRegisto', true, '""'],
+      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', 'UrlValidacao', 'TokenRegisto', ...roadmap,
+      'validacao_ok', 'validacao_erro', 'validacao_valor', 'a_corrigir', 'item_corrigir',
+      'confirmacao', 'registo_sucesso', 'registo_erro', 'registo_estado', 'registo_campo'].sort());
+    const settings = blocks.filter((b) => b.type === 'Set variable' && b.options?.isCode === true);
+    assert.deepEqual(settings.map((b) => [variableOf(b), b.options?.expressionToEvaluate]), [
+      ['UrlRegisto', JSON.stringify(registrationUrl)],
+      ['UrlValidacao', JSON.stringify(answerCheckUrl)],
+      ['TokenRegisto', '""'],
     ]);
-    assert.ok(flow.groups[0]?.blocks.includes(setters[0] as TypebotBlock), 'UrlRegisto is set in the first group');
-    assert.equal(setters[1], httpGroup().blocks[0], 'TokenRegisto (the operator sets INTAKE_SHARED_SECRET there) is set right before the HTTP Request');
+    assert.deepEqual(flow.groups[0]?.blocks.slice(0, 3), settings, 'the operator\'s three settings open the first group');
+    // Every other Set variable copies a checked value, marks the correction mode, or clears a result.
+    const others = blocks.filter((b) => b.type === 'Set variable' && b.options?.isCode !== true);
+    for (const block of others) {
+      const { type, expressionToEvaluate } = block.options ?? {};
+      const what = type === 'Empty' ? 'empty' : expressionToEvaluate === '{{validacao_valor}}' ? 'checked value' : expressionToEvaluate === 'sim' ? 'correcting' : 'other';
+      assert.notEqual(what, 'other', `${block.id} sets ${variableOf(block)} to ${expressionToEvaluate}`);
+    }
+  });
+
+  void it('checks every answer after it is given and asks it again with the check\'s sentence while it is invalid', () => {
+    for (const name of roadmap) {
+      const input = blocks.find((b) => variableOf(b) === name && b.type !== 'Set variable')!;
+      const group = flow.groups.find((g) => g.blocks.includes(input))!;
+      const after = group.blocks.slice(group.blocks.indexOf(input) + 1);
+      assert.deepEqual(after.map((b) => b.type), ['Set variable', 'Webhook', 'Condition'], `${name}: cleared, checked, decided`);
+      const [clear, check, decide] = after as [TypebotBlock, TypebotBlock, TypebotBlock];
+      assert.deepEqual([variableOf(clear), clear.options?.type], ['validacao_ok', 'Empty']);
+      assert.equal(check.options?.webhook?.url, '{{UrlValidacao}}');
+      assert.deepEqual(JSON.parse(check.options?.webhook?.body ?? '{}'), { campo: name, valor: `{{${name}}}`, sessao_conversa: '{{SessaoConversa}}' });
+      assert.deepEqual(check.options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json'], ['X-Intake-Token', '{{TokenRegisto}}']]);
+      assert.deepEqual(check.options?.responseVariableMapping?.map((m) => [m.bodyPath, flow.variables.find((v) => v.id === m.variableId)?.name]),
+        [['data.valido', 'validacao_ok'], ['data.erro', 'validacao_erro'], ['data.valor', 'validacao_valor']]);
+      const invalid = decide.items?.find((i) => typeof i.content === 'object' && i.content.comparisons?.[0]?.value === 'false');
+      const again = flow.groups.find((g) => g.id === edgeTo(invalid?.outgoingEdgeId)?.groupId)!;
+      assert.deepEqual(plainText(again.blocks[0]?.content?.richText), ['{{validacao_erro}}']);
+      assert.deepEqual(edgeTo(again.blocks[0]?.outgoingEdgeId), { groupId: group.id, blockId: input.id }, `${name}: asked again`);
+    }
   });
 
   void it('configures each step as the roadmap says', () => {
@@ -129,8 +158,6 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
         isRequired: true, isMultipleAllowed: false, allowedFileTypes: { isEnabled: true, types: ['jpg', 'jpeg', 'png', 'webp', 'heic', 'pdf'] } });
     }
     const comparison = (name: string) => { const item = conditionOn(name)?.items?.[0]; return typeof item?.content === 'object' ? item.content.comparisons?.[0] : undefined; };
-    assert.deepEqual([comparison('nif')?.comparisonOperator, comparison('nif')?.value], ['Matches regex', String.raw`^\s*\d{3}\s*\d{3}\s*\d{3}\s*$`]);
-    assert.deepEqual([comparison('codigo_postal')?.comparisonOperator, comparison('codigo_postal')?.value], ['Matches regex', String.raw`^\s*\d{4}-?\d{3}\s*$`]);
     assert.deepEqual([comparison('registo_sucesso')?.comparisonOperator, comparison('registo_sucesso')?.value], ['Equal to', 'true']);
     assert.deepEqual(inputFor('confirmacao', 'choice input').items?.map((i) => i.content), ['Confirmar', 'Corrigir']);
 
@@ -138,7 +165,9 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     assert.deepEqual([options?.isCustomBody, options?.timeout, options?.webhook?.method, options?.webhook?.url], [true, 60, 'POST', '{{UrlRegisto}}']);
     assert.deepEqual(options?.webhook?.headers?.map(({ key, value }) => [key, value]), [['Content-Type', 'application/json'], ['X-Intake-Token', '{{TokenRegisto}}']]);
     assert.deepEqual(options?.responseVariableMapping?.map((m) => [m.bodyPath, flow.variables.find((v) => v.id === m.variableId)?.name]),
-      [['data.success', 'registo_sucesso'], ['data.error', 'registo_erro'], ['statusCode', 'registo_estado']]);
+      [['data.success', 'registo_sucesso'], ['data.error', 'registo_erro'], ['statusCode', 'registo_estado'], ['data.campo', 'registo_campo']]);
+    assert.deepEqual(inputFor('item_corrigir', 'choice input').items?.map((i) => i.content), [
+      'Nome', 'NIF', 'Telemóvel', 'Email', 'Morada', 'Código postal', 'Cidade', 'Carta de condução (frente)', 'Carta de condução (verso)', 'Comprovativo de morada']);
   });
 
   void it('greets by name only when WhatsApp gave one: "Olá, {{ContactName}}!" behind "ContactName is set", else "Olá!"', () => {
@@ -147,11 +176,11 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     const comparisons = typeof item?.content === 'object' ? item.content.comparisons : undefined;
     assert.deepEqual(comparisons?.map((c) => [c.comparisonOperator, c.value]), [['Is set', undefined]]);
     const first = flow.groups[0]?.blocks ?? [];
-    assert.equal(first.indexOf(condition as TypebotBlock), 1, 'decided right after UrlRegisto, before anything is said');
+    assert.equal(first.indexOf(condition as TypebotBlock), 3, 'decided right after the operator\'s settings, before anything is said');
     const withName = flow.groups.find((g) => g.id === flow.edges.find((e) => e.id === item?.outgoingEdgeId)?.to.groupId);
     const greets = (b: TypebotBlock) => plainText(b.content?.richText)[0] ?? '';
     assert.match(greets(withName?.blocks[0] as TypebotBlock), /^Olá, \{\{ContactName\}\}! /);
-    assert.match(greets(first[2] as TypebotBlock), /^Olá! /);
+    assert.match(greets(first[4] as TypebotBlock), /^Olá! /);
     const namers = blocks.filter((b) => stringsIn(b.content).some((text) => text.includes('{{ContactName}}')));
     assert.deepEqual(namers.map((b) => b.id), [withName?.blocks[0]?.id], 'ContactName is said only where it is set');
   });
