@@ -55,6 +55,11 @@ export default async function checkDocument(task: CheckTask): Promise<CheckOutco
   }
 }
 
+/** The bytes' hex SHA-256: what a document is remembered by once it passed (document-checks.ts). */
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; reason: 'empty' | 'invalid' | 'too-deep' };
 
 /** A document source as it crosses threads: bytes arrive as a Uint8Array, an address as text. */

@@ -37,6 +37,8 @@ export interface DocumentChecks {
   readIntake(bytes: Buffer): Promise<ReadIntake>;
   /** Stops the threads; checks still running are refused. */
   close(): Promise<void>;
+  /** Files checked in full, and files whose bytes had passed already (the answer check, then the submission). */
+  counts(): { checked: number; remembered: number };
 }
 
 export interface DocumentCheckOptions {
@@ -48,38 +50,68 @@ export interface DocumentCheckOptions {
 /** An idle thread is kept this long: starting one loads tsx, sharp and file-type again. */
 const idleTimeoutMs = 5 * 60_000;
 
+/**
+ * Files that passed, by content: a document the flow checked as the driver sent it is not checked
+ * again when the registration is submitted with the same bytes. Only passes are kept (a refusal's
+ * sentence names the field it came in); the oldest go first past this many.
+ */
+const rememberedMax = 1000;
+
 export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOptions): DocumentChecks {
-  const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ReadBody>({
+  const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ReadBody | string>({
     filename: new URL('./check-document-worker.ts', import.meta.url).href,
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: idleTimeoutMs,
   });
 
+  /** `inspectDocument` in a thread, within its time limit. */
+  async function inspectOnce(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument> {
+    const { port1: started, port2 } = new MessageChannel();
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    // Two channels, no order between them: the result may be handled before this.
+    started.once('message', () => {
+      if (!settled) timer = setTimeout(() => deadline.abort(), timeoutMs);
+    });
+    try {
+      const task: CheckTask = { bytes, label, field, limits, started: port2 };
+      const outcome = (await pool.run(task, { transferList: [port2], signal: deadline.signal })) as CheckOutcome;
+      if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
+      const { type, message, fields } = outcome.refusal;
+      throw new AppError(type, message, fields);
+    } catch (error) {
+      if (deadline.signal.aborted) throw checkTimedOut(label, field);
+      throw error;
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      started.close();
+    }
+  }
+
+  const passed = new Map<string, CheckedDocument>();
+  let checked = 0;
+  let remembered = 0;
+
   return {
     async inspect(bytes, label, field, limits) {
-      const { port1: started, port2 } = new MessageChannel();
-      const deadline = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      // Two channels, no order between them: the result may be handled before this.
-      started.once('message', () => {
-        if (!settled) timer = setTimeout(() => deadline.abort(), timeoutMs);
-      });
-      try {
-        const task: CheckTask = { bytes, label, field, limits, started: port2 };
-        const outcome = (await pool.run(task, { transferList: [port2], signal: deadline.signal })) as CheckOutcome;
-        if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
-        const { type, message, fields } = outcome.refusal;
-        throw new AppError(type, message, fields);
-      } catch (error) {
-        if (deadline.signal.aborted) throw checkTimedOut(label, field);
-        throw error;
-      } finally {
-        settled = true;
-        clearTimeout(timer);
-        started.close();
+      // Hashed in a thread too (10 MB is ~20 ms of the event loop); a body read into shared memory is not even copied.
+      const key = `${(await pool.run(bytes, { name: 'sha256Of' })) as string}:${limits.maxBytes}:${limits.maxPixels}`;
+      const known = passed.get(key);
+      if (known !== undefined) {
+        remembered += 1;
+        return known;
       }
+      checked += 1;
+      const result = await inspectOnce(bytes, label, field, limits);
+      passed.set(key, result);
+      for (const oldest of passed.keys()) {
+        if (passed.size <= rememberedMax) break;
+        passed.delete(oldest);
+      }
+      return result;
     },
     async readIntake(bytes) {
       // Not transferred: a small body's bytes may share Node's buffer pool (a body read by readSharedBody is shared, not copied).
@@ -96,5 +128,6 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
     async close() {
       await pool.close({ force: true });
     },
+    counts: () => ({ checked, remembered }),
   };
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { documentContentErrors, documentLabels } from '../../domain/texts/documents.ts';
 import { answerCheckErrors, nameErrors, nifErrors, postalCodeErrors } from '../../domain/texts/intake.ts';
 import { startFileHost } from '../support/file-host.ts';
-import { sampleDocuments } from '../support/registration-payloads.ts';
+import { flatPayload, randomMobile, randomNif, sampleDocuments } from '../support/registration-payloads.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 /**
@@ -94,11 +94,28 @@ describe('the answer check the registration flow calls after each answer', () =>
     assert.equal(stranger.status, 401);
   });
 
+  it('does not check a document again when the registration is submitted with the bytes it checked', async () => {
+    const metric = async (outcome: string) => {
+      const values = (await sut.system.metrics.getSingleMetric('api_document_checks_total')!.get()).values;
+      return values.find((value) => value.labels.outcome === outcome)?.value ?? 0;
+    };
+    const documents = await sampleDocuments();
+    const urls = { cnh_frente: `${files.base}/frente.jpg`, comprovante_morada: `${files.base}/morada.pdf` };
+    for (const [campo, url] of Object.entries(urls)) assert.equal((await check(campo, url)).body.valido, true);
+    const [checkedBefore, rememberedBefore] = [await metric('checked'), await metric('remembered')];
+    const submitted = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents, { nif: randomNif(), telefone: randomMobile(), ...urls }), { 'x-intake-token': secret });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    assert.equal(await metric('remembered'), rememberedBefore + 2, 'the two documents checked in the dialogue');
+    assert.equal(await metric('checked'), checkedBefore + 1, 'only the one sent without a check (the licence back)');
+  });
+
   it('stores nothing', async () => {
     const before = await sut.storedFiles();
+    const rowsBefore = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations');
     await check('cnh_frente', `${files.base}/frente.jpg`);
+    await check('nif', '123 456 789');
     assert.deepEqual(await sut.storedFiles(), before);
-    const { rows } = await sut.system.db.query<{ n: number }>("SELECT count(*)::int AS n FROM registrations WHERE nif = '123456789'");
-    assert.equal(rows[0]!.n, 0);
+    const rowsAfter = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations');
+    assert.deepEqual(rowsAfter.rows, rowsBefore.rows);
   });
 });

@@ -32,6 +32,21 @@ describe('document checks in worker threads', () => {
     assert.deepEqual(await checks.inspect(jpeg, 'carta', 'cnh_frente', defaultDocumentLimits), { mime: 'image/jpeg', bytes: jpeg.length, width: 300, height: 200, sha256: sha256(jpeg) });
   });
 
+  it('checks the same bytes once: a second inspection of a file that passed is answered from memory; a refused one is checked every time', async () => {
+    const before = checks.counts();
+    const jpeg = await makeJpeg({ width: 320, height: 240 });
+    const first = await checks.inspect(jpeg, 'carta de condução (frente)', 'cnh_frente', defaultDocumentLimits);
+    const again = await checks.inspect(Buffer.from(jpeg), 'carta de condução (frente)', 'cnh_frente', defaultDocumentLimits);
+    assert.deepEqual(again, first);
+    assert.deepEqual(checks.counts(), { checked: before.checked + 1, remembered: before.remembered + 1 });
+    const stricter = await checks.inspect(jpeg, 'carta de condução (frente)', 'cnh_frente', { ...defaultDocumentLimits, maxPixels: 100_000 });
+    assert.deepEqual(stricter, first, 'other limits: checked again (and still passes)');
+    assert.equal(checks.counts().checked, before.checked + 2);
+    const flood = makeObjectStreamFlood(1024 * 1024, { streams: 'closed', pages: 1 });
+    for (let round = 0; round < 2; round++) await assert.rejects(checks.inspect(flood, proof, 'comprovante_morada', defaultDocumentLimits));
+    assert.deepEqual(checks.counts(), { checked: before.checked + 4, remembered: before.remembered + 1 });
+  });
+
   it('brings a refusal back as the same pt-PT AppError, the PDF over the object-stream limit included', async () => {
     const flood = makeObjectStreamFlood(5 * 1024 * 1024, { streams: 'closed', pages: 1 });
     await assert.rejects(checks.inspect(flood, proof, 'comprovante_morada', defaultDocumentLimits), refusedWith(documentContentErrors.tooComplex(proof)));
