@@ -8,6 +8,7 @@ import { submissionErrors } from '../../domain/texts/intake.ts';
 import { insertBotSession } from '../../platform/stores/bot.ts';
 import { stateQuery } from '../../workflows/driver-registration.ts';
 import { makePng } from '../fixtures/documents.ts';
+import { crashAfterCommit } from '../support/crash-after-commit.ts';
 import { correctionCodeIn, dataUrl, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
@@ -18,12 +19,8 @@ import { eventually, useTestSystem } from '../support/test-system.ts';
  * because the API died after the commit is repaired by the next resubmission or decision.
  */
 describe('registration integrity: who may correct, what a stranger learns, repairs on the spot', () => {
-  let crashAfterCommit = false;
-  const system = useTestSystem({}, {
-    afterIntakeCommit: async () => {
-      if (crashAfterCommit) throw new Error('test: the API dies between the commit and the hand-off');
-    },
-  });
+  const crash = crashAfterCommit();
+  const system = useTestSystem({}, { afterIntakeCommit: crash.afterIntakeCommit });
   let documents: SampleDocuments;
   before(async () => {
     documents = await sampleDocuments();
@@ -168,13 +165,7 @@ describe('registration integrity: who may correct, what a stranger learns, repai
   it('repairs a registration whose workflow never started: on the owner\'s resubmission, and on a reviewer\'s decision', async () => {
     const sut = system();
     const crashed = async (payload: Record<string, unknown>) => {
-      crashAfterCommit = true;
-      try {
-        const answer = await submit(payload);
-        assert.ok(answer.status >= 500, `${answer.status}: the API failed, as a crash would`);
-      } finally {
-        crashAfterCommit = false;
-      }
+      await crash.submitCrashing(() => submit(payload));
       const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [payload.nif]);
       assert.equal(row.rows[0]?.status, 'received', 'committed');
       const id = row.rows[0].id;

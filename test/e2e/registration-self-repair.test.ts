@@ -7,6 +7,7 @@ import { selfRepairScheduleId } from '../../domain/self-repair.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { createFileStorage } from '../../platform/storage/file-storage.ts';
 import { stateQuery } from '../../workflows/driver-registration.ts';
+import { crashAfterCommit } from '../support/crash-after-commit.ts';
 import { correctionCodeIn, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 
@@ -17,11 +18,9 @@ import { eventually, useTestSystem, type TestSystem } from '../support/test-syst
  * a young one and a referenced one are kept. Each repair is counted in the worker's metric.
  */
 describe('self-repair on a Temporal Schedule', () => {
-  let crashAfterCommit = false;
+  const crash = crashAfterCommit();
   const system = useTestSystem({ SELF_REPAIR_SCHEDULE: 'true', SELF_REPAIR_EVERY: '1s', SELF_REPAIR_ORPHAN_AGE: '1h' }, {
-    afterIntakeCommit: async () => {
-      if (crashAfterCommit) throw new Error('test: the API dies between the commit and the hand-off');
-    },
+    afterIntakeCommit: crash.afterIntakeCommit,
   }, {
     // The schedule outlives the system: delete it, so it never runs against a worker that is gone.
     stopping: async (sut) => sut.system.temporal.schedule.getHandle(selfRepairScheduleId(sut.config.TEMPORAL_TASK_QUEUE)).delete(),
@@ -34,15 +33,7 @@ describe('self-repair on a Temporal Schedule', () => {
   const submit = (payload: Record<string, unknown>) => system().call('POST', '/drivers/register-typebot/', payload);
   const digitsOf = (payload: Record<string, unknown>) => `351${String(payload.telefone).replace(/\s/g, '')}`;
 
-  async function crashingSubmit(payload: Record<string, unknown>): Promise<void> {
-    crashAfterCommit = true;
-    try {
-      const answer = await submit(payload);
-      assert.ok(answer.status >= 500, `${answer.status}: the API failed, as a crash would`);
-    } finally {
-      crashAfterCommit = false;
-    }
-  }
+  const crashingSubmit = (payload: Record<string, unknown>) => crash.submitCrashing(() => submit(payload));
 
   async function statusOf(sut: TestSystem, id: string): Promise<string | undefined> {
     const row = await sut.system.db.query<{ status: string }>('SELECT status FROM registrations WHERE id = $1', [id]);
