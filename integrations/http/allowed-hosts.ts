@@ -13,11 +13,14 @@ export function isHostAllowed(host: string, allowedHosts: readonly string[]): bo
   });
 }
 
-/** Why `url` may not be fetched (a scheme other than http(s), credentials in it, a host not listed); null when it may. */
-export function refusedSource(url: URL, allowedHosts: readonly string[]): string | null {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the scheme ${url.protocol} is not allowed`;
-  if (url.username !== '' || url.password !== '') return 'an address with credentials is not allowed';
-  if (!isHostAllowed(url.hostname, allowedHosts)) return `the host ${url.hostname} is not an allowed source`;
+/**
+ * Why `url` may not be fetched: the address itself (a scheme other than http(s), credentials in it)
+ * or its origin (a host not listed); null when it may.
+ */
+export function refusedSource(url: URL, allowedHosts: readonly string[]): { why: 'address' | 'origin'; reason: string } | null {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { why: 'address', reason: `the scheme ${url.protocol} is not allowed` };
+  if (url.username !== '' || url.password !== '') return { why: 'origin', reason: 'an address with credentials is not allowed' };
+  if (!isHostAllowed(url.hostname, allowedHosts)) return { why: 'origin', reason: `the host ${url.hostname} is not an allowed source` };
   return null;
 }
 

@@ -146,7 +146,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     return { rows: rows.rows, documents: documents.rows };
   };
   /** What a stranger is told for any registered NIF, whatever the registration's status. */
-  const stranger = { success: false, error: submissionErrors.alreadyRegistered, fields: { nif: submissionErrors.alreadyRegistered } };
+  const stranger = { success: false, error: submissionErrors.alreadyRegistered, fields: { nif: submissionErrors.alreadyRegistered }, campo: 'nif' };
   const exactly = (text: string) => new RegExp(`^${text.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')}$`);
   /** A seeded registration's form sent from the row's phone, with `overrides`: a stranger who knows its NIF. */
   const theirs = (which: () => Seeded, c: Context, overrides: Record<string, unknown> = {}) =>
