@@ -45,18 +45,18 @@ describe('downloading a file only from allowed hosts', () => {
 
   it('never connects to a host that is not allowed, nor to one in a redirect', async () => {
     const before = asked.length;
-    assert.deepEqual(await downloadAtMost(fetch, `http://localhost:${port}/file`, limits), { status: 'not-allowed', reason: 'the host localhost is not an allowed source' });
+    assert.deepEqual(await downloadAtMost(fetch, `http://localhost:${port}/file`, limits), { status: 'not-allowed', why: 'origin', reason: 'the host localhost is not an allowed source' });
     assert.equal(asked.length, before, 'nothing asked');
     const redirected = await downloadAtMost(fetch, `http://127.0.0.1:${port}/to-internal`, limits);
-    assert.deepEqual(redirected, { status: 'not-allowed', reason: 'a redirect led elsewhere: the host localhost is not an allowed source' });
+    assert.deepEqual(redirected, { status: 'not-allowed', why: 'origin', reason: 'a redirect led elsewhere: the host localhost is not an allowed source' });
     assert.deepEqual(asked.slice(before), ['127.0.0.1/to-internal']);
   });
 
   it('refuses other schemes, credentials in the address and a fourth redirect', async () => {
-    assert.equal((await downloadAtMost(fetch, 'file:///etc/passwd', limits)).status, 'not-allowed');
-    assert.equal((await downloadAtMost(fetch, `http://user:secret@127.0.0.1:${port}/file`, limits)).status, 'not-allowed');
+    assert.deepEqual(await downloadAtMost(fetch, 'file:///etc/passwd', limits), { status: 'not-allowed', why: 'address', reason: 'the scheme file: is not allowed' });
+    assert.deepEqual(await downloadAtMost(fetch, `http://user:secret@127.0.0.1:${port}/file`, limits), { status: 'not-allowed', why: 'origin', reason: 'an address with credentials is not allowed' });
     assert.equal((await downloadAtMost(fetch, `http://127.0.0.1:${port}/hop/2`, limits)).status, 'ok', 'three redirects are followed');
-    assert.deepEqual(await downloadAtMost(fetch, `http://127.0.0.1:${port}/hop/3`, limits), { status: 'not-allowed', reason: 'more than 3 redirects' });
+    assert.deepEqual(await downloadAtMost(fetch, `http://127.0.0.1:${port}/hop/3`, limits), { status: 'not-allowed', why: 'redirects', reason: 'more than 3 redirects' });
   });
 
   it('stops reading past the size limit, and stops when its attempt is cancelled', async () => {
