@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { authenticated, refused, type Authentication } from './edge/guard.ts';
+import { authenticated, refused, secretDigest, type Authentication } from './edge/guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,20 +9,18 @@ declare module 'fastify' {
   }
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
 /**
  * `Authorization: Bearer <token>` against REVIEWER_TOKENS (token → reviewer name). Every token is
  * compared in constant time, so response timing says nothing about which prefix matched. Used by
  * the edge guard (`edge/guard.ts`) in `onRequest`, so a refused caller's body is never read.
  */
 export function reviewerAuth(tokens: ReadonlyMap<string, string>) {
-  const known = [...tokens].map(([token, name]) => ({ hash: digest(token), name }));
+  const known = [...tokens].map(([token, name]) => ({ hash: secretDigest(token), name }));
   return function checkReviewer(request: FastifyRequest): Authentication {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null) return refused('A reviewer bearer token is required');
-    const presented = digest(match[1]!);
+    const presented = secretDigest(match[1]!);
     let reviewer: string | undefined;
     for (const entry of known) {
       if (timingSafeEqual(entry.hash, presented)) reviewer = entry.name;

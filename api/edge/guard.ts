@@ -19,9 +19,10 @@ export const open: Authentication = { outcome: 'open' };
 export const deferred: Authentication = { outcome: 'deferred' };
 export const refused = (message: string): Authentication => ({ outcome: 'refused', message });
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
+/** A secret's SHA-256, so secrets of any lengths compare in constant time (`timingSafeEqual` needs equal lengths). */
+export const secretDigest = (text: string) => createHash('sha256').update(text).digest();
 /** Constant-time comparison of a presented secret with the configured one (any lengths). */
-export const sameSecret = (presented: string, expected: string) => timingSafeEqual(digest(presented), digest(expected));
+export const sameSecret = (presented: string, expected: string) => timingSafeEqual(secretDigest(presented), secretDigest(expected));
 
 /**
  * An `onRequest` hook: authenticate first, read second. An authenticated caller (Typebot, WPPConnect,
