@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
-import { recordingServer } from '../support/recording-server.ts';
+import { useInternalServers } from '../support/recording-server.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 
 /**
@@ -13,16 +13,7 @@ import { eventually, useTestSystem, type TestSystem } from '../support/test-syst
  */
 describe('agents’ attachments only from allowed hosts (CHATWOOT_URL’s and BRIDGE_MEDIA_ALLOWED_HOSTS)', () => {
   const system = useTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true });
-  let internal: Awaited<ReturnType<typeof recordingServer>>;
-  let redirector: Awaited<ReturnType<typeof recordingServer>>;
-  before(async () => {
-    internal = await recordingServer(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'segredo interno: db-password=hunter2' }));
-    redirector = await recordingServer(() => ({ status: 302, headers: { location: `http://localhost:${internal.port}/admin/secret.txt` } }));
-  });
-  after(async () => {
-    await internal.close();
-    await redirector.close();
-  });
+  const servers = useInternalServers();
 
   /** An agent's reply that exists in Chatwoot, and a signed webhook of it whose attachment points at `dataUrl`. */
   async function forgedReplyWithAttachment(sut: TestSystem, phone: string, dataUrl: string) {
@@ -67,19 +58,19 @@ describe('agents’ attachments only from allowed hosts (CHATWOOT_URL’s and BR
   it('fetches nothing from an internal address a forged attachment names, sends nothing, and tells the agent', async () => {
     const sut = system();
     const phone = newDriverPhone();
-    const before = internal.requests.length;
-    const { conversationId, messageId } = await forgedReplyWithAttachment(sut, phone, `http://localhost:${internal.port}/admin/secret.txt`);
-    assert.equal(internal.requests.length, before, 'the internal server was never asked');
+    const before = servers.internal().requests.length;
+    const { conversationId, messageId } = await forgedReplyWithAttachment(sut, phone, `http://localhost:${servers.internal().port}/admin/secret.txt`);
+    assert.equal(servers.internal().requests.length, before, 'the internal server was never asked');
     await assertRefusedWithNote(sut, phone, conversationId, messageId);
   });
 
   it('refuses a redirect from an allowed host to one that is not allowed', async () => {
     const sut = system();
     const phone = newDriverPhone();
-    const [internalBefore, redirectorBefore] = [internal.requests.length, redirector.requests.length];
-    const { conversationId, messageId } = await forgedReplyWithAttachment(sut, phone, `http://127.0.0.1:${redirector.port}/rails/active_storage/blobs/redirect/x/doc.txt`);
-    assert.equal(redirector.requests.length, redirectorBefore + 1, 'the allowed host was asked once');
-    assert.equal(internal.requests.length, internalBefore, 'its redirect was not followed');
+    const [internalBefore, redirectorBefore] = [servers.internal().requests.length, servers.redirector().requests.length];
+    const { conversationId, messageId } = await forgedReplyWithAttachment(sut, phone, `http://127.0.0.1:${servers.redirector().port}/rails/active_storage/blobs/redirect/x/doc.txt`);
+    assert.equal(servers.redirector().requests.length, redirectorBefore + 1, 'the allowed host was asked once');
+    assert.equal(servers.internal().requests.length, internalBefore, 'its redirect was not followed');
     await assertRefusedWithNote(sut, phone, conversationId, messageId);
   });
 });

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
-import { recordingServer } from '../support/recording-server.ts';
+import { useInternalServers } from '../support/recording-server.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
 
@@ -286,16 +286,7 @@ describe('security: the webhooks refuse or ignore every bad input and change not
   // A signed reply (a leaked secret, or Chatwoot without signatures) whose attachment names an address
   // that is not Chatwoot's (127.0.0.1 here) nor in BRIDGE_MEDIA_ALLOWED_HOSTS: taken (so Chatwoot does
   // not retry), and then nothing fetched from there and nothing sent on WhatsApp.
-  let internal: Awaited<ReturnType<typeof recordingServer>>;
-  let redirector: Awaited<ReturnType<typeof recordingServer>>;
-  before(async () => {
-    internal = await recordingServer(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'segredo interno: db-password=hunter2' }));
-    redirector = await recordingServer(() => ({ status: 302, headers: { location: `http://localhost:${internal.port}/admin/secret.txt` } }));
-  });
-  after(async () => {
-    await internal?.close();
-    await redirector?.close();
-  });
+  const servers = useInternalServers();
 
   interface ReplyContext extends Context {
     /** The agent's reply in Chatwoot the forged webhook names, once made. */
@@ -326,17 +317,17 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     }));
   };
   const attachmentRows: Row<ReplyContext>[] = [
-    { route: cwRoute, name: "signed, an agent's attachment at a host no setting allows (an internal server)", request: replyWithAttachmentAt(() => `http://localhost:${internal.port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at a host no setting allows (an internal server)", request: replyWithAttachmentAt(() => `http://localhost:${servers.internal().port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
     { route: cwRoute, name: "signed, an agent's attachment at the cloud metadata address", request: replyWithAttachmentAt(() => 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'), expect: { status: 200, answer: { ok: true, forwarded: true } } },
-    { route: cwRoute, name: "signed, an agent's attachment at Chatwoot's host redirecting to a host no setting allows", request: replyWithAttachmentAt(() => `http://127.0.0.1:${redirector.port}/rails/active_storage/blobs/redirect/x/doc.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
-    { route: cwRoute, name: "signed, an agent's attachment at an internal server with Chatwoot's host as its user name", request: replyWithAttachmentAt(() => `http://127.0.0.1@localhost:${internal.port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at Chatwoot's host redirecting to a host no setting allows", request: replyWithAttachmentAt(() => `http://127.0.0.1:${servers.redirector().port}/rails/active_storage/blobs/redirect/x/doc.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
+    { route: cwRoute, name: "signed, an agent's attachment at an internal server with Chatwoot's host as its user name", request: replyWithAttachmentAt(() => `http://127.0.0.1@localhost:${servers.internal().port}/admin/secret.txt`), expect: { status: 200, answer: { ok: true, forwarded: true } } },
   ];
   runRows<ReplyContext>(attachmentRows, {
     baseUrl: () => system().system.apiUrl!,
     audience: () => 'operator',
     context: newContext,
     probes: (c) => ({
-      'requests to the internal server': async () => internal.requests.length,
+      'requests to the internal server': async () => servers.internal().requests.length,
       "WhatsApp messages sent to the row's phone": async () => system().wpp.sent.filter((message) => message.phone === c.phone).length,
       'stored files (chat media)': async () => (await system().storedFiles()).sort(),
     }),
