@@ -18,6 +18,12 @@ export interface InboundMessage {
   filename: string | null;
   quotedWhatsappId: string | null;
   timestamp: number;
+  /**
+   * When the bridge received it (ms since the epoch), stamped by the hand-off: a message received
+   * well after WhatsApp stamped it was delivered late (a backlog, or polling). Absent in events
+   * handed over before it was stamped.
+   */
+  receivedAt?: number;
   senderName: string | null;
   /** In a group chat, who wrote: their WhatsApp id (…@c.us or …@lid). Absent elsewhere and in events recorded before groups were relayed. */
   author?: string | null;

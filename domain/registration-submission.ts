@@ -206,9 +206,11 @@ function fieldsInFormOrder(fields: FieldErrors): string[] {
   return Object.keys(fields).sort((a, b) => rank(a) - rank(b));
 }
 
-/** The first field to fix, in the form's order: where the flow takes the driver after a refusal. */
+/** The first of the form's questions to answer again, in the form's order: where the flow takes the driver after a refusal. */
 export function firstFieldToFix(fields: FieldErrors): string | undefined {
-  return fieldsInFormOrder(fields)[0];
+  const first = fieldsInFormOrder(fields).find((key) => fieldOrder.includes(key));
+  // `nome` is the older name of the full name's answer.
+  return first === 'nome' ? 'nome_completo' : first;
 }
 
 /** One message for the driver: the only error, or the fields to fix and the first error in flow order. */

@@ -39,10 +39,11 @@ export interface ChatInput {
    */
   replyOrderWindowMs?: number;
   /**
-   * How long a driver's message waits in the queue before it is relayed, so a message whose webhook
-   * WPPConnect posted alongside a later one (it does not wait between them) and that arrived second
-   * still goes first by WhatsApp's timestamp. Unset (chats started before the window) or 0: messages
-   * go as they arrive.
+   * How long a driver's message delivered late waits in the queue before it is relayed, so a message
+   * whose webhook WPPConnect posted alongside a later one (it does not wait between them: a backlog it
+   * flushes at once after a reconnection, or what polling brings) and that arrived second still goes
+   * first by WhatsApp's timestamp. A message that arrives as it is sent goes at once: no timer, no
+   * wait. Unset (chats started before the window) or 0: messages go as they arrive.
    */
   inboundOrderWindowMs?: number;
   /** Carried across continue-as-new. */
@@ -74,8 +75,13 @@ const seenLimit = 2000;
 const boundedQueue = 'chat-bounded-queue';
 /** Patch id: agents' replies are ordered by Chatwoot message id and wait `replyOrderWindowMs` before they are relayed. */
 const replyOrder = 'chat-reply-order';
-/** Patch id: a driver's message waits `inboundOrderWindowMs` before it is relayed. */
+/** Patch id: a driver's message delivered late waits `inboundOrderWindowMs` before it is relayed. */
 const inboundOrder = 'chat-inbound-order';
+/**
+ * A driver's message is late when the bridge received it this long after WhatsApp stamped it.
+ * Stamps are whole seconds: a message posted as it is sent is at most a second or so old.
+ */
+const lateDeliveryMs = 3_000;
 /**
  * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
  * last event. A timeout on every wait would start and cancel a timer per message instead: two more
@@ -147,7 +153,10 @@ export async function chat(input: ChatInput): Promise<void> {
   const inboundWindow = input.inboundOrderWindowMs ?? 0;
   const windowOf = (event: ChatEvent): number => {
     if (event.kind === 'outbound') return ordersReplies() ? replyWindow : 0;
-    if (event.kind === 'inbound') return inboundWindow > 0 && patched(inboundOrder) ? inboundWindow : 0;
+    if (event.kind === 'inbound') {
+      const late = event.receivedAt !== undefined && event.receivedAt - event.timestamp * 1000 > lateDeliveryMs;
+      return inboundWindow > 0 && late && patched(inboundOrder) ? inboundWindow : 0;
+    }
     return 0;
   };
   /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first event still in its window. */

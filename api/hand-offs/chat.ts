@@ -79,8 +79,11 @@ export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?:
   return {
     full: (chatId) => fullChats?.has(chatId) === true,
 
-    events: async (chatId, events) => {
-      if (fullChats?.has(chatId) === true && events.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
+    events: async (chatId, given) => {
+      if (fullChats?.has(chatId) === true && given.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
+      // When the bridge got each message: the chat's workflow holds back one delivered late (see ChatInput.inboundOrderWindowMs).
+      const receivedAt = Date.now();
+      const events = given.map((event) => (event.kind === 'inbound' ? { ...event, receivedAt } : event));
       await handOff(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,

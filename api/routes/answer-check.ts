@@ -63,7 +63,9 @@ export const answerCheckRoutes = (deps: AppDependencies, limits: EdgeLimits): Fa
   for (const url of ['/drivers/validate-typebot', '/drivers/validate-typebot/']) {
     app.post(url, { schema: { body: answerCheckBody }, config: { audience: 'driver' }, onRequest: [guard] }, async (request) => {
       const { campo, valor, sessao_conversa: session } = request.body;
-      const counted = await limits.answerCheck(session ?? `address:${request.ip}`);
+      // Typebot sends an empty SessaoConversa when the flow runs outside a chat (the web): counted per address then.
+      const sessionKey = session?.trim() ?? '';
+      const counted = await limits.answerCheck(sessionKey === '' ? `address:${request.ip}` : `session:${sessionKey}`);
       if (counted.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, requestErrors.tooManyRequests, 'rate_limited_answer_checks', counted.retryAfterSeconds);
       const field = campo.trim().toLowerCase();
       if (isAnswerField(field)) {

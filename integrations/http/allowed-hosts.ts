@@ -14,8 +14,8 @@ export function isHostAllowed(host: string, allowedHosts: readonly string[]): bo
 }
 
 /**
- * Why `url` may not be fetched: the address itself (a scheme other than http(s), credentials in it)
- * or its origin (a host not listed); null when it may.
+ * Why `url` may not be fetched: the address itself (a scheme other than http(s)) or its origin (a
+ * host not listed, or credentials in the address); null when it may.
  */
 export function refusedSource(url: URL, allowedHosts: readonly string[]): { why: 'address' | 'origin'; reason: string } | null {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { why: 'address', reason: `the scheme ${url.protocol} is not allowed` };

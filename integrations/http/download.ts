@@ -15,7 +15,7 @@ export type Download =
   | { status: 'refused'; httpStatus: number }
   /**
    * Not fetched: the address (or a redirect's) is not an allowed source (`address`: not an http(s)
-   * URL, or one with credentials; `origin`: a host not listed), or redirects went on too long.
+   * URL; `origin`: a host not listed, or credentials in the address), or redirects went on too long.
    */
   | { status: 'not-allowed'; why: 'address' | 'origin' | 'redirects'; reason: string };
 

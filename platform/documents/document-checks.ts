@@ -66,7 +66,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
   });
 
   /** `inspectDocument` in a thread, within its time limit. */
-  async function inspectOnce(bytes: Buffer, label: string, field: string, limits: DocumentLimits): Promise<CheckedDocument> {
+  async function inspectOnce(bytes: Buffer, label: string, field: string, limits: DocumentLimits, sha256: string): Promise<CheckedDocument> {
     const { port1: started, port2 } = new MessageChannel();
     const deadline = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -76,7 +76,7 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
       if (!settled) timer = setTimeout(() => deadline.abort(), timeoutMs);
     });
     try {
-      const task: CheckTask = { bytes, label, field, limits, started: port2 };
+      const task: CheckTask = { bytes, label, field, limits, started: port2, sha256 };
       const outcome = (await pool.run(task, { transferList: [port2], signal: deadline.signal })) as CheckOutcome;
       if (outcome.ok) return { ...outcome.inspected, sha256: outcome.sha256 };
       const { type, message, fields } = outcome.refusal;
@@ -98,14 +98,15 @@ export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOption
   return {
     async inspect(bytes, label, field, limits) {
       // Hashed in a thread too (10 MB is ~20 ms of the event loop); a body read into shared memory is not even copied.
-      const key = `${(await pool.run(bytes, { name: 'sha256Of' })) as string}:${limits.maxBytes}:${limits.maxPixels}`;
+      const sha256 = (await pool.run(bytes, { name: 'sha256Of' })) as string;
+      const key = `${sha256}:${limits.maxBytes}:${limits.maxPixels}`;
       const known = passed.get(key);
       if (known !== undefined) {
         remembered += 1;
         return known;
       }
       checked += 1;
-      const result = await inspectOnce(bytes, label, field, limits);
+      const result = await inspectOnce(bytes, label, field, limits, sha256);
       passed.set(key, result);
       for (const oldest of passed.keys()) {
         if (passed.size <= rememberedMax) break;

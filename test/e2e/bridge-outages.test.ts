@@ -20,11 +20,10 @@ describe('WhatsApp ↔ Chatwoot bridge through outages', () => {
 
     const during = Array.from({ length: 8 }, (_, index) => `durante a falha ${index + 1}`);
     await withFaults(chatwoot().faults, { down: true }, async () => {
-      // WhatsApp stamps whole seconds and WPPConnect posts concurrently: messages within one second
-      // have no order the bridge could know, so these are a second apart, as typed.
+      // Typed one after another, a second apart: each webhook is answered before the next message.
       for (const text of during) {
         clockOffsetMs += 1000;
-        await sut.wpp.receive({ from: phone, body: text });
+        await (await sut.wpp.receive({ from: phone, body: text })).delivered;
       }
       // The bridge tried, failed, and now waits the outage out.
       await relayWaitingOutOutage(sut, phone);

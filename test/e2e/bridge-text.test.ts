@@ -7,7 +7,7 @@ import { withFaults } from '../support/faults.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
-  // WhatsApp's clock, moved ahead by a test that stamps a burst a second apart.
+  // WhatsApp's clock, moved back by a test that stamps a backlog a second apart.
   let clockOffsetMs = 0;
   const system = useTestSystem({}, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
 
@@ -82,12 +82,18 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
     const sut = system();
     const phone = newDriverPhone();
     const texts = Array.from({ length: 25 }, (_, index) => `mensagem ${index + 1}`);
-    // WhatsApp stamps messages in whole seconds and WPPConnect posts them concurrently, so messages
-    // sent within one second have no order the bridge could know: these are a second apart, as typed.
+    // A backlog WPPConnect flushes at once (the phone back online): typed a second apart a minute
+    // ago, posted together. WhatsApp stamps whole seconds, so messages within one second would have
+    // no order the bridge could know.
     const ids: string[] = [];
-    for (const text of texts) {
-      clockOffsetMs += 1000;
-      ids.push((await sut.wpp.receive({ from: phone, body: text })).id);
+    clockOffsetMs = -60_000;
+    try {
+      for (const text of texts) {
+        clockOffsetMs += 1000;
+        ids.push((await sut.wpp.receive({ from: phone, body: text })).id);
+      }
+    } finally {
+      clockOffsetMs = 0;
     }
     await eventually(async () => (incomingTexts(phone).length === texts.length ? true : undefined), 20_000, 'all 25 messages');
     const answers = ids.map((id) => sut.wpp.webhookDeliveries.find((delivery) => delivery.messageId === id)?.status ?? 'none');

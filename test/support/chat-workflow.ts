@@ -284,11 +284,12 @@ export class TestChat {
   // ---- The chat's events ------------------------------------------------------------------
 
   /** A driver's text message; WhatsApp's timestamp (seconds) grows with each one unless given. */
-  message(text: string, options: { timestamp?: number; senderName?: string } = {}): InboundMessage {
+  message(text: string, options: { timestamp?: number; senderName?: string; receivedAt?: number } = {}): InboundMessage {
     const n = nextNumber();
     return {
       kind: 'inbound', whatsappId: `false_${this.chatId}_M${n}`, type: 'chat', text, mediaKey: null, mimetype: null, filename: null,
       quotedWhatsappId: null, timestamp: options.timestamp ?? 1_765_000_000 + n, senderName: options.senderName ?? 'Rui',
+      ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
     };
   }
 

@@ -61,12 +61,22 @@ describe('chat workflow with stub activities: order, dedupe, idleness, failed re
     });
   });
 
-  it('relays driver messages signalled in reverse timestamp order within the inbound window in timestamp order, even with no relay running', async () => {
+  it('relays a driver message stamped as it arrives at once, without the inbound window', async () => {
+    const stubs = new ChatActivityStubs(null);
+    await withChatWorker(env, stubs, async (worker) => {
+      const chat = worker.chat({ inboundOrderWindowMs: 30_000 });
+      await chat.send([chat.message('Bom dia', { timestamp: Math.floor(Date.now() / 1000), receivedAt: Date.now() })]);
+      await stubs.until(() => (chat.relayed().length === 1 ? true : undefined), 'the live message relayed well before the 30 s window', 10_000);
+    });
+  });
+
+  it('relays driver messages delivered late (a backlog) and signalled in reverse timestamp order within the inbound window in timestamp order, even with no relay running', async () => {
     const stubs = new ChatActivityStubs(null);
     await withChatWorker(env, stubs, async (worker) => {
       const inboundOrderWindowMs = 500;
       const chat = worker.chat({ inboundOrderWindowMs });
-      const at = (seconds: number, text: string) => chat.message(text, { timestamp: 1_765_000_000 + seconds });
+      // Received now, stamped a year ago: a backlog.
+      const at = (seconds: number, text: string) => chat.message(text, { timestamp: 1_765_000_000 + seconds, receivedAt: Date.now() });
       const [first, second, third] = [at(1, 'primeira'), at(2, 'segunda'), at(3, 'terceira')];
       const sentAt = Date.now();
       // WPPConnect's concurrent POSTs, the latest arriving first on an idle chat.
