@@ -213,4 +213,30 @@ describe('record workflow histories', { concurrency: false }, () => {
       await record(sut.system.temporal, pollingWorkflowId(sut.config.BRIDGE_TASK_QUEUE), 'whatsapp-polling');
     });
   });
+
+  describe('the bridge with a backlog WPPConnect flushes at once', () => {
+    // WhatsApp's clock a minute behind: the messages were typed a second apart and reach the bridge together.
+    let clockOffsetMs = -60_000;
+    let sut: TestSystem;
+    before(async () => {
+      sut = await startTestSystem({ BRIDGE_IDLE_TIMEOUT: '3s', BRIDGE_POLLING: 'false' }, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
+    });
+    after(async () => sut.stop());
+
+    it('a backlog relayed in WhatsApp\'s order after the inbound window, then a live message at once, until the chat ends idle', { timeout: 120_000 }, async () => {
+      const phone = newDriverPhone();
+      const backlog = Array.from({ length: 6 }, (_, index) => `atrasada ${index + 1}`);
+      for (const text of backlog) {
+        clockOffsetMs += 1000;
+        await sut.wpp.receive({ from: phone, body: text });
+      }
+      await waitFor(async () => (chatwootView(sut).incomingTexts(phone).length === backlog.length ? true : undefined), 'the backlog in Chatwoot');
+      assert.deepEqual(chatwootView(sut).incomingTexts(phone), backlog);
+      clockOffsetMs = 0;
+      await sut.wpp.receive({ from: phone, body: 'agora mesmo' });
+      await waitForIncoming(sut, phone, 'agora mesmo');
+      await closed(sut.system.temporal, chatWorkflowId(`${phone}@c.us`));
+      assert.equal(await record(sut.system.temporal, chatWorkflowId(`${phone}@c.us`), 'chat-backlog-inbound-window'), 1);
+    });
+  });
 });

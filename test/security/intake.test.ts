@@ -99,6 +99,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
   });
 
   const route = 'POST /drivers/register-typebot/';
+  const checkRoute = 'POST /drivers/validate-typebot/';
   const token = { 'x-intake-token': secret };
 
   /**
@@ -157,6 +158,8 @@ describe('security: the registration intake refuses every bad input in pt-PT and
   /** The intake, with the secret unless `headers` replace it. */
   const intake = (body: unknown, headers: Record<string, string> = token, path = '/drivers/register-typebot/'): RawRequest =>
     ({ method: 'POST', path, headers, body });
+  /** The answer check, with the secret unless `headers` replace it. */
+  const check = (body: unknown, headers: Record<string, string> = token): RawRequest => intake(body, headers, '/drivers/validate-typebot/');
   /** `value` is called when the row runs: the documents are made in `before`. */
   const withDocument = (field: string, value: () => string) => (context: Context) => intake(payload(context, { [field]: value() }));
   /** A JSON text with the registration's fields first, then `tail` (raw JSON members) appended inside the object. */
@@ -203,6 +206,18 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     { route, name: 'invalid JSON and no X-Intake-Token (the secret is checked before the body is read)', request: () => intake('{"nif": "1234', {}), expect: { status: 401, errorMatches: unauthorized } },
     { route, name: 'no X-Intake-Token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => intake(' '.repeat(1024), { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
     { route, name: 'a wrong X-Intake-Token, declaring a 50 MB body and sending 1 KB', request: () => intake(' '.repeat(1024), { 'x-intake-token': `${secret}x`, 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
+
+    // The answer check the flow calls after each answer: the same secret, nothing stored, a field the form has.
+    { route: checkRoute, name: 'without X-Intake-Token', request: (c) => check({ campo: 'nif', valor: c.nif }, {}), expect: { status: 401, errorMatches: unauthorized } },
+    { route: checkRoute, name: 'with a wrong X-Intake-Token', request: (c) => check({ campo: 'nif', valor: c.nif }, { 'x-intake-token': `${secret}x` }), expect: { status: 401, errorMatches: unauthorized } },
+    { route: checkRoute, name: 'invalid JSON', request: () => check('{"campo": "nif",'), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
+    { route: checkRoute, name: 'no field named', request: (c) => check({ valor: c.nif }), expect: { status: 400, errorMatches: /dados em falta ou inválidos/ } },
+    { route: checkRoute, name: 'a field the form does not have', request: () => check({ campo: 'iban', valor: 'PT50 0000 0000' }), expect: { status: 400, errorMatches: /não faz parte do formulário/ } },
+    { route: checkRoute, name: 'a __proto__ field', request: () => check('{"campo": "__proto__", "valor": {"isAdmin": true}}'), expect: { status: 400, errorMatches: /não é um JSON válido|não faz parte do formulário/ } },
+    { route: checkRoute, name: 'the value nested 5,000 arrays deep', request: () => check(`{"campo": "nif", "valor": ${'['.repeat(5_000)}"123456789"${']'.repeat(5_000)}}`), expect: { status: 200, answer: { valido: false, valor: '' } } },
+    { route: checkRoute, name: 'a document at a host no setting allows', request: () => check({ campo: 'cnh_frente', valor: 'http://localhost:1/admin/secret.jpg' }), expect: { status: 200, answer: { valido: false, valor: '' } } },
+    { route: checkRoute, name: 'a document given as a file: URL', request: () => check({ campo: 'cnh_frente', valor: 'file:///etc/passwd' }), expect: { status: 200, answer: { valido: false, valor: '' } } },
+    { route: checkRoute, name: 'a body over 64 KB', request: () => check({ campo: 'morada', valor: 'Rua '.repeat(20_000) }), expect: { status: 413, errorMatches: /demasiado grande/ } },
 
     // The request's shape.
     { route, name: 'invalid JSON', request: () => intake('{"nif": "123456789",'), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
