@@ -57,12 +57,33 @@ export function createPollingActivities(deps: PollingDependencies) {
     return chats;
   };
 
+  /** Those of `messages` (a chat's) that are relayable and were never relayed. */
+  const unrelayed = async (chatId: string, messages: WhatsAppMessage[]) => {
+    const candidates = messages.filter((message) => relayable(message, deps.includeGroups));
+    if (candidates.length === 0) return [];
+    const done = await relayedInbound(deps.db, chatId, candidates.map((message) => message.id));
+    return candidates.filter((message) => !done.has(message.id));
+  };
+
   return {
-    /** What WPPConnect holds as new; handed to the chats, which are then marked read so it is not returned again. */
+    /**
+     * What WPPConnect holds as new; handed to the chats, which are then marked read so it is not
+     * returned again. Marking reads the whole chat, so a message that arrived between the two (its
+     * webhook lost too) would be hidden from every later poll: the chat is read once more after the
+     * mark, and what came meanwhile is handed over as well.
+     */
     async pollNewMessages(): Promise<{ found: number }> {
       const chats = await handAll(await deps.wppconnect.newMessages());
-      for (const chatId of chats.keys()) await deps.wppconnect.markChatRead(chatId);
-      return { found: [...chats.values()].reduce((total, events) => total + events.length, 0) };
+      let found = [...chats.values()].reduce((total, events) => total + events.length, 0);
+      for (const [chatId, events] of chats) {
+        await deps.wppconnect.markChatRead(chatId);
+        const handed = new Set(events.map((event) => event.whatsappId));
+        const since = Math.min(...events.map((event) => event.timestamp));
+        const meanwhile = (await deps.wppconnect.chatMessages({ chatId, count: 30 })).filter((message) => message.timestamp >= since && !handed.has(message.id));
+        const missed = await unrelayed(chatId, meanwhile);
+        if (missed.length > 0) found += (await handAll(missed)).get(chatId)?.length ?? 0;
+      }
+      return { found };
     },
 
     /** Recent chats' recent messages that were never relayed: lost webhooks, or read elsewhere before a poll. */
@@ -73,12 +94,8 @@ export function createPollingActivities(deps: PollingDependencies) {
       );
       let recovered = 0;
       for (const chat of chats) {
-        const recent = (await deps.wppconnect.chatMessages({ chatId: chat.id, count: 30 })).filter(
-          (message) => message.timestamp >= since && relayable(message, deps.includeGroups),
-        );
-        if (recent.length === 0) continue;
-        const done = await relayedInbound(deps.db, chat.id, recent.map((message) => message.id));
-        const missing = recent.filter((message) => !done.has(message.id));
+        const missing = await unrelayed(chat.id, (await deps.wppconnect.chatMessages({ chatId: chat.id, count: 30 })).filter((message) => message.timestamp >= since));
+        if (missing.length === 0) continue;
         await handAll(missing);
         recovered += missing.length;
       }
