@@ -34,12 +34,18 @@ function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
 export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'wppconnect' | 'includeGroups'>) {
   return async (chatId: string, message: InboundMessage): Promise<InboundMessage[]> => {
     const earlier = (await deps.wppconnect.chatMessages({ chatId, count: 30 })).filter(
-      (candidate) => candidate.id !== message.whatsappId && candidate.timestamp <= message.timestamp && relayable(candidate, deps.includeGroups),
+      (candidate) => candidate.id !== message.whatsappId && candidate.timestamp <= message.timestamp,
     );
-    if (earlier.length === 0) return [];
-    const done = await relayedInbound(deps.db, chatId, earlier.map((candidate) => candidate.id));
-    return earlier.filter((candidate) => !done.has(candidate.id)).map((candidate) => toInboundEvent(candidate, null));
+    return (await unrelayed(deps, chatId, earlier)).map((candidate) => toInboundEvent(candidate, null));
   };
+}
+
+/** Those of `messages` (a chat's) that are relayable and were never relayed. */
+async function unrelayed(deps: Pick<PollingDependencies, 'db' | 'includeGroups'>, chatId: string, messages: WhatsAppMessage[]): Promise<WhatsAppMessage[]> {
+  const candidates = messages.filter((message) => relayable(message, deps.includeGroups));
+  if (candidates.length === 0) return [];
+  const done = await relayedInbound(deps.db, chatId, candidates.map((message) => message.id));
+  return candidates.filter((message) => !done.has(message.id));
 }
 
 export function createPollingActivities(deps: PollingDependencies) {
@@ -57,14 +63,6 @@ export function createPollingActivities(deps: PollingDependencies) {
     return chats;
   };
 
-  /** Those of `messages` (a chat's) that are relayable and were never relayed. */
-  const unrelayed = async (chatId: string, messages: WhatsAppMessage[]) => {
-    const candidates = messages.filter((message) => relayable(message, deps.includeGroups));
-    if (candidates.length === 0) return [];
-    const done = await relayedInbound(deps.db, chatId, candidates.map((message) => message.id));
-    return candidates.filter((message) => !done.has(message.id));
-  };
-
   return {
     /**
      * What WPPConnect holds as new; handed to the chats, which are then marked read so it is not
@@ -80,7 +78,7 @@ export function createPollingActivities(deps: PollingDependencies) {
         const handed = new Set(events.map((event) => event.whatsappId));
         const since = Math.min(...events.map((event) => event.timestamp));
         const meanwhile = (await deps.wppconnect.chatMessages({ chatId, count: 30 })).filter((message) => message.timestamp >= since && !handed.has(message.id));
-        const missed = await unrelayed(chatId, meanwhile);
+        const missed = await unrelayed(deps, chatId, meanwhile);
         if (missed.length > 0) found += (await handAll(missed)).get(chatId)?.length ?? 0;
       }
       return { found };
@@ -94,7 +92,7 @@ export function createPollingActivities(deps: PollingDependencies) {
       );
       let recovered = 0;
       for (const chat of chats) {
-        const missing = await unrelayed(chat.id, (await deps.wppconnect.chatMessages({ chatId: chat.id, count: 30 })).filter((message) => message.timestamp >= since));
+        const missing = await unrelayed(deps, chat.id, (await deps.wppconnect.chatMessages({ chatId: chat.id, count: 30 })).filter((message) => message.timestamp >= since));
         if (missing.length === 0) continue;
         await handAll(missing);
         recovered += missing.length;

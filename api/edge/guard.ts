@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ErrorType } from '../../domain/errors.ts';
-import { requestErrors } from '../../domain/texts/intake.ts';
+import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
 import type { EdgeLimits } from './limits.ts';
 import { EdgeRefusal, unauthorized } from './refusals.ts';
 
@@ -41,4 +41,20 @@ export function edgeGuard(limits: EdgeLimits, authenticate: (request: FastifyReq
     }
     if (result.outcome === 'refused') throw unauthorized(result.message);
   };
+}
+
+/** The intake's and the answer check's guard: `X-Intake-Token` against INTAKE_SHARED_SECRET (open when none is set). */
+export function intakeGuard(secret: string | undefined, limits: EdgeLimits) {
+  return edgeGuard(limits, (request) => {
+    if (secret === undefined) return open;
+    return sameSecret(String(request.headers['x-intake-token'] ?? ''), secret) ? authenticated : refused(submissionErrors.unauthorized);
+  });
+}
+
+/** Seconds a driver is asked to wait when every intake slot is taken. */
+const busyRetryAfterSeconds = 5;
+
+/** Takes an intake slot (INTAKE_MAX_IN_FLIGHT), or refuses with 503 and Retry-After when none is free. */
+export function enterIntake(limits: EdgeLimits): void {
+  if (!limits.tryEnterIntake()) throw new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
 }

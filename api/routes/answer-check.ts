@@ -2,15 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { documentKindOfField, isAnswerField, parseDocumentSource, validateAnswer } from '../../domain/registration-submission.ts';
-import { answerCheckErrors, requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
+import { answerCheckErrors, requestErrors } from '../../domain/texts/intake.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
-import { authenticated, edgeGuard, open, refused, sameSecret } from '../edge/guard.ts';
+import { enterIntake, intakeGuard } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
 import { resolveDocument, resolveLimitsOf } from '../intake/resolve-documents.ts';
-
-/** Seconds a driver is asked to wait when every intake slot is taken. */
-const busyRetryAfterSeconds = 5;
 
 const answerCheckBody = z.object({
   /** The form's field, by its Typebot name (`nif`, `cnh_frente`…). */
@@ -37,18 +34,14 @@ export interface AnswerCheck {
  * (`X-Intake-Token`); each chat session's checks are counted (`RATE_LIMIT_ANSWER_CHECKS`).
  */
 export const answerCheckRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  const secret = deps.config.INTAKE_SHARED_SECRET;
-  const guard = edgeGuard(limits, (request) => {
-    if (secret === undefined) return open;
-    return sameSecret(String(request.headers['x-intake-token'] ?? ''), secret) ? authenticated : refused(submissionErrors.unauthorized);
-  });
+  const guard = intakeGuard(deps.config.INTAKE_SHARED_SECRET, limits);
   const documentLimits = resolveLimitsOf(deps.config, deps.fetch);
 
   async function checkDocument(field: string, raw: unknown): Promise<AnswerCheck> {
     const kind = documentKindOfField(field)!;
     const source = parseDocumentSource(raw, kind);
     if (!source.ok) return { valido: false, valor: '', erro: source.error };
-    if (!limits.tryEnterIntake()) throw new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
+    enterIntake(limits);
     try {
       await resolveDocument(source.value, kind, deps.documentChecks, documentLimits);
       return { valido: true, valor: answerAsGiven(raw), erro: '' };

@@ -3,16 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorType } from '../../domain/errors.ts';
 import { parseNif } from '../../domain/nif.ts';
 import { parsePortuguesePhone } from '../../domain/phone.ts';
-import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
+import { requestErrors } from '../../domain/texts/intake.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
-import { authenticated, edgeGuard, open, refused, sameSecret } from '../edge/guard.ts';
+import { enterIntake, intakeGuard } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
 import { readSharedBody } from '../edge/shared-body.ts';
 import { submitRegistration } from '../intake/submit-registration.ts';
-
-/** Seconds a driver is asked to wait when every intake slot is taken. */
-const busyRetryAfterSeconds = 5;
 
 /**
  * The Typebot flow's HTTP Request block posts here (`/drivers/register-typebot/`, with or without
@@ -21,13 +18,9 @@ const busyRetryAfterSeconds = 5;
  * (INTAKE_MAX_IN_FLIGHT); once it is parsed, the per-NIF and per-phone limits.
  */
 export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  const secret = deps.config.INTAKE_SHARED_SECRET;
-  const guard = edgeGuard(limits, (request) => {
-    if (secret === undefined) return open;
-    return sameSecret(String(request.headers['x-intake-token'] ?? ''), secret) ? authenticated : refused(submissionErrors.unauthorized);
-  });
+  const guard = intakeGuard(deps.config.INTAKE_SHARED_SECRET, limits);
   async function takeSlot(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!limits.tryEnterIntake()) throw new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
+    enterIntake(limits);
     // 'close' comes however the exchange ends: answered, failed, or the client gone mid-body.
     reply.raw.once('close', () => limits.releaseIntake());
   }
