@@ -77,7 +77,8 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
  * only `message_created`, outgoing, not private, in our inbox, and not something the bridge posted.
  */
 export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootDecision {
-  const event = typeof body === 'object' && body !== null && 'event' in body ? String(body.event) : 'unknown';
+  // Only a string names an event: anything else (an object with its own toString, say) is an event the bridge does not know.
+  const event = typeof body === 'object' && body !== null && 'event' in body && typeof body.event === 'string' ? body.event : 'unknown';
   if (event === 'conversation_status_changed' || event === 'conversation_updated') return decideConversationEvent(body, inboxId);
   if (event !== 'message_created') return { forward: false, why: `event ${event}` };
   const parsed = messageCreated.safeParse(body);
