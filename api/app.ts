@@ -7,6 +7,7 @@ import { requestSerializer } from './edge/redact.ts';
 import { refusalCounter } from './edge/refusals.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { answerCheckRoutes } from './routes/answer-check.ts';
+import { correctionStartRoutes } from './routes/correction-start.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { registrationIntakeRoutes } from './routes/registration-intake.ts';
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(registrationIntakeRoutes(deps, limits));
   await app.register(answerCheckRoutes(deps, limits));
+  await app.register(correctionStartRoutes(deps, limits));
   await app.register(reviewerRegistrationRoutes(deps, limits));
   await app.register(reviewerDecisionRoutes(deps, limits));
   await app.register(wppconnectWebhookRoutes(deps, limits));

@@ -99,6 +99,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           reminderAfterMs: config.REVIEWER_REMINDER_AFTER,
           reminderEveryMs: config.REVIEWER_REMINDER_EVERY,
           correctionCodeTtlMs: config.REGISTRATION_CORRECTION_CODE_TTL,
+          ...(config.REGISTRATION_FORM_URL === undefined ? {} : { correctionFormUrl: config.REGISTRATION_FORM_URL }),
+          // The bridge's bot asks for corrections in the chat (it runs when Chatwoot and Typebot are configured).
+          ...(chatwootClient !== undefined && config.TYPEBOT_URL !== undefined ? { chatEvents: chats.events } : {}),
           temporal,
         },
       })

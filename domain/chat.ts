@@ -50,11 +50,13 @@ export interface DeliveryAck {
 
 /**
  * What people do around the bot: an agent took the conversation (assignment), resolved it, or told
- * the bot to resume (a private note `/bot`). The ref makes a redelivered webhook the same event.
+ * the bot to resume (a private note `/bot`); or a reviewer asked the driver to correct their
+ * registration (`ask-correction`, from the registration's workflow: the bot asks for the items in
+ * the chat). The ref makes a redelivered webhook, or a retried request, the same event.
  */
 export interface ConversationControl {
   kind: 'control';
-  control: 'assigned' | 'resolved' | 'resume-bot';
+  control: 'assigned' | 'resolved' | 'resume-bot' | 'ask-correction';
   ref: string;
 }
 

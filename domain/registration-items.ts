@@ -11,3 +11,10 @@ export const correctableItems = [
   'full_name', 'nif', 'phone', 'email', 'address', 'postal_code', 'city',
 ] as const;
 export type CorrectableItem = (typeof correctableItems)[number];
+
+/** The registration flow's public address with the code that opens it for a correction (the flow's `CodigoCorrecao`). */
+export function correctionLink(formUrl: string, code: string): string {
+  const url = new URL(formUrl);
+  url.searchParams.set('CodigoCorrecao', code);
+  return url.toString();
+}

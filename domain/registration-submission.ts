@@ -19,7 +19,7 @@ import { documentLabels, documentSourceErrors } from './texts/documents.ts';
 import { fieldLabels, submissionErrors } from './texts/intake.ts';
 import { flattenTypebotPayload } from './typebot-payload.ts';
 
-import type { DocumentKind } from './registration-items.ts';
+import type { CorrectableItem, DocumentKind } from './registration-items.ts';
 
 export { documentKinds, type DocumentKind } from './registration-items.ts';
 export const documentFieldOf: Record<DocumentKind, string> = {
@@ -28,10 +28,18 @@ export const documentFieldOf: Record<DocumentKind, string> = {
   proof_of_address: 'comprovante_morada',
 };
 
+/**
+ * What a correction sends for a document it does not redo (the flow fills it in from the API's answer):
+ * the registration's current file stays. Only its own chat or its correction code may say so.
+ */
+export const keptDocumentAnswer = 'mantido';
+
 export type DocumentSource =
   /** Bare base64 or a data URL's payload (standard or URL-safe alphabet, may hold whitespace), decoded. */
   | { type: 'base64'; bytes: Buffer; declaredMime?: string }
-  | { type: 'url'; url: URL };
+  | { type: 'url'; url: URL }
+  /** The registration's current document, kept (`keptDocumentAnswer`). */
+  | { type: 'kept' };
 
 export interface RegistrationSubmission {
   fullName: string;
@@ -43,6 +51,12 @@ export interface RegistrationSubmission {
   city: string;
   documents: Record<DocumentKind, DocumentSource>;
 }
+
+/** Each part a reviewer may ask to redo, by the form's answer (Typebot variable) that holds it. */
+export const formFieldOfItem: Record<CorrectableItem, string> = {
+  ...documentFieldOf,
+  full_name: 'nome_completo', nif: 'nif', phone: 'telefone', email: 'email', address: 'morada', postal_code: 'codigo_postal', city: 'cidade',
+};
 
 /** The document's name as the driver knows it (domain/texts/documents.ts). */
 export function documentLabel(kind: DocumentKind): string {
@@ -92,6 +106,7 @@ export function parseDocumentSource(raw: unknown, kind: DocumentKind): Parsed<Do
   const label = documentLabels[kind];
   const text = answerText(raw)?.trim() ?? '';
   if (text === '') return fail(documentSourceErrors.missing(label));
+  if (text.toLowerCase() === keptDocumentAnswer) return ok({ type: 'kept' });
   const invalid = fail(documentSourceErrors.invalid(label));
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) {

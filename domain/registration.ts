@@ -19,14 +19,16 @@ export type Decision =
  * The WhatsApp message that tells the driver the reviewer's decision (texts/registration.ts); a
  * correction request carries the driver's correction code when one was made.
  */
-export function decisionMessage(fullName: string, decision: Decision, correctionCode?: { code: string; validDays: number }): string {
+export function decisionMessage(
+  fullName: string, decision: Decision, correctionCode?: { code: string; validDays: number }, how: { inChat?: boolean; formUrl?: string } = {},
+): string {
   switch (decision.kind) {
     case 'approved':
       return decisionMessages.approved(fullName);
     case 'rejected':
       return decisionMessages.rejected(fullName, decision.reason);
     case 'correction_requested':
-      return decisionMessages.correctionRequested(fullName, decision.items, decision.message, correctionCode);
+      return decisionMessages.correctionRequested(fullName, decision.items, decision.message, correctionCode, how);
   }
 }
 

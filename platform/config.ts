@@ -101,6 +101,8 @@ export const configSchema = z.object({
 
   // Registration integrity (issue 11): correction codes and the self-repair schedule.
   REGISTRATION_CORRECTION_CODE_TTL: duration('14d'),
+  /** The registration flow's public address (Typebot's share link): correction requests for web registrations link to it. */
+  REGISTRATION_FORM_URL: optionalUrl,
   SELF_REPAIR_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
   SELF_REPAIR_EVERY: duration('5m'),
   SELF_REPAIR_ORPHAN_AGE: duration('1h'),
@@ -159,6 +161,7 @@ export const configSchema = z.object({
   RATE_LIMIT_INTAKE_PER_NIF: count(5),
   RATE_LIMIT_INTAKE_PER_PHONE: count(5),
   RATE_LIMIT_ANSWER_CHECKS: count(300),
+  RATE_LIMIT_CORRECTION_CODES: count(120),
   RATE_LIMIT_INTAKE_WINDOW: duration('1h'),
   INTAKE_MAX_IN_FLIGHT: count(8),
 

@@ -89,6 +89,17 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
     if (matchesTrigger(text, settings.keywords) || (settings.startOnNewConversation && relay.newConversation)) return start();
   }
 
+  /**
+   * A reviewer asked for a correction of a registration from this chat: the bot is resumed, even
+   * over a session in progress or people talking, and its flow asks only for the items named (the
+   * flow learns them from the API with the session's link token; only ids pass through here).
+   */
+  async function askCorrection(ref: string, relay: RelayResult): Promise<void> {
+    state.paused = false;
+    const turn = state.session?.turn ?? 0;
+    await safely('correction', async () => took(await bot.startBot({ chatId, chatwoot: relay.chatwoot, senderName: null, correction: true, key: `correction:${ref}` }), turn));
+  }
+
   return {
     state,
     /** New settings (keywords, timings) from the configuration, for the questions still to come. */
@@ -115,6 +126,7 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
       if (typedOnPhone === undefined && relay.companyPhone) state.paused = true;
       for (const event of events) {
         if (event.kind === 'outbound') state.paused = true;
+        else if (event.kind === 'control' && event.control === 'ask-correction') await askCorrection(event.ref, relay);
         else if (event.kind === 'control') state.paused = event.control === 'assigned';
         else if (event.kind === 'ack' && typedOnPhone?.includes(event.whatsappId) === true) state.paused = true;
         else if (event.kind === 'inbound') await onDriverMessage(event, relay);

@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities,
+  ApplicationFailure, ActivityFailure, condition, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities,
   setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RegistrationActivities } from '../activities/registration/index.ts';
@@ -45,6 +45,9 @@ export const requestCorrectionUpdate = defineUpdate<DecisionResult, [{ reviewer:
 /** The API stored a corrected submission (fields and documents) for this registration. */
 export const correctionSubmittedSignal = defineSignal('correctionSubmitted');
 export const stateQuery = defineQuery<RegistrationState>('state');
+
+/** Patch id: a correction request for a registration from a chat is asked for in that chat, by the bot. */
+const correctionInChat = 'registration-correction-in-chat';
 
 const documents = proxyActivities<RegistrationActivities>({
   startToCloseTimeout: '2 minutes',
@@ -161,6 +164,7 @@ export async function driverRegistration(input: DriverRegistrationInput): Promis
     }
 
     const awaited = correctionsSubmitted;
+    if (input.linkedToChat === true && state.driverNotified && patched(correctionInChat)) await askInChat(registrationId, state.round);
     await condition(() => correctionsSubmitted > awaited);
     decision = undefined;
     moveTo('received');
@@ -178,6 +182,19 @@ async function waitForDecision(
     wait = timing.reminderEveryMs;
   }
   return current()!;
+}
+
+/**
+ * After the correction request reached the driver, the bot asks for the items in the chat. A
+ * failure leaves the driver with the request's own words (how to correct), never the registration stuck.
+ */
+async function askInChat(registrationId: string, round: number): Promise<void> {
+  try {
+    await messaging.askCorrectionInChat({ registrationId, round });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('The correction could not be asked in the chat', { registrationId, error: error.cause?.message ?? error.message });
+  }
 }
 
 /** Sends the decision on WhatsApp; a number WhatsApp does not know is logged, not retried forever. */

@@ -35,9 +35,9 @@ const turnOf = (sessionId: string, response: TypebotTurn): BotTurn => ({ session
  */
 export function createBotActivities(deps: BotDependencies) {
   return {
-    /** Starts a session and says the flow's first turn. */
-    startBot: (input: BotStep & { senderName: string | null }): Promise<BotTurn> => heartbeating(async () => {
-      const response = await startSession(deps, input, input.senderName);
+    /** Starts a session and says the flow's first turn; `correction`: the flow asks for what a reviewer named, not a new registration. */
+    startBot: (input: BotStep & { senderName: string | null; correction?: boolean }): Promise<BotTurn> => heartbeating(async () => {
+      const response = await startSession(deps, input, input.senderName, input.correction === true);
       await speak(deps, input, renderForWhatsApp(response.messages, response.input));
       return turnOf(response.sessionId, response);
     }),

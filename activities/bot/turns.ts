@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { matchChoice, matchChoices } from '../../domain/bot-dialogue.ts';
 import type { InboundMessage } from '../../domain/chat.ts';
 import { isChoiceInput, isFileInput, uploadExtension, type ChatInput, type ChoiceItem, type TypebotStart, type TypebotTurn } from '../../domain/typebot-chat.ts';
-import { insertBotSession, keepBotTurn, keptBotTurn } from '../../platform/stores/bot.ts';
+import { insertBotSession, keepBotTurn, keptBotTurn, setBotSessionId } from '../../platform/stores/bot.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { carriesMedia, fetchInboundMedia } from '../bridge/inbound-media.ts';
 import type { BotDependencies, BotStep } from './dependencies.ts';
@@ -20,16 +20,21 @@ async function rememberedTurn<T extends TypebotTurn>(deps: BotDependencies, key:
 /**
  * A session with the driver's phone and name, and a random token that links a registration back to this chat.
  * No name (or a blank one) goes as empty text, which Typebot leaves unset: the flow then greets without a name.
+ * The token is stored before the session starts: the flow's first turn may already call the API with it
+ * (a correction asks which items to redo). A retry cut off in between leaves a token nobody holds.
  */
-export function startSession(deps: BotDependencies, step: BotStep, senderName: string | null): Promise<TypebotStart> {
+export function startSession(deps: BotDependencies, step: BotStep, senderName: string | null, correction = false): Promise<TypebotStart> {
   return rememberedTurn(deps, step.key, async () => {
     const phone = await phoneOfChat(deps.wppconnect, step.chatId);
     const linkToken = randomBytes(18).toString('base64url');
+    await insertBotSession(deps.db, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null });
     const started = await deps.typebot.startChat({
       publicId: deps.publicId,
-      prefilledVariables: { WhatsApp: phone === null ? '' : `+${phone}`, ContactName: senderName?.trim() ?? '', SessaoConversa: linkToken },
+      prefilledVariables: {
+        WhatsApp: phone === null ? '' : `+${phone}`, ContactName: senderName?.trim() ?? '', SessaoConversa: linkToken, ...(correction ? { Correcao: 'sim' } : {}),
+      },
     });
-    await insertBotSession(deps.db, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null, typebotSessionId: started.sessionId });
+    await setBotSessionId(deps.db, linkToken, started.sessionId);
     return started;
   });
 }

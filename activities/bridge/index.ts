@@ -65,6 +65,11 @@ export function createBridgeActivities(deps: BridgeDependencies) {
             }
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
+          } else if (event.control === 'ask-correction' && link === null) {
+            // The bot is about to talk in a chat the workflow has no conversation for (it had ended): agents see it there.
+            const resolved = await resolveConversation(deps, input.chatId, null);
+            link = { contactId: resolved.contactId, conversationId: resolved.conversationId };
+            continue;
           } else {
             continue; // for the workflow's bot, nothing to relay
           }

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { ChatEvent } from '../../domain/chat.ts';
 import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { Db } from '../../platform/db.ts';
@@ -22,6 +23,16 @@ export interface RegistrationDependencies {
   reminderEveryMs: number;
   /** How long the correction code sent with a correction request is accepted (default 14 days). */
   correctionCodeTtlMs?: number;
+  /**
+   * The registration flow's public address (Typebot's share link, REGISTRATION_FORM_URL): a correction
+   * request for a registration that did not come from a chat links to it with its correction code.
+   */
+  correctionFormUrl?: string;
+  /**
+   * Hands events to a chat's workflow (the bridge's hand-off), set when the bridge runs with the
+   * registration bot: a reviewer's correction is then asked for in the registration's chat.
+   */
+  chatEvents?: (chatId: string, events: ChatEvent[]) => Promise<void>;
   /** For the self-repair activities, which look at the registrations' workflows. */
   temporal?: Client;
 }

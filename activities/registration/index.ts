@@ -1,3 +1,4 @@
+import { createAskCorrectionInChat } from './ask-correction-in-chat.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 import { createNotifyDriver } from './notify-driver.ts';
 import { createPrepareDocuments } from './prepare-documents.ts';
@@ -12,6 +13,7 @@ export function createRegistrationActivities(deps: RegistrationDependencies) {
     prepareDocuments: createPrepareDocuments(deps),
     recordDecision: createRecordDecision(deps),
     notifyDriver: createNotifyDriver(deps),
+    askCorrectionInChat: createAskCorrectionInChat(deps),
     remindReviewers: createRemindReviewers(deps),
     tellConversation: createTellConversation(deps),
     ...createSelfRepairActivities(deps),

@@ -19,7 +19,7 @@ const defaultCodeTtlMs = 14 * dayMs;
  * off after WhatsApp took the message sends the same words, finds them in the chat and sends nothing;
  * after that only the code's hash remains.
  */
-export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs'>) {
+export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs' | 'chatEvents' | 'correctionFormUrl'>) {
   const codeTtlMs = deps.correctionCodeTtlMs ?? defaultCodeTtlMs;
   return async function notifyDriver(input: { registrationId: string; decision: Decision; round: number }): Promise<{ messageId: string | null }> {
     const registration = await getRegistration(deps.db, input.registrationId);
@@ -37,6 +37,10 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
     }
     // A registration from the bot is answered in the chat it came from, whatever number was typed in the form.
     const chatId = registration.chat?.whatsappChatId ?? null;
+    // From the bot: it asks for the items in the chat next (askCorrectionInChat). From the web: the flow's link opens the items alone.
+    const how = chatId !== null && deps.chatEvents !== undefined
+      ? { inChat: true }
+      : deps.correctionFormUrl === undefined ? {} : { formUrl: deps.correctionFormUrl };
     const chatPhone = chatId === null ? null : await phoneOfChat(deps.wppconnect, chatId);
     const phone = chatPhone ?? whatsAppDigits(registration.phone);
     const result = await sendToWhatsAppOnce(deps, {
@@ -45,7 +49,7 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
       chatId: chatPhone === null ? `${phone}@c.us` : chatId!,
       phone,
       registrationId: input.registrationId,
-      content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision, correctionCode) },
+      content: { kind: 'text', text: decisionMessage(registration.fullName, input.decision, correctionCode, how) },
     });
     // Whichever attempt learns the request went (this one, or a retry after a failed clear) drops the plain code.
     if (input.decision.kind === 'correction_requested' && result.outcome === 'sent') await correctionCodeSent(deps.db, input.registrationId);

@@ -7,7 +7,7 @@ import type { Config } from '../../platform/config.ts';
 export type LimitsConfig = Pick<
   Config,
   | 'REDIS_URL' | 'RATE_LIMIT_PER_ADDRESS' | 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_INTAKE_PER_NIF' | 'RATE_LIMIT_INTAKE_PER_PHONE'
-  | 'RATE_LIMIT_INTAKE_WINDOW' | 'RATE_LIMIT_ANSWER_CHECKS' | 'INTAKE_MAX_IN_FLIGHT' | 'INTAKE_SHARED_SECRET'
+  | 'RATE_LIMIT_INTAKE_WINDOW' | 'RATE_LIMIT_ANSWER_CHECKS' | 'RATE_LIMIT_CORRECTION_CODES' | 'INTAKE_MAX_IN_FLIGHT' | 'INTAKE_SHARED_SECRET'
 >;
 
 /** One count against a limit: whether it is now exceeded, and when its window ends. */
@@ -23,6 +23,12 @@ export interface EdgeLimits {
   submission(nif: string | null, phone: string | null): Promise<{ nif: LimitCount | null; phone: LimitCount | null }>;
   /** Counts one answer checked for a chat session (or an address); the key is a keyed hash. */
   answerCheck(key: string): Promise<LimitCount>;
+  /**
+   * Counts one correction looked up by its code, whoever asks: every web driver comes through
+   * Typebot's one address, so the bound is on all lookups together, which keeps guessing a code
+   * (~40 bits, a few outstanding) hopeless while a real driver needs one lookup per correction.
+   */
+  correctionCode(): Promise<LimitCount>;
   /** Takes an intake slot; false when INTAKE_MAX_IN_FLIGHT are taken. `release` gives it back. */
   tryEnterIntake(): boolean;
   releaseIntake(): void;
@@ -67,6 +73,7 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
   const byNif = limiter(config.RATE_LIMIT_INTAKE_PER_NIF, config.RATE_LIMIT_INTAKE_WINDOW);
   const byPhone = limiter(config.RATE_LIMIT_INTAKE_PER_PHONE, config.RATE_LIMIT_INTAKE_WINDOW);
   const byAnswerSession = limiter(config.RATE_LIMIT_ANSWER_CHECKS, config.RATE_LIMIT_INTAKE_WINDOW);
+  const correctionCodes = limiter(config.RATE_LIMIT_CORRECTION_CODES, config.RATE_LIMIT_INTAKE_WINDOW);
   // Keyed with the intake secret, which every instance shares, so a leaked Redis dump does not give
   // NIFs back by trying all 10^9 of them; without one (development) a key of this process.
   const hashKey = config.INTAKE_SHARED_SECRET ?? randomBytes(32).toString('hex');
@@ -84,6 +91,7 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
       return { nif: nifCount, phone: phoneCount };
     },
     answerCheck: (key) => byAnswerSession(hashed('answers', key)),
+    correctionCode: () => correctionCodes('correction-codes'),
     tryEnterIntake: () => {
       if (inFlight >= config.INTAKE_MAX_IN_FLIGHT) return false;
       inFlight += 1;

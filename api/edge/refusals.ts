@@ -3,7 +3,7 @@ import { AppError, ErrorType } from '../../domain/errors.ts';
 
 /** Why the edge refused a request: the `reason` label of `api_requests_refused_total` (a fixed set). */
 export type RefusalReason =
-  | 'unauthorized' | 'rate_limited_address' | 'rate_limited_nif' | 'rate_limited_phone' | 'rate_limited_answer_checks'
+  | 'unauthorized' | 'rate_limited_address' | 'rate_limited_nif' | 'rate_limited_phone' | 'rate_limited_answer_checks' | 'rate_limited_correction_codes'
   | 'busy' | 'body_too_large' | 'temporal_unavailable';
 
 /** A refusal at the API's edge: its metric reason and, when waiting helps, the seconds for Retry-After. */

@@ -7,6 +7,7 @@ import type { Config } from '../../platform/config.ts';
 import type { DocumentChecks } from '../../platform/documents/document-checks.ts';
 import type { DocumentLimits, DocumentMime } from '../../platform/documents/inspect-document.ts';
 import { tooLarge, typeMismatch } from '../../platform/documents/document-errors.ts';
+import { documentSourceErrors } from '../../domain/texts/documents.ts';
 import { fetchDocument, type FetchLimits } from './fetch-document.ts';
 
 export interface ResolvedDocument {
@@ -16,12 +17,23 @@ export interface ResolvedDocument {
   sha256: string;
 }
 
+/** A document the submission keeps (a correction that does not redo it): the registration's current file, looked up once the registration is known. */
+export interface KeptDocument {
+  kind: DocumentKind;
+  kept: true;
+}
+
+export type SubmittedDocument = ResolvedDocument | KeptDocument;
+export const isKept = (doc: SubmittedDocument): doc is KeptDocument => 'kept' in doc;
+
 export type ResolveLimits = DocumentLimits & Omit<FetchLimits, 'maxBytes'>;
 
 async function bytesOf(source: DocumentSource, kind: DocumentKind, limits: ResolveLimits): Promise<Buffer> {
   const label = documentLabel(kind);
   const field = documentFieldOf[kind];
   if (source.type === 'url') return fetchDocument(source.url, label, field, limits);
+  // Keeping a file is no file to check (only a whole correction may keep one).
+  if (source.type === 'kept') throw new AppError(ErrorType.ValidationFailed, documentSourceErrors.invalid(label), { [field]: documentSourceErrors.invalid(label) });
   if (source.bytes.length > limits.maxBytes) throw tooLarge(label, field, source.bytes.length, limits.maxBytes);
   return source.bytes;
 }
@@ -59,18 +71,19 @@ export async function resolveDocument(
 }
 
 /**
- * Turns the three document sources into checked bytes: decoded or downloaded, typed by their
+ * Turns the three document sources into checked bytes (a kept one stays a placeholder): decoded or downloaded, typed by their
  * magic bytes, within the size limit, images decoded once to prove they are images (in `checks`'
  * worker threads, within their time limit). Every problem of every document is reported together,
  * in pt-PT, with no side effect.
  */
 export async function resolveDocuments(
   sources: Record<DocumentKind, DocumentSource>, checks: DocumentChecks, limits: ResolveLimits,
-): Promise<ResolvedDocument[]> {
-  const settled = await Promise.allSettled(documentKinds.map((kind) => resolveDocument(sources[kind], kind, checks, limits)));
+): Promise<SubmittedDocument[]> {
+  const resolve = async (kind: DocumentKind): Promise<SubmittedDocument> => (sources[kind].type === 'kept' ? { kind, kept: true } : resolveDocument(sources[kind], kind, checks, limits));
+  const settled = await Promise.allSettled(documentKinds.map(resolve));
   const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (failures.length === 0) {
-    return settled.map((result) => (result as PromiseFulfilledResult<ResolvedDocument>).value);
+    return settled.map((result) => (result as PromiseFulfilledResult<SubmittedDocument>).value);
   }
   const unexpected = failures.find((failure) => !(failure instanceof AppError));
   if (unexpected !== undefined) throw unexpected instanceof Error ? unexpected : new Error('Document could not be resolved', { cause: unexpected });

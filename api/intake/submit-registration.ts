@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AppError, ErrorType } from '../../domain/errors.ts';
+import { AppError, ErrorType, type FieldErrors } from '../../domain/errors.ts';
 import type { RegistrationStatus } from '../../domain/registration.ts';
-import { summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
+import { documentFieldOf, documentLabel, summarizeFieldErrors, type RegistrationSubmission } from '../../domain/registration-submission.ts';
+import { documentSourceErrors } from '../../domain/texts/documents.ts';
 import { submissionErrors } from '../../domain/texts/intake.ts';
 import { inTransaction, isUniqueViolation } from '../../platform/db.ts';
 import type { ReadIntake } from '../../platform/documents/document-checks.ts';
@@ -12,7 +13,7 @@ import {
 } from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { handOffRegistration } from '../hand-offs/registration.ts';
-import { resolveDocuments, resolveLimitsOf, type ResolvedDocument } from './resolve-documents.ts';
+import { isKept, resolveDocuments, resolveLimitsOf, type ResolvedDocument, type SubmittedDocument } from './resolve-documents.ts';
 import { submitterOf, targetOf, type Submitter } from './submitter.ts';
 
 export interface IntakeResult {
@@ -42,15 +43,21 @@ const attempts = 3;
 
 interface Submission {
   fields: DriverFields;
-  documents: ResolvedDocument[];
-  fingerprint: string;
+  documents: SubmittedDocument[];
   submitter: Submitter;
 }
 
-type Plan =
+/** The submission's documents, a kept one as the registration's current file, and their fingerprint with the fields. */
+interface Contents {
+  documents: ResolvedDocument[];
+  fingerprint: string;
+}
+
+type Plan = Contents & (
   | { action: 'create' }
   | { action: 'correct'; registration: RegistrationRow; via: 'nif' | 'phone'; relink: boolean }
-  | { action: 'existing'; registration: RegistrationRow; refusal: AppError | null };
+  | { action: 'existing'; registration: RegistrationRow; refusal: AppError | null }
+);
 
 /**
  * A registration arriving from Typebot: validate everything, then store the documents and the
@@ -66,7 +73,7 @@ export async function submitRegistration(deps: AppDependencies, intake: ReadInta
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
   const { config } = deps;
   const documents = await resolveDocuments(sources, deps.documentChecks, resolveLimitsOf(config, deps.fetch));
-  const submission: Submission = { fields, documents, fingerprint: fingerprintOf(fields, documents), submitter: await submitterOf(deps.db, answers) };
+  const submission: Submission = { fields, documents, submitter: await submitterOf(deps.db, answers) };
 
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -78,28 +85,49 @@ export async function submitRegistration(deps: AppDependencies, intake: ReadInta
   }
 }
 
+/**
+ * The documents as stored for the registration: a kept one is its current file (never a stranger's:
+ * only the owner's chat or the correction code get here). Without a registration there is nothing to
+ * keep, and the driver is asked for the file.
+ */
+async function contentsOf(deps: AppDependencies, submission: Submission, registrationId: string | null): Promise<Contents> {
+  const current = registrationId === null || !submission.documents.some(isKept) ? [] : await currentDocuments(deps.db, registrationId);
+  const missing: FieldErrors = {};
+  const documents = submission.documents.flatMap((doc): ResolvedDocument[] => {
+    if (!isKept(doc)) return [doc];
+    const kept = current.filter((row) => row.kind === doc.kind).at(-1);
+    if (kept !== undefined) return [{ kind: doc.kind, bytes: Buffer.alloc(0), mime: kept.mime as ResolvedDocument['mime'], sha256: kept.receivedSha256 }];
+    missing[documentFieldOf[doc.kind]] = documentSourceErrors.missing(documentLabel(doc.kind));
+    return [];
+  });
+  if (Object.keys(missing).length > 0) throw new AppError(ErrorType.ValidationFailed, summarizeFieldErrors(missing), missing);
+  return { documents, fingerprint: fingerprintOf(submission.fields, documents) };
+}
+
 /** What to do with the submission, from the registration it names (if any) and who sent it. */
 async function planOf(deps: AppDependencies, submission: Submission): Promise<Plan> {
-  const { fields, fingerprint, submitter } = submission;
+  const { fields, submitter } = submission;
   const target = await targetOf(deps.db, fields.nif, fields.phone, submitter);
-  if (target === null) return { action: 'create' };
+  if (target === null) return { action: 'create', ...(await contentsOf(deps, submission, null)) };
   const { registration, via, standing } = target;
   // The same answer whatever the registration's status: a stranger learns nothing from it.
   if (standing === 'stranger') throw refusedAsStranger();
   if (standing === 'wrong_code') throw new AppError(ErrorType.CorrectionRefused, submissionErrors.correctionCodeRefused, { codigo_correcao: submissionErrors.correctionCodeRefused });
+  const contents = await contentsOf(deps, submission, registration.id);
+  const { fingerprint } = contents;
   if (registration.status === 'correction_requested') {
     if (registration.submissionFingerprint === fingerprint) {
       throw new AppError(ErrorType.ValidationFailed, submissionErrors.unchanged(registration.correctionItems ?? []));
     }
     // From the chat, the registration follows it; with the code, it keeps its chat (or takes this one if it had none).
     const relink = submitter.linkToken !== '' && (standing === 'owner' || registration.chat === null);
-    return { action: 'correct', registration, via, relink };
+    return { action: 'correct', registration, via, relink, ...contents };
   }
   // The owner, again: the status for the same data (Typebot retried), the helpful refusal for other data.
   const refusal = registration.submissionFingerprint === fingerprint
     ? null
     : new AppError(ErrorType.DuplicateRegistration, duplicateMessage(registration.status), { nif: duplicateMessage(registration.status) });
-  return { action: 'existing', registration, refusal };
+  return { action: 'existing', registration, refusal, ...contents };
 }
 
 async function submitOnce(deps: AppDependencies, submission: Submission): Promise<IntakeResult> {
@@ -112,8 +140,8 @@ async function submitOnce(deps: AppDependencies, submission: Submission): Promis
   }
 
   const registrationId = plan.action === 'create' ? randomUUID() : plan.registration.id;
-  const revisions = await revisionsFor(deps, plan, submission.documents);
-  const stored = await storeFiles(deps, registrationId, submission.documents, revisions);
+  const revisions = await revisionsFor(deps, plan, plan.documents);
+  const stored = await storeFiles(deps, registrationId, plan.documents, revisions);
   let registration: Pick<RegistrationRow, 'chat' | 'correctionItems'>;
   try {
     registration = await commit(deps, plan, registrationId, submission, stored);
@@ -141,7 +169,7 @@ async function submitOnce(deps: AppDependencies, submission: Submission): Promis
   return { created: false, registrationId, status: 'pending_approval', ...(signalled ? {} : { handOffDeferred: true }) };
 }
 
-/** The revision each document gets: 1 for a new registration; for a correction, the next one, or none when unchanged. */
+/** The revision each document gets: 1 for a new registration; for a correction, the next one, or none when unchanged (a kept one). */
 async function revisionsFor(deps: AppDependencies, plan: Plan, documents: ResolvedDocument[]): Promise<Array<number | null>> {
   if (plan.action !== 'correct') return documents.map(() => 1);
   const current = await currentDocuments(deps.db, plan.registration.id);
@@ -173,7 +201,8 @@ async function storeFiles(deps: AppDependencies, registrationId: string, documen
 async function commit(
   deps: AppDependencies, plan: Plan & { action: 'create' | 'correct' }, registrationId: string, submission: Submission, stored: NewDocument[],
 ): Promise<Pick<RegistrationRow, 'chat' | 'correctionItems'>> {
-  const { fields, fingerprint, submitter } = submission;
+  const { fields, submitter } = submission;
+  const { fingerprint } = plan;
   return inTransaction(deps.db, async (client) => {
     const byNif = await lockLiveRegistrationByNif(client, fields.nif);
     if (plan.action === 'create') {

@@ -106,6 +106,21 @@ export const submissionErrors = {
   unauthorized: 'Pedido não autorizado.',
 };
 
+/**
+ * The correction dialogue (`POST /drivers/correction-typebot/`): what the flow says before it asks
+ * for the items a reviewer named, or why there is nothing to correct.
+ */
+export const correctionDialogue = {
+  /** `message`: the reviewer's words, shown when the driver came by the link (in the chat the request was just sent with them). */
+  opening: (items: readonly CorrectableItem[], message: string | null) => [
+    `Vamos corrigir o seu registo. Só lhe vou pedir ${items.length === 1 ? 'isto' : 'estes dados'}: ${listInPortuguese(items.map((item) => correctionItemLabels[item]))}.`,
+    message === null || message.trim() === '' ? '' : `A equipa escreveu: «${message.trim()}»`,
+    'O resto do registo fica como está.',
+  ].filter((line) => line !== '').join(' '),
+  /** The chat's session names no registration awaiting a correction (already corrected, or decided meanwhile). */
+  nothingToCorrect: 'Não há nenhum pedido de correção à espera nesta conversa. Se precisar de ajuda, escreva «atendente».',
+};
+
 /** The answer check (`POST /drivers/validate-typebot/`) asked about something the form does not have. */
 export const answerCheckErrors = {
   unknownField: 'Este campo não faz parte do formulário de registo.',

@@ -3,7 +3,7 @@
  * the driver, and what reviewers (office staff) are told while a registration waits for them.
  */
 import { listInPortuguese } from '../portuguese-list.ts';
-import type { CorrectableItem } from '../registration-items.ts';
+import { correctionLink, type CorrectableItem } from '../registration-items.ts';
 
 const firstName = (fullName: string) => fullName.split(' ')[0] ?? fullName;
 /** The reviewer's words as a sentence: a final full stop added when they end without one. */
@@ -35,16 +35,26 @@ export const decisionMessages = {
     `Olá, ${firstName(fullName)}. Analisámos o seu registo como motorista da Léguas Franzinas e, infelizmente, não o podemos aprovar. Motivo: ${asSentence(reason)} Se a situação mudar, pode registar-se novamente.`,
   /**
    * `message`: the reviewer's own words, left out when blank. `code`: the correction code that lets
-   * the driver correct from outside this chat (the public form), and for how many days it is valid.
+   * the driver correct from outside this chat, and for how many days it is valid. `how`: the bot
+   * asks for the items in this chat next (`inChat`), or the registration flow's public address
+   * (`formUrl`) opens it for the items alone with the code; otherwise the driver sends the form again.
    */
-  correctionRequested: (fullName: string, items: readonly CorrectableItem[], message: string, code?: { code: string; validDays: number }) => [
-    `Olá, ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,
-    message,
-    'Pode reenviar os dados pelo mesmo formulário de registo.',
-    code === undefined
-      ? ''
-      : `Se reenviar fora desta conversa, indique o código de correção ${code.code} (válido durante ${code.validDays} ${code.validDays === 1 ? 'dia' : 'dias'}). Não o partilhe com ninguém.`,
-  ].filter((line) => line.trim() !== '').join('\n\n'),
+  correctionRequested: (
+    fullName: string, items: readonly CorrectableItem[], message: string, code?: { code: string; validDays: number }, how: { inChat?: boolean; formUrl?: string } = {},
+  ) => {
+    const link = code !== undefined && how.inChat !== true && how.formUrl !== undefined ? correctionLink(how.formUrl, code.code) : undefined;
+    const valid = code === undefined ? '' : `(válido durante ${code.validDays} ${code.validDays === 1 ? 'dia' : 'dias'}). Não o partilhe com ninguém.`;
+    return [
+      `Olá, ${firstName(fullName)}. Para concluirmos o seu registo como motorista da Léguas Franzinas, precisamos que corrija: ${correctionItemsText(items)}.`,
+      message,
+      how.inChat === true
+        ? 'Vou pedir-lhe aqui, a seguir, só o que é preciso corrigir.'
+        : link === undefined ? 'Pode reenviar os dados pelo mesmo formulário de registo.' : `Para corrigir só isso, abra:\n${link}`,
+      code === undefined
+        ? ''
+        : link === undefined ? `Se corrigir fora desta conversa, indique o código de correção ${code.code} ${valid}` : `O endereço leva o seu código de correção ${code.code} ${valid}`,
+    ].filter((line) => line.trim() !== '').join('\n\n');
+  },
 };
 
 /** What reviewers read: the reminder on the reviewers' WhatsApp number, and the review API's own refusal. */

@@ -65,7 +65,7 @@ export function sha256Of(bytes: Uint8Array): string {
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; reason: 'empty' | 'invalid' | 'too-deep' };
 
 /** A document source as it crosses threads: bytes arrive as a Uint8Array, an address as text. */
-export type SentSource = { type: 'base64'; bytes: Uint8Array; declaredMime?: string } | { type: 'url'; url: string };
+export type SentSource = { type: 'base64'; bytes: Uint8Array; declaredMime?: string } | { type: 'url'; url: string } | { type: 'kept' };
 
 /** A submission as it crosses threads. */
 export type SentSubmission = Omit<RegistrationSubmission, 'documents'> & { documents: Record<DocumentKind, SentSource> };
@@ -133,7 +133,7 @@ export function readIntakeBody(bytes: Uint8Array): ReadBody {
   if (!reading.ok) return { ok: false, reason: 'not-a-form', error: reading.error };
   const { answers, submission } = reading;
   if (!submission.ok) return { ok: true, answers, submission };
-  const sent = (source: DocumentSource): SentSource => (source.type === 'url' ? { type: 'url', url: source.url.href } : { ...source, bytes: shared(source.bytes) });
+  const sent = (source: DocumentSource): SentSource => (source.type === 'base64' ? { ...source, bytes: shared(source.bytes) } : source.type === 'url' ? { type: 'url', url: source.url.href } : source);
   const documents = Object.fromEntries(Object.entries(submission.value.documents).map(([kind, source]) => [kind, sent(source)])) as Record<DocumentKind, SentSource>;
   return { ok: true, answers, submission: { ok: true, value: { ...submission.value, documents } } };
 }

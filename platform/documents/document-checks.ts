@@ -21,8 +21,11 @@ import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
 export type ReadIntake = Exclude<IntakeReading, { ok: false }>;
 
 /** A document source back on this thread: bytes as a Buffer again, an address as a URL. */
-const received = (source: SentSource): DocumentSource =>
-  source.type === 'url' ? { type: 'url', url: new URL(source.url) } : { ...source, bytes: Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength) };
+const received = (source: SentSource): DocumentSource => {
+  if (source.type === 'url') return { type: 'url', url: new URL(source.url) };
+  if (source.type === 'kept') return source;
+  return { ...source, bytes: Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength) };
+};
 
 /** What `inspectDocument` tells, and the bytes' hex SHA-256. */
 export type CheckedDocument = InspectedDocument & { sha256: string };

@@ -1,14 +1,13 @@
 import type { Db } from '../db.ts';
 
 /** A Typebot session a chat started; its random link token is what the flow posts back with the registration. */
-export async function insertBotSession(
-  db: Db,
-  session: { linkToken: string; chatId: string; chatwootConversationId: number | null; typebotSessionId: string },
-): Promise<void> {
-  await db.query(
-    'INSERT INTO bot_sessions (link_token, chat_id, chatwoot_conversation_id, typebot_session_id) VALUES ($1, $2, $3, $4)',
-    [session.linkToken, session.chatId, session.chatwootConversationId, session.typebotSessionId],
-  );
+export async function insertBotSession(db: Db, session: { linkToken: string; chatId: string; chatwootConversationId: number | null }): Promise<void> {
+  await db.query('INSERT INTO bot_sessions (link_token, chat_id, chatwoot_conversation_id) VALUES ($1, $2, $3)', [session.linkToken, session.chatId, session.chatwootConversationId]);
+}
+
+/** Typebot's id of the session the token was made for, once Typebot started it. */
+export async function setBotSessionId(db: Db, linkToken: string, typebotSessionId: string): Promise<void> {
+  await db.query('UPDATE bot_sessions SET typebot_session_id = $2 WHERE link_token = $1', [linkToken, typebotSessionId]);
 }
 
 /** Typebot's answer to a turn, if one was kept. */

@@ -169,6 +169,24 @@ export async function lockCorrectableByPhone(client: DbClient, phone: string): P
   return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
 }
 
+/** The registration from this WhatsApp chat that awaits the driver's correction (the newest), or null. */
+export async function correctionAwaitedInChat(db: Queryable, chatId: string): Promise<RegistrationRow | null> {
+  const result = await db.query(
+    "SELECT * FROM registrations WHERE whatsapp_chat_id = $1 AND status = 'correction_requested' ORDER BY updated_at DESC LIMIT 1",
+    [chatId],
+  );
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
+/** The registration whose current correction code has this SHA-256, while it awaits the correction and the code is valid. */
+export async function correctionAwaitedByCode(db: Queryable, codeSha256: string): Promise<RegistrationRow | null> {
+  const result = await db.query(
+    "SELECT * FROM registrations WHERE correction_code_sha256 = $1 AND status = 'correction_requested' AND correction_code_expires_at > now() LIMIT 1",
+    [codeSha256],
+  );
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+}
+
 /** The WhatsApp chat of the bot session whose link token the flow posted back, or null for an unknown token. */
 export async function chatOfBotSession(db: Queryable, linkToken: string): Promise<string | null> {
   const result = await db.query<{ chat_id: string }>('SELECT chat_id FROM bot_sessions WHERE link_token = $1', [linkToken]);

@@ -10,9 +10,12 @@ import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { killChildWorker, startChildWorker } from '../support/child-worker.ts';
 import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { withFaults } from '../support/faults.ts';
+import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 
 type Dialogue = ReturnType<typeof botDialogue>;
+/** Where web drivers open the flow (REGISTRATION_FORM_URL): a correction request links there with its code. */
+const formUrl = 'https://registo.leguasfranzinas.pt/cadastro-motorista';
 type Answers = Awaited<ReturnType<typeof driverAnswers>>;
 
 /** The driver answers every question of the flow up to the summary, checking each next question. */
@@ -55,7 +58,7 @@ const botState = async (sut: TestSystem, phone: string) =>
 
 describe('registration bot in the WhatsApp conversation', () => {
   // As in production: the intake requires its secret, which the flow sends from TokenRegisto.
-  const system = useTestSystem({ BRIDGE_POLLING: 'false', INTAKE_SHARED_SECRET: `test-intake-${randomUUID()}` }, { bridge: true, typebot: true });
+  const system = useTestSystem({ BRIDGE_POLLING: 'false', INTAKE_SHARED_SECRET: `test-intake-${randomUUID()}`, REGISTRATION_FORM_URL: formUrl }, { bridge: true, typebot: true });
 
   it('takes a driver from "quero ser motorista" to an approved registration, linked to the chat', { timeout: 180_000 }, async () => {
     const sut = system();
@@ -100,7 +103,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     assert.equal((await botState(sut, phone))?.session, null, 'the flow ended, so did the session');
   });
 
-  it('takes a correction through the bot in the driver\'s own chat, with no code', { timeout: 240_000 }, async () => {
+  it('asks in the chat for only what the reviewer named, twice; a stranger\'s chat cannot answer it', { timeout: 300_000 }, async () => {
     const sut = system();
     const phone = newDriverPhone();
     const driver = botDialogue(sut, phone);
@@ -108,23 +111,103 @@ describe('registration bot in the WhatsApp conversation', () => {
     await startRegistration(driver);
     await answerUpToSummary(driver, answers);
     assert.match(await driver.says('1', 'the registration to be sent'), /Recebemos o seu registo/);
-    const statusOf = async () => (await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [answers.nif])).rows[0];
-    const { id } = await eventually(async () => ((await statusOf())?.status === 'pending_approval' ? statusOf() : undefined), 20_000, 'the registration pending');
+    const rowOf = async () => (await sut.system.db.query<{ id: string; status: string; postal_code: string; email: string }>(
+      'SELECT id, status, postal_code, email FROM registrations WHERE nif = $1', [answers.nif])).rows[0];
+    const pending = async (what: string) => eventually(async () => ((await rowOf())?.status === 'pending_approval' ? rowOf() : undefined), 20_000, what);
+    const { id } = await pending('the registration pending');
+    const documents = async () => (await sut.system.db.query<{ kind: string; revision: number; received_sha256: string }>(
+      "SELECT kind, revision, received_sha256 FROM registration_documents WHERE registration_id = $1 AND status <> 'superseded' ORDER BY kind", [id])).rows;
+    const before = await documents();
 
-    const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
+    // The reviewer's message first, then the bot asks for the two items alone, in the form's order.
+    const asked = await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['licence_back', 'postal_code'], message: 'A fotografia do verso está desfocada.' });
     assert.equal(asked.status, 200);
-    assert.match((await driver.hears('the correction request on WhatsApp')).join('\n'), /código de correção/);
+    const heard = await driver.hears('the correction request, then the bot\'s first question', { count: 2 });
+    const told = heard.join('\n');
+    assert.match(heard[0] ?? '', /precisamos que corrija: fotografia da carta de condução \(verso\) e código postal\.[\s\S]*desfocada[\s\S]*Vou pedir-lhe aqui/);
+    assert.match(told, /Só lhe vou pedir estes dados: fotografia da carta de condução \(verso\) e código postal\. O resto do registo fica como está\./);
+    assert.match(heard.at(-1) ?? '', /código postal\?/, 'the first item asked');
+    assert.doesNotMatch(told, /nome completo|NIF|Começar/, 'nothing else asked, no greeting');
+    assert.equal((await rowOf())?.status, 'correction_requested', 'reviewers see it awaiting the driver');
 
-    // The driver goes through the flow again in the same chat, with a new photo of the back.
-    await startRegistration(driver);
-    await answerUpToSummary(driver, { ...answers, licenceBack: await makeJpeg({ width: 820, height: 510 }) });
-    assert.match(await driver.says('1', 'the corrected registration to be sent'), /Recebemos o seu registo/);
-    assert.equal(sut.typebot!.webhookCalls().at(-1)!.statusCode, 200, 'the correction went into the same registration');
-    await eventually(async () => ((await statusOf())?.status === 'pending_approval' ? true : undefined), 20_000, 'the corrected registration pending');
-    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [answers.nif]);
-    assert.equal(rows.rows[0]!.n, 1);
-    const back = await sut.system.db.query<{ revision: number }>("SELECT revision FROM registration_documents WHERE registration_id = $1 AND kind = 'licence_back' AND status <> 'superseded'", [id]);
-    assert.deepEqual(back.rows, [{ revision: 2 }]);
+    // A stranger's chat has a bot session of its own, which names no correction: nothing to open, nothing to submit.
+    const strangerPhone = newDriverPhone();
+    await botDialogue(sut, strangerPhone).says('Olá! Quero ser motorista', 'the stranger\'s welcome');
+    const strangerToken = (await sut.system.db.query<{ link_token: string }>('SELECT link_token FROM bot_sessions WHERE chat_id = $1', [`${strangerPhone}@c.us`])).rows[0]!.link_token;
+    const intake = { 'x-intake-token': sut.config.INTAKE_SHARED_SECRET! };
+    const opened = await sut.call('POST', '/drivers/correction-typebot/', { sessao_conversa: strangerToken }, intake);
+    assert.equal(opened.status, 404);
+    const kept = 'mantido';
+    const takeover = await sut.call('POST', '/drivers/register-typebot/', {
+      nome_completo: answers.name, nif: answers.nif, telefone: answers.phone, email: 'outro@example.pt', morada: answers.address, codigo_postal: '1000-001',
+      cidade: answers.city, cnh_frente: kept, cnh_verso: kept, comprovante_morada: kept, sessao_conversa: strangerToken,
+    }, intake);
+    assert.equal(takeover.status, 409, JSON.stringify(takeover.body));
+    assert.equal((await rowOf())?.status, 'correction_requested');
+
+    // The driver sends a new code and a new photo, sees the summary with them, confirms: three messages.
+    const newBack = await makeJpeg({ width: 820, height: 510 });
+    const photo = (bytes: Buffer) => ({ type: 'image' as const, media: { bytes, mimetype: 'image/jpeg' } });
+    assert.match(await driver.says('4000-123', 'the next item'), /verso da carta de condução/);
+    const summary = await driver.says(photo(newBack), 'the summary');
+    assert.match(summary, /Código postal: 4000-123/);
+    assert.match(summary, new RegExp(`NIF: ${answers.nif}`), 'the other answers as they were');
+    assert.match(await driver.says('1', 'the correction to be sent'), /Recebemos o seu registo/);
+    const corrected = await pending('the corrected registration pending');
+    assert.equal(corrected.postal_code, '4000-123');
+    const after = await documents();
+    assert.deepEqual(after.map((doc) => [doc.kind, doc.revision]), [['licence_back', 2], ['licence_front', 1], ['proof_of_address', 1]]);
+    assert.deepEqual(after.filter((doc) => doc.kind !== 'licence_back'), before.filter((doc) => doc.kind !== 'licence_back'), 'the other documents untouched');
+
+    // A second round, for the email alone.
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['email'], message: '' })).status, 200);
+    assert.match((await driver.hears('the second correction request, then the bot', { count: 2 })).at(-1) ?? '', /email/i);
+    assert.match(await driver.says('rui.m.almeida@example.pt', 'the summary'), /Email: rui\.m\.almeida@example\.pt/);
+    assert.match(await driver.says('1', 'the second correction to be sent'), /Recebemos o seu registo/);
+    assert.equal((await pending('the registration pending again')).email, 'rui.m.almeida@example.pt');
+    assert.deepEqual((await documents()).map((doc) => [doc.kind, doc.revision]), [['licence_back', 2], ['licence_front', 1], ['proof_of_address', 1]]);
+
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).status, 200);
+    assert.match((await driver.hears('the approval')).join('\n'), /foi aprovado/);
+  });
+
+  it('opens a web registration\'s correction from the link in the request, for the items alone', { timeout: 120_000 }, async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    const payload = flatPayload(await sampleDocuments(), { telefone: phone.slice(3) });
+    const intake = { 'x-intake-token': sut.config.INTAKE_SHARED_SECRET! };
+    const created = await sut.call('POST', '/drivers/register-typebot/', payload, intake);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String(created.body.registration_id);
+    await eventually(async () => ((await sut.system.db.query<{ status: string }>('SELECT status FROM registrations WHERE id = $1', [id])).rows[0]?.status === 'pending_approval' ? true : undefined), 20_000, 'pending');
+    assert.equal((await sut.asReviewer('POST', `/drivers/${id}/request-correction`, { items: ['email', 'city'], message: 'O email não está correto.' })).status, 200);
+    const message = await eventually(async () => sut.wpp.sent.find((sent) => sent.phone === phone && /corrija/.test(sent.body)), 20_000, 'the request on WhatsApp');
+    const link = /https:\/\/\S+/.exec(message.body)?.[0] ?? assert.fail(`no link in: ${message.body}`);
+    assert.equal(`${new URL(link).origin}${new URL(link).pathname}`, formUrl);
+    const code = new URL(link).searchParams.get('CodigoCorrecao') ?? assert.fail('no code in the link');
+
+    // Typebot opens the flow with the link's query as prefilled variables: only the two items, then the summary.
+    const typebot = sut.typebot!;
+    const chat = async (path: string, body: object) => {
+      const response = await fetch(`${typebot.url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ textBubbleContentFormat: 'markdown', ...body }) });
+      assert.equal(response.status, 200);
+      return (await response.json()) as { sessionId?: string; messages: Array<{ content: { markdown?: string } }> };
+    };
+    const said = (reply: { messages: Array<{ content: { markdown?: string } }> }) => reply.messages.map((m) => m.content.markdown ?? '').join('\n');
+    const wrong = await chat(`typebots/${typebot.publicId}/startChat`, { prefilledVariables: { CodigoCorrecao: 'AAAA-2222' } });
+    assert.match(said(wrong), /Não foi possível abrir a correção do seu registo\. O código de correção não é válido/);
+    const start = await chat(`typebots/${typebot.publicId}/startChat`, { prefilledVariables: { CodigoCorrecao: code } });
+    assert.match(said(start), /Só lhe vou pedir estes dados: email e localidade\. A equipa escreveu: «O email não está correto\.»/);
+    assert.match(said(start), /email/i);
+    const session = start.sessionId!;
+    const next = (text: string) => chat(`sessions/${session}/continueChat`, { message: { type: 'text', text } });
+    assert.match(said(await next('rui.novo@example.pt')), /cidade/i);
+    const summary = said(await next('Matosinhos'));
+    assert.match(summary, /Email: rui\.novo@example\.pt[\s\S]*Cidade: Matosinhos/);
+    assert.match(said(await next('Confirmar')), /Recebemos o seu registo/);
+    const row = (await sut.system.db.query<{ status: string; email: string; city: string }>('SELECT status, email, city FROM registrations WHERE id = $1', [id])).rows[0];
+    assert.deepEqual(row && { email: row.email, city: row.city }, { email: 'rui.novo@example.pt', city: 'Matosinhos' });
+    assert.notEqual(row?.status, 'correction_requested');
   });
 
   it('keeps quiet while an agent talks, and picks up where it was once the conversation is resolved', { timeout: 90_000 }, async () => {

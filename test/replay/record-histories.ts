@@ -148,6 +148,47 @@ describe('record workflow histories', { concurrency: false }, () => {
     });
   });
 
+  describe('the bridge with the registration bot, a reviewer\'s correction asked in the chat', () => {
+    let sut: TestSystem;
+    before(async () => {
+      sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+    });
+    after(async () => sut.stop());
+
+    it('a registration from the chat, corrected through the bot in the chat, then approved', { timeout: 300_000 }, async () => {
+      const phone = newDriverPhone();
+      const driver = botDialogue(sut, phone);
+      const answers = await driverAnswers();
+      const photo = (bytes: Buffer) => ({ type: 'image' as const, media: { bytes, mimetype: 'image/jpeg' } });
+      const pdf = { type: 'document' as const, media: { bytes: answers.proofOfAddress, mimetype: 'application/pdf', filename: 'fatura.pdf' } };
+      const script: Array<[Parameters<typeof driver.says>[0], RegExp]> = [
+        ['Olá! Quero ser motorista', /1\. Começar/], ['1', /nome completo/], [answers.name, /NIF/], [answers.nif, /telemóvel/], [answers.phone, /email/i],
+        [answers.email, /morada/], [answers.address, /código postal/], [answers.postalCode, /cidade/], [answers.city, /frente/],
+        [photo(answers.licenceFront), /verso/], [photo(answers.licenceBack), /comprovativo de morada/], [pdf, /Confirmar/], ['1', /Recebemos o seu registo/],
+      ];
+      for (const [message, next] of script) assert.match(await driver.says(message), next);
+      const registrationId = await waitFor(async () => {
+        const found = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [answers.nif]);
+        return found.rows[0]?.status === 'pending_approval' ? found.rows[0].id : undefined;
+      }, 'the registration pending approval');
+      const correction = await sut.asReviewer('POST', `/drivers/${registrationId}/request-correction`, { items: ['licence_back', 'postal_code'], message: 'A fotografia está desfocada.' });
+      assert.equal(correction.status, 200);
+      assert.match((await driver.hears('the request, then the bot', { count: 2 })).at(-1) ?? '', /código postal/);
+      assert.match(await driver.says('4000-123'), /verso/);
+      assert.match(await driver.says(photo(await makeJpeg({ width: 820, height: 510 }))), /Confirmar/);
+      assert.match(await driver.says('1'), /Recebemos o seu registo/);
+      await waitFor(async () => {
+        const found = await sut.system.db.query<{ status: string }>('SELECT status FROM registrations WHERE id = $1', [registrationId]);
+        return found.rows[0]?.status === 'pending_approval' ? true : undefined;
+      }, 'the corrected registration pending approval');
+      assert.equal((await sut.asReviewer('POST', `/drivers/${registrationId}/approve`)).status, 200);
+      await driver.hears('the approval on WhatsApp');
+      await closed(sut.system.temporal, workflowIdOf(registrationId));
+      await record(sut.system.temporal, chatWorkflowId(`${phone}@c.us`), 'chat-correction-in-chat');
+      await record(sut.system.temporal, workflowIdOf(registrationId), 'driver-registration-corrected-in-chat');
+    });
+  });
+
   describe('the bot\'s timers and people taking over', () => {
     let sut: TestSystem;
     before(async () => {

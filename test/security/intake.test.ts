@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { workflowIdOf } from '../../domain/registration.ts';
-import { submissionErrors } from '../../domain/texts/intake.ts';
+import { correctionDialogue, submissionErrors } from '../../domain/texts/intake.ts';
 import { stateQuery } from '../../workflows/driver-registration.ts';
 import { hostileDocuments, makeDecompressionBombPng, makeDeflateBombPdf, makeJpeg, makeObjectStreamFlood, makePdf, makePng } from '../fixtures/documents.ts';
 import { correctionCodeIn, dataUrl, flatPayload, randomMobile, randomNif, sampleDocuments, variablesPayload, type SampleDocuments } from '../support/registration-payloads.ts';
@@ -100,6 +100,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
 
   const route = 'POST /drivers/register-typebot/';
   const checkRoute = 'POST /drivers/validate-typebot/';
+  const correctionRoute = 'POST /drivers/correction-typebot/';
   const token = { 'x-intake-token': secret };
 
   /**
@@ -160,6 +161,8 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     ({ method: 'POST', path, headers, body });
   /** The answer check, with the secret unless `headers` replace it. */
   const check = (body: unknown, headers: Record<string, string> = token): RawRequest => intake(body, headers, '/drivers/validate-typebot/');
+  /** The correction's opening, with the secret unless `headers` replace it. */
+  const correction = (body: unknown, headers: Record<string, string> = token): RawRequest => intake(body, headers, '/drivers/correction-typebot/');
   /** `value` is called when the row runs: the documents are made in `before`. */
   const withDocument = (field: string, value: () => string) => (context: Context) => intake(payload(context, { [field]: value() }));
   /** A JSON text with the registration's fields first, then `tail` (raw JSON members) appended inside the object. */
@@ -206,6 +209,22 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     { route, name: 'invalid JSON and no X-Intake-Token (the secret is checked before the body is read)', request: () => intake('{"nif": "1234', {}), expect: { status: 401, errorMatches: unauthorized } },
     { route, name: 'no X-Intake-Token, declaring a 50 MB body and sending 1 KB (answered without reading it)', request: () => intake(' '.repeat(1024), { 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
     { route, name: 'a wrong X-Intake-Token, declaring a 50 MB body and sending 1 KB', request: () => intake(' '.repeat(1024), { 'x-intake-token': `${secret}x`, 'content-length': String(50 * 1024 * 1024) }), expect: { status: 401, errorMatches: unauthorized } },
+
+    // A correction keeps the documents it does not redo ("mantido"): only the registration's own chat or code may say so.
+    { route, name: 'a new registration that "keeps" its documents (there are none to keep)', request: (c) => intake(payload(c, { cnh_frente: 'mantido', cnh_verso: 'mantido', comprovante_morada: 'mantido' })), expect: { status: 422, errorMatches: /Há 3 campos por corrigir.*Falta enviar o ficheiro «carta de condução \(frente\)»/ } },
+    { route, name: "a stranger's form with the NIF of a registration asked to correct, keeping its documents", request: (c) => theirs(() => seeded.toCorrect, c, { cnh_frente: 'mantido', cnh_verso: 'mantido', comprovante_morada: 'mantido' }), expect: { status: 409, errorMatches: exactly(submissionErrors.alreadyRegistered) } },
+    { route, name: 'the NIF of a registration asked to correct, keeping its documents, with a wrong correction code', request: (c) => theirs(() => seeded.toCorrect, c, { cnh_frente: 'mantido', codigo_correcao: 'AAAA-2222' }), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+
+    // The correction's opening, which the flow calls before asking anything: the same secret; only a chat or a code that names a correction.
+    { route: correctionRoute, name: 'without X-Intake-Token', request: () => correction({ codigo_correcao: seeded.other.code }, {}), expect: { status: 401, errorMatches: unauthorized } },
+    { route: correctionRoute, name: 'with a wrong X-Intake-Token', request: () => correction({ codigo_correcao: seeded.other.code }, { 'x-intake-token': `${secret}x` }), expect: { status: 401, errorMatches: unauthorized } },
+    { route: correctionRoute, name: 'neither a chat session nor a code', request: () => correction({}), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+    { route: correctionRoute, name: 'a wrong correction code', request: () => correction({ codigo_correcao: 'AAAA-2222' }), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+    { route: correctionRoute, name: "a registration's NIF instead of its code", request: () => correction({ codigo_correcao: String(seeded.toCorrect.payload.nif) }), expect: { status: 403, errorMatches: exactly(submissionErrors.correctionCodeRefused) } },
+    { route: correctionRoute, name: 'an unknown conversation session', request: () => correction({ sessao_conversa: randomUUID() }), expect: { status: 404, errorMatches: exactly(correctionDialogue.nothingToCorrect) } },
+    { route: correctionRoute, name: 'an unknown conversation session with a valid code (the chat decides)', request: () => correction({ sessao_conversa: randomUUID(), codigo_correcao: seeded.other.code }), expect: { status: 404, errorMatches: exactly(correctionDialogue.nothingToCorrect) } },
+    { route: correctionRoute, name: 'the code as an object', request: () => correction({ codigo_correcao: { $ne: '' } }), expect: { status: 400, errorMatches: /dados em falta ou inválidos/ } },
+    { route: correctionRoute, name: 'invalid JSON', request: () => correction('{"codigo_correcao": "AAAA'), expect: { status: 400, errorMatches: /^O pedido não é um JSON válido\.$/ } },
 
     // The answer check the flow calls after each answer: the same secret, nothing stored, a field the form has.
     { route: checkRoute, name: 'without X-Intake-Token', request: (c) => check({ campo: 'nif', valor: c.nif }, {}), expect: { status: 401, errorMatches: unauthorized } },

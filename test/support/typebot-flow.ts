@@ -215,7 +215,7 @@ const flowFile = new URL('../../docs/typebot-flows/cadastro-motorista.json', imp
 
 /**
  * The registration flow as exported, with its operator settings (the intake URL, a quoted string in
- * the `UrlRegisto` Set variable block, the answer check's beside it in `UrlValidacao`, and the intake
+ * the `UrlRegisto` Set variable block, the answer check's and the correction's beside it in `UrlValidacao` and `UrlCorrecao`, and the intake
  * secret in `TokenRegisto`) changed the way an operator edits them after import.
  */
 export async function registrationFlow(intakeUrl?: string, intakeSecret?: string): Promise<TypebotFlow> {
@@ -229,6 +229,8 @@ export async function registrationFlow(intakeUrl?: string, intakeSecret?: string
   setting('b_url_registo', intakeUrl);
   // The answer check lives beside the intake: /drivers/validate-typebot/.
   setting('b_url_validacao', intakeUrl?.replace(/register-typebot\/?$/, 'validate-typebot/'));
+  // And the correction's opening: /drivers/correction-typebot/.
+  setting('b_url_correcao', intakeUrl?.replace(/register-typebot\/?$/, 'correction-typebot/'));
   setting('b_token_registo', intakeSecret);
   return flow;
 }

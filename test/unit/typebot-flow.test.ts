@@ -32,6 +32,7 @@ const httpBlock = () => { const found = blocks.find((b) => b.type === 'Webhook' 
 
 const registrationUrl = 'http://localhost:8000/drivers/register-typebot/';
 const answerCheckUrl = 'http://localhost:8000/drivers/validate-typebot/';
+const correctionUrl = 'http://localhost:8000/drivers/correction-typebot/';
 const edgeTo = (edgeId: string | undefined) => flow.edges.find((e) => e.id === edgeId)?.to;
 const roadmap = ['nome_completo', 'nif', 'telefone', 'email', 'morada', 'codigo_postal', 'cidade', 'cnh_frente', 'cnh_verso', 'comprovante_morada'];
 
@@ -99,25 +100,27 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     }
   });
 
-  void it('reaches every block and the HTTP Request from the start, and ends only after the closing message', () => {
+  void it('reaches every block and the HTTP Request from the start, and ends only after the closing message (or a correction that cannot be opened)', () => {
     const { blocks: reached, endsIn } = reachability(flow);
     assert.deepEqual(blocks.map((b) => b.id).filter((id) => !reached.has(id)), []);
     assert.ok(reached.has(httpBlock().id));
-    assert.deepEqual([...endsIn], ['g_concluido']);
+    assert.deepEqual([...endsIn].sort(), ['g_concluido', 'g_correcao_falhou']);
   });
 
-  void it('declares the variables the bridge and the registration API rely on; the operator sets UrlRegisto, UrlValidacao and TokenRegisto first', () => {
+  void it('declares the variables the bridge and the registration API rely on; the operator sets UrlRegisto, UrlValidacao, UrlCorrecao and TokenRegisto first', () => {
     assert.deepEqual(flow.variables.map((v) => v.name).sort(), [
-      'WhatsApp', 'ContactName', 'SessaoConversa', 'UrlRegisto', 'UrlValidacao', 'TokenRegisto', ...roadmap,
-      'validacao_ok', 'validacao_erro', 'validacao_valor', 'a_corrigir', 'item_corrigir',
+      'WhatsApp', 'ContactName', 'SessaoConversa', 'Correcao', 'CodigoCorrecao', 'UrlRegisto', 'UrlValidacao', 'UrlCorrecao', 'TokenRegisto', ...roadmap,
+      'validacao_ok', 'validacao_erro', 'validacao_valor', 'a_corrigir', 'item_corrigir', ...roadmap.map((name) => `corrigir_${name}`),
+      'correcao_ok', 'correcao_texto', 'correcao_erro',
       'confirmacao', 'registo_sucesso', 'registo_erro', 'registo_estado', 'registo_campo'].sort());
     const settings = blocks.filter((b) => b.type === 'Set variable' && b.options?.isCode === true);
     assert.deepEqual(settings.map((b) => [variableOf(b), b.options?.expressionToEvaluate]), [
       ['UrlRegisto', JSON.stringify(registrationUrl)],
       ['UrlValidacao', JSON.stringify(answerCheckUrl)],
+      ['UrlCorrecao', JSON.stringify(correctionUrl)],
       ['TokenRegisto', '""'],
     ]);
-    assert.deepEqual(flow.groups[0]?.blocks.slice(0, 3), settings, 'the operator\'s three settings open the first group');
+    assert.deepEqual(flow.groups[0]?.blocks.slice(0, 4), settings, 'the operator\'s four settings open the first group');
     // Every other Set variable copies a checked value, marks the correction mode, or clears a result.
     const others = blocks.filter((b) => b.type === 'Set variable' && b.options?.isCode !== true);
     for (const block of others) {
@@ -176,11 +179,11 @@ void describe('Typebot flow "Cadastro de motorista"', () => {
     const comparisons = typeof item?.content === 'object' ? item.content.comparisons : undefined;
     assert.deepEqual(comparisons?.map((c) => [c.comparisonOperator, c.value]), [['Is set', undefined]]);
     const first = flow.groups[0]?.blocks ?? [];
-    assert.equal(first.indexOf(condition as TypebotBlock), 3, 'decided right after the operator\'s settings, before anything is said');
+    assert.equal(first.indexOf(condition as TypebotBlock), 5, 'decided right after the operator\'s settings and the correction\'s turn-off, before anything is said');
     const withName = flow.groups.find((g) => g.id === flow.edges.find((e) => e.id === item?.outgoingEdgeId)?.to.groupId);
     const greets = (b: TypebotBlock) => plainText(b.content?.richText)[0] ?? '';
     assert.match(greets(withName?.blocks[0] as TypebotBlock), /^Olá, \{\{ContactName\}\}! /);
-    assert.match(greets(first[4] as TypebotBlock), /^Olá! /);
+    assert.match(greets(first[6] as TypebotBlock), /^Olá! /);
     const namers = blocks.filter((b) => stringsIn(b.content).some((text) => text.includes('{{ContactName}}')));
     assert.deepEqual(namers.map((b) => b.id), [withName?.blocks[0]?.id], 'ContactName is said only where it is set');
   });

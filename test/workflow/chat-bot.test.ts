@@ -42,6 +42,25 @@ describe('chat workflow with stub activities: the registration bot', { timeout: 
     });
   }
 
+  it('resumes the bot for a reviewer\'s correction, even paused, in correction mode, once per request', async () => {
+    const stubs = new ChatActivityStubs(botSettings());
+    await withChatWorker(env, stubs, async (worker) => {
+      const chat = worker.chat();
+      await chat.send([chat.message('Bom dia')]);
+      await chat.send([chat.reply('Bom dia! Em que posso ajudar?')]);
+      const ask = { kind: 'control', control: 'ask-correction', ref: 'reg-1:round-1' } as const;
+      await chat.send([ask]);
+      await chat.send([ask]);
+      const state = await chat.settled(3);
+      assert.equal(state.bot?.paused, false, 'an agent had talked: the correction resumes the bot anyway');
+      assert.deepEqual(chat.starts().map((start) => [start.correction, start.key, start.senderName]), [[true, 'correction:reg-1:round-1', null]]);
+      assert.ok(state.bot?.session, 'its session holds the chat');
+      await chat.send([chat.message('4000-123')]);
+      await chat.settled(4);
+      assert.equal(chat.answers().length, 1, "the driver's answer goes to the correction's session");
+    });
+  });
+
   it('keeps a paused bot from starting on its keyword', async () => {
     const stubs = new ChatActivityStubs(botSettings());
     await withChatWorker(env, stubs, async (worker) => {
