@@ -21,6 +21,7 @@ interface Received { method: string; path: string; contentType: string | undefin
 
 const intakePath = '/drivers/register-typebot/';
 const checkPath = '/drivers/validate-typebot/';
+const correctionPath = '/drivers/correction-typebot/';
 
 /** The answer check's reply, as the API gives it: the domain's validators, and documents named bad by a test. */
 function answerCheck(body: unknown, badFiles: Map<string, string>): object {
@@ -38,6 +39,7 @@ function answerCheck(body: unknown, badFiles: Map<string, string>): object {
 async function startRegistrationApi() {
   const scripts = new Map<string, Scripted[]>();
   const badFiles = new Map<string, string>();
+  const corrections = new Map<string, object>();
   const received: Received[] = [];
   const conversationOf = (body: unknown) => (typeof body === 'object' && body !== null && 'sessao_conversa' in body ? body.sessao_conversa : undefined);
   const server = createServer((request, response) => {
@@ -49,6 +51,11 @@ async function startRegistrationApi() {
       try { body = JSON.parse(text); } catch { /* recorded as text */ }
       received.push({ method: request.method ?? '', path: request.url ?? '', contentType: request.headers['content-type'], body });
       if (request.url === checkPath) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answerCheck(body, badFiles)));
+      if (request.url === correctionPath) {
+        const opening = corrections.get(String(conversationOf(body)));
+        if (opening === undefined) return void response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, error: 'Nada a corrigir.', fields: {} }));
+        return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opening));
+      }
       const reply = scripts.get(String(conversationOf(body)))?.shift() ?? { status: 500, body: { success: false, error: 'Pedido sem resposta prevista.' } };
       if (reply === 'no answer') return; // held open until the caller gives up
       response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
@@ -60,6 +67,8 @@ async function startRegistrationApi() {
   return {
     url: `http://localhost:${port}${intakePath}`,
     script: (conversation: string, ...replies: Scripted[]) => { scripts.set(conversation, replies); },
+    /** The correction's opening answers this conversation with `opening` (else 404). */
+    correction: (conversation: string, opening: object) => { corrections.set(conversation, opening); },
     /** The answer check refuses this file's address with `error`. */
     badFile: (url: string, error: string) => { badFiles.set(url, error); },
     /** The registrations posted in a conversation. */
@@ -89,10 +98,12 @@ async function post(url: string, body: object): Promise<ChatAnswer> {
 }
 
 /** Starts a chat and answers each input in turn, until the bot stops asking; every answer must be used. */
-async function converse(sim: TypebotSimulator, flow: TypebotFlow, conversation: string, script: string[]) {
+async function converse(
+  sim: TypebotSimulator, flow: TypebotFlow, conversation: string, script: string[],
+  prefilledVariables: Record<string, string> = { WhatsApp: '+351912345678', ContactName: 'Rui', SessaoConversa: conversation },
+) {
   const answers = [...script];
   const turns: Turn[] = [];
-  const prefilledVariables = { WhatsApp: '+351912345678', ContactName: 'Rui', SessaoConversa: conversation };
   let reply = await post(`${sim.url}/api/v1/typebots/${sim.publicId}/startChat`, { textBubbleContentFormat: 'markdown', prefilledVariables });
   const sessionId = reply.sessionId ?? assert.fail('startChat answered no sessionId');
   let lastBlockId: string | undefined;
@@ -122,8 +133,8 @@ const driver = {
 };
 const answersOf = (answers: typeof driver) => roadmap.map((name) => answers[name]);
 /** What the registration API receives: each answer as the answer check normalised it, and the link token. */
-const posted = (answers: typeof driver, conversation: string) =>
-  ({ ...answers, nif: answers.nif.replace(/\s/g, ''), telefone: '+351912345678', sessao_conversa: conversation });
+const posted = (answers: typeof driver, conversation: string, code = '') =>
+  ({ ...answers, nif: answers.nif.replace(/\s/g, ''), telefone: '+351912345678', sessao_conversa: conversation, codigo_correcao: code });
 const accepted: Scripted = { status: 201, body: { success: true, registration_id: 'reg_1', status: 'pending_approval' } };
 
 void describe('Typebot flow "Cadastro de motorista" played through the Typebot simulator', () => {
@@ -218,6 +229,26 @@ void describe('Typebot flow "Cadastro de motorista" played through the Typebot s
     const withTypo = ['Começar', driver.nome_completo, '123 456 788', ...answersOf(driver).slice(1), 'Confirmar'];
     await converse(sim, flow, typo, withTypo);
     console.log(`Messages a driver sends to register with one NIF typo: ${withTypo.length} (the whole form again after the refusal, before: 24)`);
+  });
+
+  void it('a correction opens from the API and asks only the answers it names, in the form\'s order, then the summary; the documents not redone go as kept', async () => {
+    const id = conversationId();
+    const current = { ...driver, nif: '123456789', telefone: '+351912345678', cnh_frente: 'mantido', cnh_verso: 'mantido', comprovante_morada: 'mantido' };
+    const flags = Object.fromEntries(roadmap.map((name) => [name, name === 'cnh_verso' || name === 'codigo_postal' ? 'sim' : '']));
+    api.correction(id, { encontrado: true, texto: 'Vamos corrigir o seu registo.', respostas: current, corrigir: flags });
+    api.script(id, { status: 200, body: { success: true, registration_id: 'reg_1', status: 'pending_approval' } });
+    const newBack = 'https://files.example.pt/cnh-verso-nitida.jpg';
+    const prefilledVariables = { WhatsApp: '+351912345678', SessaoConversa: id, Correcao: 'sim' };
+    const c = await converse(sim, flow, id, ['4000-123', newBack, 'Corrigir', 'Cidade', 'Matosinhos', 'Confirmar'], prefilledVariables);
+    assert.deepEqual(c.asked, ['codigo_postal', 'cnh_verso', 'confirmacao', 'item_corrigir', 'cidade', 'confirmacao'], 'the two items, then the driver\'s own correction');
+    assert.equal(c.said[0], 'Vamos corrigir o seu registo.', 'no greeting');
+    assert.match(c.said.filter((text) => text.startsWith('Confirme os seus dados')).at(-1) ?? '', /Código postal: 4000-123[\s\S]*Cidade: Matosinhos/);
+    assert.deepEqual(api.received(id).map((r) => r.body), [{ ...current, codigo_postal: '4000-123', cidade: 'Matosinhos', cnh_verso: newBack, sessao_conversa: id, codigo_correcao: '' }]);
+
+    const closed = conversationId();
+    const refused = await converse(sim, flow, closed, [], { SessaoConversa: closed, Correcao: 'sim' });
+    assert.deepEqual(refused.said, ['Não foi possível abrir a correção do seu registo. Nada a corrigir.']);
+    assert.deepEqual([refused.asked, api.received(closed)], [[], []]);
   });
 
   void it('a refusal at submission goes to the answer it names; one without a field, or a timeout, back to the confirmation', async (t) => {

@@ -120,6 +120,11 @@ void describe('parseDocumentSource', () => {
     });
   });
 
+  void it('reads "mantido" (any case, spaces around) as the registration\'s current document kept, and nothing else like it', () => {
+    for (const raw of ['mantido', ' Mantido ', 'MANTIDO']) assert.deepEqual(parseDocumentSource(raw, 'licence_back'), { ok: true, value: { type: 'kept' } }, raw);
+    for (const raw of ['mantido.jpg', 'manter', 'mantido mantido']) assert.notDeepEqual(parseDocumentSource(raw, 'licence_back'), { ok: true, value: { type: 'kept' } }, raw);
+  });
+
   void it('refuses data URLs that are not base64 or whose MIME type is malformed', () => {
     for (const raw of ['data:text/plain,ol%C3%A1', `data:image jpeg;base64,${jpegBase64}`, 'data:image/png;base64']) {
       assert.match(errorOf(raw), /«carta de condução \(frente\)» não é válido\.$/, raw);
