@@ -173,8 +173,8 @@ describe('registration bot in the WhatsApp conversation', () => {
 
   it('opens a web registration\'s correction from the link in the request, for the items alone', { timeout: 120_000 }, async () => {
     const sut = system();
-    const phone = newDriverPhone();
-    const payload = flatPayload(await sampleDocuments(), { telefone: phone.slice(3) });
+    const payload = flatPayload(await sampleDocuments());
+    const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
     const intake = { 'x-intake-token': sut.config.INTAKE_SHARED_SECRET! };
     const created = await sut.call('POST', '/drivers/register-typebot/', payload, intake);
     assert.equal(created.status, 201, JSON.stringify(created.body));
