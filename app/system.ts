@@ -13,7 +13,11 @@ import { createWppConnectClient } from '../integrations/wppconnect/client.ts';
 import type { Config } from '../platform/config.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { createDocumentChecks, type DocumentChecks } from '../platform/documents/document-checks.ts';
+import { loadKeyring } from '../platform/crypto/load-keyring.ts';
+import { createEncryptedStorage } from '../platform/storage/encrypted-storage.ts';
+import type { DocumentStorage } from '../platform/storage/document-storage.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
+import { auditBrokenRead } from '../platform/stores/audit.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
@@ -42,6 +46,8 @@ export interface RunningSystem {
   /** The bridge's worker, when Chatwoot is configured. */
   bridgeWorker: RunningWorker | undefined;
   db: Db;
+  /** Document storage as the system reads and writes it (encrypted at rest). */
+  storage: DocumentStorage;
   temporal: Client;
   metrics: Registry;
   stop(): Promise<void>;
@@ -56,7 +62,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
     idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
   });
-  const storage = createFileStorage(config.DOCUMENT_STORAGE_DIR);
+  const keyring = await loadKeyring(config, (line) => console.warn(`[storage] ${line}`));
+  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const registry = new Registry();
@@ -166,6 +173,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     worker,
     bridgeWorker,
     db,
+    storage,
     temporal,
     metrics: registry,
     async stop() {

@@ -1,5 +1,6 @@
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+import { masterKeysProblems } from './crypto/keyring.ts';
 
 /**
  * The whole configuration, parsed once from the environment at start-up.
@@ -86,6 +87,8 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('driver-registration'),
 
   DOCUMENT_STORAGE_DIR: optionalText,
+  /** Master keys for data at rest, `id:base64,…` (the first wraps new data); required in production. */
+  MASTER_KEYS: optionalText,
   DOCUMENT_MAX_MB: megabytes(10),
   DOCUMENT_MAX_MEGAPIXELS: z.coerce.number().positive().default(40),
   DOCUMENT_URL_ALLOWED_HOSTS: commaList,
@@ -203,6 +206,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError([`The bridge needs all of ${chatwootKeys.join(', ')}; missing: ${missing.join(', ')}`]);
   }
   const problems: string[] = [];
+  if (raw.MASTER_KEYS !== undefined) problems.push(...masterKeysProblems(raw.MASTER_KEYS));
+  else if (raw.NODE_ENV === 'production') {
+    problems.push('MASTER_KEYS is required in production: stored documents and media are encrypted with it (npm run keys:new -- <id>)');
+  }
   if (raw.NODE_ENV === 'production' && raw.INTAKE_SHARED_SECRET === undefined) {
     problems.push('INTAKE_SHARED_SECRET is required in production: the Typebot flow sends it as X-Intake-Token');
   }

@@ -31,6 +31,14 @@ export interface DocumentStorage {
   list(prefix: string): Promise<Array<{ key: string; modifiedAt: Date }>>;
 }
 
+/** A stored object that is not what was written (its bytes no longer match what the backend recorded). */
+export class StoredObjectCorrupt extends Error {
+  constructor(key: string) {
+    super(`Stored object ${key} does not match what was written`);
+    this.name = 'StoredObjectCorrupt';
+  }
+}
+
 const segmentPattern = /^[a-z0-9._-]{1,128}$/;
 const maxKeyLength = 512;
 

@@ -11,7 +11,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 
 import path from 'node:path';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { reviewerMessages } from '../../domain/texts/registration.ts';
-import { assertContentType, keySegments, prefixSegments } from './document-storage.ts';
+import { assertContentType, keySegments, prefixSegments, StoredObjectCorrupt } from './document-storage.ts';
 import type { DocumentStorage, StoredDocument } from './document-storage.ts';
 
 const sidecarSuffix = '~meta.json';
@@ -50,7 +50,7 @@ export function createFileStorage(rootDir: string): DocumentStorage {
         });
       const sidecar = JSON.parse(sidecarText) as Sidecar;
       if (sidecar.size !== bytes.length || sidecar.sha256 !== sha256(bytes)) {
-        throw new Error(`Stored document ${key} does not match its recorded SHA-256`);
+        throw new StoredObjectCorrupt(key);
       }
       return { bytes, contentType: sidecar.contentType };
     },

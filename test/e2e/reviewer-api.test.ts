@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { copyFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { correctionCodeIn, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
@@ -133,6 +135,31 @@ describe('reviewer API', () => {
     const none = await reviewerFetch(sut, `/drivers/${id}/documents/${pdf.id}/thumbnail`);
     assert.equal(none.status, 404);
     assert.equal((await fetch(`${sut.system.apiUrl}/drivers/${id}/documents/${front.id}/thumbnail`)).status, 401, 'reviewers only');
+  });
+
+  it('serves the documents it keeps encrypted on disk, and refuses loudly, with an audit row, one changed on disk', async () => {
+    const [id, otherId] = [await register(sut, flatPayload(documents)), await register(sut, flatPayload(documents))];
+    const registration = await pending(sut, id);
+    await pending(sut, otherId);
+    const docs = registration.documents as DocumentView[];
+    const front = docs.find((doc) => doc.kind === 'licence_front')!;
+    const pdf = docs.find((doc) => doc.kind === 'proof_of_address')!;
+    const keys = await sut.system.db.query<{ id: string; storage_key: string }>('SELECT id, storage_key FROM registration_documents WHERE registration_id = $1', [id]);
+    const fileOf = (documentId: string) => path.join(sut.storageDir, keys.rows.find((row) => row.id === documentId)!.storage_key);
+    const served = Buffer.from(await (await reviewerFetch(sut, pdf.links.original)).arrayBuffer());
+    assert.deepEqual(served.subarray(0, 4).toString(), '%PDF');
+    assert.equal((await readFile(fileOf(pdf.id))).includes('%PDF'), false, 'the PDF on disk is encrypted');
+    assert.equal((await readFile(fileOf(front.id))).includes(Buffer.from([0xff, 0xd8, 0xff])), false, 'the photo on disk is encrypted');
+
+    // Someone with the disk swaps in another registration's file (its own record of the bytes with it): it does not open here.
+    const [other] = (await sut.system.db.query<{ storage_key: string }>(
+      "SELECT storage_key FROM registration_documents WHERE registration_id = $1 AND kind = 'licence_front'", [otherId])).rows;
+    for (const suffix of ['', '~meta.json']) await copyFile(path.join(sut.storageDir, other!.storage_key) + suffix, fileOf(front.id) + suffix);
+    const refused = await reviewerFetch(sut, front.links.original);
+    assert.equal(refused.status, 500);
+    const audited = await sut.system.db.query<{ actor: string; outcome: string; details: { reason: string } }>(
+      "SELECT actor, outcome, details FROM audit_log WHERE registration_id = $1 AND action = 'read_stored_file'", [id]);
+    assert.deepEqual(audited.rows, [{ actor: 'system', outcome: 'failed', details: { reason: 'tampered', folder: 'registrations' } }]);
   });
 
   it('takes a corrected field into the same registration, keeps the unchanged documents, and starts the review again', async () => {

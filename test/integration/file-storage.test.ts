@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { createFileStorage } from '../../platform/storage/file-storage.ts';
-import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
+import { StoredObjectCorrupt, type DocumentStorage } from '../../platform/storage/document-storage.ts';
 
 describe('file storage', () => {
   let parent: string;
@@ -122,6 +122,6 @@ describe('file storage', () => {
     const key = uniqueKey('tampered.jpg');
     await storage.put(key, Buffer.from('original'), 'image/jpeg');
     await writeFile(path.join(root, key), 'tampered');
-    await assert.rejects(storage.get(key), /SHA-256/);
+    await assert.rejects(storage.get(key), StoredObjectCorrupt);
   });
 });

@@ -375,9 +375,11 @@ describe('security: the registration intake refuses every bad input in pt-PT and
       const row = rows.rows[0];
       return row?.storage_key != null && row.received_key === null ? row.storage_key : undefined;
     }, 20_000, 'the licence photo processed');
-    const bytes = await readFile(path.join(sut.storageDir, stored));
+    const { bytes } = await sut.system.storage.get(stored);
     assert.equal(bytes.includes('<script'), false, 'the stored photo holds no script');
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG');
+    const onDisk = await readFile(path.join(sut.storageDir, stored));
+    assert.equal(onDisk.includes(Buffer.from([0xff, 0xd8, 0xff])) || onDisk.includes('<script'), false, 'on disk, encrypted');
   });
 
   it('the nothing-changed check sees a registration that is accepted (positive control)', async () => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../platform/config.ts';
+import { newMasterKey } from '../../platform/crypto/keyring.ts';
 
 // docker-compose.yml cannot run here (no Docker engine): hold it to the configuration instead.
 const compose = parse(await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
@@ -16,6 +17,7 @@ const operatorEnv: Record<string, string> = {
   WPPCONNECT_WEBHOOK_TOKEN: 'from-the-environment',
   REVIEWER_TOKENS: 'ana:from-the-environment',
   INTAKE_SHARED_SECRET: 'from-the-environment',
+  MASTER_KEYS: newMasterKey('compose-test'),
 };
 
 /** Compose's interpolation of `${NAME:?message}` (required) and `${NAME:-default}`, from `env`. */

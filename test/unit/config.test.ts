@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { ConfigError, configSchema, loadConfig } from '../../platform/config.ts';
+import { newMasterKey } from '../../platform/crypto/keyring.ts';
 
 describe('configuration', () => {
   it('runs on embedded defaults with an empty environment', () => {
@@ -66,9 +67,12 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ ...chatwoot, CHATWOOT_ACCOUNT_ID: 'three' }), /CHATWOOT_ACCOUNT_ID/);
   });
 
-  it('requires the intake secret in production, and nowhere else', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (error: unknown) => error instanceof ConfigError && /INTAKE_SHARED_SECRET is required in production/.test(error.message));
-    assert.equal(loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'from-the-environment' }).INTAKE_SHARED_SECRET, 'from-the-environment');
+  it('requires the intake secret and the master keys in production, and nowhere else', () => {
+    const masterKeys = newMasterKey('k1');
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', MASTER_KEYS: masterKeys }), (error: unknown) => error instanceof ConfigError && /INTAKE_SHARED_SECRET is required in production/.test(error.message));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x' }), (error: unknown) => error instanceof ConfigError && /MASTER_KEYS is required in production/.test(error.message));
+    assert.throws(() => loadConfig({ MASTER_KEYS: 'k1:c2hvcnQ=' }), (error: unknown) => error instanceof ConfigError && /32 bytes in base64/.test(error.message) && !error.message.includes('c2hvcnQ='));
+    assert.equal(loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'from-the-environment', MASTER_KEYS: masterKeys }).INTAKE_SHARED_SECRET, 'from-the-environment');
     assert.equal(loadConfig({ NODE_ENV: 'development' }).INTAKE_SHARED_SECRET, undefined);
   });
 
