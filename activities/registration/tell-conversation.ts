@@ -22,7 +22,7 @@ function noteFor(registration: RegistrationRow, stage: ConversationStage, decisi
   const reviewer = decision?.reviewer ?? null;
   switch (stage) {
     case 'pending_approval':
-      return agentNotes.registrationReceived(registration, link);
+      return agentNotes.registrationReceived(registration.fullName, link);
     case 'approved':
       return agentNotes.registrationApproved(reviewer, link);
     case 'rejected':

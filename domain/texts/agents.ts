@@ -4,22 +4,16 @@
  */
 import { listInPortuguese } from '../portuguese-list.ts';
 import type { CorrectableItem } from '../registration-items.ts';
-import type { RegistrationSubmission } from '../registration-submission.ts';
 import { correctionItemLabels } from './registration.ts';
 
-type DriverFields = Omit<RegistrationSubmission, 'documents'>;
 const by = (reviewer: string | null) => reviewer ?? '—';
 
 export const agentNotes = {
-  /** A registration from the bot is waiting for a reviewer: its summary and the reviewers' link. */
-  registrationReceived: (driver: DriverFields, link: string) => [
-    'Registo de motorista recebido pelo bot, a aguardar revisão:',
-    `• Nome: ${driver.fullName}`,
-    `• NIF: ${driver.nif}`,
-    `• Telefone: ${driver.phone}  • Email: ${driver.email}`,
-    `• Morada: ${driver.address}, ${driver.postalCode} ${driver.city}`,
-    `Rever: ${link}`,
-  ].join('\n'),
+  /**
+   * A registration from the bot is waiting for a reviewer: the name and the reviewers' link, no more
+   * (the NIF, address and e-mail stay with the registration, behind the reviewers' login).
+   */
+  registrationReceived: (fullName: string, link: string) => `Registo de motorista de ${fullName} recebido pelo bot, a aguardar revisão. Rever: ${link}`,
   registrationApproved: (reviewer: string | null, link: string) => `Registo aprovado por ${by(reviewer)}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,
   registrationRejected: (reviewer: string | null, reason: string | null, link: string) =>
     `Registo rejeitado por ${by(reviewer)}${reason === null ? '' : `: ${reason.trim().replace(/\.+$/, '')}`}. A decisão foi enviada ao motorista no WhatsApp. ${link}`,

@@ -32,3 +32,40 @@ export async function auditBrokenRead(db: Db, key: string, reason: string): Prom
     details: { reason, folder: key.split('/')[0] ?? '' },
   });
 }
+
+export interface AuditChainReport {
+  rows: number;
+  ok: boolean;
+  /** What does not hold, by row id: a row changed, a row gone, rows off the chain. */
+  problems: string[];
+}
+
+/**
+ * Walks the audit log's hash chain (migration 1767000000000): every row's hash recomputed from its
+ * fields by the database's own `audit_log_row_hash`, every row reached from the first by its
+ * successor, the last one the chain's head. A changed row, a row removed (in the middle or at the
+ * end) or one added off the chain is named.
+ */
+export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
+  const { rows } = await db.query<{ id: string; prev_hash: string; row_hash: string; recomputed: string }>(
+    'SELECT id, prev_hash, row_hash, audit_log_row_hash(a) AS recomputed FROM audit_log a ORDER BY id',
+  );
+  const head = (await db.query<{ row_hash: string }>('SELECT row_hash FROM audit_chain_head')).rows[0]?.row_hash ?? '';
+  const problems: string[] = [];
+  const byHash = new Map(rows.map((row) => [row.row_hash, row]));
+  const successor = new Map(rows.map((row) => [row.prev_hash, row]));
+  for (const row of rows) {
+    if (row.row_hash !== row.recomputed) problems.push(`row ${row.id}: its fields no longer match its hash (changed)`);
+    if (row.prev_hash !== '' && !byHash.has(row.prev_hash)) problems.push(`row ${row.id}: the row before it is gone`);
+  }
+  let visited = 0;
+  let last = '';
+  for (let row = successor.get(''); row !== undefined; row = successor.get(row.row_hash)) {
+    visited += 1;
+    last = row.row_hash;
+    if (visited > rows.length) break;
+  }
+  if (visited !== rows.length) problems.push(`${rows.length - visited} row(s) are not on the chain from its first row`);
+  if (last !== head) problems.push('the chain does not end at its recorded head: rows were removed from its end');
+  return { rows: rows.length, ok: problems.length === 0, problems };
+}

@@ -90,6 +90,8 @@ describe('registration bot in the WhatsApp conversation', () => {
     const note = messages().find((message) => message.private && /aguardar revisão/.test(message.content ?? ''));
     assert.ok(note, 'a private note with the registration');
     assert.match(note.content ?? '', new RegExp(`/drivers/${row.id}`));
+    assert.match(note.content ?? '', /Rui Manuel Almeida/);
+    for (const personal of [answers.nif, answers.email, answers.address, answers.postalCode]) assert.equal(note.content?.includes(personal), false, 'the note holds the name and the link, no more');
     assert.ok(view.incomingTexts(phone).includes(answers.email), "the driver's answers are in the conversation");
     assert.ok(messages().some((message) => message.messageType === 'outgoing' && /^🤖 .*nome completo/s.test(message.content ?? '')), "the bot's questions too");
     assert.equal(driver.sentToDriver().filter((message) => message.body.startsWith('🤖')).length, 0, 'nothing mirrored came back to WhatsApp');

@@ -139,7 +139,7 @@ const catalogues: Listed[] = [
     agentNotes: {
       reader: 'agent', where: 'Chatwoot, private notes in the driver\'s conversation',
       samples: {
-        registrationReceived: [[driver, reviewLink]],
+        registrationReceived: [[driver.fullName, reviewLink]],
         registrationApproved: [['ana', reviewLink], [null, reviewLink]],
         registrationRejected: [['ana', 'A carta de condução apresentada está caducada.', reviewLink], ['ana', 'Carta de condução caducada', reviewLink]],
         correctionRequested: [['ana', ['licence_back', 'proof_of_address'], reviewLink]],
