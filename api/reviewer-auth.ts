@@ -1,6 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { authenticated, refused, secretDigest, type Authentication } from './edge/guard.ts';
+import type { Db } from '../platform/db.ts';
+import { insertAuditEntry } from '../platform/stores/audit.ts';
+import { authenticated, edgeGuard, refused, secretDigest, type Authentication } from './edge/guard.ts';
+import type { EdgeLimits } from './edge/limits.ts';
+import { EdgeRefusal } from './edge/refusals.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,5 +32,27 @@ export function reviewerAuth(tokens: ReadonlyMap<string, string>) {
     if (reviewer === undefined) return refused('Unknown reviewer token');
     request.reviewer = reviewer;
     return authenticated;
+  };
+}
+
+/**
+ * The reviewer routes' `onRequest` guard: the edge guard over `reviewerAuth`, and every refused
+ * credential written to the audit log (who tried from where, and on which route; past the
+ * per-address limit the 429s are not written, so a flood cannot fill the log).
+ */
+export function reviewerGuard(db: Db, tokens: ReadonlyMap<string, string>, limits: EdgeLimits) {
+  const guard = edgeGuard(limits, reviewerAuth(tokens));
+  return async function guardReviewers(request: FastifyRequest): Promise<void> {
+    try {
+      await guard(request);
+    } catch (error) {
+      if (error instanceof EdgeRefusal && error.reason === 'unauthorized') {
+        await insertAuditEntry(db, {
+          actor: 'anonymous', action: 'authenticate', outcome: 'refused', registrationId: null, remoteAddress: request.ip,
+          details: { route: `${request.method} ${request.routeOptions.url ?? ''}`, why: error.message, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 200) },
+        }).catch((failure: unknown) => request.log.error({ err: failure }, 'a refused credential could not be audited'));
+      }
+      throw error;
+    }
   };
 }

@@ -10,9 +10,8 @@ import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResu
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit, type ReviewerAction } from '../audit.ts';
 import { startRegistrationWorkflow } from '../hand-offs/registration.ts';
-import { edgeGuard } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
-import { reviewerAuth } from '../reviewer-auth.ts';
+import { reviewerGuard } from '../reviewer-auth.ts';
 import { correctionBody, registrationParams, rejectBody } from './reviewer-schemas.ts';
 
 /**
@@ -20,7 +19,7 @@ import { correctionBody, registrationParams, rejectBody } from './reviewer-schem
  * reviewer gets the real outcome (recorded, or refused and why), and each attempt is audited.
  */
 export const reviewerDecisionRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  app.addHook('onRequest', edgeGuard(limits, reviewerAuth(deps.config.REVIEWER_TOKENS)));
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, limits));
 
   async function decide(
     request: FastifyRequest,

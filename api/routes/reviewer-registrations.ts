@@ -4,9 +4,8 @@ import { currentDocuments, getDocument, getRegistration, listRegistrations } fro
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
-import { edgeGuard } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
-import { reviewerAuth } from '../reviewer-auth.ts';
+import { reviewerGuard } from '../reviewer-auth.ts';
 import { documentParams, listQuery, registrationParams } from './reviewer-schemas.ts';
 
 const summary = (row: RegistrationRow) => ({
@@ -24,10 +23,11 @@ const documentView = (registrationId: string, doc: DocumentRow) => ({
 
 /** What reviewers read: the queue, one registration, and its documents (every view audited). */
 export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  app.addHook('onRequest', edgeGuard(limits, reviewerAuth(deps.config.REVIEWER_TOKENS)));
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, limits));
 
   app.get('/drivers', { schema: { querystring: listQuery } }, async (request) => {
     const { items, total } = await listRegistrations(deps.db, request.query);
+    await audit(deps.db, request, { action: 'list_registrations', outcome: 'accepted', registrationId: null, details: { ...request.query } });
     return { total, limit: request.query.limit, offset: request.query.offset, items: items.map(summary) };
   });
 

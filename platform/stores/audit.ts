@@ -3,7 +3,11 @@ import type { Db } from '../db.ts';
 export interface AuditEntry {
   actor: string;
   /** `read_stored_file`: a stored file that did not open (changed, moved, or its master key not held), by the system. */
-  action: 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration' | 'read_stored_file';
+  action:
+    | 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration' | 'list_registrations'
+    | 'read_stored_file'
+    /** A refused reviewer credential (no token, an unknown one). */
+    | 'authenticate';
   outcome: 'accepted' | 'refused' | 'failed';
   /** Null for what concerns no registration (a chat's media). */
   registrationId: string | null;

@@ -162,6 +162,24 @@ describe('reviewer API', () => {
     assert.deepEqual(audited.rows, [{ actor: 'system', outcome: 'failed', details: { reason: 'tampered', folder: 'registrations' } }]);
   });
 
+  it('audits the listing, and every refused credential with where it came from', async () => {
+    const marker = `audit-test-${randomInt(1_000_000)}`;
+    const offset = 900_000 + randomInt(90_000);
+    assert.equal((await reviewerFetch(sut, `/drivers?status=rejected&limit=3&offset=${offset}`)).status, 200);
+    for (const authorization of [`Bearer not-a-token-${marker}`, '']) {
+      const refused = await fetch(`${sut.system.apiUrl}/drivers?limit=1`, { headers: { authorization, 'user-agent': marker } });
+      assert.equal(refused.status, 401);
+    }
+    const rows = await sut.system.db.query<{ actor: string; action: string; outcome: string; details: Record<string, unknown> }>(
+      "SELECT actor, action, outcome, details FROM audit_log WHERE details->>'userAgent' = $1 OR (action = 'list_registrations' AND details->>'offset' = $2) ORDER BY id", [marker, String(offset)]);
+    assert.deepEqual(rows.rows.map((row) => [row.actor, row.action, row.outcome, row.details.route ?? row.details.status, row.details.why ?? null]), [
+      ['ana', 'list_registrations', 'accepted', 'rejected', null],
+      ['anonymous', 'authenticate', 'refused', 'GET /drivers', 'Unknown reviewer token'],
+      ['anonymous', 'authenticate', 'refused', 'GET /drivers', 'A reviewer bearer token is required'],
+    ]);
+    assert.equal(JSON.stringify(rows.rows).includes('not-a-token'), false, 'the presented token is not kept');
+  });
+
   it('takes a corrected field into the same registration, keeps the unchanged documents, and starts the review again', async () => {
     const payload = flatPayload(documents);
     const id = await register(sut, payload);
