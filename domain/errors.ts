@@ -18,6 +18,8 @@ export const ErrorType = {
   RegistrationNotFound: 'RegistrationNotFound',
   InvalidDecision: 'InvalidDecision',
   Unauthorized: 'Unauthorized',
+  /** Authenticated, but the role does not allow it (a reviewer on an operators' route). */
+  Forbidden: 'Forbidden',
   NotFound: 'NotFound',
   WhatsAppRecipientUnknown: 'WhatsAppRecipientUnknown',
   ExternalServiceRejected: 'ExternalServiceRejected',
@@ -42,6 +44,7 @@ const httpStatusOf: Record<ErrorType, number> = {
   RegistrationNotFound: 404,
   InvalidDecision: 409,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   WhatsAppRecipientUnknown: 422,
   ExternalServiceRejected: 502,

@@ -98,6 +98,8 @@ export const configSchema = z.object({
 
   INTAKE_SHARED_SECRET: optionalText,
   REVIEWER_TOKENS: reviewerTokens,
+  /** Operators: reviewers who may also export and erase a driver's data (`name:token` pairs). */
+  OPERATOR_TOKENS: reviewerTokens,
   REVIEWER_REMINDER_AFTER: duration('48h'),
   REVIEWER_REMINDER_EVERY: duration('24h'),
   REVIEWER_WHATSAPP: optionalText,

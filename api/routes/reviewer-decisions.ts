@@ -19,7 +19,7 @@ import { correctionBody, registrationParams, rejectBody } from './reviewer-schem
  * reviewer gets the real outcome (recorded, or refused and why), and each attempt is audited.
  */
 export const reviewerDecisionRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, limits));
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
 
   async function decide(
     request: FastifyRequest,

@@ -23,7 +23,7 @@ const documentView = (registrationId: string, doc: DocumentRow) => ({
 
 /** What reviewers read: the queue, one registration, and its documents (every view audited). */
 export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
-  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, limits));
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
 
   app.get('/drivers', { schema: { querystring: listQuery } }, async (request) => {
     const { items, total } = await listRegistrations(deps.db, request.query);

@@ -3,8 +3,9 @@ import { randomInt } from 'node:crypto';
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import sharp from 'sharp';
-import { correctionCodeIn, flatPayload, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
+import { correctionCodeIn, flatPayload, randomNif, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 interface Summary { id: string; status: string; created_at: string }
@@ -28,11 +29,13 @@ async function pending(sut: TestSystem, id: string): Promise<Record<string, unkn
 const reviewerFetch = (sut: TestSystem, path: string, headers: Record<string, string> = {}) =>
   fetch(`${sut.system.apiUrl}${path}`, { headers: { authorization: `Bearer ${sut.reviewerToken}`, ...headers } });
 
+const operatorToken = `test-operator-${randomInt(1_000_000_000)}-${randomInt(1_000_000_000)}`;
+
 describe('reviewer API', () => {
   let sut: TestSystem;
   let documents: SampleDocuments;
   before(async () => {
-    sut = await startTestSystem();
+    sut = await startTestSystem({ OPERATOR_TOKENS: `olga:${operatorToken}` });
     documents = await sampleDocuments();
   });
   after(async () => sut.stop());
@@ -178,6 +181,43 @@ describe('reviewer API', () => {
       ['anonymous', 'authenticate', 'refused', 'GET /drivers', 'A reviewer bearer token is required'],
     ]);
     assert.equal(JSON.stringify(rows.rows).includes('not-a-token'), false, 'the presented token is not kept');
+  });
+
+  it('exports everything held about one driver as a ZIP, for operators only, and nothing of anyone else', async () => {
+    const nif = randomNif();
+    const first = await register(sut, flatPayload(documents, { nif }));
+    await pending(sut, first);
+    assert.equal((await sut.asReviewer('POST', `/drivers/${first}/reject`, { reason: 'Carta caducada.' })).status, 200);
+    const second = await register(sut, flatPayload(documents, { nif, email: 'rui.novo@example.pt' }));
+    const other = flatPayload(documents, { nome_completo: 'Beatriz Sousa Lima', email: 'beatriz@example.pt' });
+    const otherId = await register(sut, other);
+    await Promise.all([pending(sut, second), pending(sut, otherId)]);
+
+    const exportAs = (token: string, body: unknown) =>
+      fetch(`${sut.system.apiUrl}/drivers/export`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await exportAs(sut.reviewerToken, { nif })).status, 403, 'a reviewer may not');
+    assert.equal((await exportAs(operatorToken, { nif, phone: '912345678' })).status, 400, 'one lookup at a time');
+    assert.equal((await exportAs(operatorToken, { nif: randomNif() })).status, 404);
+
+    const response = await exportAs(operatorToken, { registration_id: second });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/zip');
+    assert.match(response.headers.get('cache-control') ?? '', /no-store/);
+    const zip = Buffer.from(await response.arrayBuffer());
+    const files = unzipSync(new Uint8Array(zip));
+    const data = JSON.parse(strFromU8(files['dados.json']!)) as { registrations: Array<{ id: string; nif: string; email: string; status: string; documents: Array<{ kind: string; file: string | null }>; audit: Array<{ action: string }> }> };
+    assert.deepEqual(data.registrations.map((row) => [row.id, row.nif, row.status]), [[first, nif, 'rejected'], [second, nif, 'pending_approval']]);
+    assert.equal(data.registrations[1]!.email, 'rui.novo@example.pt');
+    assert.ok(data.registrations[0]!.audit.some((entry) => entry.action === 'reject'), 'the audit trail');
+    const pdfs = data.registrations.map((row) => row.documents.find((doc) => doc.kind === 'proof_of_address')!.file!);
+    for (const name of pdfs) assert.deepEqual(Buffer.from(files[name]!), documents.proofOfAddress, `${name}: the PDF as sent`);
+    const photo = data.registrations[1]!.documents.find((doc) => doc.kind === 'licence_front')!.file!;
+    assert.deepEqual([...files[photo]!.subarray(0, 3)], [0xff, 0xd8, 0xff], 'the photo, decrypted');
+    const everything = Buffer.concat(Object.values(files).map((bytes) => Buffer.from(bytes)));
+    for (const theirs of [String(other.nif), 'Beatriz', 'beatriz@example.pt', otherId]) assert.equal(everything.includes(theirs), false, `nothing of anyone else: ${theirs}`);
+    const audited = await sut.system.db.query<{ actor: string; registration_id: string }>(
+      "SELECT actor, registration_id FROM audit_log WHERE action = 'export_driver' AND registration_id = ANY($1) ORDER BY id", [[first, second]]);
+    assert.deepEqual(audited.rows.map((row) => [row.actor, row.registration_id]), [['olga', first], ['olga', second]]);
   });
 
   it('takes a corrected field into the same registration, keeps the unchanged documents, and starts the review again', async () => {

@@ -1,0 +1,98 @@
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import { validateAnswer } from '../../domain/registration-submission.ts';
+import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
+import { auditOf, documentsOf, messagesAbout, registrationsOfDriver, type DriverLookup } from '../../platform/stores/driver-data.ts';
+import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { audit } from '../audit.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
+import { operatorsOnly, reviewerGuard } from '../reviewer-auth.ts';
+
+/** One of: a registration's id, a NIF, a phone (any form the intake takes). */
+const exportBody = z.object({
+  registration_id: z.uuid().optional(),
+  nif: z.string().max(32).optional(),
+  phone: z.string().max(32).optional(),
+}).refine((body) => [body.registration_id, body.nif, body.phone].filter((given) => given !== undefined).length === 1, {
+  message: 'Give exactly one of registration_id, nif or phone',
+});
+
+const extensions: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/heic': 'heic', 'application/pdf': 'pdf' };
+
+function lookupOf(body: z.infer<typeof exportBody>): DriverLookup {
+  if (body.registration_id !== undefined) return { registrationId: body.registration_id };
+  const [field, raw, answer] = body.nif !== undefined ? ['nif', body.nif, 'nif'] as const : ['phone', body.phone, 'telefone'] as const;
+  const normalised = validateAnswer(answer, raw);
+  if (!normalised.ok) throw new AppError(ErrorType.MalformedPayload, `${field} is not a valid ${field === 'nif' ? 'NIF' : 'Portuguese phone number'}`);
+  return field === 'nif' ? { nif: normalised.value } : { phone: normalised.value };
+}
+
+const registrationView = (row: RegistrationRow) => ({
+  id: row.id, status: row.status, full_name: row.fullName, nif: row.nif, phone: row.phone, email: row.email, address: row.address,
+  postal_code: row.postalCode, city: row.city, created_at: row.createdAt, updated_at: row.updatedAt, decided_by: row.decidedBy, decided_at: row.decidedAt,
+  rejection_reason: row.rejectionReason, correction: row.correctionItems === null ? null : { items: row.correctionItems, message: row.correctionMessage },
+  whatsapp_chat: row.chat?.whatsappChatId ?? null, chatwoot_conversation: row.chat?.chatwootConversationId ?? null,
+});
+
+/**
+ * An access request answered (operators only): everything held about a driver, found by one of their
+ * registrations, their NIF or their phone, as a ZIP: `dados.json` (every registration with every field,
+ * each document's revisions, the audit trail, the WhatsApp messages sent about it) and the files
+ * themselves, decrypted (`documentos/…`, the chat's media under `conversa/…`). Nothing of anyone
+ * else: only rows of those registrations. Audited, one row per registration.
+ */
+export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
+  app.addHook('preHandler', operatorsOnly);
+
+  async function fileOf(doc: DocumentRow): Promise<Uint8Array | null> {
+    const key = doc.storageKey ?? doc.receivedKey;
+    if (key === null || !(await deps.storage.exists(key))) return null;
+    return (await deps.storage.get(key)).bytes;
+  }
+
+  app.post('/drivers/export', { schema: { body: exportBody } }, async (request, reply) => {
+    const registrations = await registrationsOfDriver(deps.db, lookupOf(request.body));
+    if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
+    const ids = registrations.map((row) => row.id);
+    const [documents, trail, messages] = await Promise.all([documentsOf(deps.db, ids), auditOf(deps.db, ids), messagesAbout(deps.db, ids)]);
+    const files: Zippable = {};
+    const documentViews = new Map<string, object[]>();
+    for (const doc of documents) {
+      const bytes = await fileOf(doc);
+      const name = `documentos/${doc.registrationId}/${doc.kind}-r${doc.revision}.${extensions[doc.mime] ?? 'bin'}`;
+      if (bytes !== null) files[name] = bytes;
+      documentViews.set(doc.registrationId, [...(documentViews.get(doc.registrationId) ?? []), {
+        kind: doc.kind, revision: doc.revision, status: doc.status, mime: doc.mime, size_bytes: doc.sizeBytes, width: doc.width, height: doc.height,
+        received_at: doc.createdAt, file: bytes === null ? null : name,
+      }]);
+    }
+    const chats = [...new Set(registrations.flatMap((row) => (row.chat === null ? [] : [row.chat.whatsappChatId])))];
+    const media: string[] = [];
+    for (const chatId of chats) {
+      for (const { key } of await deps.storage.list(chatMediaFolder(chatId))) {
+        const name = `conversa/${key.split('/').at(-1)!}`;
+        files[name] = (await deps.storage.get(key)).bytes;
+        media.push(name);
+      }
+    }
+    const data = {
+      exported_at: new Date(),
+      registrations: registrations.map((row) => ({
+        ...registrationView(row),
+        documents: documentViews.get(row.id) ?? [],
+        audit: trail.filter((entry) => entry.registrationId === row.id).map(({ registrationId: _, ...entry }) => entry),
+        whatsapp_messages: messages.filter((message) => message.registrationId === row.id).map(({ registrationId: _, ...message }) => message),
+      })),
+      chat_media: media,
+    };
+    files['dados.json'] = strToU8(JSON.stringify(data, null, 2));
+    const zip = Buffer.from(zipSync(files, { level: 6 }));
+    for (const id of ids) await audit(deps.db, request, { action: 'export_driver', outcome: 'accepted', registrationId: id, details: { files: Object.keys(files).length } });
+    return reply.header('content-type', 'application/zip').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="dados-motorista-${ids[0]}.zip"`).send(zip);
+  });
+};

@@ -1,0 +1,66 @@
+/**
+ * Everything held about one driver, for an access request (export) and, later, erasure: their
+ * registrations (found by one registration, a NIF or a phone; a driver may have registered more than
+ * once), each with every document revision, the audit trail and the WhatsApp messages sent about it.
+ */
+import type { Db, DbClient } from '../db.ts';
+import { toDocument, toRegistration, type DocumentRow, type RegistrationRow } from './registration-rows.ts';
+
+type Queryable = Db | DbClient;
+
+export type DriverLookup = { registrationId: string } | { nif: string } | { phone: string };
+
+/** The driver's registrations, oldest first: every registration sharing the NIF or the phone of the one named. */
+export async function registrationsOfDriver(db: Queryable, lookup: DriverLookup): Promise<RegistrationRow[]> {
+  let nif: string | null = null;
+  let phone: string | null = null;
+  if ('registrationId' in lookup) {
+    const found = await db.query<{ nif: string; phone: string }>('SELECT nif, phone FROM registrations WHERE id = $1', [lookup.registrationId]);
+    if (found.rows[0] === undefined) return [];
+    ({ nif, phone } = found.rows[0]);
+  } else if ('nif' in lookup) {
+    nif = lookup.nif;
+  } else {
+    phone = lookup.phone;
+  }
+  const result = await db.query('SELECT * FROM registrations WHERE nif = $1 OR phone = $2 ORDER BY created_at, id', [nif, phone]);
+  return result.rows.map((row) => toRegistration(row as Record<string, unknown>));
+}
+
+/** Every document of the registrations, superseded revisions included, in order. */
+export async function documentsOf(db: Queryable, registrationIds: string[]): Promise<DocumentRow[]> {
+  const result = await db.query('SELECT * FROM registration_documents WHERE registration_id = ANY($1) ORDER BY registration_id, kind, revision', [registrationIds]);
+  return result.rows.map((row) => toDocument(row as Record<string, unknown>));
+}
+
+export interface AuditRecord {
+  registrationId: string;
+  at: Date;
+  actor: string;
+  action: string;
+  outcome: string;
+  details: Record<string, unknown>;
+}
+
+export async function auditOf(db: Queryable, registrationIds: string[]): Promise<AuditRecord[]> {
+  const result = await db.query<{ registration_id: string; at: Date; actor: string; action: string; outcome: string; details: Record<string, unknown> }>(
+    'SELECT registration_id, at, actor, action, outcome, details FROM audit_log WHERE registration_id = ANY($1) ORDER BY id', [registrationIds],
+  );
+  return result.rows.map((row) => ({ registrationId: row.registration_id, at: row.at, actor: row.actor, action: row.action, outcome: row.outcome, details: row.details }));
+}
+
+export interface SentMessage {
+  registrationId: string;
+  origin: string;
+  status: string;
+  firstAttemptAt: Date;
+  sentAt: Date | null;
+}
+
+/** The WhatsApp messages sent to the driver about these registrations (the decisions), without their text (not kept). */
+export async function messagesAbout(db: Queryable, registrationIds: string[]): Promise<SentMessage[]> {
+  const result = await db.query<{ registration_id: string; origin: string; status: string; first_attempt_at: Date; sent_at: Date | null }>(
+    'SELECT registration_id, origin, status, first_attempt_at, sent_at FROM whatsapp_deliveries WHERE registration_id = ANY($1) ORDER BY first_attempt_at', [registrationIds],
+  );
+  return result.rows.map((row) => ({ registrationId: row.registration_id, origin: row.origin, status: row.status, firstAttemptAt: row.first_attempt_at, sentAt: row.sent_at }));
+}
