@@ -15,6 +15,7 @@ import { eventually, useTestSystem, type TestSystem } from '../support/test-syst
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
 
 const reviewers = { ana: `reviewer-ana-${randomUUID()}`, rui: `reviewer-rui-${randomUUID()}` };
+const operatorToken = `operator-olga-${randomUUID()}`;
 const reviewerNames = ['sec-ana', 'sec-rui'];
 const intakeSecret = `intake-secret-${randomUUID()}`;
 
@@ -31,6 +32,7 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
   const system = useTestSystem({
     REVIEWER_TOKENS: `${reviewerNames[0]}:${reviewers.ana},${reviewerNames[1]}:${reviewers.rui}`,
     INTAKE_SHARED_SECRET: intakeSecret,
+    OPERATOR_TOKENS: `sec-olga:${operatorToken}`,
   }, { bridge: true }, {
     started: async (sut) => {
       sandbox = await startSandboxConsole({ wpp: sut.wpp, chatwoot: sut.chatwoot! });
@@ -72,6 +74,7 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: 'POST /drivers/:id/approve', request: (s, h) => post(`/drivers/${s.a.id}/approve`, {}, h) },
     { route: 'POST /drivers/:id/reject', request: (s, h) => post(`/drivers/${s.a.id}/reject`, { reason: 'Documentos ilegíveis' }, h) },
     { route: 'POST /drivers/:id/request-correction', request: (s, h) => post(`/drivers/${s.a.id}/request-correction`, { items: ['licence_front'] }, h) },
+    { route: 'POST /drivers/export', request: (s, h) => post('/drivers/export', { registration_id: s.a.id }, h) },
   ];
   const tokenRequired = /^A reviewer bearer token is required$/;
   const unknownToken = /^Unknown reviewer token$/;
@@ -219,7 +222,20 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     return [reviewers.ana, reviewers.rui, intakeSecret, sut.config.WPPCONNECT_WEBHOOK_TOKEN!, sut.chatwoot!.webhookSecret, sut.chatwoot!.apiToken, sut.wpp.secretKey, seeded.a.nif, seeded.b.nif];
   };
 
-  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows];
+  // --- The export: operators only, one lookup, nothing read for a bad one ---------------------------
+  const exportRoute = 'POST /drivers/export';
+  const asOperator = bearer(operatorToken);
+  const exportRows: Row<Seeded>[] = [
+    { route: exportRoute, name: "with a reviewer's token", request: (s) => post('/drivers/export', { registration_id: s.a.id }), expect: { status: 403, errorMatches: /^This needs an operator token/ } },
+    { route: exportRoute, name: 'with no lookup', request: () => post('/drivers/export', {}, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: exportRoute, name: 'with two lookups', request: (s) => post('/drivers/export', { registration_id: s.a.id, nif: '123456789' }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: exportRoute, name: 'with a NIF that is not one', request: () => post('/drivers/export', { nif: "1' OR '1'='1" }, asOperator), expect: { status: 400, errorMatches: /^nif is not a valid NIF$/ } },
+    { route: exportRoute, name: 'with a NIF as an object', request: () => post('/drivers/export', { nif: { $ne: null } }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: exportRoute, name: 'with a registration id that is not a UUID', request: () => post('/drivers/export', { registration_id: '../../etc/passwd' }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: exportRoute, name: 'with a phone no registration holds', request: () => post('/drivers/export', { phone: '+351 919 999 999' }, asOperator), expect: { status: 404, errorMatches: /^No registration holds that driver$/ } },
+  ];
+
+  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows, ...exportRows];
   runRows([...apiRows, ...sandboxRows], {
     baseUrl: (row) => (sandboxRows.includes(row) ? sandbox.url : system().system.apiUrl!),
     audience: () => 'operator',
