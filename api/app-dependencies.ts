@@ -33,6 +33,11 @@ export interface AppDependencies {
    * Unset: refused messages come by polling only.
    */
   missedMessages?: (chatId: string, message: InboundMessage) => Promise<InboundMessage[]>;
+  /**
+   * Sends the driver one WhatsApp text once (by `key`), in their chat; false when it could not go.
+   * Unset (no WhatsApp configured): nothing is sent.
+   */
+  tellDriver?: (message: { chatId: string; phone: string; text: string; key: string }) => Promise<boolean>;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
   /**

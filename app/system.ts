@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { createMissedMessages } from '../activities/bridge/polling.ts';
+import { sendToWhatsAppOnce } from '../activities/delivery/whatsapp-once.ts';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
@@ -157,6 +158,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     app = await buildApp({
       config, db, storage, documentChecks, temporal, chats, metrics: registry,
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
+      tellDriver: async ({ chatId, phone, text, key }) => {
+        const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });
+        return sent.outcome === 'sent';
+      },
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
       ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),

@@ -2,7 +2,8 @@
 import type { CorrectableItem } from './registration-items.ts';
 import { decisionMessages } from './texts/registration.ts';
 
-export const registrationStatuses = ['received', 'pending_approval', 'correction_requested', 'approved', 'rejected'] as const;
+/** `erased`: the driver's data was erased on request; only a tombstone is left (README, "Personal data"). */
+export const registrationStatuses = ['received', 'pending_approval', 'correction_requested', 'approved', 'rejected', 'erased'] as const;
 export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 /** Statuses that hold the NIF: a new registration for it is refused (409). */

@@ -1,34 +1,16 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { validateAnswer } from '../../domain/registration-submission.ts';
 import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
-import { auditOf, documentsOf, messagesAbout, registrationsOfDriver, type DriverLookup } from '../../platform/stores/driver-data.ts';
+import { auditOf, documentsOf, messagesAbout, registrationsOfDriver } from '../../platform/stores/driver-data.ts';
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { operatorsOnly, reviewerGuard } from '../reviewer-auth.ts';
-
-/** One of: a registration's id, a NIF, a phone (any form the intake takes). */
-const exportBody = z.object({
-  registration_id: z.uuid().optional(),
-  nif: z.string().max(32).optional(),
-  phone: z.string().max(32).optional(),
-}).refine((body) => [body.registration_id, body.nif, body.phone].filter((given) => given !== undefined).length === 1, {
-  message: 'Give exactly one of registration_id, nif or phone',
-});
+import { driverLookupBody, lookupOf } from './driver-lookup.ts';
 
 const extensions: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/heic': 'heic', 'application/pdf': 'pdf' };
-
-function lookupOf(body: z.infer<typeof exportBody>): DriverLookup {
-  if (body.registration_id !== undefined) return { registrationId: body.registration_id };
-  const [field, raw, answer] = body.nif !== undefined ? ['nif', body.nif, 'nif'] as const : ['phone', body.phone, 'telefone'] as const;
-  const normalised = validateAnswer(answer, raw);
-  if (!normalised.ok) throw new AppError(ErrorType.MalformedPayload, `${field} is not a valid ${field === 'nif' ? 'NIF' : 'Portuguese phone number'}`);
-  return field === 'nif' ? { nif: normalised.value } : { phone: normalised.value };
-}
 
 const registrationView = (row: RegistrationRow) => ({
   id: row.id, status: row.status, full_name: row.fullName, nif: row.nif, phone: row.phone, email: row.email, address: row.address,
@@ -54,7 +36,7 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
     return (await deps.storage.get(key)).bytes;
   }
 
-  app.post('/drivers/export', { schema: { body: exportBody } }, async (request, reply) => {
+  app.post('/drivers/export', { schema: { body: driverLookupBody } }, async (request, reply) => {
     const registrations = await registrationsOfDriver(deps.db, lookupOf(request.body));
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);

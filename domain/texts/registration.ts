@@ -57,6 +57,12 @@ export const decisionMessages = {
   },
 };
 
+/** The driver told that their data was erased, as they asked (the last message the company sends them). */
+export const erasureMessages = {
+  erased: (fullName: string) =>
+    `Olá, ${firstName(fullName)}. Como pediu, apagámos os dados do seu registo de motorista na Léguas Franzinas: os dados pessoais, os documentos e as fotografias que nos enviou. Se um dia quiser voltar a registar-se, basta escrever-nos.`,
+};
+
 /** What reviewers read: the reminder on the reviewers' WhatsApp number, and the review API's own refusal. */
 export const reviewerMessages = {
   reminder: (registrationId: string, waitingHours: number, link: string) =>

@@ -3,19 +3,19 @@
  * registrations (found by one registration, a NIF or a phone; a driver may have registered more than
  * once), each with every document revision, the audit trail and the WhatsApp messages sent about it.
  */
-import type { Db, DbClient } from '../db.ts';
+import { inTransaction, type Db, type DbClient } from '../db.ts';
 import { toDocument, toRegistration, type DocumentRow, type RegistrationRow } from './registration-rows.ts';
 
 type Queryable = Db | DbClient;
 
 export type DriverLookup = { registrationId: string } | { nif: string } | { phone: string };
 
-/** The driver's registrations, oldest first: every registration sharing the NIF or the phone of the one named. */
+/** The driver's registrations, oldest first: every registration sharing the NIF or the phone of the one named (erased ones are none). */
 export async function registrationsOfDriver(db: Queryable, lookup: DriverLookup): Promise<RegistrationRow[]> {
   let nif: string | null = null;
   let phone: string | null = null;
   if ('registrationId' in lookup) {
-    const found = await db.query<{ nif: string; phone: string }>('SELECT nif, phone FROM registrations WHERE id = $1', [lookup.registrationId]);
+    const found = await db.query<{ nif: string; phone: string }>("SELECT nif, phone FROM registrations WHERE id = $1 AND status <> 'erased'", [lookup.registrationId]);
     if (found.rows[0] === undefined) return [];
     ({ nif, phone } = found.rows[0]);
   } else if ('nif' in lookup) {
@@ -23,7 +23,7 @@ export async function registrationsOfDriver(db: Queryable, lookup: DriverLookup)
   } else {
     phone = lookup.phone;
   }
-  const result = await db.query('SELECT * FROM registrations WHERE nif = $1 OR phone = $2 ORDER BY created_at, id', [nif, phone]);
+  const result = await db.query("SELECT * FROM registrations WHERE (nif = $1 OR phone = $2) AND status <> 'erased' ORDER BY created_at, id", [nif, phone]);
   return result.rows.map((row) => toRegistration(row as Record<string, unknown>));
 }
 
@@ -63,4 +63,28 @@ export async function messagesAbout(db: Queryable, registrationIds: string[]): P
     'SELECT registration_id, origin, status, first_attempt_at, sent_at FROM whatsapp_deliveries WHERE registration_id = ANY($1) ORDER BY first_attempt_at', [registrationIds],
   );
   return result.rows.map((row) => ({ registrationId: row.registration_id, origin: row.origin, status: row.status, firstAttemptAt: row.first_attempt_at, sentAt: row.sent_at }));
+}
+
+/**
+ * The registrations' tombstones: every personal field emptied (the id, the dates and the decision
+ * reached are kept), their document rows, the WhatsApp deliveries and the bot's and bridge's records
+ * of their chats gone (the bot's kept turns are found by the chat's phone, which their keys hold).
+ * One transaction. The files are the caller's to delete first.
+ */
+export async function tombstoneDriver(db: Db, registrationIds: string[], chatIds: string[]): Promise<void> {
+  const digits = chatIds.map((chatId) => chatId.split('@')[0]!).filter((phone) => /^\d{6,}$/.test(phone));
+  await inTransaction(db, async (client) => {
+    await client.query(
+      `UPDATE registrations SET status_before_erasure = status, status = 'erased', erased_at = now(), updated_at = now(),
+         full_name = '', nif = '', phone = '', email = '', address = '', postal_code = '', city = '', submission_fingerprint = '',
+         rejection_reason = NULL, correction_items = NULL, correction_message = NULL, correction_code_sha256 = NULL,
+         correction_code_expires_at = NULL, correction_code_unsent = NULL, whatsapp_chat_id = NULL, chatwoot_conversation_id = NULL
+       WHERE id = ANY($1)`,
+      [registrationIds],
+    );
+    await client.query('DELETE FROM registration_documents WHERE registration_id = ANY($1)', [registrationIds]);
+    await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chatIds]);
+    for (const table of ['bot_sessions', 'bridge_messages']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chatIds]);
+    if (digits.length > 0) await client.query('DELETE FROM bot_turns WHERE turn_key LIKE ANY($1)', [digits.map((phone) => `%${phone}%`)]);
+  });
 }

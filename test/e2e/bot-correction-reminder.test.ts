@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { botLines } from '../../domain/texts/bot.ts';
+import { makeJpeg } from '../fixtures/documents.ts';
 import { insertBotSession } from '../../platform/stores/bot.ts';
 import { botDialogue } from '../support/bot-dialogue.ts';
 import { chatwootView } from '../support/bridge-views.ts';
@@ -9,10 +10,11 @@ import { flatPayload, sampleDocuments } from '../support/registration-payloads.t
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
 const reminderAfterMs = 2_000;
+const operatorToken = `operator-${randomUUID()}`;
 
 describe('registration bot: a correction asked in a chat whose driver stays silent', () => {
   const system = useTestSystem(
-    { BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '2s', TYPEBOT_REMINDER_AFTER: `${reminderAfterMs}ms`, TYPEBOT_SESSION_TTL: '10m' },
+    { BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '2s', TYPEBOT_REMINDER_AFTER: `${reminderAfterMs}ms`, TYPEBOT_SESSION_TTL: '10m', OPERATOR_TOKENS: `olga:${operatorToken}` },
     { bridge: true, typebot: true },
   );
 
@@ -40,5 +42,25 @@ describe('registration bot: a correction asked in a chat whose driver stays sile
     // The bot's part is in a Chatwoot conversation of the chat, opened for it.
     const conversation = chatwootView(sut).conversationIdOf(phone);
     assert.ok(sut.chatwoot!.messages(conversation).some((message) => /^🤖 .*email/is.test(message.content ?? '')), "the bot's question in Chatwoot");
+
+    // The driver then asks to be forgotten, with a photo sent in the chat: the chat's records and media go too.
+    await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: await makeJpeg({ width: 200, height: 150 }), mimetype: 'image/jpeg' }, caption: 'foto' });
+    await driver.replies('the photo handled');
+    const chatRecords = async () => {
+      const count = async (sql: string, params: unknown[]) => (await sut.system.db.query(sql, params)).rowCount ?? 0;
+      return {
+        sessions: await count('SELECT 1 FROM bot_sessions WHERE chat_id = $1', [`${phone}@c.us`]),
+        turns: await count('SELECT 1 FROM bot_turns WHERE turn_key LIKE $1', [`%${phone}%`]),
+        relayed: await count('SELECT 1 FROM bridge_messages WHERE chat_id = $1', [`${phone}@c.us`]),
+        media: (await sut.storedFiles()).filter((file) => file.includes(`/media/${phone}_c.us/`)).length,
+      };
+    };
+    const held = await chatRecords();
+    assert.ok(held.sessions > 0 && held.turns > 0 && held.relayed > 0 && held.media > 0, JSON.stringify(held));
+    const erased = await fetch(`${sut.system.apiUrl}/drivers/erase`, {
+      method: 'POST', headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ registration_id: id }),
+    });
+    assert.equal(erased.status, 200, await erased.clone().text());
+    assert.deepEqual(await chatRecords(), { sessions: 0, turns: 0, relayed: 0, media: 0 });
   });
 });

@@ -220,6 +220,54 @@ describe('reviewer API', () => {
     assert.deepEqual(audited.rows.map((row) => [row.actor, row.registration_id]), [['olga', first], ['olga', second]]);
   });
 
+  it('erases a driver for operators only: told on WhatsApp, workflows ended, files gone, a tombstone left, and the NIF free again', async () => {
+    const nif = randomNif();
+    const payload = flatPayload(documents, { nif });
+    const digits = `351${String(payload.telefone).replace(/\s/g, '')}`;
+    const first = await register(sut, payload);
+    await pending(sut, first);
+    assert.equal((await sut.asReviewer('POST', `/drivers/${first}/reject`, { reason: 'Carta caducada.' })).status, 200);
+    const second = await register(sut, { ...payload, email: 'rui.novo@example.pt' });
+    await pending(sut, second);
+    const bystander = await register(sut, flatPayload(documents));
+    await pending(sut, bystander);
+    const filesOf = async (id: string) => (await sut.storedFiles()).filter((file) => file.includes(`/registrations/${id}/`));
+    assert.ok((await filesOf(second)).length > 0);
+
+    const erase = (token: string, body: unknown) =>
+      fetch(`${sut.system.apiUrl}/drivers/erase`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await erase(sut.reviewerToken, { nif })).status, 403, 'a reviewer may not');
+    assert.equal((await (await sut.asReviewer('GET', `/drivers/${second}`)).body.status), 'pending_approval', 'and nothing changed');
+    const response = await erase(operatorToken, { phone: String(payload.telefone) });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(await response.json(), { erased: [first, second], driver_told: true });
+
+    const told = await eventually(async () => sut.wpp.sent.find((sent) => sent.phone === digits && /apagámos os dados/.test(sent.body)), 10_000, 'the driver told');
+    assert.match(told.body, /^Olá, Rui\./);
+    const handle = sut.system.temporal.workflow.getHandle(`driver-registration-${second}`);
+    assert.equal((await handle.describe()).status.name, 'TERMINATED');
+    assert.deepEqual([await filesOf(first), await filesOf(second)], [[], []], 'no file left');
+    assert.ok((await filesOf(bystander)).length > 0, "someone else's files stay");
+    const rows = await sut.system.db.query<Record<string, unknown>>('SELECT * FROM registrations WHERE id = ANY($1) ORDER BY created_at', [[first, second]]);
+    for (const row of rows.rows) {
+      assert.equal(row.status, 'erased');
+      for (const field of ['full_name', 'phone', 'email', 'address', 'postal_code', 'city']) assert.equal(row[field], '', `${field} emptied`);
+      assert.equal(String(row.nif).trim(), '');
+      assert.ok(row.erased_at instanceof Date);
+    }
+    assert.deepEqual(rows.rows.map((row) => [row.status_before_erasure, row.decided_by]), [['rejected', 'ana'], ['pending_approval', null]], 'the decision reached is kept');
+    assert.equal((await sut.system.db.query('SELECT 1 FROM registration_documents WHERE registration_id = ANY($1)', [[first, second]])).rowCount, 0);
+    assert.equal(JSON.stringify((await sut.system.db.query('SELECT * FROM whatsapp_deliveries WHERE chat_id = $1', [`${digits}@c.us`])).rows), '[]');
+    const audited = await sut.system.db.query<{ actor: string; registration_id: string }>(
+      "SELECT actor, registration_id FROM audit_log WHERE action = 'erase_driver' AND registration_id = ANY($1) ORDER BY id", [[first, second]]);
+    assert.deepEqual(audited.rows.map((row) => [row.actor, row.registration_id]), [['olga', first], ['olga', second]]);
+
+    assert.equal((await erase(operatorToken, { nif })).status, 404, 'nothing left to erase');
+    assert.equal((await erase(operatorToken, { registration_id: second })).status, 404);
+    const again = await sut.call('POST', '/drivers/register-typebot/', flatPayload(documents, { nif }));
+    assert.equal(again.status, 201, 'the same NIF registers again');
+  });
+
   it('takes a corrected field into the same registration, keeps the unchanged documents, and starts the review again', async () => {
     const payload = flatPayload(documents);
     const id = await register(sut, payload);

@@ -73,6 +73,7 @@ const catalogues: Listed[] = [
         ],
       },
     },
+    erasureMessages: { reader: 'driver', where: 'WhatsApp, once an operator erased the driver\'s data at their request', samples: { erased: [[driver.fullName]] } },
     reviewerMessages: {
       reader: 'reviewer', where: 'the reviewers\' WhatsApp number (the reminder), and the review API (a stored document that is gone)',
       samples: { reminder: [['0b6f3c1e-6a57-4d4f-9a3e-2f1c5d7e8a90', 24, reviewLink]] },

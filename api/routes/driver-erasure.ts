@@ -1,0 +1,57 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError, ErrorType } from '../../domain/errors.ts';
+import { whatsAppDigits } from '../../domain/phone.ts';
+import { workflowIdOf } from '../../domain/registration.ts';
+import { erasureMessages } from '../../domain/texts/registration.ts';
+import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
+import { registrationsOfDriver, tombstoneDriver } from '../../platform/stores/driver-data.ts';
+import type { AppDependencies } from '../app-dependencies.ts';
+import { audit } from '../audit.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
+import { operatorsOnly, reviewerGuard } from '../reviewer-auth.ts';
+import { driverLookupBody, lookupOf } from './driver-lookup.ts';
+
+/**
+ * An erasure request answered (operators only): the driver, found by a registration, a NIF or a
+ * phone, is told on WhatsApp (first, while their number is still known), their registrations'
+ * workflows are ended, their documents and chat media deleted, and every registration becomes a
+ * tombstone (id, dates and the decision reached; no personal field). Audited per registration. The
+ * same NIF may register again at once. Not yet (README, "Personal data"): Chatwoot's contact is not
+ * cleared, and copies of the files in backups are not made unreadable (no per-driver keys yet).
+ */
+export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
+  app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
+  app.addHook('preHandler', operatorsOnly);
+
+  async function endWorkflow(registrationId: string): Promise<void> {
+    try {
+      await deps.temporal.workflow.getHandle(workflowIdOf(registrationId)).terminate('driver data erased on request');
+    } catch (error) {
+      // Never started, or already ended: nothing runs on the data.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+  }
+
+  app.post('/drivers/erase', { schema: { body: driverLookupBody } }, async (request) => {
+    const registrations = await registrationsOfDriver(deps.db, lookupOf(request.body));
+    if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
+    const ids = registrations.map((row) => row.id);
+    const latest = registrations.at(-1)!;
+    const phone = whatsAppDigits(latest.phone);
+    const chats = [...new Set([...registrations.flatMap((row) => (row.chat === null ? [] : [row.chat.whatsappChatId])), ...registrations.map((row) => `${whatsAppDigits(row.phone)}@c.us`)])];
+
+    const told = deps.tellDriver === undefined ? false : await deps.tellDriver({
+      chatId: latest.chat?.whatsappChatId ?? `${phone}@c.us`, phone, text: erasureMessages.erased(latest.fullName), key: `erasure:${latest.id}`,
+    }).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'the driver could not be told of the erasure');
+      return false;
+    });
+    for (const id of ids) await endWorkflow(id);
+    for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);
+    for (const chatId of chats) await deps.storage.deletePrefix(chatMediaFolder(chatId));
+    await tombstoneDriver(deps.db, ids, chats);
+    for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told } });
+    return { erased: ids, driver_told: told };
+  });
+};
