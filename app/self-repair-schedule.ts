@@ -1,14 +1,14 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { selfRepairScheduleId } from '../domain/self-repair.ts';
 import type { Config } from '../platform/config.ts';
 import { selfRepair } from '../workflows/self-repair.ts';
+import { ensureSchedule } from './schedules.ts';
 
 type Settings = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'REVIEWER_REMINDER_AFTER' | 'REVIEWER_REMINDER_EVERY' | 'SELF_REPAIR_EVERY' | 'SELF_REPAIR_ORPHAN_AGE'>;
 
 /**
  * The Temporal Schedule that runs the self-repair workflow every SELF_REPAIR_EVERY on the
- * registration task queue: created on the worker's start, or brought up to date when it exists
- * (several workers and restarts all converge on the same one). Runs never overlap.
+ * registration task queue (`ensureSchedule`). Runs never overlap.
  */
 export async function ensureSelfRepairSchedule(temporal: Client, config: Settings): Promise<string> {
   const scheduleId = selfRepairScheduleId(config.TEMPORAL_TASK_QUEUE);
@@ -33,11 +33,5 @@ export async function ensureSelfRepairSchedule(temporal: Client, config: Setting
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.SELF_REPAIR_EVERY },
   } satisfies ScheduleOptions;
-  try {
-    await temporal.schedule.create(options);
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
-  }
-  return scheduleId;
+  return ensureSchedule(temporal, options);
 }

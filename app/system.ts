@@ -22,6 +22,7 @@ import { auditBrokenRead } from '../platform/stores/audit.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
+import { ensureRetentionSchedule } from './schedules.ts';
 import { ensureSelfRepairSchedule } from './self-repair-schedule.ts';
 
 export interface SystemOptions {
@@ -115,6 +116,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       })
     : undefined;
   if (worker !== undefined && config.SELF_REPAIR_SCHEDULE) await ensureSelfRepairSchedule(temporal, config);
+  if (worker !== undefined && config.RETENTION_SCHEDULE) await ensureRetentionSchedule(temporal, config);
 
   const bridgeWorker = startBridgeWorker !== undefined && chatwootClient !== undefined
     ? await startBridgeWorker({

@@ -14,3 +14,6 @@ export interface StalledRegistrationView {
 
 /** The one Temporal Schedule per registration task queue that runs the self-repair workflow. */
 export const selfRepairScheduleId = (taskQueue: string) => `registration-self-repair-${taskQueue}`;
+
+/** The one Temporal Schedule per registration task queue that runs the retention workflow. */
+export const retentionScheduleId = (taskQueue: string) => `registration-retention-${taskQueue}`;

@@ -112,6 +112,13 @@ export const configSchema = z.object({
   SELF_REPAIR_EVERY: duration('5m'),
   SELF_REPAIR_ORPHAN_AGE: duration('1h'),
 
+  // Retention (issue 13): what is kept how long, purged by a Temporal Schedule (README, "Personal data").
+  RETENTION_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  RETENTION_EVERY: duration('1d'),
+  RETENTION_REJECTED_AFTER: duration('90d'),
+  RETENTION_CHAT_MEDIA_AFTER: duration('180d'),
+  RETENTION_BOT_RECORDS_AFTER: duration('30d'),
+
   WPPCONNECT_URL: optionalUrl,
   WPPCONNECT_SESSION: z.string().default('leguas'),
   WPPCONNECT_TOKEN: optionalText,

@@ -4,3 +4,4 @@ export { driverRegistration } from './driver-registration.ts';
 export { chat as conversation } from './chat.ts';
 export { whatsappPolling } from './whatsapp-polling.ts';
 export { selfRepair } from './self-repair.ts';
+export { retention } from './retention.ts';

@@ -4,6 +4,7 @@ import { createNotifyDriver } from './notify-driver.ts';
 import { createPrepareDocuments } from './prepare-documents.ts';
 import { createRecordDecision } from './record-decision.ts';
 import { createRemindReviewers } from './remind-reviewers.ts';
+import { createRetentionActivities } from './retention.ts';
 import { createSelfRepairActivities } from './self-repair.ts';
 import { createTellConversation } from './tell-conversation.ts';
 
@@ -17,6 +18,7 @@ export function createRegistrationActivities(deps: RegistrationDependencies) {
     remindReviewers: createRemindReviewers(deps),
     tellConversation: createTellConversation(deps),
     ...createSelfRepairActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

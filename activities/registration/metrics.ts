@@ -6,6 +6,7 @@ export interface RegistrationMetrics {
   documentProcessingSeconds: Histogram;
   driverMessages: Counter<'outcome'>;
   selfRepairs: Counter<'kind'>;
+  retentionPurged: Counter<'kind'>;
 }
 
 export function createRegistrationMetrics(registry: Registry): RegistrationMetrics {
@@ -36,6 +37,12 @@ export function createRegistrationMetrics(registry: Registry): RegistrationMetri
     selfRepairs: new Counter({
       name: 'registration_self_repairs_total',
       help: 'Half-finished registrations the self-repair schedule fixed, by kind (workflow_started, correction_signalled, orphan_file_deleted)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    retentionPurged: new Counter({
+      name: 'registration_retention_purged_total',
+      help: 'Records the retention schedule deleted past their period, by kind (rejected_registration, chat_media, bot_turn, bot_session)',
       labelNames: ['kind'],
       registers: [registry],
     }),

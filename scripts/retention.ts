@@ -1,0 +1,20 @@
+/**
+ * `npm run retention -- --dry-run` lists what the retention schedule would delete now (README,
+ * "Personal data"), as JSON; without `--dry-run` it deletes it, as the schedule does. On
+ * DATABASE_URL (or the local default database) and DOCUMENT_STORAGE_DIR, with the RETENTION_* periods.
+ */
+import { loadConfig } from '../platform/config.ts';
+import { localDatabaseUrl } from '../platform/database-server.ts';
+import { createDb } from '../platform/db.ts';
+import { purgeExpired } from '../platform/retention.ts';
+import { createFileStorage } from '../platform/storage/file-storage.ts';
+
+const config = loadConfig(process.env);
+const db = createDb(config.DATABASE_URL ?? localDatabaseUrl('leguas_franzinas'));
+try {
+  const rules = { rejectedAfterMs: config.RETENTION_REJECTED_AFTER, chatMediaAfterMs: config.RETENTION_CHAT_MEDIA_AFTER, botRecordsAfterMs: config.RETENTION_BOT_RECORDS_AFTER };
+  const report = await purgeExpired({ db, storage: createFileStorage(config.DOCUMENT_STORAGE_DIR) }, rules, process.argv.includes('--dry-run'));
+  console.log(JSON.stringify(report, null, 2));
+} finally {
+  await db.end();
+}
