@@ -9,6 +9,7 @@ import type { Db } from './db.ts';
 import type { DocumentStorage } from './storage/document-storage.ts';
 import { insertAuditEntry } from './stores/audit.ts';
 import { tombstoneDriver } from './stores/driver-data.ts';
+import { countBotRecordsBefore, deleteBotRecordsBefore, rejectedBefore } from './stores/retention.ts';
 
 export type { RetentionReport, RetentionRules };
 
@@ -19,12 +20,13 @@ const batch = 500;
 export async function purgeExpired(deps: { db: Db; storage: DocumentStorage }, rules: RetentionRules, dryRun: boolean, now = Date.now()): Promise<RetentionReport> {
   const { db, storage } = deps;
   const before = (ms: number) => new Date(now - ms);
-  const rejected = (await db.query<{ id: string }>(
-    "SELECT id FROM registrations WHERE status = 'rejected' AND decided_at < $1 ORDER BY decided_at LIMIT $2", [before(rules.rejectedAfterMs), batch],
-  )).rows.map((row) => row.id);
+  const rejected = await rejectedBefore(db, before(rules.rejectedAfterMs), batch);
   const media = (await storage.list('media')).filter((file) => file.modifiedAt < before(rules.chatMediaAfterMs)).map((file) => file.key);
-  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE created_at < $1`, [before(rules.botRecordsAfterMs)])).rows[0]!.n);
-  const report: RetentionReport = { dryRun, rejectedRegistrations: rejected, chatMedia: media.length, botTurns: await count('bot_turns'), botSessions: await count('bot_sessions') };
+  const botCutoff = before(rules.botRecordsAfterMs);
+  const report: RetentionReport = {
+    dryRun, rejectedRegistrations: rejected, chatMedia: media.length,
+    botTurns: await countBotRecordsBefore(db, 'bot_turns', botCutoff), botSessions: await countBotRecordsBefore(db, 'bot_sessions', botCutoff),
+  };
   if (dryRun) return report;
 
   const purged = (kind: RetentionKind, registrationId: string | null, details: Record<string, unknown> = {}) =>
@@ -37,8 +39,8 @@ export async function purgeExpired(deps: { db: Db; storage: DocumentStorage }, r
   for (const key of media) await storage.delete(key);
   if (media.length > 0) await purged('chat_media', null, { count: media.length });
   for (const [table, kind] of [['bot_turns', 'bot_turn'], ['bot_sessions', 'bot_session']] as const) {
-    const { rowCount } = await db.query(`DELETE FROM ${table} WHERE created_at < $1`, [before(rules.botRecordsAfterMs)]);
-    if ((rowCount ?? 0) > 0) await purged(kind, null, { count: rowCount });
+    const deleted = await deleteBotRecordsBefore(db, table, botCutoff);
+    if (deleted > 0) await purged(kind, null, { count: deleted });
   }
   return report;
 }
