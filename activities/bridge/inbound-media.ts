@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { bareMediaType, type InboundMessage } from '../../domain/chat.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
+import { withoutMetadata } from '../../platform/documents/strip-metadata.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
@@ -29,6 +30,9 @@ export const carriesMedia = (message: InboundMessage) => mediaTypes.has(message.
  * through WPPConnect (the webhook had only a thumbnail, or the message came by polling). Typed by
  * its bytes and checked against the size limit; a refused file becomes a note for the agent.
  */
+/** Photos larger than this (pixels) are not decoded: passed on as they are (a decompression bomb is not opened). */
+const mediaMaxPixels = 100_000_000;
+
 export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage' | 'wppconnect' | 'mediaMaxBytes'>, chatId: string, message: InboundMessage): Promise<MediaOutcome> {
   const key = message.mediaKey ?? chatMediaKey(chatId, message.whatsappId);
   let bytes: Buffer;
@@ -49,7 +53,10 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage'
   const declared = message.mimetype === null ? 'application/octet-stream' : bareMediaType(message.mimetype);
   // A bare Ogg container from a voice note or audio message is audio, so agents get a player, not a file.
   const contentType = detected === 'application/ogg' && (message.type === 'ptt' || message.type === 'audio') ? 'audio/ogg' : (detected ?? declared);
-  if (message.mediaKey === null) await deps.storage.put(key, bytes, contentType);
+  // A photo's metadata (its GPS position first) goes before it is kept or passed on; the webhook's copy is replaced.
+  const received = bytes;
+  bytes = await withoutMetadata(bytes, contentType, mediaMaxPixels);
+  if (message.mediaKey === null || bytes !== received) await deps.storage.put(key, bytes, contentType);
   const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin';
   const filename = printableName(message.filename ?? '') || `${message.type}-${message.timestamp}.${extension}`;
   return { ok: true, file: { bytes, contentType, filename, key, sha256: createHash('sha256').update(bytes).digest('hex') } };

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
-import { makeJpeg, makePdf } from '../fixtures/documents.ts';
+import sharp from 'sharp';
+import { gpsMarker, makeJpeg, makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
@@ -36,6 +37,21 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     assert.equal(sha256(message.attachments[0]!.bytes), sha256(photo), 'the full file, not a thumbnail');
     const ownCopy = path.join(sut.storageDir, chatMediaKey(`${phone}@c.us`, id));
     assert.ok((await sut.storedFiles()).includes(ownCopy), 'a copy of this photo kept in document storage');
+  });
+
+  it('keeps and passes on a photo without its GPS position or other metadata, turned upright, at its own size', async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    const photo = await makeJpeg({ width: 640, height: 400, exifOrientation: 6, withGps: true });
+    assert.ok(photo.includes(gpsMarker), 'the fixture carries GPS');
+    const { id } = await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: photo, mimetype: 'image/jpeg' }, caption: 'Onde estou' });
+    const message = await waitForIncoming(sut, phone, 'Onde estou');
+    const attached = message.attachments[0]!.bytes;
+    const meta = await sharp(attached).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.exif, meta.xmp], ['jpeg', 400, 640, undefined, undefined], 'upright, full size, no EXIF or XMP');
+    assert.equal(attached.includes(gpsMarker), false);
+    const kept = await sut.system.storage.get(chatMediaKey(`${phone}@c.us`, id));
+    assert.deepEqual(kept.bytes, attached, 'the kept copy is the one passed on');
   });
 
   it('downloads the file through WPPConnect when the webhook carries only a preview', async () => {
