@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
 /** The project's workflows, as the worker bundles them (tests and benchmarks bundle this once per run). */
@@ -17,6 +18,8 @@ export interface WorkerPlace {
   taskQueue: string;
   /** A pre-built workflow bundle (tests and benchmarks build one per run); default: bundle from source. */
   workflowBundlePath?: string | undefined;
+  /** The payload codec every client and worker of the system shares (encryption, platform/crypto/payload-codec.ts). */
+  dataConverter?: DataConverter | undefined;
 }
 
 export interface RunningWorker {
@@ -37,6 +40,7 @@ export async function startWorker(
     namespace: where.namespace,
     taskQueue: where.taskQueue,
     ...(where.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: where.workflowBundlePath } }),
+    ...(where.dataConverter === undefined ? {} : { dataConverter: where.dataConverter }),
     ...options,
   });
   const done = worker.run().finally(() => connection.close());
