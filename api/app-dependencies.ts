@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
@@ -12,7 +13,7 @@ export interface AppDependencies {
   config: Pick<
     Config,
     | 'DOCUMENT_MAX_MB' | 'DOCUMENT_MAX_MEGAPIXELS' | 'DOCUMENT_URL_ALLOWED_HOSTS' | 'DOCUMENT_URL_TIMEOUT'
-    | 'INTAKE_BODY_LIMIT_BYTES' | 'INTAKE_SHARED_SECRET' | 'REVIEWER_TOKENS' | 'OPERATOR_TOKENS' | 'REVIEWER_REMINDER_AFTER'
+    | 'INTAKE_BODY_LIMIT_BYTES' | 'INTAKE_SHARED_SECRET' | 'REVIEWER_TOKENS' | 'OPERATOR_TOKENS' | 'CODEC_CORS_ORIGINS' | 'REVIEWER_REMINDER_AFTER'
     | 'REVIEWER_REMINDER_EVERY' | 'TEMPORAL_TASK_QUEUE' | 'LOG_LEVEL' | 'TRUST_PROXY'
     | 'WPPCONNECT_WEBHOOK_TOKEN' | 'CHATWOOT_WEBHOOK_SECRET' | 'CHATWOOT_VERIFY_SIGNATURE' | 'CHATWOOT_INBOX_ID'
     | 'BRIDGE_INCLUDE_GROUPS' | 'WPPCONNECT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_TOKEN'
@@ -38,6 +39,8 @@ export interface AppDependencies {
    * Unset (no WhatsApp configured): nothing is sent.
    */
   tellDriver?: (message: { chatId: string; phone: string; text: string; key: string }) => Promise<boolean>;
+  /** The payload codec of the system's Temporal client: the codec endpoint decodes with it for the Web UI. */
+  payloadCodec?: PayloadCodec;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
   /**

@@ -15,6 +15,7 @@ import { reviewerDecisionRoutes } from './routes/reviewer-decisions.ts';
 import { reviewerRegistrationRoutes } from './routes/reviewer-registrations.ts';
 import { driverErasureRoutes } from './routes/driver-erasure.ts';
 import { driverExportRoutes } from './routes/driver-export.ts';
+import { payloadCodecRoutes } from './routes/payload-codec.ts';
 import { chatwootWebhookRoutes } from './webhooks/chatwoot-webhook.ts';
 import { wppconnectWebhookRoutes } from './webhooks/wppconnect-webhook.ts';
 
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(reviewerRegistrationRoutes(deps, limits));
   await app.register(driverExportRoutes(deps, limits));
   await app.register(driverErasureRoutes(deps, limits));
+  await app.register(payloadCodecRoutes(deps, limits));
   await app.register(reviewerDecisionRoutes(deps, limits));
   await app.register(wppconnectWebhookRoutes(deps, limits));
   await app.register(chatwootWebhookRoutes(deps, limits));

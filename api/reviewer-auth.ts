@@ -48,13 +48,12 @@ export async function operatorsOnly(request: FastifyRequest): Promise<void> {
 }
 
 /**
- * The reviewer routes' `onRequest` guard: the edge guard over `reviewerAuth`, and every refused
- * credential written to the audit log (who tried from where, and on which route; past the
- * per-address limit the 429s are not written, so a flood cannot fill the log).
+ * An `onRequest` guard whose refused credentials are written to the audit log (who tried from where,
+ * on which route, with which user agent; past the per-address limit the 429s are not written, so a
+ * flood cannot fill the log).
  */
-export function reviewerGuard(db: Db, tokens: ReadonlyMap<string, string>, operators: ReadonlyMap<string, string> | undefined, limits: EdgeLimits) {
-  const guard = edgeGuard(limits, reviewerAuth(tokens, operators));
-  return async function guardReviewers(request: FastifyRequest): Promise<void> {
+export function auditedGuard(db: Db, guard: (request: FastifyRequest) => Promise<void>) {
+  return async function guardAudited(request: FastifyRequest): Promise<void> {
     try {
       await guard(request);
     } catch (error) {
@@ -67,4 +66,9 @@ export function reviewerGuard(db: Db, tokens: ReadonlyMap<string, string>, opera
       throw error;
     }
   };
+}
+
+/** The reviewer routes' `onRequest` guard: the edge guard over `reviewerAuth`, refusals audited. */
+export function reviewerGuard(db: Db, tokens: ReadonlyMap<string, string>, operators: ReadonlyMap<string, string> | undefined, limits: EdgeLimits) {
+  return auditedGuard(db, edgeGuard(limits, reviewerAuth(tokens, operators)));
 }

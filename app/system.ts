@@ -163,7 +163,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const { buildApp } = await import('../api/app.ts');
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, storage, documentChecks, temporal, chats, metrics: registry,
+      config, db, storage, documentChecks, temporal, chats, metrics: registry, payloadCodec: dataConverter.payloadCodecs[0]!,
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });

@@ -100,6 +100,8 @@ export const configSchema = z.object({
   REVIEWER_TOKENS: reviewerTokens,
   /** Operators: reviewers who may also export and erase a driver's data (`name:token` pairs). */
   OPERATOR_TOKENS: reviewerTokens,
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint from the browser. */
+  CODEC_CORS_ORIGINS: commaList.transform((origins) => (origins.length === 0 ? ['http://localhost:8233', 'http://127.0.0.1:8233'] : origins)),
   REVIEWER_REMINDER_AFTER: duration('48h'),
   REVIEWER_REMINDER_EVERY: duration('24h'),
   REVIEWER_WHATSAPP: optionalText,

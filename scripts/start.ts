@@ -43,6 +43,13 @@ async function main(): Promise<void> {
     () => localTemporal,
     () => undefined,
   ));
+  // The Web UI decodes the encrypted payloads through the API's codec endpoint, with an operator's token in its path.
+  if (config.OPERATOR_TOKENS.size === 0) {
+    const token = newSecret();
+    config.OPERATOR_TOKENS.set(token, 'sandbox-operator');
+    log(`No OPERATOR_TOKENS set: an operator token for this run only is  Authorization: Bearer ${token}`);
+  }
+  const [operatorToken] = config.OPERATOR_TOKENS.keys();
   const temporal = await ensureTemporal({
     ...(reachable === undefined ? {} : { address: reachable }),
     namespace: config.TEMPORAL_NAMESPACE,
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
     logFile: path.join(config.DATA_DIR, 'temporal', 'server.log'),
     port: 7233,
     uiPort: 8233,
+    uiCodecEndpoint: `http://localhost:${config.PORT}/codec/${operatorToken!}`,
     log,
   });
   if (temporal.started !== undefined) stops.push(() => temporal.started!.stop());

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
-/** The webhook routes whose path carries a secret (`/webhooks/wppconnect/<token>`, `/webhooks/chatwoot/<token>`). */
-const tokenInPath = /^(\/webhooks\/(?:wppconnect|chatwoot)\/)[^/?#]+/;
+/** The routes whose path carries a secret (`/webhooks/wppconnect/<token>`, `/webhooks/chatwoot/<token>`, `/codec/<operator token>/…`). */
+const tokenInPath = /^(\/webhooks\/(?:wppconnect|chatwoot)\/|\/codec\/)[^/?#]+/;
 
 /** The URL as it may be logged: the token segment replaced. */
 export const redactUrl = (url: string) => url.replace(tokenInPath, '$1[redacted]');

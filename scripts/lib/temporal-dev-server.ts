@@ -27,6 +27,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** Where the Web UI decodes encrypted payloads (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** SQLite file for persistence; omitted = in-memory. */
   dbFile?: string;
   /** Default 'default'. */
@@ -154,6 +156,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (uiPort !== undefined && options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile !== undefined) {
     await mkdir(path.dirname(path.resolve(options.dbFile)), { recursive: true });
     args.push('--db-filename', path.resolve(options.dbFile));

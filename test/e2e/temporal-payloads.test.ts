@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
@@ -19,8 +20,10 @@ function payloadsIn(value: unknown, found: Payload[] = [], path = ''): Payload[]
 }
 const latin1 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
 
+const operatorToken = `operator-${randomUUID()}`;
+
 describe('Temporal holds no personal data in plain text', () => {
-  const system = useTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true });
+  const system = useTestSystem({ BRIDGE_POLLING: 'false', OPERATOR_TOKENS: `olga:${operatorToken}` }, { bridge: true });
 
   it('encrypts every payload of a chat and of a registration; the system\'s keys read them back', { timeout: 60_000 }, async () => {
     const sut = system();
@@ -52,5 +55,35 @@ describe('Temporal holds no personal data in plain text', () => {
       if (workflowId.startsWith('whatsapp-chat')) assert.ok(decoded.includes('256789121'), 'the system reads them back');
       else assert.ok(decoded.includes(registrationId));
     }
+  });
+
+  it('decodes for the Web UI through the codec endpoint, for an operator\'s token only, from the allowed origin', { timeout: 60_000 }, async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    await sut.wpp.receive({ from: phone, body: 'Mensagem para o Web UI 4711' });
+    await waitForIncoming(sut, phone, 'Mensagem para o Web UI 4711');
+    await chatAtRest(sut, phone);
+    const history = await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).fetchHistory();
+    const signal = history.events!.find((event) => event.workflowExecutionSignaledEventAttributes != null)!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
+    const asJson = signal.map((payload) => ({
+      metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+      data: Buffer.from(payload.data!).toString('base64'),
+    }));
+    const decode = (token: string, headers: Record<string, string> = {}) => fetch(`${sut.system.apiUrl}/codec/${token}/decode`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: 'http://localhost:8233', ...headers }, body: JSON.stringify({ payloads: asJson }),
+    });
+    const response = await decode(operatorToken);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:8233');
+    const { payloads } = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+    assert.equal(Buffer.from(payloads[0]!.metadata.encoding!, 'base64').toString(), 'json/plain');
+    assert.match(Buffer.from(payloads[0]!.data, 'base64').toString(), /Mensagem para o Web UI 4711/);
+    for (const token of [sut.reviewerToken, `${operatorToken}x`]) assert.equal((await decode(token)).status, 401, 'an operator\'s token only');
+    const preflight = await fetch(`${sut.system.apiUrl}/codec/x/decode`, { method: 'OPTIONS', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
+    assert.deepEqual([preflight.status, preflight.headers.get('access-control-allow-origin')], [204, 'http://localhost:8233']);
+    const elsewhere = await decode(operatorToken, { origin: 'https://evil.example' });
+    assert.equal(elsewhere.headers.get('access-control-allow-origin'), null, 'no other origin may read it from a browser');
+    const audited = await sut.system.db.query("SELECT actor FROM audit_log WHERE action = 'decode_payloads' AND actor = 'olga'");
+    assert.ok((audited.rowCount ?? 0) >= 2);
   });
 });
