@@ -13,6 +13,7 @@ import { findOrStartDatabase } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { ensureTemporal } from '../../scripts/lib/temporal-dev-server.ts';
 import type { Cleanups } from './cleanups.ts';
+import { newMasterKey } from '../../platform/crypto/keyring.ts';
 
 export interface Infrastructure {
   /** Removed at the end. */
@@ -68,6 +69,8 @@ export async function startInfrastructure(
   };
 }
 
+const benchMasterKey = newMasterKey('bench');
+
 /**
  * What the API and worker processes of every bench share, as environment variables: production
  * mode, quiet logs, a free port, this run's database and Temporal, and the given task queue,
@@ -94,6 +97,8 @@ export function systemEnvironment(
     // one address at a fixed concurrency: room for it in the intake's slots.
     INTAKE_SHARED_SECRET: randomBytes(24).toString('base64url'),
     INTAKE_MAX_IN_FLIGHT: '64',
+    // Production encrypts stored files and Temporal payloads: one key for the run, shared by every process.
+    MASTER_KEYS: benchMasterKey,
   };
 }
 
