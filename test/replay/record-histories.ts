@@ -23,6 +23,7 @@ import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
 import { chatAtRest, chatwootView, newDriverPhone, relayWaitingOutOutage, waitForIncoming } from '../support/bridge-views.ts';
 import { withFaults } from '../support/faults.ts';
 import { correctionCodeIn, dataUrl, flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
+import { historiesMasterKeys } from '../fixtures/histories/master-key.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const folder = new URL('../fixtures/histories/', import.meta.url);
@@ -50,7 +51,7 @@ async function closed(temporal: Client, workflowId: string): Promise<void> {
 
 describe('record workflow histories', { concurrency: false }, () => {
   it('a registration approved after two reviewer reminders', { timeout: 120_000 }, async () => {
-    const sut = await startTestSystem({ REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' });
+    const sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' });
     try {
       const created = await sut.call('POST', '/drivers/register-typebot/', flatPayload(await sampleDocuments()));
       assert.equal(created.status, 201);
@@ -67,7 +68,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge with the registration bot', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
     });
     after(async () => sut.stop());
 
@@ -151,7 +152,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge with the registration bot, a reviewer\'s correction asked in the chat', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
     });
     after(async () => sut.stop());
 
@@ -193,7 +194,7 @@ describe('record workflow histories', { concurrency: false }, () => {
     let sut: TestSystem;
     before(async () => {
       sut = await startTestSystem(
-        { BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
+        { MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
         { bridge: true, typebot: true },
       );
     });
@@ -228,7 +229,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge alone, with polling', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true });
     });
     after(async () => sut.stop());
 
@@ -260,7 +261,7 @@ describe('record workflow histories', { concurrency: false }, () => {
     let clockOffsetMs = -60_000;
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ BRIDGE_IDLE_TIMEOUT: '3s', BRIDGE_POLLING: 'false' }, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '3s', BRIDGE_POLLING: 'false' }, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
     });
     after(async () => sut.stop());
 

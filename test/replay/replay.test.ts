@@ -9,6 +9,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type ReplayResult } from '@temporalio/worker';
+import { parseMasterKeys } from '../../platform/crypto/keyring.ts';
+import { createPayloadCodec } from '../../platform/crypto/payload-codec.ts';
+import { historiesMasterKeys } from '../fixtures/histories/master-key.ts';
 import { testEnvironment } from '../support/test-system.ts';
 
 const folder = new URL('../fixtures/histories/', import.meta.url);
@@ -25,7 +28,9 @@ describe('recorded workflow histories replay against the current code', () => {
       if (type) types.add(type);
       return { workflowId: file, history };
     }));
-    const replays = Worker.runReplayHistories({ workflowBundle: { codePath: testEnvironment().bundlePath } }, histories);
+    // Histories recorded with the payload codec are encrypted with the fixture's key; older ones are plain and read as they are.
+    const dataConverter = { payloadCodecs: [createPayloadCodec(parseMasterKeys(historiesMasterKeys))] };
+    const replays = Worker.runReplayHistories({ workflowBundle: { codePath: testEnvironment().bundlePath }, dataConverter }, histories);
     for await (const result of replays) results.set(result.workflowId, result);
   });
 
