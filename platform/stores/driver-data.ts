@@ -1,5 +1,5 @@
 /**
- * Everything held about one driver, for an access request (export) and, later, erasure: their
+ * Everything held about one driver, for an access request (export) and an erasure: their
  * registrations (found by one registration, a NIF or a phone; a driver may have registered more than
  * once), each with every document revision, the audit trail and the WhatsApp messages sent about it.
  */
