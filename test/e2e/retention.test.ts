@@ -4,31 +4,27 @@ import { ensureRetentionSchedule } from '../../app/schedules.ts';
 import { retentionScheduleId } from '../../domain/self-repair.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { purgeExpired } from '../../platform/retention.ts';
-import { createDatabaseIfMissing, dropDatabase } from '../../platform/stores/databases.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
+import { ownDatabase } from '../support/own-database.ts';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 /** On a database of its own: retention deletes what is past its period everywhere in the database. */
 describe('retention: what is past its period goes, on a Temporal Schedule, after a dry run lists it', () => {
-  const name = `leguas_retention_${Date.now()}_${process.pid}`;
-  const url = new URL(testEnvironment().databaseUrl);
-  url.pathname = `/${name}`;
-  const adminUrl = new URL(url);
-  adminUrl.pathname = '/postgres';
+  const database = ownDatabase('leguas_retention');
   let sut: TestSystem;
   const rules = { rejectedAfterMs: 1_000, chatMediaAfterMs: 3_600_000, botRecordsAfterMs: 1_000 };
 
   before(async () => {
-    await createDatabaseIfMissing(adminUrl.toString(), name);
-    await migrate(url.toString());
+    await database.create();
+    await migrate(database.url);
     sut = await startTestSystem({
       RETENTION_EVERY: '1s', RETENTION_REJECTED_AFTER: '1s', RETENTION_BOT_RECORDS_AFTER: '1s', RETENTION_CHAT_MEDIA_AFTER: '1h',
-    }, { databaseUrl: url.toString() });
+    }, { databaseUrl: database.url });
   });
   after(async () => {
     await sut?.system.temporal.schedule.getHandle(retentionScheduleId(sut.config.TEMPORAL_TASK_QUEUE)).delete().catch(() => undefined);
     await sut?.stop();
-    await dropDatabase(adminUrl.toString(), name);
+    await database.drop();
   });
 
   it('tombstones a rejected registration and its files once past RETENTION_REJECTED_AFTER, and keeps one under review', { timeout: 90_000 }, async () => {

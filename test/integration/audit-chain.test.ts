@@ -1,39 +1,32 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import { createDb, type Db } from '../../platform/db.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { insertAuditEntry, verifyAuditChain } from '../../platform/stores/audit.ts';
-import { createDatabaseIfMissing, dropDatabase } from '../../platform/stores/databases.ts';
-import { testEnvironment } from '../support/test-system.ts';
+import { migrationsDir, ownDatabase } from '../support/own-database.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** The migrations before the audit chain's. */
 const before1767 = 5;
 
 describe('the audit log: append-only and hash-chained', () => {
-  const name = `leguas_audit_${Date.now()}_${process.pid}`;
-  const url = new URL(testEnvironment().databaseUrl);
-  url.pathname = `/${name}`;
-  const adminUrl = new URL(url);
-  adminUrl.pathname = '/postgres';
+  const database = ownDatabase('leguas_audit');
   let db: Db;
   const entry = (action: 'approve' | 'view_registration', actor = 'ana') =>
     ({ actor, action, outcome: 'accepted' as const, registrationId: randomUUID(), remoteAddress: '10.0.0.7', details: { reason: 'Olá, «teste»' } });
 
   before(async () => {
-    await createDatabaseIfMissing(adminUrl.toString(), name);
-    await runner({ databaseUrl: url.toString(), dir: migrationsDir, direction: 'up', count: before1767, migrationsTable: 'pgmigrations', log: () => undefined });
-    db = createDb(url.toString());
+    await database.create();
+    await runner({ databaseUrl: database.url, dir: migrationsDir, direction: 'up', count: before1767, migrationsTable: 'pgmigrations', log: () => undefined });
+    db = createDb(database.url);
     // Rows written before the chain existed are chained by its migration.
     for (let index = 0; index < 3; index++) await insertAuditEntry(db, entry('view_registration'));
-    await migrate(url.toString());
+    await migrate(database.url);
   });
   after(async () => {
     await db?.end();
-    await dropDatabase(adminUrl.toString(), name);
+    await database.drop();
   });
 
   it('chains the rows that were there and every row added, twenty of them at once too', async () => {

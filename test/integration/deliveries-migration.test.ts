@@ -2,19 +2,16 @@ import { readdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import { sendToWhatsAppOnce } from '../../activities/delivery/whatsapp-once.ts';
 import { createWppConnectClient, type WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { createDb, type Db } from '../../platform/db.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { deliveryOfMessage } from '../../platform/stores/deliveries.ts';
-import { createDatabaseIfMissing, dropDatabase } from '../../platform/stores/databases.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { newDriverPhone } from '../support/bridge-views.ts';
-import { testEnvironment } from '../support/test-system.ts';
+import { migrationsDir, ownDatabase } from '../support/own-database.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** The migrations before whatsapp_deliveries. */
 const before1765 = 3;
 
@@ -23,11 +20,7 @@ const before1765 = 3;
  * flight in the three old tables must be sent once, not lost or doubled, by the new code.
  */
 describe('the whatsapp_deliveries migration over what the previous version left', () => {
-  const name = `leguas_migration_${Date.now()}_${process.pid}`;
-  const url = new URL(testEnvironment().databaseUrl);
-  url.pathname = `/${name}`;
-  const adminUrl = new URL(url);
-  adminUrl.pathname = '/postgres';
+  const database = ownDatabase('leguas_migration');
   let db: Db;
   let wpp: WppConnectSimulator;
   let wppconnect: WppConnectClient;
@@ -37,9 +30,9 @@ describe('the whatsapp_deliveries migration over what the previous version left'
   const ids = { notice: '', botPart: '', agentReply: '' };
 
   before(async () => {
-    await createDatabaseIfMissing(adminUrl.toString(), name);
-    await runner({ databaseUrl: url.toString(), dir: migrationsDir, direction: 'up', count: before1765, migrationsTable: 'pgmigrations', log: () => undefined });
-    db = createDb(url.toString());
+    await database.create();
+    await runner({ databaseUrl: database.url, dir: migrationsDir, direction: 'up', count: before1765, migrationsTable: 'pgmigrations', log: () => undefined });
+    db = createDb(database.url);
     wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, ackDelayMs: null });
     wppconnect = createWppConnectClient({ baseUrl: wpp.url, session: wpp.session, secretKey: wpp.secretKey });
 
@@ -63,13 +56,13 @@ describe('the whatsapp_deliveries migration over what the previous version left'
     );
     await db.query("INSERT INTO bridge_messages (direction, chat_id, whatsapp_message_id, part, status) VALUES ('inbound', $1, 'false_x_1', 0, 'done')", [chatId]);
 
-    await migrate(url.toString());
+    await migrate(database.url);
   });
 
   after(async () => {
     await db?.end();
     await wpp?.close();
-    await dropDatabase(adminUrl.toString(), name);
+    await database.drop();
   });
 
   it('carries every send of the three tables, under the keys the new code computes', async () => {
@@ -110,7 +103,7 @@ describe('the whatsapp_deliveries migration over what the previous version left'
 
   it('rolls back into the three tables', async () => {
     const since1765 = readdirSync(migrationsDir).filter((file) => file.endsWith('.sql')).length - before1765;
-    await runner({ databaseUrl: url.toString(), dir: migrationsDir, direction: 'down', count: since1765, migrationsTable: 'pgmigrations', log: () => undefined });
+    await runner({ databaseUrl: database.url, dir: migrationsDir, direction: 'down', count: since1765, migrationsTable: 'pgmigrations', log: () => undefined });
     const outbound = await db.query<{ idempotency_key: string; status: string }>('SELECT idempotency_key, status FROM outbound_messages');
     assert.deepEqual(outbound.rows, [{ idempotency_key: `registration:${registrationId}:round-1:approved`, status: 'sent' }]);
     const bot = await db.query<{ message_key: string; whatsapp_status: string }>('SELECT message_key, whatsapp_status FROM bot_messages');
