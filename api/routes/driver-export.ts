@@ -32,8 +32,12 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
 
   async function fileOf(doc: DocumentRow): Promise<Uint8Array | null> {
     const key = doc.storageKey ?? doc.receivedKey;
-    if (key === null || !(await deps.storage.exists(key))) return null;
-    return (await deps.storage.get(key)).bytes;
+    if (key === null) return null;
+    // A revision whose file is gone (a superseded original, deleted once processed) is listed without it.
+    return deps.storage.get(key).then((file) => file.bytes, (error: unknown) => {
+      if (error instanceof AppError && error.type === ErrorType.NotFound) return null;
+      throw error;
+    });
   }
 
   app.post('/drivers/export', { schema: { body: driverLookupBody } }, async (request, reply) => {

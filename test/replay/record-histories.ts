@@ -147,14 +147,6 @@ describe('record workflow histories', { concurrency: false }, () => {
       assert.ok(runs >= 2, 'the chat continued as new');
       await record(sut.system.temporal, workflowIdOf(registrationId), 'driver-registration-from-bot-with-correction');
     });
-  });
-
-  describe('the bridge with the registration bot, a reviewer\'s correction asked in the chat', () => {
-    let sut: TestSystem;
-    before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
-    });
-    after(async () => sut.stop());
 
     it('a registration from the chat, corrected through the bot in the chat, then approved', { timeout: 300_000 }, async () => {
       const phone = newDriverPhone();
