@@ -15,7 +15,7 @@ import type { Config } from '../platform/config.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { createDocumentChecks, type DocumentChecks } from '../platform/documents/document-checks.ts';
 import { loadKeyring } from '../platform/crypto/load-keyring.ts';
-import { createPayloadCodec } from '../platform/crypto/payload-codec.ts';
+import { systemDataConverter } from '../platform/crypto/data-converter.ts';
 import { createEncryptedStorage } from '../platform/storage/encrypted-storage.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
@@ -68,8 +68,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const keyring = await loadKeyring(config, (line) => console.warn(`[storage] ${line}`));
   const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
-  // Every payload this system writes to Temporal is encrypted; the workers read with the same keys.
-  const dataConverter = { payloadCodecs: [createPayloadCodec(keyring)] };
+  // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
+  const dataConverter = systemDataConverter(keyring);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -12,6 +12,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
 import { dropDatabase } from '../platform/stores/databases.ts';
+import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   cleanups.push(() => dropDatabase(database.adminUrl, databaseName));
   log(`PostgreSQL database ${databaseName} (${database.origin})`);
 
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });
+  const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   log(`Workflow bundle ready; running ${files.length} test file(s)`);

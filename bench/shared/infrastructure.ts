@@ -13,6 +13,7 @@ import { findOrStartDatabase } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { ensureTemporal } from '../../scripts/lib/temporal-dev-server.ts';
 import type { Cleanups } from './cleanups.ts';
+import { failureConverterPath } from '../../platform/crypto/data-converter.ts';
 import { newMasterKey } from '../../platform/crypto/keyring.ts';
 
 export interface Infrastructure {
@@ -105,7 +106,7 @@ export function systemEnvironment(
 /** Bundles the workflows exported by `workflowsPath` once, into `file`, for worker processes to load. */
 export async function writeWorkflowBundle(workflowsPath: string, file: string, log: (line: string) => void): Promise<string> {
   const quiet = () => undefined;
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { info: quiet, debug: quiet, trace: quiet, log: quiet, warn: log, error: log } });
+  const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info: quiet, debug: quiet, trace: quiet, log: quiet, warn: log, error: log } });
   await writeFile(file, bundle.code);
   log(`Workflow bundle ready (${path.basename(file)})`);
   return file;

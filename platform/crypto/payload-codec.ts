@@ -3,8 +3,9 @@
  * activity inputs and results, signals, queries, updates) is encrypted with the master keys before
  * it reaches the server — the envelope of stored files, one data key per payload. A payload written
  * before (or by a process without the codec) is read as it is, so running workflows and recorded
- * histories still replay. Search attributes, workflow ids and failure messages are not payloads:
- * they stay readable (README, "Personal data").
+ * histories still replay. Failures' messages and stack traces are moved into a payload first
+ * (failure-converter.ts). Search attributes and workflow ids are not payloads: they stay readable
+ * (README, "Personal data").
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';

@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { parseMasterKeys } from '../../platform/crypto/keyring.ts';
-import { createPayloadCodec } from '../../platform/crypto/payload-codec.ts';
+import { systemDataConverter } from '../../platform/crypto/data-converter.ts';
 import { historiesMasterKeys } from '../fixtures/histories/master-key.ts';
 import { testEnvironment } from '../support/test-system.ts';
 
@@ -29,7 +29,7 @@ describe('recorded workflow histories replay against the current code', () => {
       return { workflowId: file, history };
     }));
     // Histories recorded with the payload codec are encrypted with the fixture's key; older ones are plain and read as they are.
-    const dataConverter = { payloadCodecs: [createPayloadCodec(parseMasterKeys(historiesMasterKeys))] };
+    const dataConverter = systemDataConverter(parseMasterKeys(historiesMasterKeys));
     const replays = Worker.runReplayHistories({ workflowBundle: { codePath: testEnvironment().bundlePath }, dataConverter }, histories);
     for await (const result of replays) results.set(result.workflowId, result);
   });

@@ -4,6 +4,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError, encodeErrorToFailure, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { systemDataConverter } from '../../platform/crypto/data-converter.ts';
 import { SealBroken, isSealed, rewrap, seal, sealedWith, unseal } from '../../platform/crypto/envelope.ts';
 import { developmentKeyring, keyringOf, masterKeysProblems, newMasterKey, parseMasterKeys } from '../../platform/crypto/keyring.ts';
 
@@ -80,5 +83,21 @@ describe('the development master key', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('failures written to Temporal', () => {
+  it('carry their message and stack trace encrypted, and the system reads them back', async () => {
+    // Loaded as the SDK loads it for a client or worker: by path, then through the payload codec.
+    const converter = loadDataConverter(systemDataConverter(keyringOf([k1])));
+    const failure = await encodeErrorToFailure(converter, ApplicationFailure.nonRetryable('O NIF 256789121 de Rui Camelo não confere', 'Invalid'));
+    assert.equal(failure.message, 'Encoded failure');
+    assert.equal(failure.stackTrace, '');
+    assert.equal(Buffer.from(failure.encodedAttributes!.metadata!.encoding!).toString(), 'binary/encrypted');
+    assert.equal(Buffer.from(failure.encodedAttributes!.data!).includes('256789121'), false, 'no NIF in what Temporal keeps');
+    const back = await decodeOptionalFailureToOptionalError(converter, failure);
+    assert.ok(back instanceof ApplicationFailure);
+    assert.equal(back.message, 'O NIF 256789121 de Rui Camelo não confere');
+    assert.equal(back.type, 'Invalid');
   });
 });

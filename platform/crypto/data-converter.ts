@@ -1,0 +1,13 @@
+/**
+ * The one data converter every Temporal client and worker of the system uses: payloads encrypted
+ * with the master keys (payload-codec.ts), failures' messages and stack traces encoded into them
+ * (failure-converter.ts). A workflow bundle built ahead of time gets the same `failureConverterPath`.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
+import type { Keyring } from './keyring.ts';
+import { createPayloadCodec } from './payload-codec.ts';
+
+export const failureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+export const systemDataConverter = (keyring: Keyring): DataConverter & { payloadCodecs: [PayloadCodec] } => ({ payloadCodecs: [createPayloadCodec(keyring)], failureConverterPath });
