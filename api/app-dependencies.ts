@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
 import type { Config } from '../platform/config.ts';
+import type { PersonalData } from '../platform/crypto/personal-data.ts';
 import type { Db } from '../platform/db.ts';
 import type { DocumentChecks } from '../platform/documents/document-checks.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
@@ -22,6 +23,8 @@ export interface AppDependencies {
     | 'TEMPORAL_HANDOFF_DEADLINE'
   >;
   db: Db;
+  /** The keys that open drivers' personal fields, and their blind indexes. */
+  personal: PersonalData;
   storage: DocumentStorage;
   /** Inspects uploaded documents in worker threads, with a time limit per file. */
   documentChecks: DocumentChecks;

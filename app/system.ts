@@ -20,6 +20,9 @@ import { createEncryptedStorage } from '../platform/storage/encrypted-storage.ts
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
 import { auditBrokenRead } from '../platform/stores/audit.ts';
+import { createSubjectKeys, loadPersonalData } from '../platform/stores/data-keys.ts';
+import { sealPlainRegistrations } from '../platform/stores/registrations.ts';
+import type { PersonalData } from '../platform/crypto/personal-data.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
@@ -49,6 +52,8 @@ export interface RunningSystem {
   /** The bridge's worker, when Chatwoot is configured. */
   bridgeWorker: RunningWorker | undefined;
   db: Db;
+  /** The keys that open drivers' personal fields, and their blind indexes. */
+  personal: PersonalData;
   /** Document storage as the system reads and writes it (encrypted at rest). */
   storage: DocumentStorage;
   temporal: Client;
@@ -66,7 +71,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
   });
   const keyring = await loadKeyring(config, (line) => console.warn(`[storage] ${line}`));
-  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, (key, reason) => auditBrokenRead(db, key, reason));
+  const personal = await loadPersonalData(db, keyring);
+  const sealed = await sealPlainRegistrations(db, personal);
+  if (sealed > 0) console.warn(`[storage] ${sealed} registration(s) written before their fields were encrypted: encrypted now`);
+  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, createSubjectKeys(db, personal), (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
   // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
   const dataConverter = systemDataConverter(keyring);
@@ -102,6 +110,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...(options.workerTuning === undefined ? {} : { tuning: options.workerTuning }),
         dependencies: {
           db,
+          personal,
           storage,
           wppconnect,
           chatwoot: chatwootClient,
@@ -163,7 +172,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const { buildApp } = await import('../api/app.ts');
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, storage, documentChecks, temporal, chats, metrics: registry, payloadCodec: dataConverter.payloadCodecs[0]!,
+      config, db, personal, storage, documentChecks, temporal, chats, metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });
@@ -185,6 +194,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     worker,
     bridgeWorker,
     db,
+    personal,
     storage,
     temporal,
     metrics: registry,

@@ -5,6 +5,7 @@
  * tombstone, one per kind of record with its count); the caller counts them in its metric.
  */
 import type { RetentionReport, RetentionRules } from '../domain/retention.ts';
+import type { PersonalData } from './crypto/personal-data.ts';
 import type { Db } from './db.ts';
 import type { DocumentStorage } from './storage/document-storage.ts';
 import { insertAuditEntry } from './stores/audit.ts';
@@ -17,7 +18,7 @@ export type RetentionKind = 'rejected_registration' | 'chat_media' | 'bot_turn' 
 
 const batch = 500;
 
-export async function purgeExpired(deps: { db: Db; storage: DocumentStorage }, rules: RetentionRules, dryRun: boolean, now = Date.now()): Promise<RetentionReport> {
+export async function purgeExpired(deps: { db: Db; storage: DocumentStorage; personal: PersonalData }, rules: RetentionRules, dryRun: boolean, now = Date.now()): Promise<RetentionReport> {
   const { db, storage } = deps;
   const before = (ms: number) => new Date(now - ms);
   const rejected = await rejectedBefore(db, before(rules.rejectedAfterMs), batch);
@@ -33,7 +34,7 @@ export async function purgeExpired(deps: { db: Db; storage: DocumentStorage }, r
     insertAuditEntry(db, { actor: 'system', action: 'retention_purge', outcome: 'accepted', registrationId, remoteAddress: null, details: { kind, ...details } });
   for (const id of rejected) {
     await storage.deletePrefix(`registrations/${id}`);
-    await tombstoneDriver(db, [id], []);
+    await tombstoneDriver(db, deps.personal, [id], []);
     await purged('rejected_registration', id);
   }
   for (const key of media) await storage.delete(key);

@@ -8,12 +8,16 @@ import { localDatabaseUrl } from '../platform/database-server.ts';
 import { createDb } from '../platform/db.ts';
 import { purgeExpired } from '../platform/retention.ts';
 import { createFileStorage } from '../platform/storage/file-storage.ts';
+import { loadKeyring } from '../platform/crypto/load-keyring.ts';
+import { loadPersonalData } from '../platform/stores/data-keys.ts';
 
 const config = loadConfig(process.env);
 const db = createDb(config.DATABASE_URL ?? localDatabaseUrl('leguas_franzinas'));
 try {
+  // Erasing a registration destroys its data key: the keys are needed to name it.
+  const personal = await loadPersonalData(db, await loadKeyring(config, (line) => console.error(line)));
   const rules = { rejectedAfterMs: config.RETENTION_REJECTED_AFTER, chatMediaAfterMs: config.RETENTION_CHAT_MEDIA_AFTER, botRecordsAfterMs: config.RETENTION_BOT_RECORDS_AFTER };
-  const report = await purgeExpired({ db, storage: createFileStorage(config.DOCUMENT_STORAGE_DIR) }, rules, process.argv.includes('--dry-run'));
+  const report = await purgeExpired({ db, personal, storage: createFileStorage(config.DOCUMENT_STORAGE_DIR) }, rules, process.argv.includes('--dry-run'));
   console.log(JSON.stringify(report, null, 2));
 } finally {
   await db.end();

@@ -8,9 +8,9 @@ import type { RegistrationDependencies } from './dependencies.ts';
  * named. Only ids go along; the event's ref makes a retry the same event. Without the bridge's bot
  * (no Typebot configured) there is nobody to ask: the decision message said how to correct instead.
  */
-export function createAskCorrectionInChat(deps: Pick<RegistrationDependencies, 'db' | 'chatEvents'>) {
+export function createAskCorrectionInChat(deps: Pick<RegistrationDependencies, 'db' | 'personal' | 'chatEvents'>) {
   return async function askCorrectionInChat(input: { registrationId: string; round: number }): Promise<{ asked: boolean }> {
-    const chatId = (await getRegistration(deps.db, input.registrationId))?.chat?.whatsappChatId ?? null;
+    const chatId = (await getRegistration(deps.db, deps.personal, input.registrationId))?.chat?.whatsappChatId ?? null;
     if (deps.chatEvents === undefined || chatId === null) {
       log.info('The correction is not asked in a chat', { registrationId: input.registrationId, bot: deps.chatEvents !== undefined });
       return { asked: false };

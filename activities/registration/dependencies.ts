@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ChatEvent } from '../../domain/chat.ts';
 import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
 import type { RegistrationMetrics } from './metrics.ts';
@@ -9,6 +10,8 @@ import type { RegistrationMetrics } from './metrics.ts';
 /** What the registration activities work with; `app/system.ts` builds the real ones, tests may pass others. */
 export interface RegistrationDependencies {
   db: Db;
+  /** The keys that open drivers' personal fields, and their blind indexes. */
+  personal: PersonalData;
   storage: DocumentStorage;
   wppconnect: WppConnectClient;
   /** Set when the bridge runs: registrations that came from the bot get notes and labels in their conversation. */

@@ -19,10 +19,10 @@ const defaultCodeTtlMs = 14 * dayMs;
  * off after WhatsApp took the message sends the same words, finds them in the chat and sends nothing;
  * after that only the code's hash remains.
  */
-export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs' | 'chatEvents' | 'correctionFormUrl'>) {
+export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | 'personal' | 'wppconnect' | 'metrics' | 'correctionCodeTtlMs' | 'chatEvents' | 'correctionFormUrl'>) {
   const codeTtlMs = deps.correctionCodeTtlMs ?? defaultCodeTtlMs;
   return async function notifyDriver(input: { registrationId: string; decision: Decision; round: number }): Promise<{ messageId: string | null }> {
-    const registration = await getRegistration(deps.db, input.registrationId);
+    const registration = await getRegistration(deps.db, deps.personal, input.registrationId);
     if (registration === null) {
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
     }

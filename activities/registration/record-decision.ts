@@ -4,7 +4,7 @@ import type { Decision } from '../../domain/registration.ts';
 import { getRegistration, recordDecision } from '../../platform/stores/registrations.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 
-export function createRecordDecision({ db, metrics }: Pick<RegistrationDependencies, 'db' | 'metrics'>) {
+export function createRecordDecision({ db, personal, metrics }: Pick<RegistrationDependencies, 'db' | 'personal' | 'metrics'>) {
   return async function recordDecisionActivity(input: { registrationId: string; decision: Decision }): Promise<void> {
     const { registrationId, decision } = input;
     if (await recordDecision(db, registrationId, decision)) {
@@ -12,7 +12,7 @@ export function createRecordDecision({ db, metrics }: Pick<RegistrationDependenc
       return;
     }
     // A retry after a lost reply finds its own decision already recorded: that is success.
-    const current = await getRegistration(db, registrationId);
+    const current = await getRegistration(db, personal, registrationId);
     if (current?.status === decision.kind && current.decidedBy === decision.reviewer) return;
     throw ApplicationFailure.nonRetryable(
       `Registration ${registrationId} is ${current?.status ?? 'missing'}, not awaiting a decision`,

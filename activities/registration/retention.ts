@@ -2,7 +2,7 @@ import { purgeExpired, type RetentionReport, type RetentionRules } from '../../p
 import type { RegistrationDependencies } from './dependencies.ts';
 
 /** The retention schedule's one step: what is past its period deleted (platform/retention.ts), counted by kind. */
-export function createRetentionActivities(deps: Pick<RegistrationDependencies, 'db' | 'storage' | 'metrics'>) {
+export function createRetentionActivities(deps: Pick<RegistrationDependencies, 'db' | 'personal' | 'storage' | 'metrics'>) {
   return {
     async purgeExpired(input: { rules: RetentionRules }): Promise<RetentionReport> {
       const report = await purgeExpired(deps, input.rules, false);

@@ -37,9 +37,9 @@ function noteFor(registration: RegistrationRow, stage: ConversationStage, decisi
  * note with the summary and the reviewers' link, then one per decision, and the `cadastro-*`
  * label of its status. A registration from elsewhere, or without Chatwoot, has nothing to tell.
  */
-export function createTellConversation(deps: Pick<RegistrationDependencies, 'db' | 'chatwoot' | 'reviewBaseUrl'>) {
+export function createTellConversation(deps: Pick<RegistrationDependencies, 'db' | 'personal' | 'chatwoot' | 'reviewBaseUrl'>) {
   return async function tellConversation(input: { registrationId: string; round: number; stage: ConversationStage; decision: Decision | null }): Promise<{ told: boolean }> {
-    const registration = await getRegistration(deps.db, input.registrationId);
+    const registration = await getRegistration(deps.db, deps.personal, input.registrationId);
     if (registration === null) throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
     const conversationId = registration.chat?.chatwootConversationId ?? null;
     if (deps.chatwoot === undefined || conversationId === null) return { told: false };

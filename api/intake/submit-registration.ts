@@ -107,7 +107,7 @@ async function contentsOf(deps: AppDependencies, submission: Submission, registr
 /** What to do with the submission, from the registration it names (if any) and who sent it. */
 async function planOf(deps: AppDependencies, submission: Submission): Promise<Plan> {
   const { fields, submitter } = submission;
-  const target = await targetOf(deps.db, fields.nif, fields.phone, submitter);
+  const target = await targetOf(deps.db, deps.personal, fields.nif, fields.phone, submitter);
   if (target === null) return { action: 'create', ...(await contentsOf(deps, submission, null)) };
   const { registration, via, standing } = target;
   // The same answer whatever the registration's status: a stranger learns nothing from it.
@@ -204,17 +204,17 @@ async function commit(
   const { fields, submitter } = submission;
   const { fingerprint } = plan;
   return inTransaction(deps.db, async (client) => {
-    const byNif = await lockLiveRegistrationByNif(client, fields.nif);
+    const byNif = await lockLiveRegistrationByNif(client, deps.personal, fields.nif);
     if (plan.action === 'create') {
       if (byNif !== null) throw new ChangedMeanwhile();
-      await insertRegistration(client, registrationId, fields, fingerprint);
+      await insertRegistration(client, deps.personal, registrationId, fields, fingerprint);
       await insertDocuments(client, registrationId, stored);
       const chat = submitter.linkToken === '' ? null : await linkToBotSession(client, registrationId, submitter.linkToken);
       return { chat, correctionItems: null };
     }
-    const locked = plan.via === 'nif' ? byNif : byNif === null ? await lockCorrectableByPhone(client, fields.phone) : null;
+    const locked = plan.via === 'nif' ? byNif : byNif === null ? await lockCorrectableByPhone(client, deps.personal, fields.phone) : null;
     if (locked?.id !== registrationId || locked.updatedAt.getTime() !== plan.registration.updatedAt.getTime()) throw new ChangedMeanwhile();
-    if (!(await applyCorrectedFields(client, registrationId, fields, fingerprint))) throw new ChangedMeanwhile();
+    if (!(await applyCorrectedFields(client, deps.personal, registrationId, fields, fingerprint))) throw new ChangedMeanwhile();
     await insertDocuments(client, registrationId, stored);
     const chat = plan.relink ? await linkToBotSession(client, registrationId, submitter.linkToken) : null;
     return { chat: chat ?? locked.chat, correctionItems: locked.correctionItems };

@@ -1,5 +1,6 @@
 import { correctionCodeMatches } from '../../platform/correction-codes.ts';
 import type { Db } from '../../platform/db.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import { chatOfBotSession, correctableByPhone, liveRegistrationByNif } from '../../platform/stores/registrations.ts';
 
@@ -47,10 +48,10 @@ export async function submitterOf(db: Db, flat: Record<string, unknown>): Promis
  * correct their NIF, the one awaiting that correction under their phone, but only when the
  * submitter may correct it (otherwise a stranger's form would reveal it and it stays untouched).
  */
-export async function targetOf(db: Db, nif: string, phone: string, submitter: Submitter): Promise<{ registration: RegistrationRow; via: 'nif' | 'phone'; standing: Standing } | null> {
-  const byNif = await liveRegistrationByNif(db, nif);
+export async function targetOf(db: Db, personal: PersonalData, nif: string, phone: string, submitter: Submitter): Promise<{ registration: RegistrationRow; via: 'nif' | 'phone'; standing: Standing } | null> {
+  const byNif = await liveRegistrationByNif(db, personal, nif);
   if (byNif !== null) return { registration: byNif, via: 'nif', standing: standingOf(byNif, submitter) };
-  const byPhone = await correctableByPhone(db, phone);
+  const byPhone = await correctableByPhone(db, personal, phone);
   if (byPhone === null) return null;
   const standing = standingOf(byPhone, submitter);
   return standing === 'owner' || standing === 'code' ? { registration: byPhone, via: 'phone', standing } : null;

@@ -60,7 +60,7 @@ export const correctionStartRoutes = (deps: AppDependencies, limits: EdgeLimits)
     const counted = await limits.answerCheck(`session:${linkToken}`);
     if (counted.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, requestErrors.tooManyRequests, 'rate_limited_answer_checks', counted.retryAfterSeconds);
     const chatId = await chatOfBotSession(deps.db, linkToken);
-    const registration = chatId === null ? null : await correctionAwaitedInChat(deps.db, chatId);
+    const registration = chatId === null ? null : await correctionAwaitedInChat(deps.db, deps.personal, chatId);
     if (registration === null) throw new AppError(ErrorType.NotFound, correctionDialogue.nothingToCorrect);
     return startOf(registration, false);
   }
@@ -68,7 +68,7 @@ export const correctionStartRoutes = (deps: AppDependencies, limits: EdgeLimits)
   async function byCode(code: string): Promise<CorrectionStart> {
     const counted = await limits.correctionCode();
     if (counted.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, requestErrors.tooManyRequests, 'rate_limited_correction_codes', counted.retryAfterSeconds);
-    const registration = await correctionAwaitedByCode(deps.db, correctionCodeHash(code));
+    const registration = await correctionAwaitedByCode(deps.db, deps.personal, correctionCodeHash(code));
     if (registration === null) throw new AppError(ErrorType.CorrectionRefused, submissionErrors.correctionCodeRefused, { codigo_correcao: submissionErrors.correctionCodeRefused });
     return startOf(registration, true);
   }

@@ -34,7 +34,7 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
   }
 
   app.post('/drivers/erase', { schema: { body: driverLookupBody } }, async (request) => {
-    const registrations = await registrationsOfDriver(deps.db, lookupOf(request.body));
+    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookupOf(request.body));
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);
     const latest = registrations.at(-1)!;
@@ -50,7 +50,7 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
     for (const id of ids) await endWorkflow(id);
     for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);
     for (const chatId of chats) await deps.storage.deletePrefix(chatMediaFolder(chatId));
-    await tombstoneDriver(deps.db, ids, chats);
+    await tombstoneDriver(deps.db, deps.personal, ids, chats);
     for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told } });
     return { erased: ids, driver_told: told };
   });

@@ -41,7 +41,7 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
   }
 
   app.post('/drivers/export', { schema: { body: driverLookupBody } }, async (request, reply) => {
-    const registrations = await registrationsOfDriver(deps.db, lookupOf(request.body));
+    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookupOf(request.body));
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);
     const [documents, trail, messages] = await Promise.all([documentsOf(deps.db, ids), auditOf(deps.db, ids), messagesAbout(deps.db, ids)]);

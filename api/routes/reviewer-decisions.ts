@@ -28,7 +28,7 @@ export const reviewerDecisionRoutes = (deps: AppDependencies, limits: EdgeLimits
     details: Record<string, unknown>,
     run: (reviewer: string, updateId: string) => Promise<DecisionResult>,
   ) {
-    const registration = await getRegistration(deps.db, registrationId);
+    const registration = await getRegistration(deps.db, deps.personal, registrationId);
     if (registration === null) throw new AppError(ErrorType.NotFound, 'Registration not found');
     const refuse = async (reason: string) => {
       await audit(deps.db, request, { action, outcome: 'refused', registrationId, details: { ...details, error: reason } });

@@ -26,13 +26,13 @@ export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLi
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
 
   app.get('/drivers', { schema: { querystring: listQuery } }, async (request) => {
-    const { items, total } = await listRegistrations(deps.db, request.query);
+    const { items, total } = await listRegistrations(deps.db, deps.personal, request.query);
     await audit(deps.db, request, { action: 'list_registrations', outcome: 'accepted', registrationId: null, details: { ...request.query } });
     return { total, limit: request.query.limit, offset: request.query.offset, items: items.map(summary) };
   });
 
   app.get('/drivers/:id', { schema: { params: registrationParams } }, async (request) => {
-    const registration = await getRegistration(deps.db, request.params.id);
+    const registration = await getRegistration(deps.db, deps.personal, request.params.id);
     if (registration === null) throw new AppError(ErrorType.NotFound, 'Registration not found');
     const documents = await currentDocuments(deps.db, registration.id);
     await audit(deps.db, request, { action: 'view_registration', outcome: 'accepted', registrationId: registration.id });

@@ -6,20 +6,25 @@
  *
  *   "LFE1" | id length (1 byte) | id | wrap IV (12) | wrap tag (16) | wrapped key (32) | IV (12) | tag (16) | payload
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { decrypt, encrypt, ivLength, keyLength, newKey, tagLength } from './aead.ts';
 import type { Keyring, MasterKey } from './keyring.ts';
 
 const magic = Buffer.from('LFE1');
-const ivLength = 12;
-const tagLength = 16;
-const keyLength = 32;
 
-export type SealFailure = 'not-sealed' | 'unknown-key' | 'tampered';
+/** `key-destroyed`: the data subject's key is gone (the driver's data was erased). */
+export type SealFailure = 'not-sealed' | 'unknown-key' | 'key-destroyed' | 'tampered';
+
+const failureText: Record<SealFailure, string> = {
+  'not-sealed': 'it is not encrypted',
+  'unknown-key': 'its master key is not held',
+  'key-destroyed': 'its data subject\'s key was destroyed (erased)',
+  tampered: 'it was changed or moved',
+};
 
 /** A sealed file that does not open: not sealed at all, wrapped by a key no longer held, or changed (or moved). */
 export class SealBroken extends Error {
   constructor(readonly reason: SealFailure, what: string) {
-    super(`${what} does not open: ${reason === 'not-sealed' ? 'it is not encrypted' : reason === 'unknown-key' ? 'its master key is not held' : 'it was changed or moved'}`);
+    super(`${what} does not open: ${failureText[reason]}`);
     this.name = 'SealBroken';
   }
 }
@@ -54,23 +59,10 @@ function readHeader(bytes: Buffer, what: string): Header {
 const wrapAad = (keyId: string, storageKey: string) => Buffer.from(`lf-data-key|${keyId}|${storageKey}`);
 const payloadAad = (storageKey: string) => Buffer.from(`lf-file|${storageKey}`);
 
-function encrypt(key: Buffer, plain: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; sealed: Buffer } {
-  const iv = randomBytes(ivLength);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad);
-  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return { iv, tag: cipher.getAuthTag(), sealed };
-}
-
-function decrypt(key: Buffer, iv: Buffer, tag: Buffer, sealed: Buffer, aad: Buffer, what: string): Buffer {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(aad);
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(sealed), decipher.final()]);
-  } catch {
-    throw new SealBroken('tampered', what);
-  }
+function decryptOrRefuse(key: Buffer, iv: Buffer, tag: Buffer, sealed: Buffer, aad: Buffer, what: string): Buffer {
+  const plain = decrypt(key, iv, tag, sealed, aad);
+  if (plain === undefined) throw new SealBroken('tampered', what);
+  return plain;
 }
 
 function headerBytes(master: MasterKey, dataKey: Buffer, storageKey: string, iv: Buffer, tag: Buffer): Buffer {
@@ -81,7 +73,7 @@ function headerBytes(master: MasterKey, dataKey: Buffer, storageKey: string, iv:
 
 /** `plain` encrypted under a fresh data key, wrapped by the keyring's current master key. */
 export function seal(plain: Buffer, keyring: Keyring, storageKey: string): Buffer {
-  const dataKey = randomBytes(keyLength);
+  const dataKey = newKey();
   const payload = encrypt(dataKey, plain, payloadAad(storageKey));
   return Buffer.concat([headerBytes(keyring.current, dataKey, storageKey, payload.iv, payload.tag), payload.sealed]);
 }
@@ -89,7 +81,7 @@ export function seal(plain: Buffer, keyring: Keyring, storageKey: string): Buffe
 function unwrap(header: Header, keyring: Keyring, storageKey: string, what: string): Buffer {
   const master = keyring.find(header.keyId);
   if (master === undefined) throw new SealBroken('unknown-key', what);
-  return decrypt(master.key, header.wrapIv, header.wrapTag, header.wrappedKey, wrapAad(master.id, storageKey), what);
+  return decryptOrRefuse(master.key, header.wrapIv, header.wrapTag, header.wrappedKey, wrapAad(master.id, storageKey), what);
 }
 
 /** The plain bytes, or `SealBroken`. */
@@ -97,7 +89,7 @@ export function unseal(bytes: Buffer, keyring: Keyring, storageKey: string): Buf
   const what = 'A stored file';
   const header = readHeader(bytes, what);
   const dataKey = unwrap(header, keyring, storageKey, what);
-  return decrypt(dataKey, header.iv, header.tag, bytes.subarray(header.payloadAt), payloadAad(storageKey), what);
+  return decryptOrRefuse(dataKey, header.iv, header.tag, bytes.subarray(header.payloadAt), payloadAad(storageKey), what);
 }
 
 /** The master key id a sealed file's data key is wrapped with. */
@@ -114,6 +106,6 @@ export function rewrap(bytes: Buffer, keyring: Keyring, storageKey: string): Buf
   const what = 'A stored file';
   const header = readHeader(bytes, what);
   const dataKey = unwrap(header, keyring, storageKey, what);
-  decrypt(dataKey, header.iv, header.tag, bytes.subarray(header.payloadAt), payloadAad(storageKey), what);
+  decryptOrRefuse(dataKey, header.iv, header.tag, bytes.subarray(header.payloadAt), payloadAad(storageKey), what);
   return Buffer.concat([headerBytes(keyring.current, dataKey, storageKey, header.iv, header.tag), bytes.subarray(header.payloadAt)]);
 }

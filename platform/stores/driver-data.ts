@@ -4,27 +4,30 @@
  * once), each with every document revision, the audit trail and the WhatsApp messages sent about it.
  */
 import { inTransaction, type Db, type DbClient } from '../db.ts';
-import { toDocument, toRegistration, type DocumentRow, type RegistrationRow } from './registration-rows.ts';
+import type { PersonalData } from '../crypto/personal-data.ts';
+import { chatSubject, destroySubjectKeys, registrationSubject } from './data-keys.ts';
+import { selectRegistrations, toDocument, toRegistration, type DocumentRow, type RegistrationRow } from './registration-rows.ts';
 
 type Queryable = Db | DbClient;
 
 export type DriverLookup = { registrationId: string } | { nif: string } | { phone: string };
 
 /** The driver's registrations, oldest first: every registration sharing the NIF or the phone of the one named (erased ones are none). */
-export async function registrationsOfDriver(db: Queryable, lookup: DriverLookup): Promise<RegistrationRow[]> {
-  let nif: string | null = null;
-  let phone: string | null = null;
+export async function registrationsOfDriver(db: Queryable, personal: PersonalData, lookup: DriverLookup): Promise<RegistrationRow[]> {
+  // Found by the blind indexes of the NIF and the phone (their fields are sealed).
+  let nifIndex: string | null = null;
+  let phoneIndex: string | null = null;
   if ('registrationId' in lookup) {
-    const found = await db.query<{ nif: string; phone: string }>("SELECT nif, phone FROM registrations WHERE id = $1 AND status <> 'erased'", [lookup.registrationId]);
+    const found = await db.query<{ nif_index: string; phone_index: string }>("SELECT nif_index, phone_index FROM registrations WHERE id = $1 AND status <> 'erased'", [lookup.registrationId]);
     if (found.rows[0] === undefined) return [];
-    ({ nif, phone } = found.rows[0]);
+    ({ nif_index: nifIndex, phone_index: phoneIndex } = found.rows[0]);
   } else if ('nif' in lookup) {
-    nif = lookup.nif;
+    nifIndex = personal.index('nif', lookup.nif);
   } else {
-    phone = lookup.phone;
+    phoneIndex = personal.index('phone', lookup.phone);
   }
-  const result = await db.query("SELECT * FROM registrations WHERE (nif = $1 OR phone = $2) AND status <> 'erased' ORDER BY created_at, id", [nif, phone]);
-  return result.rows.map((row) => toRegistration(row as Record<string, unknown>));
+  const result = await db.query(`${selectRegistrations} WHERE (nif_index = $1 OR phone_index = $2) AND status <> 'erased' ORDER BY created_at, id`, [nifIndex, phoneIndex]);
+  return result.rows.map((row) => toRegistration(row as Record<string, unknown>, personal));
 }
 
 /** Every document of the registrations, superseded revisions included, in order. */
@@ -68,15 +71,17 @@ export async function messagesAbout(db: Queryable, registrationIds: string[]): P
 /**
  * The registrations' tombstones: every personal field emptied (the id, the dates and the decision
  * reached are kept), their document rows, the WhatsApp deliveries and the bot's and bridge's records
- * of their chats gone (the bot's kept turns are found by the chat's phone, which their keys hold).
- * One transaction. The files are the caller's to delete first.
+ * of their chats gone (the bot's kept turns are found by the chat's phone, which their keys hold),
+ * and the data keys of the registrations and chats destroyed, so any copy of their files or fields
+ * left elsewhere (a backup) no longer opens. One transaction. The files are the caller's to delete first.
  */
-export async function tombstoneDriver(db: Db, registrationIds: string[], chatIds: string[]): Promise<void> {
+export async function tombstoneDriver(db: Db, personal: PersonalData, registrationIds: string[], chatIds: string[]): Promise<void> {
   const digits = chatIds.map((chatId) => chatId.split('@')[0]!).filter((phone) => /^\d{6,}$/.test(phone));
   await inTransaction(db, async (client) => {
     await client.query(
       `UPDATE registrations SET status_before_erasure = status, status = 'erased', erased_at = now(), updated_at = now(),
          full_name = '', nif = '', phone = '', email = '', address = '', postal_code = '', city = '', submission_fingerprint = '',
+         data_key_id = NULL, nif_index = NULL, phone_index = NULL,
          rejection_reason = NULL, correction_items = NULL, correction_message = NULL, correction_code_sha256 = NULL,
          correction_code_expires_at = NULL, correction_code_unsent = NULL, whatsapp_chat_id = NULL, chatwoot_conversation_id = NULL
        WHERE id = ANY($1)`,
@@ -86,5 +91,6 @@ export async function tombstoneDriver(db: Db, registrationIds: string[], chatIds
     await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chatIds]);
     for (const table of ['bot_sessions', 'bridge_messages']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chatIds]);
     if (digits.length > 0) await client.query('DELETE FROM bot_turns WHERE turn_key LIKE ANY($1)', [digits.map((phone) => `%${phone}%`)]);
+    await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.map(chatSubject)]);
   });
 }

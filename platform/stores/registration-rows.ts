@@ -1,5 +1,9 @@
 import type { CorrectableItem, RegistrationStatus } from '../../domain/registration.ts';
 import type { DocumentKind, RegistrationSubmission } from '../../domain/registration-submission.ts';
+import type { MasterKey } from '../crypto/keyring.ts';
+import { dataKeyIdOf, openField, sealField, unwrapDataKey, type PersonalData } from '../crypto/personal-data.ts';
+import type { DbClient } from '../db.ts';
+import { registrationSubject, subjectKey } from './data-keys.ts';
 
 /** What the driver told us about themselves, as validated at intake. */
 export type DriverFields = Omit<RegistrationSubmission, 'documents'>;
@@ -43,16 +47,54 @@ export interface DocumentRow {
 
 type Row = Record<string, unknown>;
 
-export const toRegistration = (row: Row): RegistrationRow => ({
+/**
+ * Registrations with their data key, as every read of a whole registration selects them (`… WHERE`
+ * follows): the personal fields open with it.
+ */
+export const selectRegistrations = `SELECT *,
+  (SELECT master_key_id FROM data_keys WHERE data_keys.id = registrations.data_key_id) AS data_key_master,
+  (SELECT wrapped FROM data_keys WHERE data_keys.id = registrations.data_key_id) AS data_key_wrapped
+  FROM registrations`;
+
+/** The personal fields of a registration, each sealed with the registration's data key in its column. */
+const personalColumns = [
+  ['fullName', 'full_name'], ['nif', 'nif'], ['phone', 'phone'], ['email', 'email'], ['address', 'address'], ['postalCode', 'postal_code'], ['city', 'city'],
+] as const satisfies ReadonlyArray<readonly [keyof DriverFields, string]>;
+
+/** A sealed field opens only in its own registration and column. */
+const fieldBinding = (registrationId: string, column: string) => `registrations.${column}|${registrationId}`;
+
+export interface SealedDriverFields {
+  dataKeyId: string;
+  /** In the order of the columns `full_name, nif, phone, email, address, postal_code, city`. */
+  values: string[];
+  nifIndex: string;
+  phoneIndex: string;
+}
+
+/** The driver's fields as the row keeps them: sealed with the registration's data key (made now if new), with the NIF's and phone's blind indexes. */
+export async function sealDriverFields(client: DbClient, personal: PersonalData, registrationId: string, fields: DriverFields): Promise<SealedDriverFields> {
+  const key = await subjectKey(client, personal, registrationSubject(registrationId));
+  return {
+    dataKeyId: dataKeyIdOf(key.id)!,
+    values: personalColumns.map(([field, column]) => sealField(key, fieldBinding(registrationId, column), fields[field])),
+    nifIndex: personal.index('nif', fields.nif),
+    phoneIndex: personal.index('phone', fields.phone),
+  };
+}
+
+function driverFieldsOf(row: Row, personal: PersonalData): DriverFields {
+  const key: MasterKey | undefined = row.data_key_wrapped === null || row.data_key_wrapped === undefined
+    ? undefined
+    : unwrapDataKey(personal.keyring, { id: row.data_key_id as string, masterKeyId: row.data_key_master as string, wrapped: row.data_key_wrapped as Buffer });
+  const open = (column: string) => openField(key, fieldBinding(row.id as string, column), row[column] as string);
+  return Object.fromEntries(personalColumns.map(([field, column]) => [field, open(column)])) as unknown as DriverFields;
+}
+
+export const toRegistration = (row: Row, personal: PersonalData): RegistrationRow => ({
   id: row.id as string,
   status: row.status as RegistrationStatus,
-  fullName: row.full_name as string,
-  nif: row.nif as string,
-  phone: row.phone as string,
-  email: row.email as string,
-  address: row.address as string,
-  postalCode: row.postal_code as string,
-  city: row.city as string,
+  ...driverFieldsOf(row, personal),
   submissionFingerprint: row.submission_fingerprint as string,
   rejectionReason: row.rejection_reason as string | null,
   correctionItems: row.correction_items as CorrectableItem[] | null,

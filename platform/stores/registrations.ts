@@ -1,6 +1,7 @@
 import { inTransaction, type Db, type DbClient } from '../db.ts';
 import type { Decision, RegistrationStatus } from '../../domain/registration.ts';
-import { toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
+import type { PersonalData } from '../crypto/personal-data.ts';
+import { sealDriverFields, selectRegistrations, toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
 
 type Queryable = Db | DbClient;
 
@@ -15,24 +16,26 @@ export interface NewDocument {
 }
 
 /** The live registration holding a NIF, as it is now (not locked: see `lockLiveRegistrationByNif`). */
-export async function liveRegistrationByNif(db: Queryable, nif: string): Promise<RegistrationRow | null> {
-  const result = await db.query("SELECT * FROM registrations WHERE nif = $1 AND status <> 'rejected'", [nif]);
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+export async function liveRegistrationByNif(db: Queryable, personal: PersonalData, nif: string): Promise<RegistrationRow | null> {
+  const result = await db.query(`${selectRegistrations} WHERE nif_index = $1 AND status <> 'rejected'`, [personal.index('nif', nif)]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** The live registration holding a NIF, locked for the rest of the transaction. */
-export async function lockLiveRegistrationByNif(client: DbClient, nif: string): Promise<RegistrationRow | null> {
+export async function lockLiveRegistrationByNif(client: DbClient, personal: PersonalData, nif: string): Promise<RegistrationRow | null> {
+  const nifIndex = personal.index('nif', nif);
   // Serialises concurrent intakes for the same NIF, including the first one (no row to lock yet).
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registration-nif:${nif}`]);
-  const result = await client.query("SELECT * FROM registrations WHERE nif = $1 AND status <> 'rejected' FOR UPDATE", [nif]);
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`registration-nif:${nifIndex}`]);
+  const result = await client.query(`${selectRegistrations} WHERE nif_index = $1 AND status <> 'rejected' FOR UPDATE`, [nifIndex]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
-export async function insertRegistration(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<void> {
+export async function insertRegistration(client: DbClient, personal: PersonalData, id: string, fields: DriverFields, fingerprint: string): Promise<void> {
+  const sealed = await sealDriverFields(client, personal, id, fields);
   await client.query(
-    `INSERT INTO registrations (id, status, full_name, nif, phone, email, address, postal_code, city, submission_fingerprint)
-     VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
+    `INSERT INTO registrations (id, status, full_name, nif, phone, email, address, postal_code, city, submission_fingerprint, data_key_id, nif_index, phone_index)
+     VALUES ($1, 'received', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [id, ...sealed.values, fingerprint, sealed.dataKeyId, sealed.nifIndex, sealed.phoneIndex],
   );
 }
 
@@ -40,13 +43,14 @@ export async function insertRegistration(client: DbClient, id: string, fields: D
  * A corrected submission replaces the driver's fields; only valid while a correction is requested.
  * The correction code is spent with it (single use).
  */
-export async function applyCorrectedFields(client: DbClient, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
+export async function applyCorrectedFields(client: DbClient, personal: PersonalData, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
+  const sealed = await sealDriverFields(client, personal, id, fields);
   const result = await client.query(
     `UPDATE registrations SET status = 'received', full_name = $2, nif = $3, phone = $4, email = $5, address = $6,
-       postal_code = $7, city = $8, submission_fingerprint = $9, correction_code_sha256 = NULL, correction_code_expires_at = NULL, correction_code_unsent = NULL,
-       updated_at = now()
+       postal_code = $7, city = $8, submission_fingerprint = $9, data_key_id = $10, nif_index = $11, phone_index = $12,
+       correction_code_sha256 = NULL, correction_code_expires_at = NULL, correction_code_unsent = NULL, updated_at = now()
      WHERE id = $1 AND status = 'correction_requested'`,
-    [id, fields.fullName, fields.nif, fields.phone, fields.email, fields.address, fields.postalCode, fields.city, fingerprint],
+    [id, ...sealed.values, fingerprint, sealed.dataKeyId, sealed.nifIndex, sealed.phoneIndex],
   );
   return result.rowCount === 1;
 }
@@ -61,9 +65,9 @@ export async function insertDocuments(client: DbClient, registrationId: string, 
   }
 }
 
-export async function getRegistration(db: Queryable, id: string): Promise<RegistrationRow | null> {
-  const result = await db.query('SELECT * FROM registrations WHERE id = $1', [id]);
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+export async function getRegistration(db: Queryable, personal: PersonalData, id: string): Promise<RegistrationRow | null> {
+  const result = await db.query(`${selectRegistrations} WHERE id = $1`, [id]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** Documents that are not superseded, newest revision last. */
@@ -82,16 +86,17 @@ export async function getDocument(db: Queryable, registrationId: string, documen
 
 export async function listRegistrations(
   db: Queryable,
+  personal: PersonalData,
   filter: { status?: RegistrationStatus; limit: number; offset: number },
 ): Promise<{ items: RegistrationRow[]; total: number }> {
   const where = filter.status === undefined ? '' : 'WHERE status = $1';
   const params: unknown[] = filter.status === undefined ? [] : [filter.status];
   // The total is counted on its own: a page past the last one still knows how many there are.
   const [page, count] = await Promise.all([
-    db.query(`SELECT * FROM registrations ${where} ORDER BY created_at DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, filter.limit, filter.offset]),
+    db.query(`${selectRegistrations} ${where} ORDER BY created_at DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, filter.limit, filter.offset]),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM registrations ${where}`, params),
   ]);
-  return { items: page.rows.map((row) => toRegistration(row as Record<string, unknown>)), total: count.rows[0]?.total ?? 0 };
+  return { items: page.rows.map((row) => toRegistration(row as Record<string, unknown>, personal)), total: count.rows[0]?.total ?? 0 };
 }
 
 /** The documents are ready: a registration still `received` now awaits a reviewer. */
@@ -155,36 +160,36 @@ export async function deleteRegistration(db: Queryable, id: string): Promise<voi
 }
 
 const correctableByPhoneSql =
-  "SELECT * FROM registrations WHERE phone = $1 AND status = 'correction_requested' AND correction_items ? 'nif' ORDER BY created_at DESC LIMIT 1";
+  `${selectRegistrations} WHERE phone_index = $1 AND status = 'correction_requested' AND correction_items ? 'nif' ORDER BY created_at DESC LIMIT 1`;
 
 /** A registration asked to correct its NIF is found by the driver's phone instead. */
-export async function correctableByPhone(db: Queryable, phone: string): Promise<RegistrationRow | null> {
-  const result = await db.query(correctableByPhoneSql, [phone]);
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+export async function correctableByPhone(db: Queryable, personal: PersonalData, phone: string): Promise<RegistrationRow | null> {
+  const result = await db.query(correctableByPhoneSql, [personal.index('phone', phone)]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** The same, locked for the rest of the transaction. */
-export async function lockCorrectableByPhone(client: DbClient, phone: string): Promise<RegistrationRow | null> {
-  const result = await client.query(`${correctableByPhoneSql} FOR UPDATE`, [phone]);
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+export async function lockCorrectableByPhone(client: DbClient, personal: PersonalData, phone: string): Promise<RegistrationRow | null> {
+  const result = await client.query(`${correctableByPhoneSql} FOR UPDATE`, [personal.index('phone', phone)]);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** The registration from this WhatsApp chat that awaits the driver's correction (the newest), or null. */
-export async function correctionAwaitedInChat(db: Queryable, chatId: string): Promise<RegistrationRow | null> {
+export async function correctionAwaitedInChat(db: Queryable, personal: PersonalData, chatId: string): Promise<RegistrationRow | null> {
   const result = await db.query(
-    "SELECT * FROM registrations WHERE whatsapp_chat_id = $1 AND status = 'correction_requested' ORDER BY updated_at DESC LIMIT 1",
+    `${selectRegistrations} WHERE whatsapp_chat_id = $1 AND status = 'correction_requested' ORDER BY updated_at DESC LIMIT 1`,
     [chatId],
   );
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** The registration whose current correction code has this SHA-256, while it awaits the correction and the code is valid. */
-export async function correctionAwaitedByCode(db: Queryable, codeSha256: string): Promise<RegistrationRow | null> {
+export async function correctionAwaitedByCode(db: Queryable, personal: PersonalData, codeSha256: string): Promise<RegistrationRow | null> {
   const result = await db.query(
-    "SELECT * FROM registrations WHERE correction_code_sha256 = $1 AND status = 'correction_requested' AND correction_code_expires_at > now() LIMIT 1",
+    `${selectRegistrations} WHERE correction_code_sha256 = $1 AND status = 'correction_requested' AND correction_code_expires_at > now() LIMIT 1`,
     [codeSha256],
   );
-  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>);
+  return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
 /** The WhatsApp chat of the bot session whose link token the flow posted back, or null for an unknown token. */
@@ -265,4 +270,28 @@ export async function linkToBotSession(client: DbClient, registrationId: string,
   );
   const row = result.rows[0];
   return row === undefined ? null : { whatsappChatId: row.whatsapp_chat_id, chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) };
+}
+
+/**
+ * Registrations written before their fields were sealed (before the data keys' migration) sealed
+ * now, each under a data key of its own, with their blind indexes. Run at every start; finds nothing
+ * once done. Returns how many it sealed.
+ */
+export async function sealPlainRegistrations(db: Db, personal: PersonalData): Promise<number> {
+  const plain = await db.query(`${selectRegistrations} WHERE data_key_id IS NULL AND status <> 'erased'`);
+  let sealed = 0;
+  for (const row of plain.rows) {
+    const registration = toRegistration(row as Record<string, unknown>, personal);
+    sealed += await inTransaction(db, async (client) => {
+      const fields = await sealDriverFields(client, personal, registration.id, registration);
+      const result = await client.query(
+        `UPDATE registrations SET full_name = $2, nif = $3, phone = $4, email = $5, address = $6, postal_code = $7, city = $8,
+           data_key_id = $9, nif_index = $10, phone_index = $11
+         WHERE id = $1 AND data_key_id IS NULL`,
+        [registration.id, ...fields.values, fields.dataKeyId, fields.nifIndex, fields.phoneIndex],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+  return sealed;
 }

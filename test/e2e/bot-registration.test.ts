@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { chatEventsSignal, chatStateQuery, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
 import { chatWorkflowId } from '../../domain/chat.ts';
+import { getRegistration } from '../../platform/stores/registrations.ts';
 import type { ChildProcess } from 'node:child_process';
 import { makeJpeg, makePhotoLikeJpeg, makePng } from '../fixtures/documents.ts';
 import { botDialogue, driverAnswers } from '../support/bot-dialogue.ts';
@@ -74,7 +75,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     // The flow's HTTP Request reached the real intake, with the photos as files the intake fetched from Typebot.
     const row = await eventually(async () => {
       const found = await sut.system.db.query<{ id: string; status: string; whatsapp_chat_id: string; chatwoot_conversation_id: string }>(
-        'SELECT id, status, whatsapp_chat_id, chatwoot_conversation_id FROM registrations WHERE nif = $1', [answers.nif]);
+        'SELECT id, status, whatsapp_chat_id, chatwoot_conversation_id FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)]);
       return found.rows[0];
     }, 20_000, 'the registration');
     const view = chatwootView(sut);
@@ -113,8 +114,11 @@ describe('registration bot in the WhatsApp conversation', () => {
     await startRegistration(driver);
     await answerUpToSummary(driver, answers);
     assert.match(await driver.says('1', 'the registration to be sent'), /Recebemos o seu registo/);
-    const rowOf = async () => (await sut.system.db.query<{ id: string; status: string; postal_code: string; email: string }>(
-      'SELECT id, status, postal_code, email FROM registrations WHERE nif = $1', [answers.nif])).rows[0];
+    const rowOf = async () => {
+      const found = (await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)])).rows[0];
+      const registration = found === undefined ? null : await getRegistration(sut.system.db, sut.system.personal, found.id);
+      return registration === null ? undefined : { id: registration.id, status: registration.status, postal_code: registration.postalCode, email: registration.email };
+    };
     const pending = async (what: string) => eventually(async () => ((await rowOf())?.status === 'pending_approval' ? rowOf() : undefined), 20_000, what);
     const { id } = await pending('the registration pending');
     const documents = async () => (await sut.system.db.query<{ kind: string; revision: number; received_sha256: string }>(
@@ -211,7 +215,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     const summary = said(await next('Matosinhos'));
     assert.match(summary, /Email: rui\.novo@example\.pt[\s\S]*Cidade: Matosinhos/);
     assert.match(said(await next('Confirmar')), /Recebemos o seu registo/);
-    const row = (await sut.system.db.query<{ status: string; email: string; city: string }>('SELECT status, email, city FROM registrations WHERE id = $1', [id])).rows[0];
+    const row = await getRegistration(sut.system.db, sut.system.personal, id);
     assert.deepEqual(row && { email: row.email, city: row.city }, { email: 'rui.novo@example.pt', city: 'Matosinhos' });
     assert.notEqual(row?.status, 'correction_requested');
   });

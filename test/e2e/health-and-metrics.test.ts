@@ -93,7 +93,7 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
       const intake = await post('/drivers/register-typebot/', registration);
       assert.deepEqual([intake.status, intake.retryAfter, intake.body.error], [503, '5', requestErrors.unavailable]);
       assert.ok(intake.ms < 3000 + 2000, `the intake answered after ${Math.round(intake.ms)} ms (documents checked first)`);
-      const rows = await system.db.query('SELECT 1 FROM registrations WHERE nif = $1', [registration.nif]);
+      const rows = await system.db.query('SELECT 1 FROM registrations WHERE nif_index = $1', [system.personal.index('nif', String(registration.nif))]);
       assert.equal(rows.rowCount, 0, 'the refused registration left no row');
     } finally {
       await temporal.restore();

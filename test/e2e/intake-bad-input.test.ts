@@ -26,7 +26,7 @@ describe('registration intake refuses bad input and changes nothing', () => {
     assert.equal(typeof response.body.error, 'string');
     if (field !== undefined) assert.ok(field in (response.body.fields as object), `error names ${field}: ${JSON.stringify(response.body.fields)}`);
     if (nif !== null) {
-      const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif]);
+      const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', nif)]);
       assert.equal(rows.rows[0]!.n, 0, 'no registration row');
     }
     assert.deepEqual(await sut.storedFiles(), filesBefore, 'no stored file');

@@ -67,7 +67,7 @@ describe('crafted PDFs at the intake', () => {
     for (const [index, answer] of answers.entries()) {
       const { error } = crafted[index]!;
       const nif = String(payloads[index]!.nif);
-      const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif]);
+      const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', nif)]);
       if (error === null) {
         assert.equal(answer.status, 201, JSON.stringify(answer.body).slice(0, 300));
         assert.equal(rows.rows[0]!.n, 1);

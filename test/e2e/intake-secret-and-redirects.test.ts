@@ -58,7 +58,7 @@ describe('registration intake with INTAKE_SHARED_SECRET and documents behind red
   }
   const filesOfOthers = async () => (await sut.storedFiles()).filter((file) => !accepted.some((id) => file.includes(id)));
   const rowsWithNif = async (nif: unknown) =>
-    (await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif])).rows[0]!.n;
+    (await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(nif))])).rows[0]!.n;
 
   /** Refused in pt-PT, with nothing stored and no workflow started; returns the error. */
   async function refusedWithNothingLeft(payload: Record<string, unknown>, token: string | undefined, status: number): Promise<{ error: string; fields: Record<string, string> }> {

@@ -138,7 +138,7 @@ describe('driver registration, end to end through HTTP', () => {
       assert.match(String(answer.body.error), /^Já existe um registo de motorista para este NIF\. Se o registo é seu/);
     }
     assert.deepEqual(repeat.body, other.body, 'the same answer whatever was sent');
-    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(payload.nif))]);
     assert.equal(rows.rows[0]!.n, 1);
   });
 

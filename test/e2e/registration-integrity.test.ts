@@ -6,6 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { submissionErrors } from '../../domain/texts/intake.ts';
 import { insertBotSession } from '../../platform/stores/bot.ts';
+import { getRegistration } from '../../platform/stores/registrations.ts';
 import { stateQuery } from '../../workflows/driver-registration.ts';
 import { makePng } from '../fixtures/documents.ts';
 import { crashAfterCommit } from '../support/crash-after-commit.ts';
@@ -88,8 +89,8 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     const corrected = await submit({ ...payload, codigo_postal: '4000-123', sessao_conversa: await botSessionIn(ownChat) });
     assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
     await status(id, 'pending_approval');
-    const row = await system().system.db.query<{ postal_code: string; whatsapp_chat_id: string }>('SELECT postal_code, whatsapp_chat_id FROM registrations WHERE id = $1', [id]);
-    assert.deepEqual(row.rows[0], { postal_code: '4000-123', whatsapp_chat_id: ownChat });
+    const row = await getRegistration(system().system.db, system().system.personal, id);
+    assert.deepEqual([row?.postalCode, row?.chat?.whatsappChatId], ['4000-123', ownChat]);
   });
 
   it('takes a correction from the form with the code once, and refuses a used or expired code', async () => {
@@ -166,7 +167,7 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     const sut = system();
     const crashed = async (payload: Record<string, unknown>) => {
       await crash.submitCrashing(() => submit(payload));
-      const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [payload.nif]);
+      const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(payload.nif))]);
       assert.equal(row.rows[0]?.status, 'received', 'committed');
       const id = row.rows[0].id;
       await assert.rejects(sut.system.temporal.workflow.getHandle(workflowIdOf(id)).describe(), WorkflowNotFoundError, 'never started');

@@ -65,7 +65,7 @@ describe('self-repair on a Temporal Schedule', () => {
     const startedBefore = await repairs(sut, 'workflow_started');
     const payload = flatPayload(documents);
     await crashingSubmit(payload);
-    const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [payload.nif]);
+    const row = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(payload.nif))]);
     const id = row.rows[0]!.id;
 
     await eventually(async () => ((await statusOf(sut, id)) === 'pending_approval' ? true : undefined), 30_000, 'the schedule to start the workflow');

@@ -38,7 +38,7 @@ describe('retention: what is past its period goes, on a Temporal Schedule, after
     const filesOf = async (id: string) => (await sut.storedFiles()).filter((file) => file.includes(`/registrations/${id}/`));
     await new Promise((resolve) => setTimeout(resolve, 1_200));
 
-    const preview = await purgeExpired({ db: sut.system.db, storage: sut.system.storage }, rules, true);
+    const preview = await purgeExpired({ db: sut.system.db, personal: sut.system.personal, storage: sut.system.storage }, rules, true);
     assert.deepEqual({ ...preview, botTurns: preview.botTurns >= 1 }, { dryRun: true, rejectedRegistrations: [rejected], chatMedia: 0, botTurns: true, botSessions: 0 });
     assert.equal(await statusOf(rejected!), 'rejected', 'the dry run changes nothing');
     assert.ok((await filesOf(rejected!)).length > 0);

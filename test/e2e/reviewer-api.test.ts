@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import sharp from 'sharp';
+import { SealBroken } from '../../platform/crypto/envelope.ts';
 import { correctionCodeIn, flatPayload, randomNif, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
@@ -234,6 +235,12 @@ describe('reviewer API', () => {
     const filesOf = async (id: string) => (await sut.storedFiles()).filter((file) => file.includes(`/registrations/${id}/`));
     assert.ok((await filesOf(second)).length > 0);
 
+    // A backup taken before the erasure: one of the driver's files as it is at rest, and the keys of their registrations.
+    const backedUp = (await filesOf(second)).find((file) => file.includes('/documents/') && !file.endsWith('.json'))!;
+    const backup = await Promise.all([readFile(backedUp), readFile(`${backedUp}~meta.json`)]);
+    const keyIds = (await sut.system.db.query<{ data_key_id: string }>('SELECT data_key_id FROM registrations WHERE id = ANY($1)', [[first, second]])).rows.map((row) => row.data_key_id);
+    assert.equal(keyIds.filter((id) => id !== null).length, 2);
+
     const erase = (token: string, body: unknown) =>
       fetch(`${sut.system.apiUrl}/drivers/erase`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await erase(sut.reviewerToken, { nif })).status, 403, 'a reviewer may not');
@@ -248,6 +255,13 @@ describe('reviewer API', () => {
     assert.equal((await handle.describe()).status.name, 'TERMINATED');
     assert.deepEqual([await filesOf(first), await filesOf(second)], [[], []], 'no file left');
     assert.ok((await filesOf(bystander)).length > 0, "someone else's files stay");
+    // Their keys are destroyed: the backup's copy, put back, no longer opens.
+    assert.equal((await sut.system.db.query('SELECT 1 FROM data_keys WHERE id = ANY($1)', [keyIds])).rowCount, 0, 'the keys are gone');
+    await mkdir(path.dirname(backedUp), { recursive: true });
+    await Promise.all([writeFile(backedUp, backup[0]), writeFile(`${backedUp}~meta.json`, backup[1])]);
+    const storageKey = backedUp.slice(backedUp.indexOf(`registrations/${second}/`));
+    await assert.rejects(sut.system.storage.get(storageKey), (error) => error instanceof SealBroken && error.reason === 'key-destroyed');
+    await sut.system.storage.deletePrefix(`registrations/${second}`);
     const rows = await sut.system.db.query<Record<string, unknown>>('SELECT * FROM registrations WHERE id = ANY($1) ORDER BY created_at', [[first, second]]);
     for (const row of rows.rows) {
       assert.equal(row.status, 'erased');
@@ -288,7 +302,7 @@ describe('reviewer API', () => {
     const again = await pending(sut, id);
     assert.equal(again.postal_code, '4000-123');
     assert.deepEqual((again.documents as DocumentView[]).map((doc) => [doc.id, doc.kind, doc.revision]).sort(), documentsBefore, 'no document revised');
-    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [payload.nif]);
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(payload.nif))]);
     assert.equal(rows.rows[0]!.n, 1);
     const revisions = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registration_documents WHERE registration_id = $1', [id]);
     assert.equal(revisions.rows[0]!.n, 3, 'no new document row');

@@ -38,7 +38,7 @@ describe('fault matrix, the ground under it: nothing lost, doubled or out of ord
         return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       };
       const rowsOf = async (nif: unknown) =>
-        (await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif = $1', [nif])).rows;
+        (await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(nif))])).rows;
       const firstTries = payloads.map((payload) => submit(api.url, payload));
       // Killed as soon as the first registration is committed: the others are mid-request.
       await eventually(async () => ((await Promise.all(payloads.map((payload) => rowsOf(payload.nif)))).some((rows) => rows.length > 0) ? true : undefined), 30_000, 'a registration committed');
@@ -164,7 +164,7 @@ describe('fault matrix, the ground under it: nothing lost, doubled or out of ord
       const files = async () => (await readdir(storageDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
 
       const refused = await sut.call('POST', '/drivers/register-typebot/', variablesPayload(payload));
-      const { rows } = await sut.system.db.query<{ count: number }>('SELECT count(*)::int AS count FROM registrations WHERE nif = $1', [payload.nif]);
+      const { rows } = await sut.system.db.query<{ count: number }>('SELECT count(*)::int AS count FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', String(payload.nif))]);
       const rowsAfter = rows[0]!.count;
       report('disk-full', { status: refused.status, error: refused.body.error, rowsAfter, filesAfter: await files() });
       assert.equal(refused.status, 503);

@@ -35,7 +35,7 @@ describe('fuzz over HTTP: the intake and both webhooks answer 2xx or 4xx, never 
 
   const registrationsWithNif = async (sut: TestSystem, nif: unknown): Promise<number> => {
     if (typeof nif !== 'string') return 0;
-    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [nif.replace(/\s/g, '')]);
+    const rows = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', nif.replace(/\s/g, ''))]);
     return rows.rows[0]!.n;
   };
 

@@ -13,8 +13,10 @@ import { rotateStoredKeys } from '../../platform/storage/rotate-keys.ts';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
 
 const masterKey = (id: string): MasterKey => ({ id, key: randomBytes(32) });
+/** Objects of no data subject's key (those are tested with a database: subject-keys.test.ts). */
+const noSubjects = { forObject: async () => undefined, byEnvelopeId: async () => undefined };
 
-describe('encrypted document storage over the file storage', () => {
+describe('encrypted document storage over the file storage (master keys)', () => {
   let root: string;
   let run = 0;
   const folder = () => path.join(root, `store-${++run}`);
@@ -27,7 +29,7 @@ describe('encrypted document storage over the file storage', () => {
   /** An encrypted storage in a fresh folder, recording what it reports as broken. */
   function open(keys: MasterKey[], dir = folder()) {
     const broken: Array<[string, string]> = [];
-    const storage = createEncryptedStorage(createFileStorage(dir), keyringOf(keys), async (key, reason) => { broken.push([key, reason]); });
+    const storage = createEncryptedStorage(createFileStorage(dir), keyringOf(keys), undefined, async (key, reason) => { broken.push([key, reason]); });
     return { storage, broken, dir, backend: createFileStorage(dir) };
   }
 
@@ -87,8 +89,8 @@ describe('encrypted document storage over the file storage', () => {
     const strangerKey = keyFor('stranger');
     await open([masterKey('k7')], dir).storage.put(strangerKey, photo, 'image/jpeg');
 
-    const report = await rotateStoredKeys(before.backend, keyringOf([k2, k1]));
-    assert.deepEqual({ ...report, failed: report.failed.map((failure) => failure.key) }, { keyId: 'k2', alreadyCurrent: 0, rewrapped: 3, encrypted: 1, failed: [strangerKey] });
+    const report = await rotateStoredKeys(before.backend, keyringOf([k2, k1]), noSubjects);
+    assert.deepEqual({ ...report, failed: report.failed.map((failure) => failure.key) }, { keyId: 'k2', alreadyCurrent: 0, rewrapped: 3, encrypted: 1, movedToSubjectKeys: 0, underSubjectKeys: 0, failed: [strangerKey] });
     const after = open([k2], dir);
     for (const [index, key] of keys.entries()) {
       assert.equal(sealedWith(await readFile(path.join(dir, key))), 'k2');
@@ -96,7 +98,7 @@ describe('encrypted document storage over the file storage', () => {
       assert.deepEqual((await after.storage.get(key)).bytes, photo, 'read with the new key alone');
     }
     assert.deepEqual((await after.storage.get(plainKey)).bytes, photo);
-    const again = await rotateStoredKeys(before.backend, keyringOf([k2]));
+    const again = await rotateStoredKeys(before.backend, keyringOf([k2]), noSubjects);
     assert.deepEqual([again.alreadyCurrent, again.rewrapped, again.encrypted, again.failed.length], [4, 0, 0, 1]);
   });
 });

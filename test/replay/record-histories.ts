@@ -117,7 +117,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       assert.match(await driver.says('1', 'the registration to be sent'), /Recebemos o seu registo/);
 
       const registrationId = await waitFor(async () => {
-        const found = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [answers.nif]);
+        const found = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)]);
         return found.rows[0]?.status === 'pending_approval' ? found.rows[0].id : undefined;
       }, 'the registration pending approval');
       const correction = await sut.asReviewer('POST', `/drivers/${registrationId}/request-correction`, { items: ['licence_back'], message: 'A fotografia está desfocada.' });
@@ -161,7 +161,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       ];
       for (const [message, next] of script) assert.match(await driver.says(message), next);
       const registrationId = await waitFor(async () => {
-        const found = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif = $1', [answers.nif]);
+        const found = await sut.system.db.query<{ id: string; status: string }>('SELECT id, status FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)]);
         return found.rows[0]?.status === 'pending_approval' ? found.rows[0].id : undefined;
       }, 'the registration pending approval');
       const correction = await sut.asReviewer('POST', `/drivers/${registrationId}/request-correction`, { items: ['licence_back', 'postal_code'], message: 'A fotografia está desfocada.' });

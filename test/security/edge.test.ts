@@ -68,7 +68,7 @@ async function refusals(sut: TestSystem, route: string, reason: string): Promise
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
-const registrationRows = async (sut: TestSystem, nif: string) => Number((await sut.system.db.query<{ n: string }>('SELECT count(*) AS n FROM registrations WHERE nif = $1', [nif])).rows[0]!.n);
+const registrationRows = async (sut: TestSystem, nif: string) => Number((await sut.system.db.query<{ n: string }>('SELECT count(*) AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', nif)])).rows[0]!.n);
 
 describe('authenticate first, read second', () => {
   const intakeSecret = `test-intake-${randomUUID()}`;

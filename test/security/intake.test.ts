@@ -316,7 +316,8 @@ describe('security: the registration intake refuses every bad input in pt-PT and
   ];
 
   const rowsFor = async (context: Context) => (await system().system.db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM registrations WHERE nif = $1 OR phone = $2', [context.nif, context.phone],
+    'SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1 OR phone_index = $2',
+    [system().system.personal.index('nif', context.nif), system().system.personal.index('phone', context.phone)],
   )).rows[0]!.n;
   /** Registrations a row let through (a `todo`, or a control): their workflow keeps writing files while later rows run. */
   const accepted = new Set<string>();
@@ -398,7 +399,7 @@ describe('security: the registration intake refuses every bad input in pt-PT and
     const response = await send(system().system.apiUrl!, intake(payload(context), { ...token, 'transfer-encoding': 'chunked' }));
     noteAccepted(response);
     assert.equal(response.status, 201, response.text);
-    const { rows } = await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif = $1', [context.nif]);
+    const { rows } = await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE nif_index = $1', [system().system.personal.index('nif', context.nif)]);
     assert.equal(rows[0]!.n, 1);
   });
 

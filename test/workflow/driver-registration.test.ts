@@ -118,6 +118,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       const { Registry } = await import('prom-client');
       const notify = createNotifyDriver({
         db: sut.system.db,
+        personal: sut.system.personal,
         wppconnect: createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey }),
         metrics: createRegistrationMetrics(new Registry()),
       });
@@ -156,6 +157,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       const { withFaults } = await import('../support/faults.ts');
       const notifierWith = (timeoutMs: number) => createNotifyDriver({
         db: sut.system.db,
+        personal: sut.system.personal,
         wppconnect: createWppConnectClient({ baseUrl: sut.wpp.url, session: sut.wpp.session, secretKey: sut.wpp.secretKey, timeoutMs }),
         metrics: createRegistrationMetrics(new Registry()),
       });
