@@ -140,6 +140,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         dataConverter,
         dependencies: {
           db,
+          personal,
           storage,
           wppconnect,
           chatwoot: chatwootClient,

@@ -12,9 +12,9 @@ import { phoneOfChat } from '../delivery/recipient.ts';
 import { carriesMedia, fetchInboundMedia } from '../bridge/inbound-media.ts';
 import type { BotDependencies, BotStep } from './dependencies.ts';
 
-async function rememberedTurn<T extends TypebotTurn>(deps: BotDependencies, key: string, ask: () => Promise<T>): Promise<T> {
-  const earlier = await keptBotTurn<T>(deps.db, key);
-  return earlier ?? keepBotTurn(deps.db, key, await ask());
+async function rememberedTurn<T extends TypebotTurn>(deps: BotDependencies, step: BotStep, ask: () => Promise<T>): Promise<T> {
+  const earlier = await keptBotTurn<T>(deps.db, deps.personal, step.chatId, step.key);
+  return earlier ?? keepBotTurn(deps.db, deps.personal, step.chatId, step.key, await ask());
 }
 
 /**
@@ -24,7 +24,7 @@ async function rememberedTurn<T extends TypebotTurn>(deps: BotDependencies, key:
  * (a correction asks which items to redo). A retry cut off in between leaves a token nobody holds.
  */
 export function startSession(deps: BotDependencies, step: BotStep, senderName: string | null, correction = false): Promise<TypebotStart> {
-  return rememberedTurn(deps, step.key, async () => {
+  return rememberedTurn(deps, step, async () => {
     const phone = await phoneOfChat(deps.wppconnect, step.chatId);
     const linkToken = randomBytes(18).toString('base64url');
     await insertBotSession(deps.db, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null });
@@ -41,7 +41,7 @@ export function startSession(deps: BotDependencies, step: BotStep, senderName: s
 
 /** The driver's message as the answer to the waiting question, and Typebot's next turn. */
 export function continueSession(deps: BotDependencies, step: BotStep, session: { sessionId: string; awaiting: ChatInput | null }, message: InboundMessage): Promise<TypebotTurn> {
-  return rememberedTurn(deps, step.key, async () => deps.typebot.continueChat(session.sessionId, await answerFor(deps, step, session, message)));
+  return rememberedTurn(deps, step, async () => deps.typebot.continueChat(session.sessionId, await answerFor(deps, step, session, message)));
 }
 
 const choiceText = (item: ChoiceItem) => item.content ?? item.value ?? item.title ?? item.id;

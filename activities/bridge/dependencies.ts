@@ -1,6 +1,7 @@
 import type { BotSettings } from '../../domain/bot.ts';
 import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
 import type { BridgeMetrics } from './metrics.ts';
@@ -8,6 +9,8 @@ import type { BridgeMetrics } from './metrics.ts';
 /** What the bridge's activities work with; `app/system.ts` builds the real ones, tests may pass others. */
 export interface BridgeDependencies {
   db: Db;
+  /** The keys the bot's kept turns are sealed with (the chat's). */
+  personal: PersonalData;
   storage: DocumentStorage;
   chatwoot: ChatwootClient;
   wppconnect: WppConnectClient;

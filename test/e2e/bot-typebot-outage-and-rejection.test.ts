@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { systemDataConverter } from '../../platform/crypto/data-converter.ts';
+import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
 import { after, before, describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { botDialogue } from '../support/bot-dialogue.ts';
@@ -42,7 +45,11 @@ describe('registration bot: Typebot failing mid-dialogue, and a rejected registr
       await sut.wpp.receive({ from: phone, body: 'Rui Manuel Almeida' });
       await eventually(async () => (view.incomingTexts(phone).includes('Rui Manuel Almeida') ? true : undefined), 15_000, 'the answer in Chatwoot');
       const step = await botStepRetrying(phone);
-      assert.match(step.lastFailure?.message ?? '', /Typebot continueChat failed/);
+      // Temporal keeps the failure encrypted; the system's own keys read it.
+      assert.equal(step.lastFailure?.message, 'Encoded failure');
+      const converter = loadDataConverter(systemDataConverter(await loadKeyring(sut.config, () => undefined)));
+      const failure = await decodeOptionalFailureToOptionalError(converter, step.lastFailure ?? undefined);
+      assert.match(failure?.message ?? '', /Typebot continueChat failed/);
     } finally {
       typebot().faults.down = false;
     }
