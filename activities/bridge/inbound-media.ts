@@ -52,10 +52,12 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage'
   }
   const declared = message.mimetype === null ? 'application/octet-stream' : bareMediaType(message.mimetype);
   // A bare Ogg container from a voice note or audio message is audio, so agents get a player, not a file.
-  const contentType = detected === 'application/ogg' && (message.type === 'ptt' || message.type === 'audio') ? 'audio/ogg' : (detected ?? declared);
+  const receivedType = detected === 'application/ogg' && (message.type === 'ptt' || message.type === 'audio') ? 'audio/ogg' : (detected ?? declared);
   // A photo's metadata (its GPS position first) goes before it is kept or passed on; the webhook's copy is replaced.
   const received = bytes;
-  bytes = await withoutMetadata(bytes, contentType, mediaMaxPixels);
+  const kept = await withoutMetadata(bytes, receivedType, mediaMaxPixels);
+  bytes = kept.bytes;
+  const { contentType } = kept;
   if (message.mediaKey === null || bytes !== received) await deps.storage.put(key, bytes, contentType);
   const extension = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin';
   const filename = printableName(message.filename ?? '') || `${message.type}-${message.timestamp}.${extension}`;

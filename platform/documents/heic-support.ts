@@ -7,8 +7,7 @@
  * "Support for this compression format has not been built in: HEVC". libvips advertises `.heic` among
  * the heif loader's suffixes only when an HEVC decoder is present, which is what we probe here.
  *
- * Without a decoder, HEIC is accepted after a structural check and stored exactly as received:
- * no decode, no metadata stripping, no thumbnail. Browsers other than Safari cannot display it.
+ * Without one, HEVC HEIC is decoded in WebAssembly instead (heic-pixels.ts).
  */
 import sharp from 'sharp';
 

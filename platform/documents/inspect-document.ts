@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type { FormatEnum, Metadata } from 'sharp';
 import * as refuse from './document-errors.ts';
 import { canDecodeHeic, hasCompleteBoxes, hasHeicBrand } from './heic-support.ts';
+import { heicPixels } from './heic-pixels.ts';
 import { checkPdfStructure } from './pdf-structure.ts';
 
 export const allowedDocumentMimes = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'] as const;
@@ -75,9 +76,12 @@ async function inspectImage(
   if (width * height > limits.maxPixels) throw refuse.tooManyPixels(label, field, limits.maxPixels);
   const inspected: InspectedDocument = { mime, bytes: bytes.length, width, height };
 
-  // HEVC HEIC without a decoder in this build: the container parsed, the pixels cannot be checked.
-  if (mime === 'image/heic' && metadata.compression === 'hevc' && !canDecodeHeic()) return inspected;
   try {
+    // HEVC HEIC, which this sharp build cannot decode: every pixel decoded in WebAssembly instead.
+    if (mime === 'image/heic' && metadata.compression === 'hevc' && !canDecodeHeic()) {
+      await (await heicPixels(bytes, limits.maxPixels)).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
+      return inspected;
+    }
     // Decodes every pixel (JPEG at 1/8 scale, which still reads all the entropy-coded data),
     // so truncated or corrupt data fails here; the output is a few hundred bytes.
     await sharp(bytes, options).resize(32, 32, { fit: 'inside' }).raw().toBuffer();

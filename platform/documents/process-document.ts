@@ -1,20 +1,21 @@
 /**
  * Turns an inspected document into what we store.
  *
- * Images (JPEG, PNG, WebP, and HEIC when this build can decode it) are rotated upright from their
+ * Images (JPEG, PNG, WebP and HEIC) are rotated upright from their
  * EXIF orientation, stripped of ALL metadata (EXIF with GPS, XMP, IPTC; colours converted to sRGB),
  * flattened onto white, downscaled only if larger than `maxDimension`, and re-encoded as JPEG, with
  * a JPEG thumbnail. One output format because every reviewer's browser shows JPEG, ID photos need
  * no transparency, and a PNG/WebP photo re-encoded as JPEG is smaller and faster to write.
  *
- * PDFs are kept byte for byte (no thumbnail). HEVC HEIC is kept byte for byte too when the build
- * cannot decode it (see heic-support.ts): its metadata, including any GPS position, is NOT removed.
+ * PDFs are kept byte for byte (no thumbnail). HEVC HEIC, which this sharp build cannot decode
+ * (heic-support.ts), is decoded in WebAssembly first (heic-pixels.ts) and goes the same way.
  *
  * Call `inspectDocument` first; errors from sharp here are unexpected and thrown as they are.
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { canDecodeHeic } from './heic-support.ts';
+import { heicPixels, needsHeicDecoder } from './heic-pixels.ts';
 import { defaultDocumentLimits } from './inspect-document.ts';
 import type { DocumentMime } from './inspect-document.ts';
 
@@ -53,15 +54,10 @@ export async function processDocument(
   const { maxPixels = defaultDocumentLimits.maxPixels, maxDimension = 2560, thumbnailSize = 320, quality = 85 } = opts;
   const decode = { limitInputPixels: maxPixels, failOn: 'error' } as const;
   if (mime === 'application/pdf') return { bytes, mime, sha256: sha256(bytes) };
-  if (mime === 'image/heic' && !canDecodeHeic()) {
-    const metadata = await sharp(bytes, decode).metadata();
-    if (metadata.compression === 'hevc') {
-      return { bytes, mime, sha256: sha256(bytes), ...metadata.autoOrient };
-    }
-  }
+  const source = (await needsHeicDecoder(bytes, mime, canDecodeHeic())) ? await heicPixels(bytes, maxPixels) : sharp(bytes, { ...decode, autoOrient: true });
 
   // Without withMetadata()/keep*(), sharp writes no EXIF, XMP, IPTC or ICC and converts to sRGB.
-  const stored = await sharp(bytes, { ...decode, autoOrient: true })
+  const stored = await source
     .flatten({ background: '#ffffff' })
     .resize(maxDimension, maxDimension, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality })

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import sharp from 'sharp';
-import { gpsMarker, makeJpeg, makePdf } from '../fixtures/documents.ts';
+import { gpsMarker, heicWithGps, makeJpeg, makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
@@ -52,6 +52,20 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     assert.equal(attached.includes(gpsMarker), false);
     const kept = await sut.system.storage.get(chatMediaKey(`${phone}@c.us`, id));
     assert.deepEqual(kept.bytes, attached, 'the kept copy is the one passed on');
+  });
+
+  it('passes on an iPhone HEIC photo as a JPEG without its GPS position, and keeps that', async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    const heic = heicWithGps();
+    const { id } = await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: heic, mimetype: 'image/heic' }, caption: 'Foto do iPhone' });
+    const message = await waitForIncoming(sut, phone, 'Foto do iPhone');
+    const attached = message.attachments[0]!.bytes;
+    const meta = await sharp(attached).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.exif], ['jpeg', 64, 48, undefined], 'a JPEG every browser shows, no EXIF');
+    assert.equal(attached.includes(gpsMarker), false);
+    const kept = await sut.system.storage.get(chatMediaKey(`${phone}@c.us`, id));
+    assert.deepEqual([kept.contentType, kept.bytes], ['image/jpeg', attached], 'the kept copy is the one passed on');
   });
 
   it('downloads the file through WPPConnect when the webhook carries only a preview', async () => {

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { canDecodeHeic } from '../../platform/documents/heic-support.ts';
 import { defaultDocumentLimits, inspectDocument } from '../../platform/documents/inspect-document.ts';
 import {
-  makeDecompressionBombPng, makeHeicContainer, makeJpeg, makePdf, makePng, makeWebp,
+  heicWithGps, makeDecompressionBombPng, makeHeicContainer, makeJpeg, makePdf, makePng, makeWebp,
 } from '../fixtures/documents.ts';
 
 const licenceFront = 'carta de condução (frente)';
@@ -112,15 +111,19 @@ describe('inspectDocument', () => {
     });
   });
 
-  it('accepts a complete HEIC container, reading its size from the header', { skip: canDecodeHeic() && 'this build decodes HEVC' }, async () => {
-    const heic = makeHeicContainer({ width: 4032, height: 3024 });
-    assert.deepEqual(await inspect(heic), { mime: 'image/heic', bytes: heic.length, width: 4032, height: 3024 });
+  it('accepts an HEVC HEIC (an iPhone photo), decoding its pixels, with its size', async () => {
+    const heic = heicWithGps();
+    assert.deepEqual(await inspect(heic), { mime: 'image/heic', bytes: heic.length, width: 64, height: 48 });
   });
 
-  it('accepts HEIC whose major brand is mif1 with heic among the compatible brands', { skip: canDecodeHeic() }, async () => {
-    const heic = makeHeicContainer({ width: 640, height: 480 });
+  it('accepts HEIC whose major brand is mif1 with heic among the compatible brands', async () => {
+    const heic = heicWithGps();
     heic.write('mif1', 8, 'latin1');
     assert.equal((await inspect(heic)).mime, 'image/heic');
+  });
+
+  it('refuses a HEIC whose coded pixels do not decode', async () => {
+    await assert.rejects(inspect(makeHeicContainer({ width: 640, height: 480 })), refusedWith(ErrorType.DocumentUnreadable));
   });
 
   it('refuses a truncated HEIC and one declaring too many pixels', async () => {
