@@ -13,6 +13,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { registrationIntakeRoutes } from './routes/registration-intake.ts';
 import { reviewerDecisionRoutes } from './routes/reviewer-decisions.ts';
 import { reviewerRegistrationRoutes } from './routes/reviewer-registrations.ts';
+import { chatLookupRoutes } from './routes/chat-lookup.ts';
 import { driverErasureRoutes } from './routes/driver-erasure.ts';
 import { driverExportRoutes } from './routes/driver-export.ts';
 import { payloadCodecRoutes } from './routes/payload-codec.ts';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(reviewerRegistrationRoutes(deps, limits));
   await app.register(driverExportRoutes(deps, limits));
   await app.register(driverErasureRoutes(deps, limits));
+  await app.register(chatLookupRoutes(deps, limits));
   await app.register(payloadCodecRoutes(deps, limits));
   await app.register(reviewerDecisionRoutes(deps, limits));
   await app.register(wppconnectWebhookRoutes(deps, limits));

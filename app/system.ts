@@ -94,8 +94,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const { startRegistrationWorker } = options.run.worker ? await import('../workers/registration-worker.ts') : {};
   const { startBridgeWorker } = options.run.worker ? await import('../workers/bridge-worker.ts') : {};
   // Only where messages come in: the API's webhooks and the bridge worker's polling.
-  const fullChats = options.run.api || options.run.worker ? watchFullChats(temporal) : undefined;
-  const chats = chatHandOff(temporal, config, fullChats);
+  const fullChats = options.run.api || options.run.worker ? watchFullChats(temporal, personal) : undefined;
+  const chats = chatHandOff(temporal, personal, config, fullChats);
 
   const chatwoot = chatwootSettings(config);
   const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
@@ -173,7 +173,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const { buildApp } = await import('../api/app.ts');
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, personal, storage, documentChecks, temporal, chats, metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
+      config, db, personal, storage, documentChecks, temporal, chats, ...(chatwootClient === undefined ? {} : { chatwoot: chatwootClient }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });

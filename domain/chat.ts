@@ -1,4 +1,5 @@
 import type { BotSettings } from './bot.ts';
+import { parsePortuguesePhone, whatsAppDigits } from './phone.ts';
 
 /**
  * A WhatsApp chat as the bridge sees it: the events that flow through its `chat` workflow (small,
@@ -109,8 +110,28 @@ export const isWhatsAppChatId = (chatId: string) => /^[\d-]{5,40}@(c\.us|lid|g\.
 /** A group chat's id (id@g.us): it has no phone, and messages to it are sent to the group itself. */
 export const isGroupChatId = (chatId: string) => /^[\d-]{5,40}@g\.us$/.test(chatId);
 
-/** The chat's workflow id (Temporal); running chats carry it, so it never changes. */
-export const chatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
+/** A keyed hash of a value: the system's blind index (platform/crypto/personal-data.ts). */
+export interface BlindIndex {
+  index(kind: 'chat', value: string): string;
+}
+
+/**
+ * The chat's workflow id (Temporal): a keyed hash of its WhatsApp id, which holds the phone, so
+ * Temporal's ids and lists name no one (`npm run find-chat` goes from a phone to it). The key
+ * outlives master key rotations, so a chat's id never changes.
+ */
+export const chatWorkflowId = (keys: BlindIndex, chatId: string) => `whatsapp-chat-${keys.index('chat', chatId)}`;
+
+/**
+ * The one-to-one chat of a phone as an operator types it: a Portuguese number in any form the intake
+ * takes, or any international one with its country code (`+55 11 9…`, `0044…`); null when it is not one.
+ */
+export function chatIdOfPhone(typed: string): string | null {
+  const portuguese = parsePortuguesePhone(typed);
+  if (portuguese.ok) return `${whatsAppDigits(portuguese.value)}@c.us`;
+  const compact = typed.replace(/[\s().-]/g, '').replace(/^00/, '+');
+  return /^\+[1-9]\d{7,14}$/.test(compact) ? `${compact.slice(1)}@c.us` : null;
+}
 
 /** The Chatwoot contact and conversation a chat is relayed into. */
 export interface ChatwootLink {

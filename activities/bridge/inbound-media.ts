@@ -33,8 +33,8 @@ export const carriesMedia = (message: InboundMessage) => mediaTypes.has(message.
 /** Photos larger than this (pixels) are not decoded: passed on as they are (a decompression bomb is not opened). */
 const mediaMaxPixels = 100_000_000;
 
-export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'storage' | 'wppconnect' | 'mediaMaxBytes'>, chatId: string, message: InboundMessage): Promise<MediaOutcome> {
-  const key = message.mediaKey ?? chatMediaKey(chatId, message.whatsappId);
+export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'personal' | 'storage' | 'wppconnect' | 'mediaMaxBytes'>, chatId: string, message: InboundMessage): Promise<MediaOutcome> {
+  const key = message.mediaKey ?? chatMediaKey(deps.personal, chatId, message.whatsappId);
   let bytes: Buffer;
   if (message.mediaKey !== null) {
     bytes = (await deps.storage.get(message.mediaKey)).bytes;

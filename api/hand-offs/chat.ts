@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ChatQueueFullError, chatWorkflowId, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
+import { ChatQueueFullError, chatWorkflowId, type BlindIndex, type ChatEvent, type ConversationControl } from '../../domain/chat.ts';
 import type { Config } from '../../platform/config.ts';
 import { withinDeadline } from './deadline.ts';
 import { chatEventsSignal, chatWorkflowType, type chat, type ChatEventsArgs } from '../../workflows/chat.ts';
@@ -34,7 +34,7 @@ export interface FullChats {
  * Keeps the set of full chats by one visibility query every `everyMs` (never a call per
  * webhook). A failed look keeps the last set: while Temporal is unreachable the hand-off fails anyway.
  */
-export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
+export function watchFullChats(temporal: Client, keys: BlindIndex, everyMs = 1_000): FullChats {
   let full = new Set<string>();
   let looking: Promise<void> | undefined;
   const look = () => {
@@ -59,12 +59,23 @@ export function watchFullChats(temporal: Client, everyMs = 1_000): FullChats {
   const timer = setInterval(look, everyMs);
   timer.unref();
   return {
-    has: (chatId) => full.has(chatWorkflowId(chatId)),
+    has: (chatId) => full.has(chatWorkflowId(keys, chatId)),
     stop: async () => {
       clearInterval(timer);
       await looking;
     },
   };
+}
+
+/** A chat's workflow as an operator finds it from a phone (`npm run find-chat`, `POST /chats/find`): its id and status, or null if it never ran. */
+export async function findChatWorkflow(temporal: Client, keys: BlindIndex, chatId: string): Promise<{ workflowId: string; status: string } | null> {
+  const workflowId = chatWorkflowId(keys, chatId);
+  try {
+    return { workflowId, status: (await temporal.workflow.getHandle(workflowId).describe()).status.name };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
 }
 
 type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 'BRIDGE_BATCH_SIZE' | 'BRIDGE_QUEUE_MAX' | 'BRIDGE_REPLY_ORDER_WINDOW' | 'BRIDGE_INBOUND_ORDER_WINDOW' | 'TEMPORAL_HANDOFF_DEADLINE'>;
@@ -74,7 +85,7 @@ type HandOffConfig = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_IDLE_TIMEOUT' | 
  * Each call has a deadline (TEMPORAL_HANDOFF_DEADLINE): with Temporal unreachable it fails at the deadline
  * (HandOffDeadlineError, or UNAVAILABLE), which the API answers 503, instead of hanging the webhook.
  */
-export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?: FullChats): ChatHandOff {
+export function chatHandOff(temporal: Client, keys: BlindIndex, config: HandOffConfig, fullChats?: FullChats): ChatHandOff {
   const handOff = <T>(call: () => Promise<T>) => withinDeadline(temporal, config.TEMPORAL_HANDOFF_DEADLINE, call);
   return {
     full: (chatId) => fullChats?.has(chatId) === true,
@@ -85,7 +96,7 @@ export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?:
       const receivedAt = Date.now();
       const events = given.map((event) => (event.kind === 'inbound' ? { ...event, receivedAt } : event));
       await handOff(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
-        workflowId: chatWorkflowId(chatId),
+        workflowId: chatWorkflowId(keys, chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,
         args: [{ chatId, idleTimeoutMs: config.BRIDGE_IDLE_TIMEOUT, batchSize: config.BRIDGE_BATCH_SIZE, queueMax: config.BRIDGE_QUEUE_MAX,
           replyOrderWindowMs: config.BRIDGE_REPLY_ORDER_WINDOW, inboundOrderWindowMs: config.BRIDGE_INBOUND_ORDER_WINDOW }],
@@ -96,7 +107,7 @@ export function chatHandOff(temporal: Client, config: HandOffConfig, fullChats?:
 
     control: async (chatId, control) => {
       try {
-        await handOff(() => temporal.workflow.getHandle(chatWorkflowId(chatId)).signal(chatEventsSignal, [control]));
+        await handOff(() => temporal.workflow.getHandle(chatWorkflowId(keys, chatId)).signal(chatEventsSignal, [control]));
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

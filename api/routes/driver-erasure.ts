@@ -1,10 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { chatWorkflowId } from '../../domain/chat.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { erasureMessages } from '../../domain/texts/registration.ts';
-import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
+import { chatMediaFolder, legacyChatMediaFolder } from '../../platform/storage/chat-media-key.ts';
 import { registrationsOfDriver, tombstoneDriver } from '../../platform/stores/driver-data.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
@@ -17,16 +18,17 @@ import { driverLookupBody, lookupOf } from './driver-lookup.ts';
  * phone, is told on WhatsApp (first, while their number is still known), their registrations'
  * workflows are ended, their documents and chat media deleted, and every registration becomes a
  * tombstone (id, dates and the decision reached; no personal field). Audited per registration. The
- * same NIF may register again at once. Not yet (README, "Personal data"): Chatwoot's contact is not
- * cleared, and copies of the files in backups are not made unreadable (no per-driver keys yet).
+ * same NIF may register again at once. The chats' workflows are ended too, their Chatwoot contacts
+ * deleted (with their conversations), and the data keys of the registrations and chats destroyed, so
+ * copies of their files in backups no longer open.
  */
 export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
   app.addHook('preHandler', operatorsOnly);
 
-  async function endWorkflow(registrationId: string): Promise<void> {
+  async function endWorkflow(workflowId: string): Promise<void> {
     try {
-      await deps.temporal.workflow.getHandle(workflowIdOf(registrationId)).terminate('driver data erased on request');
+      await deps.temporal.workflow.getHandle(workflowId).terminate('driver data erased on request');
     } catch (error) {
       // Never started, or already ended: nothing runs on the data.
       if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -47,11 +49,20 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
       request.log.warn({ err: error }, 'the driver could not be told of the erasure');
       return false;
     });
-    for (const id of ids) await endWorkflow(id);
+    for (const id of ids) await endWorkflow(workflowIdOf(id));
+    // The chats' workflows too: the driver's next message starts afresh, with a new Chatwoot contact.
+    for (const chatId of chats) await endWorkflow(chatWorkflowId(deps.personal, chatId));
+    let chatwootContacts = 0;
+    for (const chatId of chats) {
+      const contact = await deps.chatwoot?.findContactByIdentifier(chatId);
+      if (contact != null && (await deps.chatwoot!.deleteContact(contact.id))) chatwootContacts += 1;
+    }
     for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);
-    for (const chatId of chats) await deps.storage.deletePrefix(chatMediaFolder(chatId));
+    for (const chatId of chats) {
+      for (const folder of [chatMediaFolder(deps.personal, chatId), legacyChatMediaFolder(chatId)]) await deps.storage.deletePrefix(folder);
+    }
     await tombstoneDriver(deps.db, deps.personal, ids, chats);
-    for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told } });
-    return { erased: ids, driver_told: told };
+    for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told, chatwoot_contacts_deleted: chatwootContacts } });
+    return { erased: ids, driver_told: told, chatwoot_contacts_deleted: chatwootContacts };
   });
 };

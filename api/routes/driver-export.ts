@@ -1,7 +1,7 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
+import { chatMediaFolder, legacyChatMediaFolder } from '../../platform/storage/chat-media-key.ts';
 import { auditOf, documentsOf, messagesAbout, registrationsOfDriver } from '../../platform/stores/driver-data.ts';
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -59,7 +59,8 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
     const chats = [...new Set(registrations.flatMap((row) => (row.chat === null ? [] : [row.chat.whatsappChatId])))];
     const media: string[] = [];
     for (const chatId of chats) {
-      for (const { key } of await deps.storage.list(chatMediaFolder(chatId))) {
+      const folders = [chatMediaFolder(deps.personal, chatId), legacyChatMediaFolder(chatId)];
+      for (const { key } of (await Promise.all(folders.map((folder) => deps.storage.list(folder)))).flat()) {
         const name = `conversa/${key.split('/').at(-1)!}`;
         files[name] = (await deps.storage.get(key)).bytes;
         media.push(name);

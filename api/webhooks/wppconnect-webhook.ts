@@ -73,7 +73,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     if (deps.chats.full(message.chatId)) return queueFull();
     let mediaKey: string | null = null;
     if (message.media !== undefined) {
-      mediaKey = chatMediaKey(message.chatId, message.id);
+      mediaKey = chatMediaKey(deps.personal, message.chatId, message.id);
       await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
     }
     const inbound = toInboundEvent(message, mediaKey);

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { chatWorkflowId } from '../../domain/chat.ts';
+import { chatWorkflowId, type BlindIndex } from '../../domain/chat.ts';
 import { round } from '../shared/process-stats.ts';
 import { forEachConcurrently } from '../shared/concurrency.ts';
 
@@ -29,13 +29,13 @@ export interface RoundTrips {
 
 const localActivityMarker = 'core_local_activity';
 
-export async function measureRoundTrips(client: Client, chatIds: string[], messages: number): Promise<RoundTrips> {
+export async function measureRoundTrips(client: Client, keys: BlindIndex, chatIds: string[], messages: number): Promise<RoundTrips> {
   let signals = 0;
   let workflowTasks = 0;
   let localRelays = 0;
   const batches: number[] = [];
   await forEachConcurrently(chatIds.length, 10, async (i) => {
-    const history = await client.workflow.getHandle(chatWorkflowId(chatIds[i]!)).fetchHistory();
+    const history = await client.workflow.getHandle(chatWorkflowId(keys, chatIds[i]!)).fetchHistory();
     for (const event of history.events ?? []) {
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) signals += 1;
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) workflowTasks += 1;

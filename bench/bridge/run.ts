@@ -12,6 +12,9 @@ import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../platform/config.ts';
+import { parseMasterKeys } from '../../platform/crypto/keyring.ts';
+import { createDb } from '../../platform/db.ts';
+import { loadPersonalData } from '../../platform/stores/data-keys.ts';
 import type { ReadyMessage } from '../shared/child-messages.ts';
 import { startSystemChild } from '../shared/child-process.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
@@ -67,6 +70,10 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   cleanups.add('API process', () => api.stop());
   const [, apiReady] = await Promise.all([worker.first, api.first]);
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');
+  // The chats' workflow ids are keyed hashes: the system's index key (made by its first start) names them.
+  const db = createDb(infrastructure.databaseUrl);
+  cleanups.add('database pool', () => db.end());
+  const chatKeys = await loadPersonalData(db, parseMasterKeys(systemConfig.MASTER_KEYS!));
   wpp.setWebhookUrl(`${apiReady.apiUrl}/webhooks/wppconnect/${env.webhookToken}`);
   chatwoot.setWebhookUrl(`${apiReady.apiUrl}/webhooks/chatwoot`);
   log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pid ${worker.pid}; bridge task queue ${env.taskQueues.bridge}`);
@@ -79,13 +86,13 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
 
   log(`Full speed: ${fullSpeedChats.total} messages over ${fullSpeedChats.chats} chats, ${settings.BENCH_CONCURRENCY} in flight`);
   const fullSpeed = await runInboundPhase({ ...phase, chats: fullSpeedChats, pace: { concurrency: settings.BENCH_CONCURRENCY } });
-  const fullSpeedTrips = await measureRoundTrips(temporal, chatIdsOf(fullSpeedChats), fullSpeedChats.total);
+  const fullSpeedTrips = await measureRoundTrips(temporal, chatKeys, chatIdsOf(fullSpeedChats), fullSpeedChats.total);
   log(`Full speed: ${fullSpeed.delivery.delivered} delivered in ${((fullSpeed.elapsedMs ?? 0) / 1000).toFixed(1)} s`);
 
   const ratePerSecond = ceilingRate * settings.BENCH_PACED_FRACTION;
   log(`Half the ceiling: ${pacedChats.total} messages over ${pacedChats.chats} fresh chats at ${ratePerSecond.toFixed(1)} per second`);
   const halfCeiling = await runInboundPhase({ ...phase, chats: pacedChats, pace: { ratePerSecond } });
-  const pacedTrips = await measureRoundTrips(temporal, chatIdsOf(pacedChats), pacedChats.total);
+  const pacedTrips = await measureRoundTrips(temporal, chatKeys, chatIdsOf(pacedChats), pacedChats.total);
 
   const byPhone = conversationsByPhone(chatwoot);
   const conversations = Array.from({ length: fullSpeedChats.chats }, (_, chat) => fullSpeedChats.phoneOf(chat))

@@ -10,7 +10,7 @@ import { failureFromResponse, isAlreadyTaken } from './failures.ts';
 import { contactCreated, contactInboxCreated, contactList, toContact } from './schemas.ts';
 import type { ChatwootTransport } from './transport.ts';
 
-type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'findContactByIdentifier' | 'createContact' | 'ensureContactInbox'>;
+type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'findContactByIdentifier' | 'createContact' | 'ensureContactInbox' | 'deleteContact'>;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -34,6 +34,13 @@ export function contactOperations(transport: ChatwootTransport, inboxId: number)
     async findContactByPhone(phoneE164) {
       assertE164(phoneE164);
       return findBy('phone_number', phoneE164);
+    },
+
+    async deleteContact(contactId) {
+      const response = await transport.call('DELETE', `contacts/${contactId}`);
+      if (response.status === 404) return false;
+      if (response.status < 200 || response.status > 299) throw failureFromResponse(`DELETE contacts/${contactId}`, response);
+      return true;
     },
 
     async findContactByIdentifier(identifier) {

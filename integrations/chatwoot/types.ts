@@ -55,6 +55,11 @@ export interface ChatwootClient {
   createContact(input: { name: string; phoneE164?: string; identifier: string; sourceId: string }): Promise<ChatwootContact>;
   /** Idempotent: the same contact + inbox + source_id gives back the existing link. */
   ensureContactInbox(contactId: number, sourceId: string): Promise<void>;
+  /**
+   * DELETE /contacts/{id}: the contact and, in Chatwoot, its conversations with it (an erasure).
+   * False when there was no such contact (already deleted).
+   */
+  deleteContact(contactId: number): Promise<boolean>;
   /** This inbox only, newest activity first (Chatwoot returns at most 20). */
   contactConversations(contactId: number): Promise<ChatwootConversation[]>;
   createConversation(input: { contactId: number; sourceId: string }): Promise<ChatwootConversation>;

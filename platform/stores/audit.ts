@@ -5,7 +5,7 @@ export interface AuditEntry {
   /** `read_stored_file`: a stored file that did not open (changed, moved, or its master key not held), by the system. */
   action:
     | 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration' | 'list_registrations'
-    | 'read_stored_file' | 'export_driver' | 'erase_driver' | 'retention_purge' | 'decode_payloads'
+    | 'read_stored_file' | 'export_driver' | 'erase_driver' | 'retention_purge' | 'decode_payloads' | 'find_chat'
     /** A refused reviewer credential (no token, an unknown one). */
     | 'authenticate';
   outcome: 'accepted' | 'refused' | 'failed';

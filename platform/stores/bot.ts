@@ -21,12 +21,12 @@ export async function keptBotTurn<T>(db: Db, personal: PersonalData, chatId: str
   const kept = result.rows[0]?.response;
   if (kept === undefined) return null;
   if (kept === null || typeof kept !== 'object' || !('sealed' in kept)) return kept;
-  return JSON.parse(openField(await subjectKey(db, personal, chatSubject(chatId)), `bot_turns|${turnKey}`, kept.sealed)) as T;
+  return JSON.parse(openField(await subjectKey(db, personal, chatSubject(personal, chatId)), `bot_turns|${turnKey}`, kept.sealed)) as T;
 }
 
 /** Keeps Typebot's answer to a turn; the first kept answer wins, and is returned. */
 export async function keepBotTurn<T>(db: Db, personal: PersonalData, chatId: string, turnKey: string, response: T): Promise<T> {
-  const sealed = sealField(await subjectKey(db, personal, chatSubject(chatId)), `bot_turns|${turnKey}`, JSON.stringify(response));
+  const sealed = sealField(await subjectKey(db, personal, chatSubject(personal, chatId)), `bot_turns|${turnKey}`, JSON.stringify(response));
   await db.query('INSERT INTO bot_turns (turn_key, response) VALUES ($1, $2) ON CONFLICT (turn_key) DO NOTHING', [turnKey, JSON.stringify({ sealed })]);
   return (await keptBotTurn<T>(db, personal, chatId, turnKey))!;
 }

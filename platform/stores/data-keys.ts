@@ -7,14 +7,17 @@ import { newKey } from '../crypto/aead.ts';
 import { SealBroken } from '../crypto/envelope.ts';
 import type { Keyring, MasterKey } from '../crypto/keyring.ts';
 import { dataKeyIdOf, personalDataOf, unwrapDataKey, wrapDataKey, type PersonalData, type WrappedKey } from '../crypto/personal-data.ts';
-import { chatMediaFolder } from '../storage/chat-media-key.ts';
+import type { BlindIndex } from '../../domain/chat.ts';
+import { chatMediaFolder, legacyChatMediaFolder } from '../storage/chat-media-key.ts';
 import type { SubjectKeys } from '../storage/encrypted-storage.ts';
 import type { Db, DbClient } from '../db.ts';
 
 type Queryable = Db | DbClient;
 
 export const registrationSubject = (registrationId: string) => `registration:${registrationId}`;
-export const chatSubject = (chatId: string) => `chat:${chatMediaFolder(chatId)}`;
+export const chatSubject = (keys: BlindIndex, chatId: string) => `chat:${chatMediaFolder(keys, chatId)}`;
+/** The subject of a chat's media kept under its former folder (named by the chat), should `keys:rotate` have moved them under a key. */
+export const legacyChatSubject = (chatId: string) => `chat:${legacyChatMediaFolder(chatId)}`;
 
 /** The subject a stored object belongs to (its top folders), or undefined for one of no subject. */
 export function subjectOfStorageKey(key: string): string | undefined {

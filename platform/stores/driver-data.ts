@@ -5,7 +5,7 @@
  */
 import { inTransaction, type Db, type DbClient } from '../db.ts';
 import type { PersonalData } from '../crypto/personal-data.ts';
-import { chatSubject, destroySubjectKeys, registrationSubject } from './data-keys.ts';
+import { chatSubject, destroySubjectKeys, legacyChatSubject, registrationSubject } from './data-keys.ts';
 import { selectRegistrations, toDocument, toRegistration, type DocumentRow, type RegistrationRow } from './registration-rows.ts';
 
 type Queryable = Db | DbClient;
@@ -91,6 +91,6 @@ export async function tombstoneDriver(db: Db, personal: PersonalData, registrati
     await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chatIds]);
     for (const table of ['bot_sessions', 'bridge_messages']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chatIds]);
     if (digits.length > 0) await client.query('DELETE FROM bot_turns WHERE turn_key LIKE ANY($1)', [digits.map((phone) => `%${phone}%`)]);
-    await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.map(chatSubject)]);
+    await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.flatMap((chatId) => [chatSubject(personal, chatId), legacyChatSubject(chatId)])]);
   });
 }

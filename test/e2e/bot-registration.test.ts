@@ -55,7 +55,7 @@ async function startRegistration(driver: Dialogue): Promise<void> {
 
 /** The bot's part of the chat's state, as the chat's workflow answers its state query. */
 const botState = async (sut: TestSystem, phone: string) =>
-  (await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).query(chatStateQuery)).bot;
+  (await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).query(chatStateQuery)).bot;
 
 describe('registration bot in the WhatsApp conversation', () => {
   // As in production: the intake requires its secret, which the flow sends from TokenRegisto.
@@ -277,7 +277,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     const phone = newDriverPhone();
     // As a chat started before TYPEBOT_URL was set: no bot settings in its input.
     await sut.system.temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
-      workflowId: chatWorkflowId(`${phone}@c.us`),
+      workflowId: chatWorkflowId(sut.system.personal, `${phone}@c.us`),
       taskQueue: sut.config.BRIDGE_TASK_QUEUE,
       args: [{ chatId: `${phone}@c.us`, idleTimeoutMs: 60_000, batchSize: 20 }],
       signal: chatEventsSignal,

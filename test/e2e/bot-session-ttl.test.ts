@@ -19,7 +19,7 @@ describe('registration bot: a session left unanswered for TYPEBOT_SESSION_TTL', 
   });
   after(async () => sut.stop());
 
-  const chatOf = (phone: string) => sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`));
+  const chatOf = (phone: string) => sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
   const continueChats = () => sut.typebot!.requests.filter((request) => request.route.endsWith('/continueChat')).length;
 
   /** The driver starts the bot and presses "Começar"; returns when the question for the name was sent. */

@@ -33,7 +33,7 @@ describe('registration bot switched off while chats are running', () => {
     const driver = botDialogue(sut, phone);
     assert.match(await driver.says('Olá! Quero ser motorista', 'the welcome'), /1\. Começar/);
     assert.match(await driver.says('1'), /nome completo/);
-    const chat = sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`));
+    const chat = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
     const running = await chat.query(chatStateQuery);
     assert.notEqual(running.bot?.session, null, 'a bot session in progress');
 

@@ -29,7 +29,7 @@ describe('registration bot: Typebot failing mid-dialogue, and a rejected registr
   /** Waits until the bot's step for the driver's answer has failed at least once against Typebot and is being retried. */
   const botStepRetrying = (phone: string) =>
     eventually(async () => {
-      const { raw } = await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).describe();
+      const { raw } = await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).describe();
       const step = raw.pendingActivities?.find((activity) => activity.activityType?.name === 'answerBot');
       return step !== undefined && (step.attempt ?? 0) >= 2 ? step : undefined;
     }, 15_000, "the bot's step failing against Typebot and retried");

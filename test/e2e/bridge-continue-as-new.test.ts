@@ -45,7 +45,7 @@ describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: N
     await eventually(async () => (sut.wpp.sent.filter((sent) => sent.phone === phone).length >= replies.length ? true : undefined), 15_000, 'every reply on WhatsApp');
 
     const runs = await eventually(async () => {
-      const found = await runsOf(chatWorkflowId(`${phone}@c.us`));
+      const found = await runsOf(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
       return found.some((run) => run.status === 'CONTINUED_AS_NEW') ? found : undefined;
     }, 15_000, 'a run that continued as new');
     assert.ok(runs.length >= 2, `runs: ${JSON.stringify(runs)}`);

@@ -15,7 +15,7 @@ const webhookOf = (sut: TestSystem, messageId: string) =>
 /** Whether a chat's workflow was ever started. */
 async function chatWorkflowExists(sut: TestSystem, chatId: string): Promise<boolean> {
   try {
-    await sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId)).describe();
+    await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatId)).describe();
     return true;
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return false;

@@ -19,7 +19,7 @@ describe('chat workflow lifecycle', () => {
   it('ends a chat workflow after the idle time; the next message starts a new run', async () => {
     await withBridge({ BRIDGE_IDLE_TIMEOUT: '1s' }, async (sut) => {
       const phone = newDriverPhone();
-      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`));
+      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
       await driverWritesAndArrives(sut, phone, 'primeira conversa');
       const first = await handle.describe();
       await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'the idle end');

@@ -35,7 +35,7 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     assert.equal(message.attachments.length, 1);
     assert.equal(message.attachments[0]!.fileType, 'image');
     assert.equal(sha256(message.attachments[0]!.bytes), sha256(photo), 'the full file, not a thumbnail');
-    const ownCopy = path.join(sut.storageDir, chatMediaKey(`${phone}@c.us`, id));
+    const ownCopy = path.join(sut.storageDir, chatMediaKey(sut.system.personal, `${phone}@c.us`, id));
     assert.ok((await sut.storedFiles()).includes(ownCopy), 'a copy of this photo kept in document storage');
   });
 
@@ -50,7 +50,7 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     const meta = await sharp(attached).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height, meta.exif, meta.xmp], ['jpeg', 400, 640, undefined, undefined], 'upright, full size, no EXIF or XMP');
     assert.equal(attached.includes(gpsMarker), false);
-    const kept = await sut.system.storage.get(chatMediaKey(`${phone}@c.us`, id));
+    const kept = await sut.system.storage.get(chatMediaKey(sut.system.personal, `${phone}@c.us`, id));
     assert.deepEqual(kept.bytes, attached, 'the kept copy is the one passed on');
   });
 
@@ -64,7 +64,7 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
     const meta = await sharp(attached).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height, meta.exif], ['jpeg', 64, 48, undefined], 'a JPEG every browser shows, no EXIF');
     assert.equal(attached.includes(gpsMarker), false);
-    const kept = await sut.system.storage.get(chatMediaKey(`${phone}@c.us`, id));
+    const kept = await sut.system.storage.get(chatMediaKey(sut.system.personal, `${phone}@c.us`, id));
     assert.deepEqual([kept.contentType, kept.bytes], ['image/jpeg', attached], 'the kept copy is the one passed on');
   });
 

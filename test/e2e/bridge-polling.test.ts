@@ -47,7 +47,7 @@ async function reconcileScenario(sut: TestSystem): Promise<void> {
     db: sut.system.db,
     wppconnect,
     includeGroups: false,
-    handOff: chatHandOff(sut.system.temporal, sut.config).events,
+    handOff: chatHandOff(sut.system.temporal, sut.system.personal, sut.config).events,
   });
   const reconcile = () => polling.reconcileRecentChats({ windowSeconds: 600 });
 

@@ -99,7 +99,7 @@ describe('a driver\'s personal data at rest: the database, Temporal\'s file and 
     // names chats in the bridge's tables and in Temporal's workflow ids (README, "Personal data": not done yet).
     const digits = phone.slice(3);
     assert.equal(logged.includes(digits), false, 'the log holds no phone');
-    const chatIdColumns = /^(bridge_messages\[\d+\]\.(chat_id|whatsapp_message_id|media_key)|bot_sessions\[\d+\]\.chat_id|bot_turns\[\d+\]\.turn_key|whatsapp_deliveries\[\d+\]\.(delivery_key|chat_id|whatsapp_message_id)|registrations\[\d+\]\.whatsapp_chat_id)$/;
+    const chatIdColumns = /^(bridge_messages\[\d+\]\.(chat_id|whatsapp_message_id)|bot_sessions\[\d+\]\.chat_id|bot_turns\[\d+\]\.turn_key|whatsapp_deliveries\[\d+\]\.(delivery_key|chat_id|whatsapp_message_id)|registrations\[\d+\]\.whatsapp_chat_id)$/;
     const elsewhere = [...dump].filter(([where, text]) => text.includes(digits) && !chatIdColumns.test(where)).map(([where]) => where);
     assert.deepEqual(elsewhere, [], 'the phone only where a chat\'s WhatsApp id is kept');
   });

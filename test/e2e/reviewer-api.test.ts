@@ -247,7 +247,7 @@ describe('reviewer API', () => {
     assert.equal((await (await sut.asReviewer('GET', `/drivers/${second}`)).body.status), 'pending_approval', 'and nothing changed');
     const response = await erase(operatorToken, { phone: String(payload.telefone) });
     assert.equal(response.status, 200, await response.clone().text());
-    assert.deepEqual(await response.json(), { erased: [first, second], driver_told: true });
+    assert.deepEqual(await response.json(), { erased: [first, second], driver_told: true, chatwoot_contacts_deleted: 0 }, 'no Chatwoot here');
 
     const told = await eventually(async () => sut.wpp.sent.find((sent) => sent.phone === digits && /apagámos os dados/.test(sent.body)), 10_000, 'the driver told');
     assert.match(told.body, /^Olá, Rui\./);

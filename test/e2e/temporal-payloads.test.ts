@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { createPayloadCodec } from '../../platform/crypto/payload-codec.ts';
 import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
 import { chatAtRest, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, useTestSystem } from '../support/test-system.ts';
+import { eventually, testEnvironment, useTestSystem } from '../support/test-system.ts';
+
+const run = promisify(execFile);
 
 type Payload = { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null; path: string };
 
@@ -38,7 +42,7 @@ describe('Temporal holds no personal data in plain text', () => {
     await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${registrationId}`)).body.status === 'pending_approval' ? true : undefined), 20_000, 'pending');
 
     const codec = createPayloadCodec(await loadKeyring(sut.config, () => undefined));
-    for (const workflowId of [chatWorkflowId(`${phone}@c.us`), workflowIdOf(registrationId)]) {
+    for (const workflowId of [chatWorkflowId(sut.system.personal, `${phone}@c.us`), workflowIdOf(registrationId)]) {
       const history = await sut.system.temporal.workflow.getHandle(workflowId).fetchHistory();
       const payloads = payloadsIn(history);
       assert.ok(payloads.length >= 3, `${workflowId}: payloads found`);
@@ -63,7 +67,7 @@ describe('Temporal holds no personal data in plain text', () => {
     await sut.wpp.receive({ from: phone, body: 'Mensagem para o Web UI 4711' });
     await waitForIncoming(sut, phone, 'Mensagem para o Web UI 4711');
     await chatAtRest(sut, phone);
-    const history = await sut.system.temporal.workflow.getHandle(chatWorkflowId(`${phone}@c.us`)).fetchHistory();
+    const history = await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).fetchHistory();
     const signal = history.events!.find((event) => event.workflowExecutionSignaledEventAttributes != null)!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
     const asJson = signal.map((payload) => ({
       metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
@@ -85,5 +89,61 @@ describe('Temporal holds no personal data in plain text', () => {
     assert.equal(elsewhere.headers.get('access-control-allow-origin'), null, 'no other origin may read it from a browser');
     const audited = await sut.system.db.query("SELECT actor FROM audit_log WHERE action = 'decode_payloads' AND actor = 'olga'");
     assert.ok((audited.rowCount ?? 0) >= 2);
+  });
+
+  it('names a chat\'s workflow by a keyed hash, not the phone, and finds it from the phone for operators (API and npm run find-chat)', { timeout: 60_000 }, async () => {
+    const sut = system();
+    const phone = newDriverPhone();
+    await sut.wpp.receive({ from: phone, body: 'Onde está a minha encomenda?' });
+    await waitForIncoming(sut, phone, 'Onde está a minha encomenda?');
+    const workflowId = chatWorkflowId(sut.system.personal, `${phone}@c.us`);
+    assert.match(workflowId, /^whatsapp-chat-[A-Za-z0-9_-]{43}$/);
+    assert.equal(workflowId.includes(phone.slice(3)), false, 'no phone in the id');
+    const listed = [];
+    for await (const execution of sut.system.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) listed.push(execution);
+    assert.equal(JSON.stringify(listed).includes(phone.slice(3)), false, 'nor in what Temporal lists about it');
+
+    const find = (token: string, body: unknown) => fetch(`${sut.system.apiUrl}/chats/find`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const national = `${phone.slice(3, 6)} ${phone.slice(6, 9)} ${phone.slice(9)}`;
+    const found = await find(operatorToken, { phone: national });
+    assert.equal(found.status, 200);
+    assert.deepEqual(await found.json(), { workflow_id: workflowId, status: 'RUNNING' });
+    assert.equal((await find(sut.reviewerToken, { phone: national })).status, 403, 'operators only');
+    assert.equal((await find(operatorToken, { phone: '+351 919 000 001' })).status, 404);
+    assert.equal((await find(operatorToken, { phone: 'abc' })).status, 400);
+
+    const script = await run(process.execPath, ['--import', 'tsx', 'scripts/find-chat.ts', `+${phone}`], {
+      env: { ...process.env, DATABASE_URL: testEnvironment().databaseUrl, TEMPORAL_ADDRESS: testEnvironment().temporalAddress, DATA_DIR: sut.config.DATA_DIR, NODE_ENV: 'test' },
+    });
+    assert.deepEqual(JSON.parse(script.stdout), { workflow_id: workflowId, status: 'RUNNING' });
+  });
+
+  it('erases a driver\'s chat too: its workflow ended and its Chatwoot contact deleted, with the conversation', { timeout: 90_000 }, async () => {
+    const sut = system();
+    const payload = flatPayload(await sampleDocuments());
+    const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
+    await sut.wpp.receive({ from: phone, body: 'Quero apagar os meus dados' });
+    await waitForIncoming(sut, phone, 'Quero apagar os meus dados');
+    const chatwoot = sut.chatwoot!;
+    const contactOf = () => chatwoot.contacts().find((contact) => contact.phoneNumber === `+${phone}`);
+    const contactId = contactOf()?.id;
+    assert.ok(contactId !== undefined, 'the bridge made the contact');
+    assert.ok(chatwoot.conversations().some((conversation) => conversation.contactId === contactId));
+    const created = await sut.call('POST', '/drivers/register-typebot/', payload);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const registrationId = String(created.body.registration_id);
+    await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${registrationId}`)).body.status === 'pending_approval' ? true : undefined), 20_000, 'pending');
+
+    const erased = await fetch(`${sut.system.apiUrl}/drivers/erase`, {
+      method: 'POST', headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ registration_id: registrationId }),
+    });
+    assert.equal(erased.status, 200);
+    assert.deepEqual(await erased.json(), { erased: [registrationId], driver_told: true, chatwoot_contacts_deleted: 1 });
+    assert.equal(contactOf(), undefined, 'the contact is gone from Chatwoot');
+    assert.equal(chatwoot.conversations().some((conversation) => conversation.contactId === contactId), false, 'and its conversation');
+    const chat = await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).describe();
+    assert.equal(chat.status.name, 'TERMINATED');
   });
 });

@@ -44,6 +44,16 @@ async function driverConversation(sim: ChatwootSimulator) {
   return { client, contact, conversation };
 }
 
+test('deletes a contact (an erasure) with its conversation, once: a second delete finds nothing', async (t) => {
+  const sim = await simulator(t);
+  const { client, contact, conversation } = await driverConversation(sim);
+  await client.createMessage(conversation.id, { content: 'Olá', messageType: 'incoming', sourceId: 'WAID:erase-1' });
+  assert.equal(await client.deleteContact(contact.id), true);
+  assert.equal(await client.findContactByPhone(PHONE), null);
+  assert.equal(sim.conversations().some((each) => each.id === conversation.id), false);
+  assert.equal(await client.deleteContact(contact.id), false);
+});
+
 test('finds a contact by its exact phone, never one whose phone merely contains the digits', async (t) => {
   const sim = await simulator(t);
   const client = clientFor(sim);

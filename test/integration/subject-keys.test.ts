@@ -104,7 +104,7 @@ describe('per-subject data keys: personal fields and files, and crypto-shredding
     const photo = await makeJpeg({ width: 160, height: 120 });
     const [erased, kept] = [await insert(driver()), await insert(driver())];
     const chatId = `3519${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}@c.us`;
-    const files = { erased: `registrations/${erased}/documents/licence_front-r1`, kept: `registrations/${kept}/documents/licence_front-r1`, media: chatMediaKey(chatId, `true_${chatId}_ABC`) };
+    const files = { erased: `registrations/${erased}/documents/licence_front-r1`, kept: `registrations/${kept}/documents/licence_front-r1`, media: chatMediaKey(personal, chatId, `true_${chatId}_ABC`) };
     for (const key of Object.values(files)) await storage.put(key, photo, 'image/jpeg');
     for (const key of Object.values(files)) assert.match(sealedWith(await readFile(path.join(dir, key))), /^dk:/, `${key} under a subject's key`);
     // A backup taken before the erasure: the objects as they are at rest.

@@ -77,7 +77,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       const chatId = `${phone}@c.us`;
       const view = chatwootView(sut);
       const driver = botDialogue(sut, phone);
-      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId));
+      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatId));
 
       // People first: a message, an agent's reply (the bot would step back) and the driver's read receipt, then resolved.
       await sut.wpp.receive({ from: phone, body: 'Boa tarde, tenho uma dúvida', pushname: 'Rui' });
@@ -143,7 +143,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       await closed(sut.system.temporal, workflowIdOf(registrationId));
       await waitFor(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-aprovado') ? true : undefined), 'the approved label');
 
-      const runs = await record(sut.system.temporal, chatWorkflowId(chatId), 'chat-agents-then-bot-dialogue');
+      const runs = await record(sut.system.temporal, chatWorkflowId(sut.system.personal, chatId), 'chat-agents-then-bot-dialogue');
       assert.ok(runs >= 2, 'the chat continued as new');
       await record(sut.system.temporal, workflowIdOf(registrationId), 'driver-registration-from-bot-with-correction');
     });
@@ -177,7 +177,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       assert.equal((await sut.asReviewer('POST', `/drivers/${registrationId}/approve`)).status, 200);
       await driver.hears('the approval on WhatsApp');
       await closed(sut.system.temporal, workflowIdOf(registrationId));
-      await record(sut.system.temporal, chatWorkflowId(`${phone}@c.us`), 'chat-correction-in-chat');
+      await record(sut.system.temporal, chatWorkflowId(sut.system.personal, `${phone}@c.us`), 'chat-correction-in-chat');
       await record(sut.system.temporal, workflowIdOf(registrationId), 'driver-registration-corrected-in-chat');
     });
   });
@@ -196,7 +196,7 @@ describe('record workflow histories', { concurrency: false }, () => {
       const phone = newDriverPhone();
       const chatId = `${phone}@c.us`;
       const driver = botDialogue(sut, phone);
-      const state = () => sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId)).query(chatStateQuery);
+      const state = () => sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatId)).query(chatStateQuery);
       assert.match(await driver.says('Olá! Quero ser motorista', 'the welcome'), /1\. Começar/);
       assert.match(await driver.says('1'), /nome completo/);
       assert.match((await driver.hears('the reminder')).join('\n'), /Ainda está por aí/);
@@ -213,8 +213,8 @@ describe('record workflow histories', { concurrency: false }, () => {
       await chatAtRest(sut, phone);
       await sut.chatwoot!.resolve(conversationId);
       await waitFor(async () => ((await state()).bot?.paused === false ? true : undefined), 'the bot back after the resolve');
-      await closed(sut.system.temporal, chatWorkflowId(chatId));
-      assert.equal(await record(sut.system.temporal, chatWorkflowId(chatId), 'chat-bot-timers-company-phone-outage'), 1);
+      await closed(sut.system.temporal, chatWorkflowId(sut.system.personal, chatId));
+      assert.equal(await record(sut.system.temporal, chatWorkflowId(sut.system.personal, chatId), 'chat-bot-timers-company-phone-outage'), 1);
     });
   });
 
@@ -242,8 +242,8 @@ describe('record workflow histories', { concurrency: false }, () => {
       const reply = await waitFor(async () => sut.wpp.sent.find((sent) => sent.phone === phone), 'the reply on WhatsApp');
       await sut.wpp.markRead(reply.id);
       await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 41.15, lng: -8.61, name: 'Porto' } });
-      await closed(sut.system.temporal, chatWorkflowId(chatId));
-      assert.equal(await record(sut.system.temporal, chatWorkflowId(chatId), 'chat-relay-until-idle'), 1);
+      await closed(sut.system.temporal, chatWorkflowId(sut.system.personal, chatId));
+      assert.equal(await record(sut.system.temporal, chatWorkflowId(sut.system.personal, chatId), 'chat-relay-until-idle'), 1);
       await record(sut.system.temporal, pollingWorkflowId(sut.config.BRIDGE_TASK_QUEUE), 'whatsapp-polling');
     });
   });
@@ -269,8 +269,8 @@ describe('record workflow histories', { concurrency: false }, () => {
       clockOffsetMs = 0;
       await sut.wpp.receive({ from: phone, body: 'agora mesmo' });
       await waitForIncoming(sut, phone, 'agora mesmo');
-      await closed(sut.system.temporal, chatWorkflowId(`${phone}@c.us`));
-      assert.equal(await record(sut.system.temporal, chatWorkflowId(`${phone}@c.us`), 'chat-backlog-inbound-window'), 1);
+      await closed(sut.system.temporal, chatWorkflowId(sut.system.personal, `${phone}@c.us`));
+      assert.equal(await record(sut.system.temporal, chatWorkflowId(sut.system.personal, `${phone}@c.us`), 'chat-backlog-inbound-window'), 1);
     });
   });
 });

@@ -75,6 +75,7 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: 'POST /drivers/:id/reject', request: (s, h) => post(`/drivers/${s.a.id}/reject`, { reason: 'Documentos ilegíveis' }, h) },
     { route: 'POST /drivers/:id/request-correction', request: (s, h) => post(`/drivers/${s.a.id}/request-correction`, { items: ['licence_front'] }, h) },
     { route: 'POST /drivers/export', request: (s, h) => post('/drivers/export', { registration_id: s.a.id }, h) },
+    { route: 'POST /chats/find', request: (_s, h) => post('/chats/find', { phone: '+351912345678' }, h) },
   ];
   const tokenRequired = /^A reviewer bearer token is required$/;
   const unknownToken = /^Unknown reviewer token$/;
@@ -235,7 +236,17 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: exportRoute, name: 'with a phone no registration holds', request: () => post('/drivers/export', { phone: '+351 919 999 999' }, asOperator), expect: { status: 404, errorMatches: /^No registration holds that driver$/ } },
   ];
 
-  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows, ...exportRows];
+  // --- Finding a chat's workflow by phone: operators only, a phone or nothing ----------------------
+  const findChat = 'POST /chats/find';
+  const findChatRows: Row<Seeded>[] = [
+    { route: findChat, name: "with a reviewer's token", request: () => post('/chats/find', { phone: '+351912345678' }), expect: { status: 403, errorMatches: /^This needs an operator token/ } },
+    { route: findChat, name: 'with no phone', request: () => post('/chats/find', {}, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: findChat, name: 'with a phone that is not one', request: () => post('/chats/find', { phone: "1' OR '1'='1" }, asOperator), expect: { status: 400, errorMatches: /^phone is not a phone number/ } },
+    { route: findChat, name: 'with a phone as an object', request: () => post('/chats/find', { phone: { $ne: null } }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: findChat, name: 'with a phone no chat has', request: () => post('/chats/find', { phone: '+351 919 999 998' }, asOperator), expect: { status: 404, errorMatches: /^No chat workflow for that phone$/ } },
+  ];
+
+  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows, ...exportRows, ...findChatRows];
   runRows([...apiRows, ...sandboxRows], {
     baseUrl: (row) => (sandboxRows.includes(row) ? sandbox.url : system().system.apiUrl!),
     audience: () => 'operator',

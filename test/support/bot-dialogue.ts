@@ -75,7 +75,7 @@ export function botDialogue(sut: TestSystem, phone: string) {
      * BRIDGE_IDLE_TIMEOUT (idleness is checked every quarter of it).
      */
     async hearsNothingFor(ms: number, what: string): Promise<void> {
-      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId));
+      const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatId));
       await chatAtRest(sut, chatId, what);
       const eventTimes = async () => ((await handle.fetchHistory()).events ?? []).map((event) => ({ at: tsToMs(event.eventTime), timer: event.timerFiredEventAttributes != null }));
       const lastEvent = Math.max(...(await eventTimes()).map((event) => event.at));

@@ -40,7 +40,7 @@ export async function waitForIncoming(sut: TestSystem, phone: string, text: stri
 /** The chat's workflow state (its latest run, as the state query answers it); null when it never ran. */
 export async function chatState(sut: TestSystem, phoneOrChatId: string): Promise<ChatState | null> {
   try {
-    return await sut.system.temporal.workflow.getHandle(chatWorkflowId(chatIdOf(phoneOrChatId))).query(chatStateQuery);
+    return await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatIdOf(phoneOrChatId))).query(chatStateQuery);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
     throw error;
@@ -83,7 +83,7 @@ export async function webhooksAnswered(sut: TestSystem): Promise<void> {
 /** Whether a chat workflow (any run) exists for this chat: a message the bridge ignores must not start one. */
 export async function chatWorkflowExists(sut: TestSystem, phoneOrChatId: string): Promise<boolean> {
   try {
-    await sut.system.temporal.workflow.getHandle(chatWorkflowId(chatIdOf(phoneOrChatId))).describe();
+    await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatIdOf(phoneOrChatId))).describe();
     return true;
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return false;
@@ -96,7 +96,7 @@ export async function chatWorkflowExists(sut: TestSystem, phoneOrChatId: string)
  * inside the workflow task failed and the durable relay activity failed at least once too.
  */
 export async function relayWaitingOutOutage(sut: TestSystem, phoneOrChatId: string, timeoutMs = 30_000): Promise<void> {
-  const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatIdOf(phoneOrChatId)));
+  const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatIdOf(phoneOrChatId)));
   await eventually(async () => {
     const { raw } = await handle.describe();
     const relays = (raw.pendingActivities ?? []).filter((activity) => activity.activityType?.name === 'handleChatEvents');

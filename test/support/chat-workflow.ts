@@ -4,7 +4,7 @@
  * task queue and worker running the run's workflow bundle, the stubs record every call and answer
  * as the real activities would, and the chats it starts are terminated when it ends.
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +13,7 @@ import type { BotActivities } from '../../activities/bot/index.ts';
 import type { BridgeActivities } from '../../activities/bridge/index.ts';
 import type { BotSettings, BotTurn } from '../../domain/bot.ts';
 import {
-  chatWorkflowId, type AgentReply, type ChatEvent, type ChatwootLink, type ConversationControl, type DeliveryAck, type InboundMessage,
+  chatWorkflowId, type AgentReply, type BlindIndex, type ChatEvent, type ChatwootLink, type ConversationControl, type DeliveryAck, type InboundMessage,
   type RelayResult,
 } from '../../domain/chat.ts';
 import type { ChatInput as TypebotInput } from '../../domain/typebot-chat.ts';
@@ -182,10 +182,13 @@ export class ChatActivityStubs {
 let eventCounter = 0;
 const nextNumber = () => ++eventCounter;
 
+/** The chats' keyed hash in these workflow tests (no system, so no index key of its own): any keyed hash will do. */
+export const testChatKeys: BlindIndex = { index: (kind, value) => createHmac('sha256', 'workflow-tests').update(`${kind}|${value}`).digest('base64url') };
+
 /** One WhatsApp chat's workflow, started and fed like the API's hand-off does (api/hand-offs/chat.ts). */
 export class TestChat {
   readonly chatId = `3519${String(randomInt(10_000_000, 99_999_999))}-${randomUUID().slice(0, 8)}@c.us`;
-  readonly workflowId = chatWorkflowId(this.chatId);
+  readonly workflowId = chatWorkflowId(testChatKeys, this.chatId);
 
   constructor(
     private readonly client: Client,

@@ -222,7 +222,7 @@ export const uniqueSuffix = () => randomBytes(4).toString('hex');
 /** Diagnostics for a chat that did not do what a test expected: its signals, claims and state. */
 export async function describeChat(sut: TestSystem, chatId: string): Promise<string> {
   const { chatWorkflowId } = await import('../../domain/chat.ts');
-  const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(chatId));
+  const handle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, chatId));
   const history = await handle.fetchHistory();
   const signals = (history.events ?? [])
     .filter((event) => event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data)

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chatHandOff, watchFullChats } from '../../api/hand-offs/chat.ts';
 import { ChatQueueFullError, eventKey, type ChatEvent } from '../../domain/chat.ts';
 import { ChatQueueFullAttribute } from '../../workflows/search-attributes.ts';
-import { ChatActivityStubs, withChatWorker, type TestChat } from '../support/chat-workflow.ts';
+import { ChatActivityStubs, testChatKeys, withChatWorker, type TestChat } from '../support/chat-workflow.ts';
 import { eventually, testEnvironment } from '../support/test-system.ts';
 
 // scripts/test.ts starts its Temporal server with a low `limit.historyCount.suggestContinueAsNew`.
@@ -34,13 +34,13 @@ describe('chat workflow with stub activities: a bounded queue, and continue-as-n
 
   it("marks a chat full at its bound so the hand-off refuses its driver's messages, then drains in order and takes them again", async () => {
     const stubs = new ChatActivityStubs(null);
-    const fullChats = watchFullChats(env.client, 100);
+    const fullChats = watchFullChats(env.client, testChatKeys, 100);
     try {
       await withChatWorker(env, stubs, async (worker) => {
         const queueMax = 10;
         const chat = worker.chat({ queueMax, batchSize: 3 });
         // The API's hand-off; its task queue only matters for a start, and this chat runs already when it is used.
-        const handOff = chatHandOff(env.client, { BRIDGE_TASK_QUEUE: 'not-used', BRIDGE_IDLE_TIMEOUT: 60_000, BRIDGE_BATCH_SIZE: 3, BRIDGE_QUEUE_MAX: queueMax, BRIDGE_REPLY_ORDER_WINDOW: 1_000, BRIDGE_INBOUND_ORDER_WINDOW: 500, TEMPORAL_HANDOFF_DEADLINE: 5_000 }, fullChats);
+        const handOff = chatHandOff(env.client, testChatKeys, { BRIDGE_TASK_QUEUE: 'not-used', BRIDGE_IDLE_TIMEOUT: 60_000, BRIDGE_BATCH_SIZE: 3, BRIDGE_QUEUE_MAX: queueMax, BRIDGE_REPLY_ORDER_WINDOW: 1_000, BRIDGE_INBOUND_ORDER_WINDOW: 500, TEMPORAL_HANDOFF_DEADLINE: 5_000 }, fullChats);
         const first = chat.message('primeira');
         const gate = outage(stubs);
         await chat.send([first]);

@@ -57,6 +57,20 @@ export function contactRoutes(app: FastifyInstance, ctx: StoreContext, preHandle
     },
   );
 
+  // Contact#destroy (swagger: DELETE /contacts/{id}, 200 with no body; 404 for an unknown id). In
+  // Chatwoot's Contact model its contact inboxes and conversations, with their messages, are
+  // `dependent: :destroy_async`: they go with it.
+  app.delete<{ Params: Params }>(`${base}/:id`, { preHandler }, (request, reply) => {
+    const contact = requireContact(state, request.params.id);
+    const conversations = new Set(state.conversations.filter((conversation) => conversation.contactId === contact.id).map((conversation) => conversation.id));
+    const keep = <T>(list: T[], kept: (item: T) => boolean) => list.splice(0, list.length, ...list.filter(kept));
+    keep(state.messages, (message) => !conversations.has(message.conversationId));
+    keep(state.conversations, (conversation) => !conversations.has(conversation.id));
+    keep(state.contactInboxes, (link) => link.contactId !== contact.id);
+    keep(state.contacts, (each) => each !== contact);
+    return reply.code(200).send();
+  });
+
   // All inboxes, newest activity first, at most 20.
   app.get<{ Params: Params }>(`${base}/:id/conversations`, { preHandler }, (request) => {
     const contact = requireContact(state, request.params.id);
