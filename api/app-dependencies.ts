@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Registry } from 'prom-client';
-import type { ChatwootClient } from '../integrations/chatwoot/types.ts';
 import type { Config } from '../platform/config.ts';
 import type { PersonalData } from '../platform/crypto/personal-data.ts';
 import type { Db } from '../platform/db.ts';
@@ -43,8 +42,11 @@ export interface AppDependencies {
    * Unset (no WhatsApp configured): nothing is sent.
    */
   tellDriver?: (message: { chatId: string; phone: string; text: string; key: string }) => Promise<boolean>;
-  /** Chatwoot, when the bridge runs: an erasure deletes the driver's contact there. */
-  chatwoot?: ChatwootClient;
+  /**
+   * Deletes the Chatwoot contact of a WhatsApp chat (with its conversations), for an erasure; false
+   * when there is none. Unset (no Chatwoot configured): nothing to delete.
+   */
+  deleteChatwootContact?: (chatId: string) => Promise<boolean>;
   /** The payload codec of the system's Temporal client: the codec endpoint decodes with it for the Web UI. */
   payloadCodec?: PayloadCodec;
   /** Prometheus registry served at /metrics. */

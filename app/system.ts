@@ -173,7 +173,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const { buildApp } = await import('../api/app.ts');
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, personal, storage, documentChecks, temporal, chats, ...(chatwootClient === undefined ? {} : { chatwoot: chatwootClient }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
+      config, db, personal, storage, documentChecks, temporal, chats,
+      ...(chatwootClient === undefined ? {} : {
+        // The bridge names a chat's contact by the chat's WhatsApp id.
+        deleteChatwootContact: async (chatId: string) => {
+          const contact = await chatwootClient.findContactByIdentifier(chatId);
+          return contact !== null && chatwootClient.deleteContact(contact.id);
+        },
+      }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });

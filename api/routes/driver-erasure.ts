@@ -53,10 +53,7 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
     // The chats' workflows too: the driver's next message starts afresh, with a new Chatwoot contact.
     for (const chatId of chats) await endWorkflow(chatWorkflowId(deps.personal, chatId));
     let chatwootContacts = 0;
-    for (const chatId of chats) {
-      const contact = await deps.chatwoot?.findContactByIdentifier(chatId);
-      if (contact != null && (await deps.chatwoot!.deleteContact(contact.id))) chatwootContacts += 1;
-    }
+    for (const chatId of chats) if (await deps.deleteChatwootContact?.(chatId)) chatwootContacts += 1;
     for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);
     for (const chatId of chats) {
       for (const folder of [chatMediaFolder(deps.personal, chatId), legacyChatMediaFolder(chatId)]) await deps.storage.deletePrefix(folder);
