@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { createMissedMessages } from '../activities/bridge/polling.ts';
 import { sendToWhatsAppOnce } from '../activities/delivery/whatsapp-once.ts';
 import type { FastifyInstance } from 'fastify';
@@ -54,6 +55,8 @@ export interface RunningSystem {
   db: Db;
   /** The keys that open drivers' personal fields, and their blind indexes. */
   personal: PersonalData;
+  /** How the system's Temporal payloads are encrypted and read (subjects' keys, master keys). */
+  payloadCodec: PayloadCodec;
   /** Document storage as the system reads and writes it (encrypted at rest). */
   storage: DocumentStorage;
   temporal: Client;
@@ -74,10 +77,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const personal = await loadPersonalData(db, keyring);
   const sealed = await sealPlainRegistrations(db, personal);
   if (sealed > 0) console.warn(`[storage] ${sealed} registration(s) written before their fields were encrypted: encrypted now`);
-  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, createSubjectKeys(db, personal), (key, reason) => auditBrokenRead(db, key, reason));
+  const subjectKeys = createSubjectKeys(db, personal);
+  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, subjectKeys, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
   // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
-  const dataConverter = systemDataConverter(keyring);
+  const dataConverter = systemDataConverter(keyring, subjectKeys);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -203,6 +207,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     bridgeWorker,
     db,
     personal,
+    payloadCodec: dataConverter.payloadCodecs[0],
     storage,
     temporal,
     metrics: registry,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { systemDataConverter } from '../../platform/crypto/data-converter.ts';
-import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
+import { failureConverterPath } from '../../platform/crypto/data-converter.ts';
 import { after, before, describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { botDialogue } from '../support/bot-dialogue.ts';
@@ -47,7 +46,7 @@ describe('registration bot: Typebot failing mid-dialogue, and a rejected registr
       const step = await botStepRetrying(phone);
       // Temporal keeps the failure encrypted; the system's own keys read it.
       assert.equal(step.lastFailure?.message, 'Encoded failure');
-      const converter = loadDataConverter(systemDataConverter(await loadKeyring(sut.config, () => undefined)));
+      const converter = loadDataConverter({ payloadCodecs: [sut.system.payloadCodec], failureConverterPath });
       const failure = await decodeOptionalFailureToOptionalError(converter, step.lastFailure ?? undefined);
       assert.match(failure?.message ?? '', /Typebot continueChat failed/);
     } finally {

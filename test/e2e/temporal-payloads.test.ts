@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { createPayloadCodec } from '../../platform/crypto/payload-codec.ts';
+import { SealBroken } from '../../platform/crypto/envelope.ts';
 import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
+import { createSubjectKeys } from '../../platform/stores/data-keys.ts';
 import { chatAtRest, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, testEnvironment, useTestSystem } from '../support/test-system.ts';
@@ -41,7 +43,7 @@ describe('Temporal holds no personal data in plain text', () => {
     const registrationId = String(created.body.registration_id);
     await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${registrationId}`)).body.status === 'pending_approval' ? true : undefined), 20_000, 'pending');
 
-    const codec = createPayloadCodec(await loadKeyring(sut.config, () => undefined));
+    const codec = sut.system.payloadCodec;
     for (const workflowId of [chatWorkflowId(sut.system.personal, `${phone}@c.us`), workflowIdOf(registrationId)]) {
       const history = await sut.system.temporal.workflow.getHandle(workflowId).fetchHistory();
       const payloads = payloadsIn(history);
@@ -52,6 +54,7 @@ describe('Temporal holds no personal data in plain text', () => {
       assert.ok(ours.length >= 2, `${workflowId}: the workflow's own payloads found`);
       for (const payload of ours) {
         assert.equal(latin1(payload.metadata?.encoding), 'binary/encrypted', `${workflowId}: ${payload.path} encrypted`);
+        assert.match(latin1(payload.metadata?.['encryption-key-id']), /^dk:/, `${workflowId}: ${payload.path} under its subject's key`);
       }
       const raw = payloads.map((payload) => latin1(payload.data)).join('\n');
       for (const personal of ['256789121', 'Camélias', 'Camelo', phone.slice(3)]) assert.equal(raw.includes(personal), false, `${workflowId}: no "${personal}" in plain text`);
@@ -93,7 +96,8 @@ describe('Temporal holds no personal data in plain text', () => {
 
   it('names a chat\'s workflow by a keyed hash, not the phone, and finds it from the phone for operators (API and npm run find-chat)', { timeout: 60_000 }, async () => {
     const sut = system();
-    const phone = newDriverPhone();
+    // A number Portugal hands out (91…), so the operator may type it in its national form.
+    const phone = `35191${String(randomInt(1_000_000, 9_999_999))}`;
     await sut.wpp.receive({ from: phone, body: 'Onde está a minha encomenda?' });
     await waitForIncoming(sut, phone, 'Onde está a minha encomenda?');
     const workflowId = chatWorkflowId(sut.system.personal, `${phone}@c.us`);
@@ -143,7 +147,15 @@ describe('Temporal holds no personal data in plain text', () => {
     assert.deepEqual(await erased.json(), { erased: [registrationId], driver_told: true, chatwoot_contacts_deleted: 1 });
     assert.equal(contactOf(), undefined, 'the contact is gone from Chatwoot');
     assert.equal(chatwoot.conversations().some((conversation) => conversation.contactId === contactId), false, 'and its conversation');
-    const chat = await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).describe();
-    assert.equal(chat.status.name, 'TERMINATED');
+    const chatHandle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
+    assert.equal((await chatHandle.describe()).status.name, 'TERMINATED');
+    // Its history no longer opens: the chat's key is destroyed (a codec with the system's keys, none of them cached).
+    const keyring = await loadKeyring(sut.config, () => undefined);
+    const fresh = createPayloadCodec(keyring, createSubjectKeys(sut.system.db, sut.system.personal));
+    const sealed = payloadsIn(await chatHandle.fetchHistory()).filter((payload) => latin1(payload.metadata?.['encryption-key-id']).startsWith('dk:'));
+    assert.ok(sealed.length >= 2, 'the chat\'s payloads were under its key');
+    await assert.rejects(fresh.decode(sealed), (error) => error instanceof SealBroken && error.reason === 'key-destroyed');
+    const registration = payloadsIn(await sut.system.temporal.workflow.getHandle(workflowIdOf(registrationId)).fetchHistory()).filter((payload) => latin1(payload.metadata?.['encryption-key-id']).startsWith('dk:'));
+    await assert.rejects(fresh.decode(registration), (error) => error instanceof SealBroken && error.reason === 'key-destroyed', 'nor the registration\'s');
   });
 });
