@@ -179,10 +179,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     app = await buildApp({
       config, db, personal, storage, documentChecks, temporal, chats,
       ...(chatwootClient === undefined ? {} : {
-        // The bridge names a chat's contact by the chat's WhatsApp id.
+        // The bridge names a chat's contact by the chat's WhatsApp id; one an agent made has the phone only.
         deleteChatwootContact: async (chatId: string) => {
-          const contact = await chatwootClient.findContactByIdentifier(chatId);
-          return contact !== null && chatwootClient.deleteContact(contact.id);
+          const digits = /^(\d{8,15})@c\.us$/.exec(chatId)?.[1];
+          const found = [await chatwootClient.findContactByIdentifier(chatId), digits === undefined ? null : await chatwootClient.findContactByPhone(`+${digits}`)];
+          const ids = [...new Set(found.flatMap((contact) => (contact === null ? [] : [contact.id])))];
+          let deleted = false;
+          for (const id of ids) deleted = (await chatwootClient.deleteContact(id)) || deleted;
+          return deleted;
         },
       }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),

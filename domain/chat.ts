@@ -122,6 +122,9 @@ export interface BlindIndex {
  */
 export const chatWorkflowId = (keys: BlindIndex, chatId: string) => `whatsapp-chat-${keys.index('chat', chatId)}`;
 
+/** A chat's workflow id before ids were keyed hashes (it named the phone): an erasure ends a chat still running under it. */
+export const legacyChatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
+
 /** The chat's keyed hash a chat's workflow id carries; undefined for another workflow (or a chat's former id, which named it). */
 export const chatIndexOfWorkflowId = (workflowId: string): string | undefined => /^whatsapp-chat-([A-Za-z0-9_-]{43})$/.exec(workflowId)?.[1];
 

@@ -14,7 +14,7 @@ CREATE TABLE data_keys (
 
 -- A registration's personal fields are sealed with its data key (text `lf1:…`); lookups by NIF or
 -- phone go through their keyed hashes. Rows written before are sealed by the first start after this
--- migration (platform/stores/personal-fields.ts); until then their index columns are empty.
+-- migration (sealPlainRegistrations, platform/stores/registrations.ts); until then their index columns are empty.
 ALTER TABLE registrations ALTER COLUMN nif TYPE text;
 ALTER TABLE registrations
   ADD COLUMN data_key_id text REFERENCES data_keys (id) ON DELETE SET NULL,

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { chatWorkflowId } from '../../domain/chat.ts';
+import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { erasureMessages } from '../../domain/texts/registration.ts';
@@ -50,8 +50,11 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
       return false;
     });
     for (const id of ids) await endWorkflow(workflowIdOf(id));
-    // The chats' workflows too: the driver's next message starts afresh, with a new Chatwoot contact.
-    for (const chatId of chats) await endWorkflow(chatWorkflowId(deps.personal, chatId));
+    // The chats' workflows too (also one still running under a chat's former id, which named the
+    // phone): the driver's next message starts afresh, with a new Chatwoot contact.
+    for (const chatId of chats) {
+      for (const workflowId of [chatWorkflowId(deps.personal, chatId), legacyChatWorkflowId(chatId)]) await endWorkflow(workflowId);
+    }
     let chatwootContacts = 0;
     for (const chatId of chats) if (await deps.deleteChatwootContact?.(chatId)) chatwootContacts += 1;
     for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);

@@ -31,8 +31,10 @@ const read = new TextDecoder();
 const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /**
- * Every activation and command of a chat goes through here: subjects' keys are kept for `cacheMs`
- * (30 s), so after an erasure a process may still read that subject's payloads for that long.
+ * Every activation of a chat is decoded here: the keys that open payloads are kept for `cacheMs`
+ * (30 s), so after an erasure a process may still read that subject's older payloads for that long.
+ * The key that seals is looked up each time: once destroyed, nothing new is sealed with it (a driver
+ * who writes again right after an erasure gets a new key, not one nobody can open).
  */
 function cached<T>(lookup: (id: string) => Promise<T>, cacheMs: number): (id: string) => Promise<T> {
   const kept = new Map<string, { value: Promise<T>; until: number }>();
@@ -49,12 +51,11 @@ function cached<T>(lookup: (id: string) => Promise<T>, cacheMs: number): (id: st
 }
 
 export function createPayloadCodec(keyring: Keyring, subjects?: WorkflowKeys, cacheMs = 30_000): PayloadCodec {
-  const forWorkflow = subjects === undefined ? undefined : cached((id) => subjects.forWorkflow(id), cacheMs);
   const byEnvelopeId = subjects === undefined ? undefined : cached((id) => subjects.byEnvelopeId(id), cacheMs);
 
   async function sealingRing(context: SerializationContext | undefined): Promise<Keyring> {
     const workflowId = context?.workflowId;
-    const subjectKey = workflowId === undefined ? undefined : await forWorkflow?.(workflowId);
+    const subjectKey = workflowId === undefined ? undefined : await subjects?.forWorkflow(workflowId);
     return subjectKey === undefined ? keyring : keyringOf([subjectKey]);
   }
 

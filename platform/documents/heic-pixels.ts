@@ -16,8 +16,8 @@ export async function needsHeicDecoder(bytes: Buffer, contentType: string, canDe
 
 /** The HEIC's primary image, upright (libheif applies its rotation and mirroring), as sharp input. */
 export async function heicPixels(bytes: Buffer, maxPixels: number): Promise<Sharp> {
-  const { width = 0, height = 0 } = await sharp(bytes).metadata();
-  if (width * height > maxPixels) throw new RangeError(`HEIC image of ${width}x${height} pixels is over the limit of ${maxPixels}`);
+  const { width, height } = await sharp(bytes).metadata();
+  if (width === undefined || height === undefined || width * height > maxPixels) throw new RangeError(`HEIC image of ${width ?? '?'}x${height ?? '?'} pixels: no declared size, or over the limit of ${maxPixels}`);
   const image = await decodeHeic({ buffer: bytes });
   const pixels = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   return sharp(pixels, { raw: { width: image.width, height: image.height, channels: 4 }, limitInputPixels: maxPixels });

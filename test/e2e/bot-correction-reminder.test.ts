@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { botLines } from '../../domain/texts/bot.ts';
 import { makeJpeg } from '../fixtures/documents.ts';
 import { insertBotSession } from '../../platform/stores/bot.ts';
+import { chatMediaFolder } from '../../platform/storage/chat-media-key.ts';
 import { botDialogue } from '../support/bot-dialogue.ts';
 import { chatwootView } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
@@ -52,7 +53,7 @@ describe('registration bot: a correction asked in a chat whose driver stays sile
         sessions: await count('SELECT 1 FROM bot_sessions WHERE chat_id = $1', [`${phone}@c.us`]),
         turns: await count('SELECT 1 FROM bot_turns WHERE turn_key LIKE $1', [`%${phone}%`]),
         relayed: await count('SELECT 1 FROM bridge_messages WHERE chat_id = $1', [`${phone}@c.us`]),
-        media: (await sut.storedFiles()).filter((file) => file.includes(`/media/${phone}_c.us/`)).length,
+        media: (await sut.storedFiles()).filter((file) => file.includes(`/${chatMediaFolder(sut.system.personal, `${phone}@c.us`)}/`)).length,
       };
     };
     const held = await chatRecords();

@@ -140,14 +140,19 @@ describe('Temporal holds no personal data in plain text', () => {
     const registrationId = String(created.body.registration_id);
     await eventually(async () => ((await sut.asReviewer('GET', `/drivers/${registrationId}`)).body.status === 'pending_approval' ? true : undefined), 20_000, 'pending');
 
+    // The run that held the chat (the erasure's own message to the driver may start a new one, under a new key).
+    const { runId } = await sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`)).describe();
     const erased = await fetch(`${sut.system.apiUrl}/drivers/erase`, {
       method: 'POST', headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ registration_id: registrationId }),
     });
     assert.equal(erased.status, 200);
     assert.deepEqual(await erased.json(), { erased: [registrationId], driver_told: true, chatwoot_contacts_deleted: 1 });
     assert.equal(contactOf(), undefined, 'the contact is gone from Chatwoot');
+    // The erasure's own message to the driver comes back from WhatsApp as the company phone's: it must not bring the contact back.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(contactOf(), undefined, 'nor does it come back');
     assert.equal(chatwoot.conversations().some((conversation) => conversation.contactId === contactId), false, 'and its conversation');
-    const chatHandle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`));
+    const chatHandle = sut.system.temporal.workflow.getHandle(chatWorkflowId(sut.system.personal, `${phone}@c.us`), runId);
     assert.equal((await chatHandle.describe()).status.name, 'TERMINATED');
     // Its history no longer opens: the chat's key is destroyed (a codec with the system's keys, none of them cached).
     const keyring = await loadKeyring(sut.config, () => undefined);
