@@ -23,6 +23,7 @@ import { createFileStorage } from '../platform/storage/file-storage.ts';
 import { auditBrokenRead } from '../platform/stores/audit.ts';
 import { createSubjectKeys, loadPersonalData } from '../platform/stores/data-keys.ts';
 import { sealPlainRegistrations } from '../platform/stores/registrations.ts';
+import { hashChatIds } from '../platform/stores/chat-ids.ts';
 import type { PersonalData } from '../platform/crypto/personal-data.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
@@ -82,6 +83,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const personal = await loadPersonalData(db, keyring);
   const sealed = await sealPlainRegistrations(db, personal);
   if (sealed > 0) console.warn(`[storage] ${sealed} registration(s) written before their fields were encrypted: encrypted now`);
+  const hashed = await hashChatIds(db, personal);
+  if (hashed.deliveries + hashed.relays + hashed.sessions + hashed.turnsDropped > 0) {
+    console.warn(`[storage] chat ids written before they were hashed: ${JSON.stringify(hashed)} converted (the bot's old kept turns dropped)`);
+  }
   const subjectKeys = createSubjectKeys(db, personal);
   const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, subjectKeys, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
@@ -160,6 +165,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
         polling: {
           db,
+          personal,
           wppconnect,
           includeGroups: config.BRIDGE_INCLUDE_GROUPS,
           handOff: chats.events,
@@ -194,9 +200,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           return deleted;
         },
       }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
-      missedMessages: createMissedMessages({ db, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
+      missedMessages: createMissedMessages({ db, personal, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       tellDriver: async ({ chatId, phone, text, key }) => {
-        const sent = await sendToWhatsAppOnce({ db, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });
+        const sent = await sendToWhatsAppOnce({ db, personal, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });
         return sent.outcome === 'sent';
       },
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),

@@ -61,7 +61,7 @@ export async function speak(deps: BotDependencies, step: BotStep, parts: WhatsAp
       messageType: 'outgoing',
       content: part.kind === 'text' ? agentRenderings.botMessage(part.text) : agentRenderings.botMedia(part.caption, part.mediaType, part.url),
     }), { lookFirst: sent.alreadySent });
-    await recordChatwootCopy(deps.db, deliveryKey, { conversationId: step.chatwoot.conversationId, messageId: copy.id });
+    await recordChatwootCopy(deps.db, deps.personal, deliveryKey, { conversationId: step.chatwoot.conversationId, messageId: copy.id });
   }
 }
 

@@ -27,7 +27,7 @@ export function startSession(deps: BotDependencies, step: BotStep, senderName: s
   return rememberedTurn(deps, step, async () => {
     const phone = await phoneOfChat(deps.wppconnect, step.chatId);
     const linkToken = randomBytes(18).toString('base64url');
-    await insertBotSession(deps.db, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null });
+    await insertBotSession(deps.db, deps.personal, { linkToken, chatId: step.chatId, chatwootConversationId: step.chatwoot?.conversationId ?? null });
     const started = await deps.typebot.startChat({
       publicId: deps.publicId,
       prefilledVariables: {

@@ -1,11 +1,14 @@
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import { ChatQueueFullError, type ChatEvent, type InboundMessage } from '../../domain/chat.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import { relayedInbound } from '../../platform/stores/relays.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 export interface PollingDependencies {
   db: Db;
+  /** The keys the relay records are hashed with. */
+  personal: PersonalData;
   wppconnect: WppConnectClient;
   /** Hands a chat's events to its workflow (the API's webhooks use the same). */
   handOff: (chatId: string, events: ChatEvent[]) => Promise<void>;
@@ -31,7 +34,7 @@ function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
  * oldest first: what the API hands over before a message of a chat whose earlier webhooks it
  * refused (Temporal or PostgreSQL away), so polling does not bring them in after it.
  */
-export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'wppconnect' | 'includeGroups'>) {
+export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'personal' | 'wppconnect' | 'includeGroups'>) {
   return async (chatId: string, message: InboundMessage): Promise<InboundMessage[]> => {
     const earlier = (await deps.wppconnect.chatMessages({ chatId, count: 30 })).filter(
       (candidate) => candidate.id !== message.whatsappId && candidate.timestamp <= message.timestamp,
@@ -41,10 +44,10 @@ export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'wpp
 }
 
 /** Those of `messages` (a chat's) that are relayable and were never relayed. */
-async function unrelayed(deps: Pick<PollingDependencies, 'db' | 'includeGroups'>, chatId: string, messages: WhatsAppMessage[]): Promise<WhatsAppMessage[]> {
+async function unrelayed(deps: Pick<PollingDependencies, 'db' | 'personal' | 'includeGroups'>, chatId: string, messages: WhatsAppMessage[]): Promise<WhatsAppMessage[]> {
   const candidates = messages.filter((message) => relayable(message, deps.includeGroups));
   if (candidates.length === 0) return [];
-  const done = await relayedInbound(deps.db, chatId, candidates.map((message) => message.id));
+  const done = await relayedInbound(deps.db, deps.personal, chatId, candidates.map((message) => message.id));
   return candidates.filter((message) => !done.has(message.id));
 }
 

@@ -16,10 +16,10 @@ function statusOf(ack: number): 'sent' | 'delivered' | 'read' | 'failed' | null 
  * come for the company's own messages, so the first receipt of one the system never sent (an
  * agent's reply, the bot, a registration notice) was typed on the company phone: 'company-phone'.
  */
-export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'chatwoot'>, ack: DeliveryAck): Promise<'relayed' | 'company-phone' | 'ignored'> {
+export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'personal' | 'chatwoot'>, ack: DeliveryAck): Promise<'relayed' | 'company-phone' | 'ignored'> {
   const status = statusOf(ack.ack);
   if (status === null) return 'ignored';
-  const sent = await deliveryOfMessage(deps.db, ack.whatsappId);
+  const sent = await deliveryOfMessage(deps.db, deps.personal, ack.whatsappId);
   if (sent === null) return ack.ack === 1 ? 'company-phone' : 'ignored';
   // Only an agent's reply has a Chatwoot message whose status follows WhatsApp's.
   const reply = sent.origin === 'agent' ? sent.chatwoot : null;

@@ -20,7 +20,7 @@ function contentOf(message: InboundMessage): string | null {
  */
 export async function relayInbound(deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink): Promise<void> {
   const relay = { chatId, whatsappMessageId: message.whatsappId };
-  const state = await claimInboundRelay(deps.db, relay);
+  const state = await claimInboundRelay(deps.db, deps.personal, relay);
   if (state === 'done' || state === 'failed') return;
   const lookFirst = state === 'pending';
 
@@ -45,7 +45,7 @@ export async function relayInbound(deps: BridgeDependencies, chatId: string, mes
       messageType: 'outgoing', private: true, content: media.note,
     }), { lookFirst });
   }
-  await completeInboundRelay(deps.db, relay, {
+  await completeInboundRelay(deps.db, deps.personal, relay, {
     chatwootMessageId: posted.id,
     chatwootConversationId: link.conversationId,
     ...(media?.ok === true ? { mediaKey: media.file.key, mediaSha256: media.file.sha256 } : {}),

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { bareMediaType } from '../../domain/chat.ts';
 import type { WhatsAppMessage, WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import {
   adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
@@ -39,6 +40,8 @@ export type DeliveryResult =
 
 export interface DeliveryDependencies {
   db: Db;
+  /** The keys the delivery records are hashed and sealed with (they name the chat). */
+  personal: PersonalData;
   wppconnect: WppConnectClient;
 }
 
@@ -62,7 +65,7 @@ type LoadedFile = { bytes: Buffer; contentType: string } | null;
  * for good is recorded and rethrown.
  */
 export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: Delivery): Promise<DeliveryResult> {
-  const claim = await claimDelivery(deps.db, delivery);
+  const claim = await claimDelivery(deps.db, deps.personal, delivery);
   if (claim.status === 'sent' && claim.whatsappMessageId !== null) {
     return { outcome: 'sent', whatsappMessageId: claim.whatsappMessageId, alreadySent: true, chatwoot: claim.chatwoot };
   }
@@ -81,10 +84,10 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
     const phone = delivery.phone ?? (await recipientOfChat(deps.wppconnect, delivery.chatId));
     if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
     const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null);
-    await markDeliverySent(deps.db, delivery.key, whatsappMessageId);
+    await markDeliverySent(deps.db, deps.personal, delivery, whatsappMessageId);
     return { outcome: 'sent', whatsappMessageId, alreadySent: false, chatwoot: claim.chatwoot };
   } catch (error) {
-    if (error instanceof ApplicationFailure && error.nonRetryable) await markDeliveryFailed(deps.db, delivery.key, error.message);
+    if (error instanceof ApplicationFailure && error.nonRetryable) await markDeliveryFailed(deps.db, deps.personal, delivery, error.message);
     throw error;
   }
 }
@@ -96,10 +99,10 @@ async function findEarlierSend(
   const { content } = delivery;
   const recent = await deps.wppconnect.chatMessages({ chatId: delivery.chatId, count: lookBack });
   const ours = recent.filter((message) => message.fromMe && message.timestamp * 1000 >= sinceMs);
-  const owned = await ownedMessageIds(deps.db, ours.map((message) => message.id));
+  const owned = await ownedMessageIds(deps.db, deps.personal, ours.map((message) => message.id));
   for (const candidate of ours) {
     if (owned.has(candidate.id) || !(await sameContent(candidate, content, file))) continue;
-    if (await adoptSentMessage(deps.db, delivery.key, candidate.id)) return candidate.id;
+    if (await adoptSentMessage(deps.db, deps.personal, delivery, candidate.id)) return candidate.id;
   }
   return undefined;
 }

@@ -28,7 +28,7 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
     }
     const key = `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`;
     let correctionCode: { code: string; validDays: number } | undefined;
-    if (input.decision.kind === 'correction_requested' && (await deliveryStatus(deps.db, key)) !== 'sent') {
+    if (input.decision.kind === 'correction_requested' && (await deliveryStatus(deps.db, deps.personal, key)) !== 'sent') {
       const code = (await unsentCorrectionCode(deps.db, input.registrationId)) ?? newCorrectionCode();
       // False when the registration no longer awaits a correction (the driver corrected from the chat already).
       if (await storeCorrectionCode(deps.db, input.registrationId, { plain: code, sha256: correctionCodeHash(code) }, new Date(Date.now() + codeTtlMs))) {

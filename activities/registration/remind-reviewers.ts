@@ -10,7 +10,7 @@ import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
  * reviewers' WhatsApp number when one is configured.
  */
 export function createRemindReviewers(
-  deps: Pick<RegistrationDependencies, 'db' | 'wppconnect' | 'metrics' | 'reviewBaseUrl' | 'reviewerWhatsApp' | 'reminderAfterMs' | 'reminderEveryMs'>,
+  deps: Pick<RegistrationDependencies, 'db' | 'personal' | 'wppconnect' | 'metrics' | 'reviewBaseUrl' | 'reviewerWhatsApp' | 'reminderAfterMs' | 'reminderEveryMs'>,
 ) {
   return async function remindReviewers(input: { registrationId: string; reminder: number }): Promise<void> {
     const waitedMs = deps.reminderAfterMs + (input.reminder - 1) * deps.reminderEveryMs;

@@ -73,7 +73,7 @@ export async function submitRegistration(deps: AppDependencies, intake: ReadInta
   const { documents: sources, ...fields } = parsed.value satisfies RegistrationSubmission;
   const { config } = deps;
   const documents = await resolveDocuments(sources, deps.documentChecks, resolveLimitsOf(config, deps.fetch));
-  const submission: Submission = { fields, documents, submitter: await submitterOf(deps.db, answers) };
+  const submission: Submission = { fields, documents, submitter: await submitterOf(deps.db, deps.personal, answers) };
 
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -209,14 +209,14 @@ async function commit(
       if (byNif !== null) throw new ChangedMeanwhile();
       await insertRegistration(client, deps.personal, registrationId, fields, fingerprint);
       await insertDocuments(client, registrationId, stored);
-      const chat = submitter.linkToken === '' ? null : await linkToBotSession(client, registrationId, submitter.linkToken);
+      const chat = submitter.linkToken === '' ? null : await linkToBotSession(client, deps.personal, registrationId, submitter.linkToken);
       return { chat, correctionItems: null };
     }
     const locked = plan.via === 'nif' ? byNif : byNif === null ? await lockCorrectableByPhone(client, deps.personal, fields.phone) : null;
     if (locked?.id !== registrationId || locked.updatedAt.getTime() !== plan.registration.updatedAt.getTime()) throw new ChangedMeanwhile();
     if (!(await applyCorrectedFields(client, deps.personal, registrationId, fields, fingerprint))) throw new ChangedMeanwhile();
     await insertDocuments(client, registrationId, stored);
-    const chat = plan.relink ? await linkToBotSession(client, registrationId, submitter.linkToken) : null;
+    const chat = plan.relink ? await linkToBotSession(client, deps.personal, registrationId, submitter.linkToken) : null;
     return { chat: chat ?? locked.chat, correctionItems: locked.correctionItems };
   });
 }

@@ -2,7 +2,8 @@ import { correctionCodeMatches } from '../../platform/correction-codes.ts';
 import type { Db } from '../../platform/db.ts';
 import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { RegistrationRow } from '../../platform/stores/registration-rows.ts';
-import { chatOfBotSession, correctableByPhone, liveRegistrationByNif } from '../../platform/stores/registrations.ts';
+import { botSessionOf } from '../../platform/stores/bot.ts';
+import { correctableByPhone, liveRegistrationByNif } from '../../platform/stores/registrations.ts';
 
 /** Who sent a submission, as far as the registration it names is concerned. */
 export interface Submitter {
@@ -32,13 +33,13 @@ export function standingOf(registration: RegistrationRow, submitter: Submitter, 
   return valid && matches ? 'code' : 'wrong_code';
 }
 
-export async function submitterOf(db: Db, flat: Record<string, unknown>): Promise<Submitter> {
+export async function submitterOf(db: Db, personal: PersonalData, flat: Record<string, unknown>): Promise<Submitter> {
   const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
   const linkToken = text(flat.sessao_conversa);
   const code = text(flat.codigo_correcao);
   return {
     linkToken,
-    chatId: linkToken === '' ? null : await chatOfBotSession(db, linkToken),
+    chatId: linkToken === '' ? null : ((await botSessionOf(db, personal, linkToken))?.chatId ?? null),
     correctionCode: code === '' ? null : code,
   };
 }

@@ -6,7 +6,8 @@ import { documentFieldOf, formFieldOfItem, keptDocumentAnswer } from '../../doma
 import { correctionDialogue, requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
 import { correctionCodeHash } from '../../platform/correction-codes.ts';
 import type { RegistrationRow } from '../../platform/stores/registration-rows.ts';
-import { chatOfBotSession, correctionAwaitedByCode, correctionAwaitedInChat } from '../../platform/stores/registrations.ts';
+import { botSessionOf } from '../../platform/stores/bot.ts';
+import { correctionAwaitedByCode, correctionAwaitedInChat } from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { intakeGuard } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
@@ -59,7 +60,7 @@ export const correctionStartRoutes = (deps: AppDependencies, limits: EdgeLimits)
   async function byChat(linkToken: string): Promise<CorrectionStart> {
     const counted = await limits.answerCheck(`session:${linkToken}`);
     if (counted.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, requestErrors.tooManyRequests, 'rate_limited_answer_checks', counted.retryAfterSeconds);
-    const chatId = await chatOfBotSession(deps.db, linkToken);
+    const chatId = (await botSessionOf(deps.db, deps.personal, linkToken))?.chatId ?? null;
     const registration = chatId === null ? null : await correctionAwaitedInChat(deps.db, deps.personal, chatId);
     if (registration === null) throw new AppError(ErrorType.NotFound, correctionDialogue.nothingToCorrect);
     return startOf(registration, false);

@@ -14,7 +14,7 @@ export interface PersonalData {
   /** The master keys that wrap every data key. */
   keyring: Keyring;
   /** The keyed hash (HMAC-SHA-256 under the system's index key) of `value` for lookups of this kind. */
-  index(kind: 'nif' | 'phone' | 'chat' | 'subject', value: string): string;
+  index(kind: 'nif' | 'phone' | 'chat' | 'message' | 'delivery' | 'turn' | 'subject', value: string): string;
 }
 
 export function personalDataOf(keyring: Keyring, indexKey: Buffer): PersonalData {

@@ -63,6 +63,9 @@ export async function loadPersonalData(db: Db, keyring: Keyring): Promise<Person
 export const subjectKey = (db: Queryable, personal: PersonalData, subject: string): Promise<MasterKey> =>
   ensureKey(db, personal.keyring, personal.index('subject', subject));
 
+/** A chat's data key (made on first use). */
+export const chatKey = (db: Queryable, personal: PersonalData, chatId: string): Promise<MasterKey> => subjectKey(db, personal, chatSubject(personal, chatId));
+
 /** The data key with this id, or undefined when it was destroyed. */
 async function dataKeyById(db: Queryable, keyring: Keyring, id: string): Promise<MasterKey | undefined> {
   const result = await db.query<KeyRow>('SELECT id, master_key_id, wrapped FROM data_keys WHERE id = $1', [id]);

@@ -1,4 +1,11 @@
+/**
+ * `whatsapp_deliveries`: everything sent to WhatsApp, by whom, whether it went. The delivery key, the
+ * chat's and the message's WhatsApp ids hold the phone: their keyed hashes are what is compared; the
+ * message id and WhatsApp's refusal, which are read back, are kept sealed with the chat's key.
+ */
+import { openField, sealField, type PersonalData } from '../crypto/personal-data.ts';
 import type { Db } from '../db.ts';
+import { chatKey } from './data-keys.ts';
 
 /** Who asked for a WhatsApp message: a registration notice or reminder, the bot, or an agent's reply from Chatwoot. */
 export type DeliveryOrigin = 'registration' | 'bot' | 'agent';
@@ -33,7 +40,7 @@ export interface DeliveryState {
 
 type DeliveryRow = {
   status: DeliveryState['status'];
-  whatsapp_message_id: string | null;
+  whatsapp_message_sealed: string | null;
   error: string | null;
   chatwoot_conversation_id: string | null;
   chatwoot_message_id: string | null;
@@ -46,7 +53,10 @@ type DeliveryRow = {
  * fills in what the earlier claim did not know, e.g. the Chatwoot message of a reply claimed by an
  * older version).
  */
-export async function claimDelivery(db: Db, claim: DeliveryClaim): Promise<DeliveryState> {
+/** A delivery's sealed message id or refusal opens only in its own row and column. */
+export const sealedBinding = (column: 'whatsapp_message' | 'error', key: string) => `whatsapp_deliveries.${column}|${key}`;
+
+export async function claimDelivery(db: Db, personal: PersonalData, claim: DeliveryClaim): Promise<DeliveryState> {
   const result = await db.query<DeliveryRow>(
     `INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, registration_id, chatwoot_conversation_id, chatwoot_message_id, status)
      VALUES ($1, $2, $3, $4, $5, $6, 'sending')
@@ -54,14 +64,15 @@ export async function claimDelivery(db: Db, claim: DeliveryClaim): Promise<Deliv
        registration_id = COALESCE(whatsapp_deliveries.registration_id, EXCLUDED.registration_id),
        chatwoot_conversation_id = COALESCE(whatsapp_deliveries.chatwoot_conversation_id, EXCLUDED.chatwoot_conversation_id),
        chatwoot_message_id = COALESCE(whatsapp_deliveries.chatwoot_message_id, EXCLUDED.chatwoot_message_id)
-     RETURNING status, whatsapp_message_id, error, chatwoot_conversation_id, chatwoot_message_id, first_attempt_at, (xmax = 0) AS inserted`,
-    [claim.key, claim.origin, claim.chatId, claim.registrationId ?? null, claim.chatwoot?.conversationId ?? null, claim.chatwoot?.messageId ?? null],
+     RETURNING status, whatsapp_message_sealed, error, chatwoot_conversation_id, chatwoot_message_id, first_attempt_at, (xmax = 0) AS inserted`,
+    [personal.index('delivery', claim.key), claim.origin, personal.index('chat', claim.chatId), claim.registrationId ?? null, claim.chatwoot?.conversationId ?? null, claim.chatwoot?.messageId ?? null],
   );
   const row = result.rows[0]!;
+  const sealed = row.whatsapp_message_sealed !== null || row.error !== null ? await chatKey(db, personal, claim.chatId) : undefined;
   return {
     status: row.status,
-    whatsappMessageId: row.whatsapp_message_id,
-    error: row.error,
+    whatsappMessageId: row.whatsapp_message_sealed === null ? null : openField(sealed, sealedBinding('whatsapp_message', claim.key), row.whatsapp_message_sealed),
+    error: row.error === null ? null : openField(sealed, sealedBinding('error', claim.key), row.error),
     chatwoot: counterpartOf(row),
     firstAttemptAt: row.first_attempt_at,
     claimedNow: row.inserted,
@@ -69,8 +80,8 @@ export async function claimDelivery(db: Db, claim: DeliveryClaim): Promise<Deliv
 }
 
 /** Where a delivery stands, or null when nobody has claimed it yet. */
-export async function deliveryStatus(db: Db, key: string): Promise<DeliveryRow['status'] | null> {
-  const result = await db.query<Pick<DeliveryRow, 'status'>>('SELECT status FROM whatsapp_deliveries WHERE delivery_key = $1', [key]);
+export async function deliveryStatus(db: Db, personal: PersonalData, key: string): Promise<DeliveryRow['status'] | null> {
+  const result = await db.query<Pick<DeliveryRow, 'status'>>('SELECT status FROM whatsapp_deliveries WHERE delivery_key = $1', [personal.index('delivery', key)]);
   return result.rows[0]?.status ?? null;
 }
 
@@ -79,48 +90,62 @@ const counterpartOf = (row: Pick<DeliveryRow, 'chatwoot_conversation_id' | 'chat
     ? null
     : { conversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id), messageId: Number(row.chatwoot_message_id) };
 
-export async function markDeliverySent(db: Db, key: string, whatsappMessageId: string): Promise<void> {
-  await db.query("UPDATE whatsapp_deliveries SET status = 'sent', whatsapp_message_id = $2, sent_at = now(), error = NULL WHERE delivery_key = $1", [
-    key,
-    whatsappMessageId,
-  ]);
+/** The delivery and the chat it goes to, as the writes below name them. */
+export interface DeliveryRef {
+  key: string;
+  chatId: string;
+}
+
+const sentMessage = async (db: Db, personal: PersonalData, delivery: DeliveryRef, whatsappMessageId: string) => [
+  personal.index('delivery', delivery.key),
+  personal.index('message', whatsappMessageId),
+  sealField(await chatKey(db, personal, delivery.chatId), sealedBinding('whatsapp_message', delivery.key), whatsappMessageId),
+];
+
+export async function markDeliverySent(db: Db, personal: PersonalData, delivery: DeliveryRef, whatsappMessageId: string): Promise<void> {
+  await db.query(
+    "UPDATE whatsapp_deliveries SET status = 'sent', whatsapp_message_id = $2, whatsapp_message_sealed = $3, sent_at = now(), error = NULL WHERE delivery_key = $1",
+    await sentMessage(db, personal, delivery, whatsappMessageId),
+  );
 }
 
 /**
  * A message found in the chat becomes this delivery's, unless another delivery owns it by now
  * (two look-backs at once): returns whether it was taken.
  */
-export async function adoptSentMessage(db: Db, key: string, whatsappMessageId: string): Promise<boolean> {
+export async function adoptSentMessage(db: Db, personal: PersonalData, delivery: DeliveryRef, whatsappMessageId: string): Promise<boolean> {
   const result = await db.query(
-    `UPDATE whatsapp_deliveries SET status = 'sent', whatsapp_message_id = $2, sent_at = now(), error = NULL
+    `UPDATE whatsapp_deliveries SET status = 'sent', whatsapp_message_id = $2, whatsapp_message_sealed = $3, sent_at = now(), error = NULL
      WHERE delivery_key = $1 AND NOT EXISTS (SELECT 1 FROM whatsapp_deliveries WHERE whatsapp_message_id = $2 AND delivery_key <> $1)`,
-    [key, whatsappMessageId],
+    await sentMessage(db, personal, delivery, whatsappMessageId),
   );
   return result.rowCount === 1;
 }
 
 /** WhatsApp refused it for good (unknown number, file too large…): never tried again. */
-export async function markDeliveryFailed(db: Db, key: string, error: string): Promise<void> {
-  await db.query("UPDATE whatsapp_deliveries SET status = 'failed', error = $2 WHERE delivery_key = $1", [key, error]);
+export async function markDeliveryFailed(db: Db, personal: PersonalData, delivery: DeliveryRef, error: string): Promise<void> {
+  const sealed = sealField(await chatKey(db, personal, delivery.chatId), sealedBinding('error', delivery.key), error);
+  await db.query("UPDATE whatsapp_deliveries SET status = 'failed', error = $2 WHERE delivery_key = $1", [personal.index('delivery', delivery.key), sealed]);
 }
 
 /** The bot's copy of a sent message in Chatwoot, so a retry neither posts nor looks for it again. */
-export async function recordChatwootCopy(db: Db, key: string, copy: { conversationId: number; messageId: number }): Promise<void> {
+export async function recordChatwootCopy(db: Db, personal: PersonalData, key: string, copy: { conversationId: number; messageId: number }): Promise<void> {
   await db.query('UPDATE whatsapp_deliveries SET chatwoot_conversation_id = $2, chatwoot_message_id = $3 WHERE delivery_key = $1', [
-    key,
+    personal.index('delivery', key),
     copy.conversationId,
     copy.messageId,
   ]);
 }
 
 /** Of these WhatsApp message ids, the ones some delivery already owns: they cannot be another delivery's message. */
-export async function ownedMessageIds(db: Db, whatsappMessageIds: string[]): Promise<Set<string>> {
+export async function ownedMessageIds(db: Db, personal: PersonalData, whatsappMessageIds: string[]): Promise<Set<string>> {
   if (whatsappMessageIds.length === 0) return new Set();
+  const byHash = new Map(whatsappMessageIds.map((id) => [personal.index('message', id), id]));
   const result = await db.query<{ whatsapp_message_id: string }>(
     'SELECT whatsapp_message_id FROM whatsapp_deliveries WHERE whatsapp_message_id = ANY($1)',
-    [whatsappMessageIds],
+    [[...byHash.keys()]],
   );
-  return new Set(result.rows.map((row) => row.whatsapp_message_id));
+  return new Set(result.rows.map((row) => byHash.get(row.whatsapp_message_id)!));
 }
 
 export interface SentMessage {
@@ -129,10 +154,10 @@ export interface SentMessage {
 }
 
 /** The delivery a WhatsApp message id belongs to (for its receipts); null: the system did not send it. */
-export async function deliveryOfMessage(db: Db, whatsappMessageId: string): Promise<SentMessage | null> {
+export async function deliveryOfMessage(db: Db, personal: PersonalData, whatsappMessageId: string): Promise<SentMessage | null> {
   const result = await db.query<{ origin: DeliveryOrigin; chatwoot_conversation_id: string | null; chatwoot_message_id: string | null }>(
     'SELECT origin, chatwoot_conversation_id, chatwoot_message_id FROM whatsapp_deliveries WHERE whatsapp_message_id = $1 LIMIT 1',
-    [whatsappMessageId],
+    [personal.index('message', whatsappMessageId)],
   );
   const row = result.rows[0];
   return row === undefined ? null : { origin: row.origin, chatwoot: counterpartOf(row) };

@@ -71,26 +71,26 @@ export async function messagesAbout(db: Queryable, registrationIds: string[]): P
 /**
  * The registrations' tombstones: every personal field emptied (the id, the dates and the decision
  * reached are kept), their document rows, the WhatsApp deliveries and the bot's and bridge's records
- * of their chats gone (the bot's kept turns are found by the chat's phone, which their keys hold),
+ * of their chats gone,
  * and the data keys of the registrations and chats destroyed, so any copy of their files or fields
  * left elsewhere (a backup) no longer opens. One transaction. The files are the caller's to delete first.
  */
 export async function tombstoneDriver(db: Db, personal: PersonalData, registrationIds: string[], chatIds: string[]): Promise<void> {
-  const digits = chatIds.map((chatId) => chatId.split('@')[0]!).filter((phone) => /^\d{6,}$/.test(phone));
+  // The bridge's and the bot's tables name a chat by its keyed hash.
+  const chats = chatIds.map((chatId) => personal.index('chat', chatId));
   await inTransaction(db, async (client) => {
     await client.query(
       `UPDATE registrations SET status_before_erasure = status, status = 'erased', erased_at = now(), updated_at = now(),
          full_name = '', nif = '', phone = '', email = '', address = '', postal_code = '', city = '', submission_fingerprint = '',
-         data_key_id = NULL, nif_index = NULL, phone_index = NULL,
+         data_key_id = NULL, nif_index = NULL, phone_index = NULL, whatsapp_chat_index = NULL,
          rejection_reason = NULL, correction_items = NULL, correction_message = NULL, correction_code_sha256 = NULL,
          correction_code_expires_at = NULL, correction_code_unsent = NULL, whatsapp_chat_id = NULL, chatwoot_conversation_id = NULL
        WHERE id = ANY($1)`,
       [registrationIds],
     );
     await client.query('DELETE FROM registration_documents WHERE registration_id = ANY($1)', [registrationIds]);
-    await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chatIds]);
-    for (const table of ['bot_sessions', 'bridge_messages']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chatIds]);
-    if (digits.length > 0) await client.query('DELETE FROM bot_turns WHERE turn_key LIKE ANY($1)', [digits.map((phone) => `%${phone}%`)]);
+    await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chats]);
+    for (const table of ['bot_sessions', 'bridge_messages', 'bot_turns']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chats]);
     await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.flatMap((chatId) => [chatSubject(personal, chatId), legacyChatSubject(chatId)])]);
   });
 }

@@ -83,32 +83,43 @@ export async function sealDriverFields(client: DbClient, personal: PersonalData,
   };
 }
 
-function driverFieldsOf(row: Row, personal: PersonalData): DriverFields {
-  const key: MasterKey | undefined = row.data_key_wrapped === null || row.data_key_wrapped === undefined
+/** The chat a registration came from, as its row keeps it: sealed with the registration's key, and the chat's keyed hash. */
+export async function sealChatOfRegistration(client: DbClient, personal: PersonalData, registrationId: string, chatId: string): Promise<{ sealed: string; index: string }> {
+  const key = await subjectKey(client, personal, registrationSubject(registrationId));
+  return { sealed: sealField(key, fieldBinding(registrationId, 'whatsapp_chat_id'), chatId), index: personal.index('chat', chatId) };
+}
+
+const rowKey = (row: Row, personal: PersonalData): MasterKey | undefined =>
+  row.data_key_wrapped === null || row.data_key_wrapped === undefined
     ? undefined
     : unwrapDataKey(personal.keyring, { id: row.data_key_id as string, masterKeyId: row.data_key_master as string, wrapped: row.data_key_wrapped as Buffer });
+
+function driverFieldsOf(row: Row, key: MasterKey | undefined): DriverFields {
   const open = (column: string) => openField(key, fieldBinding(row.id as string, column), row[column] as string);
   return Object.fromEntries(personalColumns.map(([field, column]) => [field, open(column)])) as unknown as DriverFields;
 }
 
-export const toRegistration = (row: Row, personal: PersonalData): RegistrationRow => ({
-  id: row.id as string,
-  status: row.status as RegistrationStatus,
-  ...driverFieldsOf(row, personal),
-  submissionFingerprint: row.submission_fingerprint as string,
-  rejectionReason: row.rejection_reason as string | null,
-  correctionItems: row.correction_items as CorrectableItem[] | null,
-  correctionMessage: row.correction_message as string | null,
-  correctionCodeSha256: (row.correction_code_sha256 ?? null) as string | null,
-  correctionCodeExpiresAt: (row.correction_code_expires_at ?? null) as Date | null,
-  decidedBy: row.decided_by as string | null,
-  decidedAt: row.decided_at as Date | null,
-  chat: row.whatsapp_chat_id === null || row.whatsapp_chat_id === undefined
-    ? null
-    : { whatsappChatId: row.whatsapp_chat_id as string, chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) },
-  createdAt: row.created_at as Date,
-  updatedAt: row.updated_at as Date,
-});
+export const toRegistration = (row: Row, personal: PersonalData): RegistrationRow => {
+  const key = rowKey(row, personal);
+  return {
+    id: row.id as string,
+    status: row.status as RegistrationStatus,
+    ...driverFieldsOf(row, key),
+    submissionFingerprint: row.submission_fingerprint as string,
+    rejectionReason: row.rejection_reason as string | null,
+    correctionItems: row.correction_items as CorrectableItem[] | null,
+    correctionMessage: row.correction_message as string | null,
+    correctionCodeSha256: (row.correction_code_sha256 ?? null) as string | null,
+    correctionCodeExpiresAt: (row.correction_code_expires_at ?? null) as Date | null,
+    decidedBy: row.decided_by as string | null,
+    decidedAt: row.decided_at as Date | null,
+    chat: row.whatsapp_chat_id === null || row.whatsapp_chat_id === undefined
+      ? null
+      : { whatsappChatId: openField(key, fieldBinding(row.id as string, 'whatsapp_chat_id'), row.whatsapp_chat_id as string), chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) },
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+};
 
 export const toDocument = (row: Row): DocumentRow => ({
   id: row.id as string,

@@ -1,7 +1,8 @@
 import { inTransaction, type Db, type DbClient } from '../db.ts';
 import type { Decision, RegistrationStatus } from '../../domain/registration.ts';
 import type { PersonalData } from '../crypto/personal-data.ts';
-import { sealDriverFields, selectRegistrations, toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
+import { botSessionOf } from './bot.ts';
+import { sealChatOfRegistration, sealDriverFields, selectRegistrations, toDocument, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
 
 type Queryable = Db | DbClient;
 
@@ -177,8 +178,8 @@ export async function lockCorrectableByPhone(client: DbClient, personal: Persona
 /** The registration from this WhatsApp chat that awaits the driver's correction (the newest), or null. */
 export async function correctionAwaitedInChat(db: Queryable, personal: PersonalData, chatId: string): Promise<RegistrationRow | null> {
   const result = await db.query(
-    `${selectRegistrations} WHERE whatsapp_chat_id = $1 AND status = 'correction_requested' ORDER BY updated_at DESC LIMIT 1`,
-    [chatId],
+    `${selectRegistrations} WHERE whatsapp_chat_index = $1 AND status = 'correction_requested' ORDER BY updated_at DESC LIMIT 1`,
+    [personal.index('chat', chatId)],
   );
   return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
@@ -192,11 +193,6 @@ export async function correctionAwaitedByCode(db: Queryable, personal: PersonalD
   return result.rows[0] === undefined ? null : toRegistration(result.rows[0] as Record<string, unknown>, personal);
 }
 
-/** The WhatsApp chat of the bot session whose link token the flow posted back, or null for an unknown token. */
-export async function chatOfBotSession(db: Queryable, linkToken: string): Promise<string | null> {
-  const result = await db.query<{ chat_id: string }>('SELECT chat_id FROM bot_sessions WHERE link_token = $1', [linkToken]);
-  return result.rows[0]?.chat_id ?? null;
-}
 
 /**
  * Keeps a correction code (replacing any earlier one) while the registration awaits its correction:
@@ -261,15 +257,15 @@ export async function referencedDocumentKeys(db: Queryable, keys: string[]): Pro
  * Links a registration to the WhatsApp chat of the bot session whose token the flow posted back
  * (`sessao_conversa`). An unknown token links nothing: the registration stands on its own.
  */
-export async function linkToBotSession(client: DbClient, registrationId: string, linkToken: string): Promise<RegistrationRow['chat']> {
-  const result = await client.query<{ whatsapp_chat_id: string; chatwoot_conversation_id: string | null }>(
-    `UPDATE registrations r SET whatsapp_chat_id = s.chat_id, chatwoot_conversation_id = s.chatwoot_conversation_id
-     FROM bot_sessions s WHERE r.id = $1 AND s.link_token = $2
-     RETURNING r.whatsapp_chat_id, r.chatwoot_conversation_id`,
-    [registrationId, linkToken],
+export async function linkToBotSession(client: DbClient, personal: PersonalData, registrationId: string, linkToken: string): Promise<RegistrationRow['chat']> {
+  const session = await botSessionOf(client, personal, linkToken);
+  if (session === null) return null;
+  const chat = await sealChatOfRegistration(client, personal, registrationId, session.chatId);
+  const result = await client.query(
+    'UPDATE registrations SET whatsapp_chat_id = $2, whatsapp_chat_index = $3, chatwoot_conversation_id = $4 WHERE id = $1',
+    [registrationId, chat.sealed, chat.index, session.chatwootConversationId],
   );
-  const row = result.rows[0];
-  return row === undefined ? null : { whatsappChatId: row.whatsapp_chat_id, chatwootConversationId: row.chatwoot_conversation_id === null ? null : Number(row.chatwoot_conversation_id) };
+  return result.rowCount === 1 ? { whatsappChatId: session.chatId, chatwootConversationId: session.chatwootConversationId } : null;
 }
 
 /**
@@ -278,17 +274,20 @@ export async function linkToBotSession(client: DbClient, registrationId: string,
  * once done. Returns how many it sealed.
  */
 export async function sealPlainRegistrations(db: Db, personal: PersonalData): Promise<number> {
-  const plain = await db.query(`${selectRegistrations} WHERE data_key_id IS NULL AND status <> 'erased'`);
+  const plain = await db.query(
+    `${selectRegistrations} WHERE (data_key_id IS NULL OR (whatsapp_chat_id IS NOT NULL AND whatsapp_chat_index IS NULL)) AND status <> 'erased'`,
+  );
   let sealed = 0;
   for (const row of plain.rows) {
     const registration = toRegistration(row as Record<string, unknown>, personal);
     sealed += await inTransaction(db, async (client) => {
       const fields = await sealDriverFields(client, personal, registration.id, registration);
+      const chat = registration.chat === null ? null : await sealChatOfRegistration(client, personal, registration.id, registration.chat.whatsappChatId);
       const result = await client.query(
         `UPDATE registrations SET full_name = $2, nif = $3, phone = $4, email = $5, address = $6, postal_code = $7, city = $8,
-           data_key_id = $9, nif_index = $10, phone_index = $11
-         WHERE id = $1 AND data_key_id IS NULL`,
-        [registration.id, ...fields.values, fields.dataKeyId, fields.nifIndex, fields.phoneIndex],
+           data_key_id = $9, nif_index = $10, phone_index = $11, whatsapp_chat_id = $12, whatsapp_chat_index = $13
+         WHERE id = $1 AND (data_key_id IS NULL OR (whatsapp_chat_id IS NOT NULL AND whatsapp_chat_index IS NULL))`,
+        [registration.id, ...fields.values, fields.dataKeyId, fields.nifIndex, fields.phoneIndex, chat?.sealed ?? null, chat?.index ?? null],
       );
       return result.rowCount ?? 0;
     });

@@ -1,3 +1,8 @@
+/**
+ * `bridge_messages`: WhatsApp messages relayed into Chatwoot. The chat's and the message's WhatsApp
+ * ids hold the phone: only their keyed hashes are kept (they are only compared).
+ */
+import type { PersonalData } from '../crypto/personal-data.ts';
 import type { Db } from '../db.ts';
 
 /** What an earlier attempt left of a relay into Chatwoot: nothing (go), done or failed (skip), or a pending claim (look first). */
@@ -12,13 +17,15 @@ export interface InboundRelay {
  * Claims the relay of a WhatsApp message into Chatwoot before its side effect. A second attempt
  * for the same message sees 'pending' (a previous attempt may have posted it) or 'done'.
  */
-export async function claimInboundRelay(db: Db, relay: InboundRelay): Promise<RelayState> {
+const hashed = (personal: PersonalData, relay: InboundRelay) => [personal.index('chat', relay.chatId), personal.index('message', relay.whatsappMessageId)];
+
+export async function claimInboundRelay(db: Db, personal: PersonalData, relay: InboundRelay): Promise<RelayState> {
   const result = await db.query<{ status: RelayState; inserted: boolean }>(
     `INSERT INTO bridge_messages (direction, chat_id, whatsapp_message_id, part, status)
      VALUES ('inbound', $1, $2, 0, 'pending')
      ON CONFLICT (chat_id, whatsapp_message_id, part) WHERE direction = 'inbound' DO UPDATE SET updated_at = now()
      RETURNING status, (xmax = 0) AS inserted`,
-    [relay.chatId, relay.whatsappMessageId],
+    hashed(personal, relay),
   );
   const row = result.rows[0]!;
   return row.inserted ? 'new' : row.status;
@@ -31,22 +38,23 @@ export interface InboundOutcome {
   mediaSha256?: string | null;
 }
 
-export async function completeInboundRelay(db: Db, relay: InboundRelay, outcome: InboundOutcome): Promise<void> {
+export async function completeInboundRelay(db: Db, personal: PersonalData, relay: InboundRelay, outcome: InboundOutcome): Promise<void> {
   await db.query(
     `UPDATE bridge_messages SET status = 'done', updated_at = now(), chatwoot_message_id = $3, chatwoot_conversation_id = $4,
        media_key = COALESCE($5, media_key), media_sha256 = COALESCE($6, media_sha256)
      WHERE direction = 'inbound' AND chat_id = $1 AND whatsapp_message_id = $2 AND part = 0`,
-    [relay.chatId, relay.whatsappMessageId, outcome.chatwootMessageId, outcome.chatwootConversationId, outcome.mediaKey ?? null, outcome.mediaSha256 ?? null],
+    [...hashed(personal, relay), outcome.chatwootMessageId, outcome.chatwootConversationId, outcome.mediaKey ?? null, outcome.mediaSha256 ?? null],
   );
 }
 
 /** Of these WhatsApp messages of a chat, the ones already relayed into Chatwoot (reconciliation skips them). */
-export async function relayedInbound(db: Db, chatId: string, whatsappMessageIds: string[]): Promise<Set<string>> {
+export async function relayedInbound(db: Db, personal: PersonalData, chatId: string, whatsappMessageIds: string[]): Promise<Set<string>> {
+  const byHash = new Map(whatsappMessageIds.map((id) => [personal.index('message', id), id]));
   const result = await db.query<{ whatsapp_message_id: string }>(
     "SELECT whatsapp_message_id FROM bridge_messages WHERE direction = 'inbound' AND status <> 'pending' AND chat_id = $1 AND whatsapp_message_id = ANY($2)",
-    [chatId, whatsappMessageIds],
+    [personal.index('chat', chatId), [...byHash.keys()]],
   );
-  return new Set(result.rows.map((row) => row.whatsapp_message_id));
+  return new Set(result.rows.map((row) => byHash.get(row.whatsapp_message_id)!));
 }
 
 /** The sandbox's Chatwoot simulator starts empty on every start: forget what was relayed into the previous one. */

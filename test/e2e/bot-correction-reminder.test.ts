@@ -25,7 +25,7 @@ describe('registration bot: a correction asked in a chat whose driver stays sile
     const payload = flatPayload(await sampleDocuments());
     const phone = `351${String(payload.telefone).replace(/\s/g, '')}`;
     const linkToken = randomUUID();
-    await insertBotSession(sut.system.db, { linkToken, chatId: `${phone}@c.us`, chatwootConversationId: null });
+    await insertBotSession(sut.system.db, sut.system.personal, { linkToken, chatId: `${phone}@c.us`, chatwootConversationId: null });
     const created = await sut.call('POST', '/drivers/register-typebot/', { ...payload, sessao_conversa: linkToken });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = String(created.body.registration_id);
@@ -47,12 +47,14 @@ describe('registration bot: a correction asked in a chat whose driver stays sile
     // The driver then asks to be forgotten, with a photo sent in the chat: the chat's records and media go too.
     await sut.wpp.receive({ from: phone, type: 'image', media: { bytes: await makeJpeg({ width: 200, height: 150 }), mimetype: 'image/jpeg' }, caption: 'foto' });
     await driver.replies('the photo handled');
+    // The bot's and the bridge's tables name the chat by its keyed hash.
+    const chatKey = sut.system.personal.index('chat', `${phone}@c.us`);
     const chatRecords = async () => {
       const count = async (sql: string, params: unknown[]) => (await sut.system.db.query(sql, params)).rowCount ?? 0;
       return {
-        sessions: await count('SELECT 1 FROM bot_sessions WHERE chat_id = $1', [`${phone}@c.us`]),
-        turns: await count('SELECT 1 FROM bot_turns WHERE turn_key LIKE $1', [`%${phone}%`]),
-        relayed: await count('SELECT 1 FROM bridge_messages WHERE chat_id = $1', [`${phone}@c.us`]),
+        sessions: await count('SELECT 1 FROM bot_sessions WHERE chat_id = $1', [chatKey]),
+        turns: await count('SELECT 1 FROM bot_turns WHERE chat_id = $1', [chatKey]),
+        relayed: await count('SELECT 1 FROM bridge_messages WHERE chat_id = $1', [chatKey]),
         media: (await sut.storedFiles()).filter((file) => file.includes(`/${chatMediaFolder(sut.system.personal, `${phone}@c.us`)}/`)).length,
       };
     };

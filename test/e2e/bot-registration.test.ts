@@ -74,14 +74,13 @@ describe('registration bot in the WhatsApp conversation', () => {
 
     // The flow's HTTP Request reached the real intake, with the photos as files the intake fetched from Typebot.
     const row = await eventually(async () => {
-      const found = await sut.system.db.query<{ id: string; status: string; whatsapp_chat_id: string; chatwoot_conversation_id: string }>(
-        'SELECT id, status, whatsapp_chat_id, chatwoot_conversation_id FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)]);
-      return found.rows[0];
+      const found = await sut.system.db.query<{ id: string }>('SELECT id FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', answers.nif)]);
+      return found.rows[0] === undefined ? undefined : (await getRegistration(sut.system.db, sut.system.personal, found.rows[0].id)) ?? undefined;
     }, 20_000, 'the registration');
     const view = chatwootView(sut);
     const conversationId = view.conversationIdOf(phone);
-    assert.equal(row.whatsapp_chat_id, `${phone}@c.us`);
-    assert.equal(Number(row.chatwoot_conversation_id), conversationId);
+    assert.equal(row.chat?.whatsappChatId, `${phone}@c.us`);
+    assert.equal(row.chat?.chatwootConversationId, conversationId);
     const call = sut.typebot!.webhookCalls().at(-1)!;
     assert.equal(call.statusCode, 201);
 
@@ -139,7 +138,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     // A stranger's chat has a bot session of its own, which names no correction: nothing to open, nothing to submit.
     const strangerPhone = newDriverPhone();
     await botDialogue(sut, strangerPhone).says('Olá! Quero ser motorista', 'the stranger\'s welcome');
-    const strangerToken = (await sut.system.db.query<{ link_token: string }>('SELECT link_token FROM bot_sessions WHERE chat_id = $1', [`${strangerPhone}@c.us`])).rows[0]!.link_token;
+    const strangerToken = (await sut.system.db.query<{ link_token: string }>('SELECT link_token FROM bot_sessions WHERE chat_id = $1', [sut.system.personal.index('chat', `${strangerPhone}@c.us`)])).rows[0]!.link_token;
     const intake = { 'x-intake-token': sut.config.INTAKE_SHARED_SECRET! };
     const opened = await sut.call('POST', '/drivers/correction-typebot/', { sessao_conversa: strangerToken }, intake);
     assert.equal(opened.status, 404);

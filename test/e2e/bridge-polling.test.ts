@@ -45,6 +45,7 @@ async function reconcileScenario(sut: TestSystem): Promise<void> {
   });
   const polling = createPollingActivities({
     db: sut.system.db,
+    personal: sut.system.personal,
     wppconnect,
     includeGroups: false,
     handOff: chatHandOff(sut.system.temporal, sut.system.personal, sut.config).events,

@@ -33,7 +33,7 @@ describe('registration integrity: who may correct, what a stranger learns, repai
   /** A bot session in a WhatsApp chat (as the bridge worker records it when the flow starts): its link token. */
   async function botSessionIn(chatId: string): Promise<string> {
     const linkToken = randomUUID();
-    await insertBotSession(system().system.db, { linkToken, chatId, chatwootConversationId: null });
+    await insertBotSession(system().system.db, system().system.personal, { linkToken, chatId, chatwootConversationId: null });
     return linkToken;
   }
 

@@ -271,7 +271,7 @@ describe('reviewer API', () => {
     }
     assert.deepEqual(rows.rows.map((row) => [row.status_before_erasure, row.decided_by]), [['rejected', 'ana'], ['pending_approval', null]], 'the decision reached is kept');
     assert.equal((await sut.system.db.query('SELECT 1 FROM registration_documents WHERE registration_id = ANY($1)', [[first, second]])).rowCount, 0);
-    assert.equal(JSON.stringify((await sut.system.db.query('SELECT * FROM whatsapp_deliveries WHERE chat_id = $1', [`${digits}@c.us`])).rows), '[]');
+    assert.equal(JSON.stringify((await sut.system.db.query('SELECT * FROM whatsapp_deliveries WHERE chat_id = $1', [sut.system.personal.index('chat', `${digits}@c.us`)])).rows), '[]');
     const audited = await sut.system.db.query<{ actor: string; registration_id: string }>(
       "SELECT actor, registration_id FROM audit_log WHERE action = 'erase_driver' AND registration_id = ANY($1) ORDER BY id", [[first, second]]);
     assert.deepEqual(audited.rows.map((row) => [row.actor, row.registration_id]), [['olga', first], ['olga', second]]);

@@ -6,7 +6,7 @@ import { createWppConnectClient } from '../../integrations/wppconnect/client.ts'
 import { createDb } from '../../platform/db.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { newDriverPhone } from '../support/bridge-views.ts';
-import { testEnvironment } from '../support/test-system.ts';
+import { sharedPersonalData, testEnvironment } from '../support/test-system.ts';
 
 /**
  * Polling's read of WhatsApp's new messages, on the WPPConnect simulator: marking a chat read marks
@@ -28,6 +28,7 @@ describe('polling WPPConnect for new messages', () => {
       let arrivedMeanwhile = false;
       const polling = createPollingActivities({
         db,
+        personal: await sharedPersonalData(db),
         wppconnect: createWppConnectClient({ baseUrl: sim.url, session: sim.session, secretKey: sim.secretKey, timeoutMs: 2_000 }),
         includeGroups: false,
         handOff: async (chat: string, events: ChatEvent[]) => {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { sendToWhatsAppOnce, type Delivery } from '../../activities/delivery/whatsapp-once.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import { createWppConnectClient, type WppConnectClient } from '../../integrations/wppconnect/client.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import { createDb, type Db } from '../../platform/db.ts';
 import { claimDelivery } from '../../platform/stores/deliveries.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../simulators/wppconnect/index.ts';
@@ -11,7 +12,7 @@ import { makePdf, makePng } from '../fixtures/documents.ts';
 import { newDriverPhone } from '../support/bridge-views.ts';
 import { assertPermanent } from '../support/failures.ts';
 import { withFaults } from '../support/faults.ts';
-import { testEnvironment } from '../support/test-system.ts';
+import { sharedPersonalData, testEnvironment } from '../support/test-system.ts';
 
 /**
  * The one "send to WhatsApp once" every sender uses, against the WPPConnect simulator and the real
@@ -20,6 +21,7 @@ import { testEnvironment } from '../support/test-system.ts';
  */
 describe('sending to WhatsApp once', () => {
   let db: Db;
+  let personal: PersonalData;
   let wpp: WppConnectSimulator;
   let wppconnect: WppConnectClient;
   // WhatsApp's clock, which a test may set back to send a message "earlier".
@@ -27,6 +29,7 @@ describe('sending to WhatsApp once', () => {
 
   before(async () => {
     db = createDb(testEnvironment().databaseUrl);
+    personal = await sharedPersonalData(db);
     wpp = await startWppConnectSimulator({ secretKey: `test-only-${randomUUID()}`, now: () => new Date(Date.now() + offsetMs), ackDelayMs: null });
     wppconnect = createWppConnectClient({ baseUrl: wpp.url, session: wpp.session, secretKey: wpp.secretKey });
   });
@@ -46,8 +49,8 @@ describe('sending to WhatsApp once', () => {
   it('sends a message once, however often it is asked to', async () => {
     const phone = newDriverPhone();
     const delivery = agentReply(phone, 'Bom dia!');
-    const first = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
-    const second = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const first = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
+    const second = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.deepEqual(second, first.outcome === 'sent' ? { ...first, alreadySent: true } : first);
     assert.deepEqual(sentTo(phone).map((message) => message.body), ['Bom dia!']);
   });
@@ -55,10 +58,10 @@ describe('sending to WhatsApp once', () => {
   it('does not send twice when an attempt was cut off after WhatsApp took the message', async () => {
     const phone = newDriverPhone();
     const delivery = agentReply(phone, 'Ok');
-    await claimDelivery(db, delivery);
+    await claimDelivery(db, personal, delivery);
     const taken = await wppconnect.sendText({ phone, message: 'Ok' });
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.deepEqual(retried, { outcome: 'sent', whatsappMessageId: taken.messageId, alreadySent: true, chatwoot: null });
     assert.equal(sentTo(phone).length, 1);
   });
@@ -72,20 +75,20 @@ describe('sending to WhatsApp once', () => {
       offsetMs = 0;
     }
     const delivery = agentReply(phone, 'Ok');
-    await claimDelivery(db, delivery);
+    await claimDelivery(db, personal, delivery);
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
     assert.deepEqual(sentTo(phone).map((message) => message.body), ['Ok', 'Ok']);
   });
 
   it('does not take another delivery\'s identical message for its own', async () => {
     const phone = newDriverPhone();
-    await sendToWhatsAppOnce({ db, wppconnect }, agentReply(phone, 'Ok'));
+    await sendToWhatsAppOnce({ db, personal, wppconnect }, agentReply(phone, 'Ok'));
     const second = agentReply(phone, 'Ok');
-    await claimDelivery(db, second);
+    await claimDelivery(db, personal, second);
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, second);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, second);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
     assert.equal(sentTo(phone).length, 2);
   });
@@ -100,10 +103,10 @@ describe('sending to WhatsApp once', () => {
       chatId: `${phone}@c.us`,
       content: { kind: 'media', caption: 'O nosso logótipo', filename: 'logo.png', load: async () => ((loads += 1), { bytes: picture, contentType: 'image/png' }) },
     };
-    await claimDelivery(db, delivery);
+    await claimDelivery(db, personal, delivery);
     await wppconnect.sendImage({ phone, dataUrl: `data:image/png;base64,${picture.toString('base64')}`, filename: 'logo.png', caption: 'O nosso logótipo' });
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, true);
     assert.equal(loads, 1, 'loaded once, to compare it with the one in the chat, and not sent');
     assert.equal(sentTo(phone).length, 1);
@@ -118,11 +121,11 @@ describe('sending to WhatsApp once', () => {
       chatId: `${phone}@c.us`,
       content: { kind: 'media', caption: null, filename: 'guia.png', load: async () => ({ bytes: picture, contentType: 'image/png' }) },
     };
-    await claimDelivery(db, delivery);
+    await claimDelivery(db, personal, delivery);
     // Someone on the company phone sends a picture without a caption meanwhile.
     await wppconnect.sendImage({ phone, dataUrl: `data:image/png;base64,${picture.toString('base64')}`, filename: 'outra.png' });
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
     assert.equal(sentTo(phone).length, 2);
   });
@@ -132,9 +135,9 @@ describe('sending to WhatsApp once', () => {
     const impatient = createWppConnectClient({ baseUrl: wpp.url, session: wpp.session, secretKey: wpp.secretKey, timeoutMs: 1_000 });
     await impatient.connectionStatus(); // its token first, so only the send meets the slow answer
     await withFaults(wpp.faults, { delayMs: 3_000 }, async () => {
-      await assert.rejects(sendToWhatsAppOnce({ db, wppconnect: impatient }, delivery), /timed out|abort/i);
+      await assert.rejects(sendToWhatsAppOnce({ db, personal, wppconnect: impatient }, delivery), /timed out|abort/i);
     });
-    return sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    return sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
   }
 
   it('does not send a picture without a caption twice when the answer to its send was lost', async () => {
@@ -182,18 +185,18 @@ describe('sending to WhatsApp once', () => {
       chatId: `${phone}@c.us`,
       content: { kind: 'media', caption: null, filename: 'fatura.pdf', load: async () => ({ bytes: ours, contentType: 'application/pdf' }) },
     };
-    await claimDelivery(db, delivery);
+    await claimDelivery(db, personal, delivery);
     // Someone on the company phone sends another PDF of the same name meanwhile.
     await wppconnect.sendFile({ phone, dataUrl: `data:application/pdf;base64,${theirs.toString('base64')}`, filename: 'fatura.pdf' });
 
-    const retried = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const retried = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.equal(retried.outcome === 'sent' && retried.alreadySent, false);
     assert.deepEqual(sentTo(phone).map((message) => message.size), [theirs.length, ours.length]);
   });
 
   it('sends a file as its fallback text when it cannot be loaded within the limit', async () => {
     const phone = newDriverPhone();
-    await sendToWhatsAppOnce({ db, wppconnect }, {
+    await sendToWhatsAppOnce({ db, personal, wppconnect }, {
       key: `bot:${randomUUID()}:0`,
       origin: 'bot',
       chatId: `${phone}@c.us`,
@@ -206,12 +209,12 @@ describe('sending to WhatsApp once', () => {
     const phone = newDriverPhone();
     wpp.setUnknownNumbers([phone]);
     const delivery = agentReply(phone, 'Olá');
-    await assertPermanent(sendToWhatsAppOnce({ db, wppconnect }, delivery), ErrorType.WhatsAppRecipientUnknown);
-    const row = await db.query<{ status: string }>('SELECT status FROM whatsapp_deliveries WHERE delivery_key = $1', [delivery.key]);
+    await assertPermanent(sendToWhatsAppOnce({ db, personal, wppconnect }, delivery), ErrorType.WhatsAppRecipientUnknown);
+    const row = await db.query<{ status: string }>('SELECT status FROM whatsapp_deliveries WHERE delivery_key = $1', [personal.index('delivery', delivery.key)]);
     assert.equal(row.rows[0]?.status, 'failed');
 
     wpp.setUnknownNumbers([]);
-    const again = await sendToWhatsAppOnce({ db, wppconnect }, delivery);
+    const again = await sendToWhatsAppOnce({ db, personal, wppconnect }, delivery);
     assert.equal(again.outcome, 'failed');
     assert.match(again.outcome === 'failed' ? again.error : '', /não existe/);
     assert.equal(sentTo(phone).length, 0);

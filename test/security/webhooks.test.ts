@@ -247,7 +247,7 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     'Chatwoot contacts, conversations and messages': async () => chatwootTotals(system()),
     "relay claims for the row's chat": async () => (await system().system.db.query<{ n: number }>(
       // PostgreSQL text cannot hold a NUL, so no claim can carry that one.
-      'SELECT count(*)::int AS n FROM bridge_messages WHERE chat_id = ANY($1)', [[c.chatId, ...Object.values(c.forged)].filter((id) => !id.includes('\u0000'))],
+      'SELECT count(*)::int AS n FROM bridge_messages WHERE chat_id = ANY($1)', [[c.chatId, ...Object.values(c.forged)].map((id) => system().system.personal.index('chat', id))],
     )).rows[0]!.n,
   });
   const settle = async () => {
@@ -427,7 +427,7 @@ describe('security: a full chat refuses its webhooks 503 and takes nothing', () 
         const state = await chatState(system(), c.chatId);
         return { queued: state?.queued, handled: state?.handled };
       },
-      "relay claims for the chat": async () => (await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bridge_messages WHERE chat_id = $1', [c.chatId])).rows[0]!.n,
+      "relay claims for the chat": async () => (await system().system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bridge_messages WHERE chat_id = $1', [system().system.personal.index('chat', c.chatId)])).rows[0]!.n,
       'stored files (chat media)': async () => (await system().storedFiles()).sort(),
       'WhatsApp messages sent': async () => system().wpp.sent.length,
     }),

@@ -4,6 +4,10 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
+import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
+import type { PersonalData } from '../../platform/crypto/personal-data.ts';
+import type { Db } from '../../platform/db.ts';
+import { loadPersonalData } from '../../platform/stores/data-keys.ts';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startTypebotSimulator, type TypebotSimulator, type TypebotSimulatorOptions } from '../simulators/typebot/index.ts';
@@ -230,8 +234,18 @@ export async function describeChat(sut: TestSystem, chatId: string): Promise<str
   const signals = (history.events ?? [])
     .filter((event) => event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data)
     .map((event) => Buffer.from(event.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!.data!).toString('utf8').slice(0, 400));
-  const claims = await sut.system.db.query('SELECT direction, whatsapp_message_id, chatwoot_message_id, part, status, error FROM bridge_messages WHERE chat_id = $1', [chatId]);
-  const deliveries = await sut.system.db.query('SELECT delivery_key, status, whatsapp_message_id, error FROM whatsapp_deliveries WHERE chat_id = $1', [chatId]);
+  const chatKey = sut.system.personal.index('chat', chatId);
+  const claims = await sut.system.db.query('SELECT direction, whatsapp_message_id, chatwoot_message_id, part, status FROM bridge_messages WHERE chat_id = $1', [chatKey]);
+  const deliveries = await sut.system.db.query('SELECT status, chatwoot_message_id FROM whatsapp_deliveries WHERE chat_id = $1', [chatKey]);
   const failures = (history.events ?? []).flatMap((event) => event.activityTaskFailedEventAttributes?.failure?.message ?? []);
   return JSON.stringify({ status: (await handle.describe()).status.name, signals, claims: claims.rows, deliveries: deliveries.rows, failures }, null, 1);
+}
+
+/**
+ * The personal-data keys of the run's shared database as the test systems have them (the
+ * development master key under DATA_DIR, the index key made by the first system to start): for a
+ * test that calls the stores on that database itself.
+ */
+export async function sharedPersonalData(db: Db): Promise<PersonalData> {
+  return loadPersonalData(db, await loadKeyring({ MASTER_KEYS: process.env.MASTER_KEYS, DATA_DIR: process.env.DATA_DIR ?? 'data' }, () => undefined));
 }

@@ -132,7 +132,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
       // An attempt cut off after WhatsApp accepted the message: the retry finds it in the chat.
       await sut.system.db.query(
         "INSERT INTO whatsapp_deliveries (delivery_key, origin, chat_id, registration_id, status) VALUES ($1, 'registration', $2, $3, 'sending')",
-        [`registration:${id}:round-100:rejected`, `${phone}@c.us`, id],
+        [sut.system.personal.index('delivery', `registration:${id}:round-100:rejected`), sut.system.personal.index('chat', `${phone}@c.us`), id],
       );
       const { decisionMessage } = await import('../../domain/registration.ts');
       await fetch(`${sut.wpp.url}/api/${sut.wpp.session}/send-message`, {
