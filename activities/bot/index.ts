@@ -9,6 +9,7 @@ import type { ChatInput, TypebotTurn } from '../../domain/typebot-chat.ts';
 import type { BotDependencies, BotStep } from './dependencies.ts';
 import { noteHandOver, speak } from './speak.ts';
 import { continueSession, startSession } from './turns.ts';
+import { forgetBotTurns } from '../../platform/stores/bot.ts';
 
 export type { BotDependencies } from './dependencies.ts';
 
@@ -52,9 +53,12 @@ export function createBotActivities(deps: BotDependencies) {
         if (!(error instanceof ApplicationFailure) || error.type !== ErrorType.TypebotSessionGone) throw error;
         log.warn('Typebot no longer knows the session', { chatId: input.chatId, sessionId });
         await speak(deps, input, [{ kind: 'text', text: botLines.sessionGone }]);
+        await forgetBotTurns(deps.db, deps.personal, input.chatId, input.key);
         return { sessionId, awaiting: null, gone: true };
       }
       await speak(deps, input, renderForWhatsApp(response.messages, response.input));
+      // The flow has ended (the registration sent): what the bot kept of the dialogue is not needed any more.
+      if (response.input === null) await forgetBotTurns(deps.db, deps.personal, input.chatId, input.key);
       return turnOf(sessionId, response);
     }),
 

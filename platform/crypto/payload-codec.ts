@@ -31,10 +31,11 @@ const read = new TextDecoder();
 const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /**
- * Every activation of a chat is decoded here: the keys that open payloads are kept for `cacheMs`
- * (30 s), so after an erasure a process may still read that subject's older payloads for that long.
- * The key that seals is looked up each time: once destroyed, nothing new is sealed with it (a driver
- * who writes again right after an erasure gets a new key, not one nobody can open).
+ * Every webhook, activation and command of a chat goes through here, so keys are kept a while: those
+ * that open payloads for `cacheMs` (30 s; after an erasure a process may still read that subject's
+ * older payloads for that long), the one that seals for `sealCacheMs` only (1 s: a burst of a chat's
+ * messages costs one lookup, and a driver who writes again after an erasure gets a new key, not the
+ * destroyed one, whose payloads nobody could open).
  */
 function cached<T>(lookup: (id: string) => Promise<T>, cacheMs: number): (id: string) => Promise<T> {
   const kept = new Map<string, { value: Promise<T>; until: number }>();
@@ -50,12 +51,13 @@ function cached<T>(lookup: (id: string) => Promise<T>, cacheMs: number): (id: st
   };
 }
 
-export function createPayloadCodec(keyring: Keyring, subjects?: WorkflowKeys, cacheMs = 30_000): PayloadCodec {
+export function createPayloadCodec(keyring: Keyring, subjects?: WorkflowKeys, cacheMs = 30_000, sealCacheMs = 1_000): PayloadCodec {
+  const forWorkflow = subjects === undefined ? undefined : cached((id) => subjects.forWorkflow(id), sealCacheMs);
   const byEnvelopeId = subjects === undefined ? undefined : cached((id) => subjects.byEnvelopeId(id), cacheMs);
 
   async function sealingRing(context: SerializationContext | undefined): Promise<Keyring> {
     const workflowId = context?.workflowId;
-    const subjectKey = workflowId === undefined ? undefined : await subjects?.forWorkflow(workflowId);
+    const subjectKey = workflowId === undefined ? undefined : await forWorkflow?.(workflowId);
     return subjectKey === undefined ? keyring : keyringOf([subjectKey]);
   }
 

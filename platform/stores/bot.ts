@@ -53,6 +53,15 @@ export async function keptBotTurn<T>(db: Db, personal: PersonalData, chatId: str
   return JSON.parse(openField(await chatKey(db, personal, chatId), `bot_turns|${turnKey}`, kept.sealed)) as T;
 }
 
+/**
+ * A chat's bot session has ended: its kept turns go (their answers quote the driver), but for the
+ * turn that ended it, which a retry of that step reads again; retention removes that one.
+ */
+export async function forgetBotTurns(db: Db, personal: PersonalData, chatId: string, endingTurnKey: string): Promise<number> {
+  const result = await db.query('DELETE FROM bot_turns WHERE chat_id = $1 AND turn_key <> $2', [personal.index('chat', chatId), personal.index('turn', endingTurnKey)]);
+  return result.rowCount ?? 0;
+}
+
 /** Keeps Typebot's answer to a turn; the first kept answer wins, and is returned. */
 export async function keepBotTurn<T>(db: Db, personal: PersonalData, chatId: string, turnKey: string, response: T): Promise<T> {
   const sealed = sealField(await chatKey(db, personal, chatId), `bot_turns|${turnKey}`, JSON.stringify(response));

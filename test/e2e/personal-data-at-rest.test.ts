@@ -76,6 +76,8 @@ describe('a driver\'s personal data at rest: the database, Temporal\'s file and 
     assert.match(summary, new RegExp(answers.nif), 'the driver saw their data in the summary');
     assert.match(await driver.says('1', 'the registration to be sent'), /Recebemos o seu registo/);
     const id = await eventually(async () => (await sut.system.db.query<{ id: string }>("SELECT id FROM registrations WHERE status = 'pending_approval'")).rows[0]?.id, 30_000, 'the registration pending');
+    const turnsKept = await sut.system.db.query('SELECT 1 FROM bot_turns WHERE chat_id = $1', [sut.system.personal.index('chat', `${phone}@c.us`)]);
+    assert.equal(turnsKept.rowCount, 1, 'the dialogue\'s kept turns went when it ended, but for the last one (retention takes it)');
     const view = await sut.asReviewer('GET', `/drivers/${id}`);
     assert.equal(view.body.nif, answers.nif, 'the system itself reads it all');
 
