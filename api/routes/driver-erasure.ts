@@ -18,21 +18,32 @@ import { driverLookupBody, lookupOf } from './driver-lookup.ts';
  * phone, is told on WhatsApp (first, while their number is still known), their registrations'
  * workflows are ended, their documents and chat media deleted, and every registration becomes a
  * tombstone (id, dates and the decision reached; no personal field). Audited per registration. The
- * same NIF may register again at once. The chats' workflows are ended too, their Chatwoot contacts
- * deleted (with their conversations), and the data keys of the registrations and chats destroyed, so
- * copies of their files in backups no longer open.
+ * same NIF may register again at once. The chats' workflows are ended too, the workflows' runs
+ * deleted from Temporal with their histories, the chats' Chatwoot contacts deleted (with their
+ * conversations), and the data keys of the registrations and chats destroyed, so copies of their
+ * files in backups no longer open.
  */
 export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
   app.addHook('preHandler', operatorsOnly);
 
-  async function endWorkflow(workflowId: string): Promise<void> {
+  /**
+   * The workflow ended, and every run of it deleted from Temporal with its history (the driver's
+   * messages and data in it); Temporal removes them in the background. Returns how many runs.
+   */
+  async function eraseWorkflow(workflowId: string): Promise<number> {
     try {
       await deps.temporal.workflow.getHandle(workflowId).terminate('driver data erased on request');
     } catch (error) {
       // Never started, or already ended: nothing runs on the data.
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
+    let runs = 0;
+    for await (const execution of deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+      await deps.temporal.workflowService.deleteWorkflowExecution({ namespace: deps.temporal.options.namespace, workflowExecution: { workflowId, runId: execution.runId } });
+      runs += 1;
+    }
+    return runs;
   }
 
   app.post('/drivers/erase', { schema: { body: driverLookupBody } }, async (request) => {
@@ -49,12 +60,11 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
       request.log.warn({ err: error }, 'the driver could not be told of the erasure');
       return false;
     });
-    for (const id of ids) await endWorkflow(workflowIdOf(id));
-    // The chats' workflows too (also one still running under a chat's former id, which named the
-    // phone): the driver's next message starts afresh, with a new Chatwoot contact.
-    for (const chatId of chats) {
-      for (const workflowId of [chatWorkflowId(deps.personal, chatId), legacyChatWorkflowId(chatId)]) await endWorkflow(workflowId);
-    }
+    // The registrations' workflows and the chats' (also one still running under a chat's former id,
+    // which named the phone): the driver's next message starts afresh, with a new Chatwoot contact.
+    const workflows = [...ids.map(workflowIdOf), ...chats.flatMap((chatId) => [chatWorkflowId(deps.personal, chatId), legacyChatWorkflowId(chatId)])];
+    let histories = 0;
+    for (const workflowId of workflows) histories += await eraseWorkflow(workflowId);
     let chatwootContacts = 0;
     for (const chatId of chats) if (await deps.deleteChatwootContact?.(chatId)) chatwootContacts += 1;
     for (const id of ids) await deps.storage.deletePrefix(`registrations/${id}`);
@@ -62,7 +72,7 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
       for (const folder of [chatMediaFolder(deps.personal, chatId), legacyChatMediaFolder(chatId)]) await deps.storage.deletePrefix(folder);
     }
     await tombstoneDriver(deps.db, deps.personal, ids, chats);
-    for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told, chatwoot_contacts_deleted: chatwootContacts } });
-    return { erased: ids, driver_told: told, chatwoot_contacts_deleted: chatwootContacts };
+    for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told, chatwoot_contacts_deleted: chatwootContacts, temporal_histories_deleted: histories } });
+    return { erased: ids, driver_told: told, chatwoot_contacts_deleted: chatwootContacts, temporal_histories_deleted: histories };
   });
 };
