@@ -7,8 +7,8 @@
  * (failure-converter.ts). Search attributes and workflow ids are not payloads: they stay readable
  * (README, "Personal data"). The master keys, not a chat's own key: a subject's key chosen from the
  * SDK's serialization context was tried and made chats' order flaky after a worker was killed (the
- * bridge fault matrix), so an erased chat's history stays readable to the master keys' holder
- * until Temporal's retention removes it.
+ * bridge fault matrix); an erasure deletes the driver's histories from Temporal instead, and a
+ * backup of Temporal's database keeps them under the master keys.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
