@@ -47,10 +47,15 @@ export async function setBotSessionId(db: Db, linkToken: string, typebotSessionI
  * quote the driver: "Confirme os seus dados").
  */
 export async function keptBotTurn<T>(db: Db, personal: PersonalData, chatId: string, turnKey: string): Promise<T | null> {
+  const kept = await keptResponse(db, personal, turnKey);
+  return kept === undefined ? null : JSON.parse(openField(await chatKey(db, personal, chatId), turnBinding(turnKey), kept.sealed)) as T;
+}
+
+const turnBinding = (turnKey: string) => `bot_turns|${turnKey}`;
+
+async function keptResponse(db: Db, personal: PersonalData, turnKey: string): Promise<{ sealed: string } | undefined> {
   const result = await db.query<{ response: { sealed: string } }>('SELECT response FROM bot_turns WHERE turn_key = $1', [personal.index('turn', turnKey)]);
-  const kept = result.rows[0]?.response;
-  if (kept === undefined) return null;
-  return JSON.parse(openField(await chatKey(db, personal, chatId), `bot_turns|${turnKey}`, kept.sealed)) as T;
+  return result.rows[0]?.response;
 }
 
 /**
@@ -64,9 +69,11 @@ export async function forgetBotTurns(db: Db, personal: PersonalData, chatId: str
 
 /** Keeps Typebot's answer to a turn; the first kept answer wins, and is returned. */
 export async function keepBotTurn<T>(db: Db, personal: PersonalData, chatId: string, turnKey: string, response: T): Promise<T> {
-  const sealed = sealField(await chatKey(db, personal, chatId), `bot_turns|${turnKey}`, JSON.stringify(response));
+  const key = await chatKey(db, personal, chatId);
+  const sealed = sealField(key, turnBinding(turnKey), JSON.stringify(response));
   await db.query('INSERT INTO bot_turns (turn_key, chat_id, response) VALUES ($1, $2, $3) ON CONFLICT (turn_key) DO NOTHING', [
     personal.index('turn', turnKey), personal.index('chat', chatId), JSON.stringify({ sealed }),
   ]);
-  return (await keptBotTurn<T>(db, personal, chatId, turnKey))!;
+  // The first kept answer wins: read back what is there, with the key already in hand.
+  return JSON.parse(openField(key, turnBinding(turnKey), (await keptResponse(db, personal, turnKey))!.sealed)) as T;
 }
