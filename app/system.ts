@@ -44,6 +44,11 @@ export interface SystemOptions {
   afterIntakeCommit?: (registrationId: string) => Promise<void>;
   /** Where the API's request log goes (default stdout). */
   logStream?: NodeJS.WritableStream;
+  /**
+   * Tests only: Temporal payloads sealed with the master keys alone, not the subjects' keys (the
+   * recorder of workflow histories: their replay runs with the master keys and no database).
+   */
+  payloadsUnderMasterKeysOnly?: boolean;
 }
 
 export interface RunningSystem {
@@ -56,7 +61,7 @@ export interface RunningSystem {
   db: Db;
   /** The keys that open drivers' personal fields, and their blind indexes. */
   personal: PersonalData;
-  /** How the system's Temporal payloads are encrypted and read (the master keys). */
+  /** How the system's Temporal payloads are encrypted and read (subjects' keys, master keys). */
   payloadCodec: PayloadCodec;
   /** Document storage as the system reads and writes it (encrypted at rest). */
   storage: DocumentStorage;
@@ -86,7 +91,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, subjectKeys, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
   // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
-  const dataConverter = systemDataConverter(keyring);
+  const dataConverter = systemDataConverter(keyring, options.payloadsUnderMasterKeysOnly === true ? undefined : subjectKeys);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

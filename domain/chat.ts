@@ -125,6 +125,9 @@ export const chatWorkflowId = (keys: BlindIndex, chatId: string) => `whatsapp-ch
 /** A chat's workflow id before ids were keyed hashes (it named the phone): an erasure ends a chat still running under it. */
 export const legacyChatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 
+/** The chat's keyed hash a chat's workflow id carries; undefined for another workflow (or a chat's former id, which named it). */
+export const chatIndexOfWorkflowId = (workflowId: string): string | undefined => /^whatsapp-chat-([A-Za-z0-9_-]{43})$/.exec(workflowId)?.[1];
+
 /**
  * The one-to-one chat of a phone as an operator types it: a Portuguese number in any form the intake
  * takes, or any international one with its country code (`+55 11 9…`, `0044…`); null when it is not one.

@@ -37,3 +37,7 @@ export function decisionMessage(
 export type ConversationStage = 'pending_approval' | Decision['kind'];
 
 export const workflowIdOf = (registrationId: string) => `driver-registration-${registrationId}`;
+
+/** The registration a registration's workflow id names; undefined for another workflow. */
+export const registrationIdOfWorkflowId = (workflowId: string): string | undefined =>
+  /^driver-registration-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(workflowId)?.[1];

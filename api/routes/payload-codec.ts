@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
+import { SealBroken } from '../../platform/crypto/envelope.ts';
 import { insertAuditEntry } from '../../platform/stores/audit.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { authenticated, edgeGuard, refused, sameSecret } from '../edge/guard.ts';
@@ -53,7 +54,16 @@ export const payloadCodecRoutes = (deps: AppDependencies, limits: EdgeLimits): F
   app.post('/codec/:token/decode', { schema: { params: codecParams, body: payloadsBody }, onRequest: [guard] }, async (request) => {
     const operator = operatorOf(request.params.token)!;
     if (deps.payloadCodec === undefined) throw new AppError(ErrorType.Unavailable, 'No payload codec in this process');
-    const decoded = await deps.payloadCodec.decode(request.body.payloads.map(fromJson));
+    const codec = deps.payloadCodec;
+    // One at a time: a payload of an erased driver (its key destroyed) stays encrypted, the others open.
+    const decoded = await Promise.all(request.body.payloads.map(fromJson).map(async (payload) => {
+      try {
+        return (await codec.decode([payload]))[0]!;
+      } catch (error) {
+        if (error instanceof SealBroken) return payload;
+        throw error;
+      }
+    }));
     await insertAuditEntry(deps.db, { actor: operator, action: 'decode_payloads', outcome: 'accepted', registrationId: null, remoteAddress: request.ip, details: { payloads: decoded.length, namespace: String(request.headers['x-namespace'] ?? '') } });
     return { payloads: decoded.map(toJson) };
   });

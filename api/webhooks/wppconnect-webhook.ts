@@ -8,6 +8,7 @@ import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { authenticated, edgeGuard, refused, sameSecret } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
+import { createChatTurns } from '../hand-offs/chat-turns.ts';
 import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 const notAChat = (chatId: string) =>
@@ -40,6 +41,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
    * WhatsApp, oldest first. Only such a chat's next message costs a WPPConnect read and a query.
    */
   const refusedChats = new Map<string, number>();
+  const turns = createChatTurns();
   let refusals = 0;
   const missedBefore = async (chatId: string, event: InboundMessage, log: FastifyBaseLogger): Promise<InboundMessage[]> => {
     if (deps.missedMessages === undefined || !refusedChats.has(chatId)) return [];
@@ -71,26 +73,29 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     // Checked before the media is stored, so a refused message leaves no file behind.
     const queueFull = () => reply.status(503).header('retry-after', String(queueFullRetryAfterSeconds)).send({ ok: false, error: 'This chat\'s queue is full; retry later' });
     if (deps.chats.full(message.chatId)) return queueFull();
-    let mediaKey: string | null = null;
-    if (message.media !== undefined) {
-      mediaKey = chatMediaKey(deps.personal, message.chatId, message.id);
-      await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
-    }
-    const inbound = toInboundEvent(message, mediaKey);
-    const refusal = refusedChats.get(message.chatId);
-    try {
-      await deps.chats.events(message.chatId, [...await missedBefore(message.chatId, inbound, request.log), inbound]);
-    } catch (error) {
-      // The chat filled up between the look and the hand-off: its media key is the message's own, and
-      // the same message fetched by polling stores the same file again, so nothing is deleted here.
-      if (error instanceof ChatQueueFullError) return queueFull();
-      refusedChats.delete(message.chatId);
-      refusedChats.set(message.chatId, ++refusals);
-      if (refusedChats.size > refusedChatsMax) refusedChats.delete(refusedChats.keys().next().value!);
-      throw error;
-    }
-    // Caught up, unless another of its messages was refused meanwhile.
-    if (refusal !== undefined && refusedChats.get(message.chatId) === refusal) refusedChats.delete(message.chatId);
-    return reply.send({ ok: true, relayed: true });
+    // In turn with the chat's other messages: handed off in the order they arrived (chat-turns.ts).
+    return turns.take(message.chatId, async () => {
+      let mediaKey: string | null = null;
+      if (message.media !== undefined) {
+        mediaKey = chatMediaKey(deps.personal, message.chatId, message.id);
+        await deps.storage.put(mediaKey, Buffer.from(message.media.base64, 'base64'), bareMediaType(message.media.mimetype));
+      }
+      const inbound = toInboundEvent(message, mediaKey);
+      const refusal = refusedChats.get(message.chatId);
+      try {
+        await deps.chats.events(message.chatId, [...await missedBefore(message.chatId, inbound, request.log), inbound]);
+      } catch (error) {
+        // The chat filled up between the look and the hand-off: its media key is the message's own, and
+        // the same message fetched by polling stores the same file again, so nothing is deleted here.
+        if (error instanceof ChatQueueFullError) return queueFull();
+        refusedChats.delete(message.chatId);
+        refusedChats.set(message.chatId, ++refusals);
+        if (refusedChats.size > refusedChatsMax) refusedChats.delete(refusedChats.keys().next().value!);
+        throw error;
+      }
+      // Caught up, unless another of its messages was refused meanwhile.
+      if (refusal !== undefined && refusedChats.get(message.chatId) === refusal) refusedChats.delete(message.chatId);
+      return reply.send({ ok: true, relayed: true });
+    });
   });
 };

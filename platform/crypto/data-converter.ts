@@ -6,9 +6,10 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { Keyring } from './keyring.ts';
-import { createPayloadCodec } from './payload-codec.ts';
+import { createPayloadCodec, type WorkflowKeys } from './payload-codec.ts';
 
 export const failureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
 
-export const systemDataConverter = (keyring: Keyring): DataConverter & { payloadCodecs: [PayloadCodec] } =>
-  ({ payloadCodecs: [createPayloadCodec(keyring)], failureConverterPath });
+/** `subjects` unset: the master keys alone (a replay of recorded histories, which were written with them). */
+export const systemDataConverter = (keyring: Keyring, subjects?: WorkflowKeys): DataConverter & { payloadCodecs: [PayloadCodec] } =>
+  ({ payloadCodecs: [createPayloadCodec(keyring, subjects)], failureConverterPath });

@@ -7,8 +7,10 @@ import { newKey } from '../crypto/aead.ts';
 import { SealBroken } from '../crypto/envelope.ts';
 import type { Keyring, MasterKey } from '../crypto/keyring.ts';
 import { dataKeyIdOf, personalDataOf, unwrapDataKey, wrapDataKey, type PersonalData, type WrappedKey } from '../crypto/personal-data.ts';
-import type { BlindIndex } from '../../domain/chat.ts';
-import { chatMediaFolder, legacyChatMediaFolder } from '../storage/chat-media-key.ts';
+import { chatIndexOfWorkflowId, type BlindIndex } from '../../domain/chat.ts';
+import { registrationIdOfWorkflowId } from '../../domain/registration.ts';
+import { chatMediaFolder, legacyChatMediaFolder, mediaFolderOfChatIndex } from '../storage/chat-media-key.ts';
+import type { WorkflowKeys } from '../crypto/payload-codec.ts';
 import type { SubjectKeys } from '../storage/encrypted-storage.ts';
 import type { Db, DbClient } from '../db.ts';
 
@@ -17,6 +19,13 @@ type Queryable = Db | DbClient;
 export const registrationSubject = (registrationId: string) => `registration:${registrationId}`;
 export const chatSubject = (keys: BlindIndex, chatId: string) => `chat:${chatMediaFolder(keys, chatId)}`;
 
+/** The subject whose key seals a workflow's payloads: a chat's or a registration's; undefined for the others (the master key). */
+export function subjectOfWorkflow(workflowId: string): string | undefined {
+  const chatIndex = chatIndexOfWorkflowId(workflowId);
+  if (chatIndex !== undefined) return `chat:${mediaFolderOfChatIndex(chatIndex)}`;
+  const registrationId = registrationIdOfWorkflowId(workflowId);
+  return registrationId === undefined ? undefined : registrationSubject(registrationId);
+}
 /** The subject of a chat's media kept under its former folder (named by the chat), should `keys:rotate` have moved them under a key. */
 export const legacyChatSubject = (chatId: string) => `chat:${legacyChatMediaFolder(chatId)}`;
 
@@ -64,13 +73,17 @@ async function dataKeyById(db: Queryable, keyring: Keyring, id: string): Promise
 }
 
 /**
- * The subjects' keys as the encrypted storage asks for them (no cache: a destroyed key is gone for
- * every process at once).
+ * The subjects' keys as the encrypted storage and the payload codec ask for them (no cache here: a
+ * destroyed key is gone for every process at once).
  */
-export function createSubjectKeys(db: Db, personal: PersonalData): SubjectKeys {
+export function createSubjectKeys(db: Db, personal: PersonalData): SubjectKeys & WorkflowKeys {
   return {
     async forObject(storageKey) {
       const subject = subjectOfStorageKey(storageKey);
+      return subject === undefined ? undefined : subjectKey(db, personal, subject);
+    },
+    async forWorkflow(workflowId) {
+      const subject = subjectOfWorkflow(workflowId);
       return subject === undefined ? undefined : subjectKey(db, personal, subject);
     },
     async byEnvelopeId(envelopeId) {

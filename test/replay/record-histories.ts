@@ -51,7 +51,7 @@ async function closed(temporal: Client, workflowId: string): Promise<void> {
 
 describe('record workflow histories', { concurrency: false }, () => {
   it('a registration approved after two reviewer reminders', { timeout: 120_000 }, async () => {
-    const sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' });
+    const sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' }, { payloadsUnderMasterKeysOnly: true });
     try {
       const created = await sut.call('POST', '/drivers/register-typebot/', flatPayload(await sampleDocuments()));
       assert.equal(created.status, 201);
@@ -68,7 +68,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge with the registration bot', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true, payloadsUnderMasterKeysOnly: true });
     });
     after(async () => sut.stop());
 
@@ -187,7 +187,7 @@ describe('record workflow histories', { concurrency: false }, () => {
     before(async () => {
       sut = await startTestSystem(
         { MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
-        { bridge: true, typebot: true },
+        { bridge: true, typebot: true, payloadsUnderMasterKeysOnly: true },
       );
     });
     after(async () => sut.stop());
@@ -221,7 +221,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge alone, with polling', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true });
+      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true, payloadsUnderMasterKeysOnly: true });
     });
     after(async () => sut.stop());
 

@@ -70,6 +70,8 @@ export interface TestSystemOptions {
   temporalAddress?: string;
   /** Another database than the run's shared one (migrated). */
   databaseUrl?: string;
+  /** Temporal payloads under the master keys alone (recording histories, which replay without a database). */
+  payloadsUnderMasterKeysOnly?: boolean;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
@@ -134,6 +136,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     run: { api: options.api ?? true, worker: options.worker ?? true },
     ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
     ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
+    ...(options.payloadsUnderMasterKeysOnly === undefined ? {} : { payloadsUnderMasterKeysOnly: options.payloadsUnderMasterKeysOnly }),
   });
 
   // As an operator does after importing the registration flow: point its HTTP Request at this API.
