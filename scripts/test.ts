@@ -1,11 +1,13 @@
 /**
  * `npm test` (after typecheck and lint): one Temporal dev server, one fresh PostgreSQL database and
  * one workflow bundle for the whole run, shared by every test file through the environment
- * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SUGGEST_CONTINUE_AS_NEW_AT). Runs node's test runner on
+ * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SUGGEST_CONTINUE_AS_NEW_AT),
+ * and, when a file drives a browser (imports test/support/browser.ts), Debian's Chromium
+ * (TEST_CHROMIUM_PATH, or TEST_CHROMIUM_MISSING with the reason). Runs node's test runner on
  * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -14,6 +16,7 @@ import { migrate } from '../platform/migrate.ts';
 import { dropDatabase } from '../platform/stores/databases.ts';
 import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
+import { ensureChromium } from './lib/chromium.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);
@@ -25,6 +28,24 @@ async function testFiles(): Promise<string[]> {
   if (given.length > 0) return given;
   const entries = await readdir('test', { recursive: true });
   return entries.filter((entry) => entry.endsWith('.test.ts')).map((entry) => path.join('test', entry)).sort();
+}
+
+/** Whether one of the files drives a browser: only then is Chromium looked for (and perhaps installed). */
+async function needBrowser(files: string[]): Promise<boolean> {
+  const sources = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
+  return sources.some((source) => source.includes('/support/browser.ts'));
+}
+
+/** TEST_CHROMIUM_PATH for the browser tests, or TEST_CHROMIUM_MISSING saying why they skip. */
+async function browserEnvironment(files: string[]): Promise<Record<string, string>> {
+  if (!(await needBrowser(files))) return {};
+  const chromium = await ensureChromium(log);
+  if (chromium.path === undefined) {
+    log(`Chromium unavailable, browser tests skip: ${chromium.reason}`);
+    return { TEST_CHROMIUM_MISSING: chromium.reason };
+  }
+  log(`${chromium.version} at ${chromium.path}`);
+  return { TEST_CHROMIUM_PATH: chromium.path };
 }
 
 async function main(): Promise<number> {
@@ -56,6 +77,7 @@ async function main(): Promise<number> {
   const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
+  const browser = await browserEnvironment(files);
   log(`Workflow bundle ready; running ${files.length} test file(s)`);
 
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
@@ -67,6 +89,7 @@ async function main(): Promise<number> {
       TEST_DATABASE_URL: databaseUrl,
       TEST_WORKFLOW_BUNDLE: bundlePath,
       TEST_SCRATCH_DIR: scratch,
+      ...browser,
       // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },

@@ -84,6 +84,12 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
       ['/agent-says', { conversationId: String(conversation.id), text: 'Olá' }, 'conversationId'],
       ['/agent-says', { conversationId: conversation.id, text: '' }, 'text'],
       ['/driver-sends', { phone: `+${phone}`, file: 'exe' }, 'file'],
+      ['/driver-uploads', { phone: `+${phone}`, filename: 'foto.jpg', data: 'não é base64' }, 'data'],
+      ['/driver-uploads', { phone: `+${phone}`, filename: 'foto.jpg', data: '' }, 'data'],
+      ['/driver-uploads', { phone: `+${phone}`, filename: '../../etc/passwd', data: 'aGVsbG8=' }, 'filename'],
+      ['/agent-says', { conversationId: conversation.id, text: 'Olá', private: 'yes' }, 'private'],
+      ['/agent-labels', { conversationId: conversation.id, labels: ['com espaço'] }, 'labels/0'],
+      ['/agent-labels', { conversationId: conversation.id, labels: [] }, 'labels'],
     ] as const;
     for (const [route, body, field] of refusals) {
       const answer = await call('POST', route, body);
@@ -91,9 +97,16 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
       assert.equal(answer.body.error, 'Invalid request');
       assert.ok(field in (answer.body.fields as Record<string, string>), `${route} names ${field}: ${JSON.stringify(answer.body)}`);
     }
-    const unknown = await call('POST', '/agent-says', { conversationId: 999_999, text: 'Olá' });
-    assert.equal(unknown.status, 404);
-    assert.match(String(unknown.body.error), /No conversation 999999/);
+    for (const [route, body] of [
+      ['/agent-says', { conversationId: 999_999, text: 'Olá' }],
+      ['/agent-labels', { conversationId: 999_999, labels: ['documentos'] }],
+      ['/agent-assigns', { conversationId: 999_999 }],
+      ['/agent-resolves', { conversationId: 999_999 }],
+    ] as const) {
+      const unknown = await call('POST', route, body);
+      assert.equal(unknown.status, 404, route);
+      assert.match(String(unknown.body.error), /No conversation 999999/);
+    }
 
     await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
     assert.equal(sut.wpp.sent.length, sentBefore, 'nothing sent to WhatsApp');

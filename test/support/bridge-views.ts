@@ -6,8 +6,11 @@ import type { MessageRecord } from '../simulators/chatwoot/index.ts';
 import { eventually } from './eventually.ts';
 import type { TestSystem } from './test-system.ts';
 
-/** A Portuguese mobile, as WhatsApp digits (351 + 9 digits), different on every call. */
-export const newDriverPhone = () => `3519${String(randomInt(10_000_000, 99_999_999))}`;
+/** Portuguese mobile prefixes (91, 92, 93, 96): numbers the intake's phone check takes. */
+const mobilePrefixes = ['91', '92', '93', '96'] as const;
+
+/** A valid Portuguese mobile, as WhatsApp digits (351 + 9 digits, e.g. 351912345678), different on every call. */
+export const newDriverPhone = () => `351${mobilePrefixes[randomInt(mobilePrefixes.length)]!}${String(randomInt(1_000_000, 10_000_000))}`;
 
 /** WhatsApp digits (a driver's phone) or a whole chat id (…@c.us, …@lid, …@g.us), as the chat's id. */
 const chatIdOf = (phoneOrChatId: string) => (phoneOrChatId.includes('@') ? phoneOrChatId : `${phoneOrChatId}@c.us`);

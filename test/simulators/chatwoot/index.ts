@@ -33,6 +33,8 @@ export interface ChatwootSimulator {
   /** false = Chatwoot older than 4.13: no X-Chatwoot-* headers at all. */
   signWebhooks: boolean;
   contacts(): ReadonlyArray<ContactView>;
+  /** The account's users: the API token's owner, the agent working in the UI, and any agent a test named. */
+  users(): ReadonlyArray<UserRecord>;
   conversations(): ReadonlyArray<ConversationRecord>;
   /** Oldest first, activity lines included. */
   messages(conversationId: number): ReadonlyArray<MessageRecord>;
@@ -147,6 +149,7 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
         ...contact,
         sourceIds: state.contactInboxes.filter((link) => link.contactId === contact.id).map((link) => link.sourceId),
       })),
+    users: () => state.users,
     conversations: () => state.conversations,
     messages: (conversationId) => state.messages.filter((message) => message.conversationId === conversationId),
     async agentReply(conversationId, reply) {

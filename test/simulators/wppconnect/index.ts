@@ -8,14 +8,15 @@ import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
 import type { IncomingInput } from './incoming.ts';
 import { receive, type ReceivedMessage } from './receive.ts';
-import type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
+import type { RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
 import { chatOf, createSimulatorState, findMessage } from './state.ts';
 import { outgoingText } from './messages.ts';
 
 export type { FaultStatus, WppFaults } from './faults.ts';
 export type { IncomingInput, IncomingType } from './incoming.ts';
 export type { ReceivedMessage } from './receive.ts';
-export type { RequestRecord, SentRecord, WebhookDelivery } from './state.ts';
+export type { WaMessage } from './messages.ts';
+export type { RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
 
 export interface WppConnectSimulator {
   /** Base URL, e.g. http://127.0.0.1:PORT */
@@ -29,6 +30,8 @@ export interface WppConnectSimulator {
   requests: ReadonlyArray<RequestRecord>;
   /** Every webhook POST attempted or skipped, in order. */
   webhookDeliveries: ReadonlyArray<WebhookDelivery>;
+  /** Every chat as WhatsApp holds it, messages oldest first with their acks as they stand (to read, not to change). */
+  chats(): ReadonlyArray<Readonly<SimChat>>;
   faults: WppFaults;
   /** Digits; sending to them gives the real 400 "O número … não existe." */
   setUnknownNumbers(phones: string[]): void;
@@ -97,6 +100,7 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     sent: state.sent,
     requests: state.requests,
     webhookDeliveries: state.webhookDeliveries,
+    chats: () => [...state.chats.values()],
     faults: state.faults,
     setUnknownNumbers(phones) {
       state.unknownNumbers.clear();
