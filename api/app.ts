@@ -17,6 +17,7 @@ import { chatLookupRoutes } from './routes/chat-lookup.ts';
 import { driverErasureRoutes } from './routes/driver-erasure.ts';
 import { driverExportRoutes } from './routes/driver-export.ts';
 import { payloadCodecRoutes } from './routes/payload-codec.ts';
+import { consoleRoutes } from './console/index.ts';
 import { chatwootWebhookRoutes } from './webhooks/chatwoot-webhook.ts';
 import { wppconnectWebhookRoutes } from './webhooks/wppconnect-webhook.ts';
 
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(reviewerDecisionRoutes(deps, limits));
   await app.register(wppconnectWebhookRoutes(deps, limits));
   await app.register(chatwootWebhookRoutes(deps, limits));
+  await app.register(consoleRoutes(deps, limits), { prefix: '/console' });
   return app;
 }
 

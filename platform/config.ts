@@ -102,6 +102,20 @@ export const configSchema = z.object({
   OPERATOR_TOKENS: reviewerTokens,
   /** Origins of the Temporal Web UI allowed to call the codec endpoint from the browser. */
   CODEC_CORS_ORIGINS: commaList.transform((origins) => (origins.length === 0 ? ['http://localhost:8233', 'http://127.0.0.1:8233'] : origins)),
+
+  // The reviewer console (/console): sessions, sign-in limits, and where its links point.
+  /** Signs the console's session cookies (32+ characters; several, comma-separated, while rotating: the first signs). Required in production. */
+  CONSOLE_SESSION_SECRET: commaList,
+  CONSOLE_IDLE_TIMEOUT: duration('30m'),
+  CONSOLE_SESSION_MAX: duration('12h'),
+  /** `auto`: Secure cookies when the request came over HTTPS (behind a proxy: with TRUST_PROXY set). */
+  CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  RATE_LIMIT_SIGN_INS: count(10),
+  RATE_LIMIT_SIGN_IN_WINDOW: duration('15m'),
+  /** The Temporal Web UI as reviewers' browsers reach it: a registration links to its workflow there. */
+  TEMPORAL_UI_URL: optionalUrl,
+  /** Chatwoot as agents' browsers reach it (default CHATWOOT_URL): a registration links to its conversation. */
+  CHATWOOT_PUBLIC_URL: optionalUrl,
   REVIEWER_REMINDER_AFTER: duration('48h'),
   REVIEWER_REMINDER_EVERY: duration('24h'),
   REVIEWER_WHATSAPP: optionalText,
@@ -221,6 +235,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   else if (raw.NODE_ENV === 'production') {
     problems.push('MASTER_KEYS is required in production: stored documents and media are encrypted with it (npm run keys:new -- <id>)');
   }
+  if (raw.CONSOLE_SESSION_SECRET.some((secret) => secret.length < 32)) problems.push('CONSOLE_SESSION_SECRET: each secret needs at least 32 characters');
+  if (raw.NODE_ENV === 'production' && raw.CONSOLE_SESSION_SECRET.length === 0) {
+    problems.push('CONSOLE_SESSION_SECRET is required in production: it signs the reviewer console\'s session cookies (several API instances share it)');
+  }
+  if (raw.NODE_ENV === 'production' && raw.CONSOLE_COOKIE_SECURE === 'false') problems.push('CONSOLE_COOKIE_SECURE=false is not allowed in production');
   if (raw.NODE_ENV === 'production' && raw.INTAKE_SHARED_SECRET === undefined) {
     problems.push('INTAKE_SHARED_SECRET is required in production: the Typebot flow sends it as X-Intake-Token');
   }

@@ -4,7 +4,7 @@
  * else a dev server with its Web UI) → WPPConnect (WPPCONNECT_URL, else the simulator as a
  * sandbox) → Chatwoot (CHATWOOT_URL, else the simulator, so the bridge runs) → Typebot (TYPEBOT_URL,
  * else, in the full sandbox, the simulator running docs/typebot-flows/) → worker and API → with
- * the simulators, the sandbox console. Ctrl-C stops everything it started, in reverse order.
+ * the simulators, the sandbox console and its web page. Ctrl-C stops everything it started, in reverse order.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { startChatwootSimulator, type ChatwootSimulator } from '../test/simulato
 import { startTypebotSimulator, type TypebotSimulator } from '../test/simulators/typebot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
 import { registrationFlow } from '../test/support/typebot-flow.ts';
+import { sandboxAccounts } from '../platform/console-accounts.ts';
 import { forgetSimulatedChatwoot } from './lib/sandbox-reset.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 import { sandboxConsoleHelp, startSandboxConsole } from './sandbox-console.ts';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     log(`No REVIEWER_TOKENS set: a token for this run only is  Authorization: Bearer ${token}`);
   }
 
+  // The console's links to a registration's workflow go to this run's Web UI.
+  if (config.TEMPORAL_UI_URL === undefined && temporal.uiUrl !== undefined) config.TEMPORAL_UI_URL = temporal.uiUrl;
   const system = await startSystem({ config, databaseUrl, temporalAddress: temporal.address, run: { api: true, worker: true } });
   stops.push(() => system.stop());
   if (chatwootSimulator !== undefined) {
@@ -91,8 +94,16 @@ async function main(): Promise<void> {
   log(`API:             ${system.apiUrl}  (Typebot posts to ${system.apiUrl}/drivers/register-typebot/)`);
   log(`Temporal:        ${temporal.address} namespace ${temporal.namespace}`);
   if (temporal.uiUrl !== undefined) log(`Temporal Web UI: ${temporal.uiUrl}`);
+  log(`Reviewer console: ${system.apiUrl}/console`);
   if (wppSimulator !== undefined && chatwootSimulator !== undefined) {
-    const sandbox = await startSandboxConsole({ wpp: wppSimulator, chatwoot: chatwootSimulator, port: 8090 });
+    // The sandbox's console accounts, with passwords for this run only (never against real systems: npm run accounts).
+    for (const account of await sandboxAccounts(system.db)) log(`  sign in as ${account.name} (${account.role === 'operator' ? 'operator' : 'reviewer'}), password for this run: ${account.password}`);
+    const sandbox = await startSandboxConsole({
+      wpp: wppSimulator,
+      chatwoot: chatwootSimulator,
+      port: 8090,
+      links: { console: `${system.apiUrl!}/console`, ...(temporal.uiUrl === undefined ? {} : { temporalUi: temporal.uiUrl }) },
+    });
     stops.push(() => sandbox.close());
     for (const line of sandboxConsoleHelp(sandbox.url)) log(line);
   }

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import { reviewerMessages } from '../../domain/texts/registration.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
+import { insertAuditEntry } from '../../platform/stores/audit.ts';
 import { sendToWhatsAppOnce } from '../delivery/whatsapp-once.ts';
 
 /**
@@ -15,7 +16,7 @@ export function createRemindReviewers(
   return async function remindReviewers(input: { registrationId: string; reminder: number }): Promise<void> {
     const waitedMs = deps.reminderAfterMs + (input.reminder - 1) * deps.reminderEveryMs;
     const waitingHours = Math.round(waitedMs / 3_600_000);
-    const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
+    const link = `${deps.reviewBaseUrl}/console/registrations/${input.registrationId}`;
     log.warn('Registration awaits a reviewer decision', { registrationId: input.registrationId, reminder: input.reminder, waitingHours });
     if (deps.reviewerWhatsApp !== undefined) {
       const phone = whatsAppDigits(deps.reviewerWhatsApp);
@@ -33,5 +34,7 @@ export function createRemindReviewers(
       });
     }
     deps.metrics.reviewerReminders.inc();
+    // The registration's timeline in the console shows it (a retried attempt may add a second row for the same reminder).
+    await insertAuditEntry(deps.db, { actor: 'system', action: 'remind_reviewers', outcome: 'accepted', registrationId: input.registrationId, remoteAddress: null, details: { reminder: input.reminder } });
   };
 }

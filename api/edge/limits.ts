@@ -8,6 +8,7 @@ export type LimitsConfig = Pick<
   Config,
   | 'REDIS_URL' | 'RATE_LIMIT_PER_ADDRESS' | 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_INTAKE_PER_NIF' | 'RATE_LIMIT_INTAKE_PER_PHONE'
   | 'RATE_LIMIT_INTAKE_WINDOW' | 'RATE_LIMIT_ANSWER_CHECKS' | 'RATE_LIMIT_CORRECTION_CODES' | 'INTAKE_MAX_IN_FLIGHT' | 'INTAKE_SHARED_SECRET'
+  | 'RATE_LIMIT_SIGN_INS' | 'RATE_LIMIT_SIGN_IN_WINDOW'
 >;
 
 /** One count against a limit: whether it is now exceeded, and when its window ends. */
@@ -29,6 +30,13 @@ export interface EdgeLimits {
    * (~40 bits, a few outstanding) hopeless while a real driver needs one lookup per correction.
    */
   correctionCode(): Promise<LimitCount>;
+  /**
+   * Counts one console sign-in attempt for an account name (RATE_LIMIT_SIGN_INS per
+   * RATE_LIMIT_SIGN_IN_WINDOW) and one for the address (ten times as many: an office signs in from
+   * one address): guessing one account's password from many addresses, or many accounts' from one,
+   * is bounded either way. The name's key is a keyed hash.
+   */
+  signIn(name: string, request: FastifyRequest): Promise<LimitCount>;
   /** Takes an intake slot; false when INTAKE_MAX_IN_FLIGHT are taken. `release` gives it back. */
   tryEnterIntake(): boolean;
   releaseIntake(): void;
@@ -74,6 +82,8 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
   const byPhone = limiter(config.RATE_LIMIT_INTAKE_PER_PHONE, config.RATE_LIMIT_INTAKE_WINDOW);
   const byAnswerSession = limiter(config.RATE_LIMIT_ANSWER_CHECKS, config.RATE_LIMIT_INTAKE_WINDOW);
   const correctionCodes = limiter(config.RATE_LIMIT_CORRECTION_CODES, config.RATE_LIMIT_INTAKE_WINDOW);
+  const signInsByName = limiter(config.RATE_LIMIT_SIGN_INS, config.RATE_LIMIT_SIGN_IN_WINDOW);
+  const signInsByAddress = limiter(10 * config.RATE_LIMIT_SIGN_INS, config.RATE_LIMIT_SIGN_IN_WINDOW);
   // Keyed with the intake secret, which every instance shares, so a leaked Redis dump does not give
   // NIFs back by trying all 10^9 of them; without one (development) a key of this process.
   const hashKey = config.INTAKE_SHARED_SECRET ?? randomBytes(32).toString('hex');
@@ -92,6 +102,10 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
     },
     answerCheck: (key) => byAnswerSession(hashed('answers', key)),
     correctionCode: () => correctionCodes('correction-codes'),
+    signIn: async (name, request) => {
+      const [byName, byAddress] = await Promise.all([signInsByName(hashed('sign-in', name)), signInsByAddress(`sign-in-address:${request.ip}`)]);
+      return byName.exceeded ? byName : byAddress;
+    },
     tryEnterIntake: () => {
       if (inFlight >= config.INTAKE_MAX_IN_FLIGHT) return false;
       inFlight += 1;

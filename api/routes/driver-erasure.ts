@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat.ts';
@@ -6,7 +7,7 @@ import { whatsAppDigits } from '../../domain/phone.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { erasureMessages } from '../../domain/texts/registration.ts';
 import { chatMediaFolder, legacyChatMediaFolder } from '../../platform/storage/chat-media-key.ts';
-import { registrationsOfDriver, tombstoneDriver } from '../../platform/stores/driver-data.ts';
+import { registrationsOfDriver, tombstoneDriver, type DriverLookup } from '../../platform/stores/driver-data.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
@@ -26,7 +27,19 @@ import { driverLookupBody, lookupOf } from './driver-lookup.ts';
 export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
   app.addHook('preHandler', operatorsOnly);
+  const erase = createEraseDriver(deps);
+  app.post('/drivers/erase', { schema: { body: driverLookupBody } }, async (request) => erase(request, lookupOf(request.body)));
+};
 
+export interface ErasureResult {
+  erased: string[];
+  driver_told: boolean;
+  chatwoot_contacts_deleted: number;
+  temporal_histories_deleted: number;
+}
+
+/** The erasure itself, as the JSON route and the console's operators run it (the caller checked the role). */
+export function createEraseDriver(deps: AppDependencies): (request: FastifyRequest, lookup: DriverLookup) => Promise<ErasureResult> {
   /**
    * The workflow ended, and every run of it deleted from Temporal with its history (the driver's
    * messages and data in it); Temporal removes them in the background. Returns how many runs.
@@ -46,8 +59,8 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
     return runs;
   }
 
-  app.post('/drivers/erase', { schema: { body: driverLookupBody } }, async (request) => {
-    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookupOf(request.body));
+  return async function eraseDriver(request, lookup) {
+    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookup);
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);
     const latest = registrations.at(-1)!;
@@ -74,5 +87,5 @@ export const driverErasureRoutes = (deps: AppDependencies, limits: EdgeLimits): 
     await tombstoneDriver(deps.db, deps.personal, ids, chats);
     for (const id of ids) await audit(deps.db, request, { action: 'erase_driver', outcome: 'accepted', registrationId: id, details: { driver_told: told, chatwoot_contacts_deleted: chatwootContacts, temporal_histories_deleted: histories } });
     return { erased: ids, driver_told: told, chatwoot_contacts_deleted: chatwootContacts, temporal_histories_deleted: histories };
-  });
-};
+  };
+}

@@ -1,8 +1,9 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaFolder, legacyChatMediaFolder } from '../../platform/storage/chat-media-key.ts';
-import { auditOf, documentsOf, messagesAbout, registrationsOfDriver } from '../../platform/stores/driver-data.ts';
+import { auditOf, documentsOf, messagesAbout, registrationsOfDriver, type DriverLookup } from '../../platform/stores/driver-data.ts';
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
@@ -29,7 +30,16 @@ const registrationView = (row: RegistrationRow) => ({
 export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
   app.addHook('preHandler', operatorsOnly);
+  const exportDriver = createExportDriver(deps);
+  app.post('/drivers/export', { schema: { body: driverLookupBody } }, async (request, reply) => {
+    const { zip, fileName } = await exportDriver(request, lookupOf(request.body));
+    return reply.header('content-type', 'application/zip').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${fileName}"`).send(zip);
+  });
+};
 
+/** The export itself, as the JSON route and the console's operators run it (the caller checked the role). */
+export function createExportDriver(deps: AppDependencies): (request: FastifyRequest, lookup: DriverLookup) => Promise<{ zip: Buffer; fileName: string }> {
   async function fileOf(doc: DocumentRow): Promise<Uint8Array | null> {
     const key = doc.storageKey ?? doc.receivedKey;
     if (key === null) return null;
@@ -40,8 +50,8 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
     });
   }
 
-  app.post('/drivers/export', { schema: { body: driverLookupBody } }, async (request, reply) => {
-    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookupOf(request.body));
+  return async function exportDriver(request, lookup) {
+    const registrations = await registrationsOfDriver(deps.db, deps.personal, lookup);
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);
     const [documents, trail, messages] = await Promise.all([documentsOf(deps.db, ids), auditOf(deps.db, ids), messagesAbout(deps.db, ids)]);
@@ -79,7 +89,6 @@ export const driverExportRoutes = (deps: AppDependencies, limits: EdgeLimits): F
     files['dados.json'] = strToU8(JSON.stringify(data, null, 2));
     const zip = Buffer.from(zipSync(files, { level: 6 }));
     for (const id of ids) await audit(deps.db, request, { action: 'export_driver', outcome: 'accepted', registrationId: id, details: { files: Object.keys(files).length } });
-    return reply.header('content-type', 'application/zip').header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="dados-motorista-${ids[0]}.zip"`).send(zip);
-  });
-};
+    return { zip, fileName: `dados-motorista-${ids[0]}.zip` };
+  };
+}

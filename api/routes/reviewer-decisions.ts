@@ -1,96 +1,21 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, ErrorType } from '../../domain/errors.ts';
-import { workflowIdOf } from '../../domain/registration.ts';
-import { getRegistration } from '../../platform/stores/registrations.ts';
-import { approveUpdate, rejectUpdate, requestCorrectionUpdate, type DecisionResult } from '../../workflows/driver-registration.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
-import { audit, type ReviewerAction } from '../audit.ts';
-import { startRegistrationWorkflow } from '../hand-offs/registration.ts';
+import { createDecide } from '../decisions.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { reviewerGuard } from '../reviewer-auth.ts';
 import { correctionBody, registrationParams, rejectBody } from './reviewer-schemas.ts';
 
-/**
- * Approve, reject or ask for a correction. Each is a Temporal Update with a validator, so the
- * reviewer gets the real outcome (recorded, or refused and why), and each attempt is audited.
- */
+/** Approve, reject or ask for a correction (api/decisions.ts: the workflow's Update, audited). */
 export const reviewerDecisionRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   app.addHook('onRequest', reviewerGuard(deps.db, deps.config.REVIEWER_TOKENS, deps.config.OPERATOR_TOKENS, limits));
-
-  async function decide(
-    request: FastifyRequest,
-    registrationId: string,
-    action: ReviewerAction['action'],
-    details: Record<string, unknown>,
-    run: (reviewer: string, updateId: string) => Promise<DecisionResult>,
-  ) {
-    const registration = await getRegistration(deps.db, deps.personal, registrationId);
-    if (registration === null) throw new AppError(ErrorType.NotFound, 'Registration not found');
-    const refuse = async (reason: string) => {
-      await audit(deps.db, request, { action, outcome: 'refused', registrationId, details: { ...details, error: reason } });
-      return new AppError(ErrorType.InvalidDecision, reason);
-    };
-    // A decided registration's workflow has finished; refuse without asking Temporal.
-    if (registration.status === 'approved' || registration.status === 'rejected') {
-      throw await refuse(`The registration is already ${registration.status}`);
-    }
-    try {
-      // A stable id per request: Temporal runs an Update once per id, so retrying the call is safe.
-      const updateId = `${action}-${request.id}-${randomUUID()}`;
-      const result = await run(request.reviewer!, updateId).catch(async (error: unknown) => {
-        if (error instanceof WorkflowNotFoundError && registration.status === 'received' && registration.correctionItems === null) {
-          // Committed but never started (the API crashed in between): start it now, then decide.
-          request.log.warn({ registrationId, action }, 'registration without its workflow: starting it before the decision');
-          await startRegistrationWorkflow(deps, registrationId, registration.chat !== null);
-          return run(request.reviewer!, updateId);
-        }
-        if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error;
-        request.log.warn({ registrationId, action }, 'decision update timed out; retrying once with the same update id');
-        return run(request.reviewer!, updateId);
-      });
-      await audit(deps.db, request, { action, outcome: 'accepted', registrationId, details });
-      return { registration_id: result.registrationId, status: result.status };
-    } catch (error) {
-      const refusal = refusalOf(error) ?? (error instanceof WorkflowNotFoundError ? `The registration is ${registration.status}, not awaiting a decision` : null);
-      if (refusal !== null) throw await refuse(refusal);
-      await audit(deps.db, request, { action, outcome: 'failed', registrationId, details: { ...details, error: String(error) } });
-      throw error;
-    }
-  }
-
-  const handle = (id: string) => deps.temporal.workflow.getHandle(workflowIdOf(id));
+  const decide = createDecide(deps);
 
   app.post('/drivers/:id/approve', { schema: { params: registrationParams } }, async (request) =>
-    decide(request, request.params.id, 'approve', {}, (reviewer, updateId) =>
-      handle(request.params.id).executeUpdate(approveUpdate, { updateId, args: [{ reviewer }] }),
-    ),
-  );
+    decide(request, request.params.id, { kind: 'approve' }));
 
   app.post('/drivers/:id/reject', { schema: { params: registrationParams, body: rejectBody } }, async (request) =>
-    decide(request, request.params.id, 'reject', { reason: request.body.reason }, (reviewer, updateId) =>
-      handle(request.params.id).executeUpdate(rejectUpdate, { updateId, args: [{ reviewer, reason: request.body.reason }] }),
-    ),
-  );
+    decide(request, request.params.id, { kind: 'reject', reason: request.body.reason }));
 
   app.post('/drivers/:id/request-correction', { schema: { params: registrationParams, body: correctionBody } }, async (request) =>
-    decide(request, request.params.id, 'request_correction', { ...request.body }, (reviewer, updateId) =>
-      handle(request.params.id).executeUpdate(requestCorrectionUpdate, { updateId, args: [{ reviewer, ...request.body }] }),
-    ),
-  );
+    decide(request, request.params.id, { kind: 'request_correction', ...request.body }));
 };
-
-/** The validator's or handler's reason when the workflow refused the decision, else null. */
-function refusalOf(error: unknown): string | null {
-  if (!(error instanceof WorkflowUpdateFailedError)) return null;
-  // Refusals come from the validator (ApplicationFailure) or from recording it (ActivityFailure → ApplicationFailure).
-  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof ApplicationFailure && (cause.type === ErrorType.InvalidDecision || cause.type === ErrorType.RegistrationNotFound)) {
-      return cause.message;
-    }
-  }
-  return null;
-}

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { currentDocuments, getDocument, getRegistration, listRegistrations } from '../../platform/stores/registrations.ts';
@@ -48,13 +49,7 @@ export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLi
   for (const variant of ['original', 'thumbnail'] as const) {
     const url = variant === 'original' ? '/drivers/:id/documents/:documentId' : '/drivers/:id/documents/:documentId/thumbnail';
     app.get(url, { schema: { params: documentParams } }, async (request, reply) => {
-      const doc = await getDocument(deps.db, request.params.id, request.params.documentId);
-      const key = variant === 'original' ? (doc?.storageKey ?? doc?.receivedKey) : doc?.thumbnailKey;
-      if (doc === null || key === null || key === undefined) throw new AppError(ErrorType.NotFound, `Document ${variant} not found`);
-      const file = await deps.storage.get(key);
-      await audit(deps.db, request, {
-        action: variant === 'original' ? 'view_document' : 'view_thumbnail', outcome: 'accepted', registrationId: doc.registrationId, documentId: doc.id,
-      });
+      const { doc, file } = await readDocument(deps, request, request.params.id, request.params.documentId, variant);
       return reply
         .header('content-type', file.contentType)
         .header('cache-control', 'private, no-store')
@@ -64,3 +59,15 @@ export const reviewerRegistrationRoutes = (deps: AppDependencies, limits: EdgeLi
     });
   }
 };
+
+/** A registration's document file (its processed original or its thumbnail), the view audited; 404 when there is none. */
+export async function readDocument(deps: AppDependencies, request: FastifyRequest, registrationId: string, documentId: string, variant: 'original' | 'thumbnail') {
+  const doc = await getDocument(deps.db, registrationId, documentId);
+  const key = variant === 'original' ? (doc?.storageKey ?? doc?.receivedKey) : doc?.thumbnailKey;
+  if (doc === null || key === null || key === undefined) throw new AppError(ErrorType.NotFound, `Document ${variant} not found`);
+  const file = await deps.storage.get(key);
+  await audit(deps.db, request, {
+    action: variant === 'original' ? 'view_document' : 'view_thumbnail', outcome: 'accepted', registrationId: doc.registrationId, documentId: doc.id,
+  });
+  return { doc, file };
+}

@@ -7,7 +7,11 @@ export interface AuditEntry {
     | 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration' | 'list_registrations'
     | 'read_stored_file' | 'export_driver' | 'erase_driver' | 'retention_purge' | 'decode_payloads' | 'find_chat'
     /** A refused reviewer credential (no token, an unknown one). */
-    | 'authenticate';
+    | 'authenticate'
+    /** The console: a sign-in (accepted, refused: wrong name or password, disabled, too many), a sign-out; the audit log read. */
+    | 'sign_in' | 'sign_out' | 'view_audit'
+    /** Reviewers reminded that a registration waits (by the system). */
+    | 'remind_reviewers';
   outcome: 'accepted' | 'refused' | 'failed';
   /** Null for what concerns no registration (a chat's media). */
   registrationId: string | null;

@@ -99,6 +99,9 @@ function driverFieldsOf(row: Row, key: MasterKey | undefined): DriverFields {
   return Object.fromEntries(personalColumns.map(([field, column]) => [field, open(column)])) as unknown as DriverFields;
 }
 
+/** An earlier revision's fields (registration_field_revisions): the row's ciphertexts copied, so they open as the row's did. */
+export const driverFieldsOfRevision = (row: Row, personal: PersonalData): DriverFields => driverFieldsOf(row, rowKey(row, personal));
+
 export const toRegistration = (row: Row, personal: PersonalData): RegistrationRow => {
   const key = rowKey(row, personal);
   return {

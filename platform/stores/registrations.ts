@@ -46,6 +46,13 @@ export async function insertRegistration(client: DbClient, personal: PersonalDat
  */
 export async function applyCorrectedFields(client: DbClient, personal: PersonalData, id: string, fields: DriverFields, fingerprint: string): Promise<boolean> {
   const sealed = await sealDriverFields(client, personal, id, fields);
+  // The fields being replaced are kept as the previous revision, so a reviewer sees both side by side.
+  await client.query(
+    `INSERT INTO registration_field_revisions (registration_id, revision, full_name, nif, phone, email, address, postal_code, city)
+     SELECT id, 1 + (SELECT count(*) FROM registration_field_revisions WHERE registration_id = $1), full_name, nif, phone, email, address, postal_code, city
+     FROM registrations WHERE id = $1 AND status = 'correction_requested'`,
+    [id],
+  );
   const result = await client.query(
     `UPDATE registrations SET status = 'received', full_name = $2, nif = $3, phone = $4, email = $5, address = $6,
        postal_code = $7, city = $8, submission_fingerprint = $9, data_key_id = $10, nif_index = $11, phone_index = $12,
@@ -117,8 +124,9 @@ export interface ProcessedDocument {
 
 /**
  * A received document is now stored in its processed form; older revisions of its kind are
- * superseded. Returns the storage keys nobody needs any more (the received original, the
- * superseded files), for the caller to delete once this has committed.
+ * superseded, their files kept so reviewers compare revisions side by side (they go with the
+ * registration: erasure, retention). Returns the storage key nobody needs any more (the received
+ * original), for the caller to delete once this has committed.
  */
 export async function recordProcessedDocument(db: Db, doc: DocumentRow, processed: ProcessedDocument): Promise<string[]> {
   return inTransaction(db, async (client) => {
@@ -128,13 +136,11 @@ export async function recordProcessedDocument(db: Db, doc: DocumentRow, processe
        WHERE id = $1`,
       [doc.id, processed.storageKey, processed.thumbnailKey, processed.sha256, processed.mime, processed.sizeBytes, processed.width, processed.height],
     );
-    const superseded = await client.query<{ storage_key: string | null; thumbnail_key: string | null }>(
-      `UPDATE registration_documents SET status = 'superseded' WHERE registration_id = $1 AND kind = $2 AND revision < $3 AND status <> 'superseded'
-       RETURNING storage_key, thumbnail_key`,
+    await client.query(
+      "UPDATE registration_documents SET status = 'superseded' WHERE registration_id = $1 AND kind = $2 AND revision < $3 AND status <> 'superseded'",
       [doc.registrationId, doc.kind, doc.revision],
     );
-    const obsolete = superseded.rows.flatMap((row) => [row.storage_key, row.thumbnail_key]);
-    return [doc.receivedKey, ...obsolete].filter((key): key is string => key !== null);
+    return doc.receivedKey === null ? [] : [doc.receivedKey];
   });
 }
 

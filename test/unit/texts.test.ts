@@ -14,6 +14,7 @@ import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import * as agents from '../../domain/texts/agents.ts';
+import * as consoleTexts from '../../domain/texts/console.ts';
 import * as bot from '../../domain/texts/bot.ts';
 import * as documents from '../../domain/texts/documents.ts';
 import * as intake from '../../domain/texts/intake.ts';
@@ -161,6 +162,34 @@ const catalogues: Listed[] = [
         groupContactName: [['120363012345678901@g.us']],
       },
     },
+  }),  ...listed('console.ts', consoleTexts, {
+    consoleStatusLabels: { reader: 'reviewer', where: 'the reviewer console (/console): a registration\'s status, in the queue\'s tabs and rows' },
+    consoleItemLabels: { reader: 'reviewer', where: 'the reviewer console: the boxes ticked for a correction' },
+    consoleFieldLabels: { reader: 'reviewer', where: 'the reviewer console: a registration\'s fields, side by side per revision' },
+    consoleDocumentLabels: { reader: 'reviewer', where: 'the reviewer console: a registration\'s documents' },
+    consoleRejectionReasons: { reader: 'reviewer', where: 'the reviewer console: the ready reasons for a rejection (the driver reads the one chosen, in the rejection message)' },
+    consoleNav: { reader: 'reviewer', where: 'the reviewer console: its header and navigation' },
+    consoleRoles: { reader: 'reviewer', where: 'the reviewer console: who is signed in, and the accounts page' },
+    consoleSignIn: { reader: 'reviewer', where: 'the reviewer console: the sign-in page', samples: { tooMany: [[1], [15]] } },
+    consoleQueue: {
+      reader: 'reviewer', where: 'the reviewer console: the queue of registrations',
+      samples: { shown: [[1, 25, 132]], nameScanCapped: [[5000]], waited: [[0], [30], [53]] },
+    },
+    consoleRegistration: {
+      reader: 'reviewer', where: 'the reviewer console: a registration\'s page',
+      samples: { revision: [[2]], decidedBy: [['ana', '06/12/2026, 14:05']] },
+    },
+    consoleDecisions: {
+      reader: 'reviewer', where: 'the reviewer console: the decision forms, their preview and their outcome',
+      samples: { alreadyDecided: [['rui', '06/12/2026, 14:05', 'Aprovado']] },
+    },
+    consoleTimeline: { reader: 'reviewer', where: 'the reviewer console: a registration\'s timeline', samples: { reminder: [[1]], by: [['ana']] } },
+    consoleDeliveryStates: { reader: 'reviewer', where: 'the reviewer console: a WhatsApp message to the driver, in the timeline' },
+    consoleOperator: {
+      reader: 'reviewer', where: 'the reviewer console, operators\' pages: export, erasure, the audit log, the accounts',
+      samples: { erased: [[1, 2], [2, 1]] },
+    },
+    consoleErrors: { reader: 'reviewer', where: 'the reviewer console: a page that could not be shown' },
   }),
 ];
 
