@@ -45,7 +45,7 @@ export function createTellConversation(deps: Pick<RegistrationDependencies, 'db'
     if (deps.chatwoot === undefined || conversationId === null) return { told: false };
     const { chatwoot } = deps;
 
-    const link = `${deps.reviewBaseUrl}/drivers/${input.registrationId}`;
+    const link = `${deps.reviewBaseUrl}/console/registrations/${input.registrationId}`;
     const sourceId = chatwootSourceId.registrationNote(input.registrationId, input.round, input.stage);
     await postToConversationOnce(chatwoot, conversationId, sourceId, () => ({
       messageType: 'outgoing', private: true, content: noteFor(registration, input.stage, input.decision, link),

@@ -56,9 +56,14 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDependencies, view
     ...operators, preValidation: view.csrf,
     schema: { params: z.object({ name: z.string().max(64), change: z.enum(['disable', 'enable']) }) },
   }, async (request, reply) => {
+    const entry = { action: `${request.params.change}_account` as const, registrationId: null, details: { account: request.params.name } };
     // An operator does not lock themselves out from here (the command can).
-    if (request.params.name === request.reviewer) throw new AppError(ErrorType.Forbidden, consoleTexts.errors.forbidden);
+    if (request.params.name === request.reviewer) {
+      await audit(deps.db, request, { ...entry, outcome: 'refused', details: { ...entry.details, why: 'own account' } });
+      throw new AppError(ErrorType.Forbidden, consoleTexts.operator.ownAccount);
+    }
     if (!(await setAccountDisabled(deps.db, request.params.name, request.params.change === 'disable'))) throw new AppError(ErrorType.NotFound, 'No such account');
+    await audit(deps.db, request, { ...entry, outcome: 'accepted' });
     return reply.redirect(`${consolePrefix}/accounts`, 303);
   });
 

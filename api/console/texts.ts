@@ -1,6 +1,6 @@
 /** The console's words (domain/texts/console.ts), gathered as the templates read them: `it.t.queue.title`. */
 import {
-  consoleDecisions, consoleDeliveryStates, consoleErrors, consoleNav, consoleOperator, consoleQueue, consoleRegistration, consoleRoles, consoleSignIn, consoleTimeline,
+  consoleAuditOutcomes, consoleDecisions, consoleDeliveryStates, consoleErrors, consoleNav, consoleOperator, consoleQueue, consoleRegistration, consoleRoles, consoleSignIn, consoleTimeline,
 } from '../../domain/texts/console.ts';
 
 export const consoleTexts = {
@@ -16,4 +16,5 @@ export const consoleTexts = {
   delivery: consoleDeliveryStates,
   operator: consoleOperator,
   errors: consoleErrors,
+  outcomes: consoleAuditOutcomes,
 };

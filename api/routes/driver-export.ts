@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaFolder, legacyChatMediaFolder } from '../../platform/storage/chat-media-key.ts';
+import { fieldRevisions } from '../../platform/stores/console-views.ts';
 import { auditOf, documentsOf, messagesAbout, registrationsOfDriver, type DriverLookup } from '../../platform/stores/driver-data.ts';
 import type { DocumentRow, RegistrationRow } from '../../platform/stores/registration-rows.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -54,7 +55,9 @@ export function createExportDriver(deps: AppDependencies): (request: FastifyRequ
     const registrations = await registrationsOfDriver(deps.db, deps.personal, lookup);
     if (registrations.length === 0) throw new AppError(ErrorType.NotFound, 'No registration holds that driver');
     const ids = registrations.map((row) => row.id);
-    const [documents, trail, messages] = await Promise.all([documentsOf(deps.db, ids), auditOf(deps.db, ids), messagesAbout(deps.db, ids)]);
+    const [documents, trail, messages, revisions] = await Promise.all([
+      documentsOf(deps.db, ids), auditOf(deps.db, ids), messagesAbout(deps.db, ids), Promise.all(registrations.map((row) => fieldRevisions(deps.db, deps.personal, row))),
+    ]);
     const files: Zippable = {};
     const documentViews = new Map<string, object[]>();
     for (const doc of documents) {
@@ -78,8 +81,13 @@ export function createExportDriver(deps: AppDependencies): (request: FastifyRequ
     }
     const data = {
       exported_at: new Date(),
-      registrations: registrations.map((row) => ({
+      registrations: registrations.map((row, index) => ({
         ...registrationView(row),
+        // The fields as they were before each correction replaced them (revision 1: the first submission).
+        earlier_fields: revisions[index]!.map((revision) => ({
+          revision: revision.revision, replaced_at: revision.replacedAt, full_name: revision.fields.fullName, nif: revision.fields.nif, phone: revision.fields.phone,
+          email: revision.fields.email, address: revision.fields.address, postal_code: revision.fields.postalCode, city: revision.fields.city,
+        })),
         documents: documentViews.get(row.id) ?? [],
         audit: trail.filter((entry) => entry.registrationId === row.id).map(({ registrationId: _, ...entry }) => entry),
         whatsapp_messages: messages.filter((message) => message.registrationId === row.id).map(({ registrationId: _, ...message }) => message),

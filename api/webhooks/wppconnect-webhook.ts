@@ -17,6 +17,8 @@ const notAChat = (chatId: string) =>
 const queueFullRetryAfterSeconds = 30;
 /** Chats remembered as refused at most; past it the oldest is forgotten (its refused messages then come by polling only). */
 const refusedChatsMax = 10_000;
+/** A chat's webhooks waiting for their turn at most; past it they are refused like a full queue's, and polling brings them. */
+const chatTurnsMax = 50;
 
 /**
  * `POST /webhooks/wppconnect/:token`: WPPConnect cannot sign, so the URL carries a secret. A
@@ -72,7 +74,8 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     // Backpressure: the chat's queue is full; polling fetches this message from WhatsApp once it drains.
     // Checked before the media is stored, so a refused message leaves no file behind.
     const queueFull = () => reply.status(503).header('retry-after', String(queueFullRetryAfterSeconds)).send({ ok: false, error: 'This chat\'s queue is full; retry later' });
-    if (deps.chats.full(message.chatId)) return queueFull();
+    // A chat whose queue is full, or whose webhooks pile up here faster than they are handed off (each holds its body).
+    if (deps.chats.full(message.chatId) || turns.waiting(message.chatId) >= chatTurnsMax) return queueFull();
     // In turn with the chat's other messages: handed off in the order they arrived (chat-turns.ts).
     return turns.take(message.chatId, async () => {
       let mediaKey: string | null = null;

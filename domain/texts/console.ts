@@ -52,6 +52,9 @@ export const consoleSignIn = {
   tooMany: (minutes: number) => `Demasiadas tentativas. Tente novamente daqui a ${plural(minutes, 'minuto', 'minutos')}.`,
   expired: 'A sua sessão terminou. Entre novamente.',
   signedOut: 'Saiu da consola.',
+  sso: 'Entrar com a conta da empresa',
+  or: 'ou',
+  ssoRefused: 'Não foi possível entrar com a conta da empresa. Se o problema continuar, peça ao operador que confirme o seu acesso à consola.',
 };
 
 export const consoleQueue = {
@@ -178,7 +181,11 @@ export const consoleOperator = {
   accountDisabled: 'desativada',
   disable: 'Desativar',
   enable: 'Reativar',
+  ownAccount: 'Não pode desativar a sua própria conta na consola.',
 };
+
+/** An audit row's outcome, as operators read the log. */
+export const consoleAuditOutcomes = { accepted: 'aceite', refused: 'recusado', failed: 'falhou' };
 
 export const consoleErrors = {
   title: 'Não foi possível',

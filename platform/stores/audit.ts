@@ -10,6 +10,8 @@ export interface AuditEntry {
     | 'authenticate'
     /** The console: a sign-in (accepted, refused: wrong name or password, disabled, too many), a sign-out; the audit log read. */
     | 'sign_in' | 'sign_out' | 'view_audit'
+    /** An operator disabled or enabled a console account from the console (the command's changes are the operator's shell's). */
+    | 'disable_account' | 'enable_account'
     /** Reviewers reminded that a registration waits (by the system). */
     | 'remind_reviewers';
   outcome: 'accepted' | 'refused' | 'failed';

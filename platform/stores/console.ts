@@ -40,9 +40,10 @@ export async function addAccount(db: Db, account: { name: string; role: ConsoleR
   return result.rowCount === 1;
 }
 
-/** Sets a new password (and enables the account); false when there is no such account. */
+/** Sets a new password and ends the account's open sessions (whoever knew the old one is out); false when there is no such account. */
 export async function setPassword(db: Db, name: string, passwordHash: string): Promise<boolean> {
   const result = await db.query('UPDATE console_accounts SET password_hash = $2 WHERE name = $1', [name, passwordHash]);
+  await db.query("DELETE FROM console_sessions WHERE data->>'account' = $1", [name]);
   return result.rowCount === 1;
 }
 

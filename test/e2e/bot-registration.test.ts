@@ -89,7 +89,7 @@ describe('registration bot in the WhatsApp conversation', () => {
     await eventually(async () => (sut.chatwoot!.labels(conversationId).includes('cadastro-pendente') ? true : undefined), 20_000, 'the pending label');
     const note = messages().find((message) => message.private && /aguardar revisão/.test(message.content ?? ''));
     assert.ok(note, 'a private note with the registration');
-    assert.match(note.content ?? '', new RegExp(`/drivers/${row.id}`));
+    assert.match(note.content ?? '', new RegExp(`/console/registrations/${row.id}`));
     assert.match(note.content ?? '', /Rui Manuel Almeida/);
     for (const personal of [answers.nif, answers.email, answers.address, answers.postalCode]) assert.equal(note.content?.includes(personal), false, 'the note holds the name and the link, no more');
     assert.ok(view.incomingTexts(phone).includes(answers.email), "the driver's answers are in the conversation");

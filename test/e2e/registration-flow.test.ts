@@ -118,7 +118,8 @@ describe('driver registration, end to end through HTTP', () => {
     const again = await pendingRegistration(id);
     const back = (again.documents as Array<{ kind: string; revision: number; width: number }>).filter((doc) => doc.kind === 'licence_back');
     assert.deepEqual(back.map((doc) => [doc.revision, doc.width]), [[2, 800]]);
-    assert.equal((await sut.storedFiles()).filter((file) => file.includes(id) && file.includes('licence_back-r1')).length, 0, 'superseded file deleted');
+    // The superseded revision's file is kept beside the new one (reviewers compare them); its received original is gone.
+    assert.ok((await sut.storedFiles()).some((file) => file.includes(id) && file.includes('licence_back-r1')), 'superseded revision kept');
 
     assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).body.status, 'approved');
     await eventually(async () => (messagesTo(payload.telefone).length === 2 ? true : undefined));

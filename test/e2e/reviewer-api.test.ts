@@ -313,6 +313,12 @@ describe('reviewer API', () => {
     const revisions = await sut.system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registration_documents WHERE registration_id = $1', [id]);
     assert.equal(revisions.rows[0]!.n, 3, 'no new document row');
 
+    // The fields as they were before the correction are kept (the console shows them side by side), and exported.
+    const exported = await fetch(`${sut.system.apiUrl}/drivers/export`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ registration_id: id }) });
+    const data = JSON.parse(strFromU8(unzipSync(new Uint8Array(await exported.arrayBuffer()))['dados.json']!)) as { registrations: Array<{ postal_code: string; earlier_fields: Array<{ revision: number; postal_code: string; nif: string }> }> };
+    assert.equal(data.registrations[0]!.postal_code, '4000-123');
+    assert.deepEqual(data.registrations[0]!.earlier_fields.map((revision) => [revision.revision, revision.postal_code, revision.nif]), [[1, '4050-262', String(payload.nif)]]);
+
     // The review starts again: a reviewer can decide, and the driver hears the outcome.
     assert.equal((await sut.asReviewer('POST', `/drivers/${id}/approve`)).body.status, 'approved');
     await eventually(async () => (toDriver().length === 2 ? true : undefined), 15_000, 'the approval on WhatsApp');

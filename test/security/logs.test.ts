@@ -1,14 +1,15 @@
 /**
  * What the API's log never holds: a whole end-to-end run (a registration through the intake with
  * its secret, a driver's message to Chatwoot and an agent's reply back, refused requests with wrong
- * tokens) with the request log captured at debug level, then grepped for every secret and for the
- * driver's NIF, phone and name.
+ * tokens, the reviewer console searched by NIF, phone and name) with the request log captured at
+ * debug level, then grepped for every secret and for the driver's NIF, phone and name.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { chatAtRest, waitForIncoming } from '../support/bridge-views.ts';
+import { ConsoleClient, signedIn } from '../support/console-client.ts';
 import { flatPayload, randomMobile, randomNif, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
@@ -47,7 +48,13 @@ describe('the API log holds no secret and no personal data', () => {
     assert.equal((await sut.call('GET', '/drivers', undefined, { authorization: `Bearer ${sut.reviewerToken}x` })).status, 401);
     await sut.chatwoot!.webhooksIdle();
 
+    // A reviewer searches the console for the driver by NIF, phone and name; a stranger's search is sent to sign in (the URL in `next`).
+    const { client } = await signedIn(sut, `log-${randomUUID().slice(0, 6)}`, 'reviewer');
+    for (const q of [nif, nationalPhone, fullName]) assert.equal((await client.get(`/console?q=${encodeURIComponent(q)}`)).status, 200);
+    assert.equal((await new ConsoleClient(sut.system.apiUrl!).get(`/console?q=${nif}`)).status, 303);
+
     const log = lines.join('');
+    assert.match(log, /"url":"\/console\?\[redacted\]"/, 'the console searches were logged, with their query cut');
     assert.match(log, /"url":"\/webhooks\/wppconnect\/\[redacted\]"/, 'the webhook requests were logged, with the token cut');
     assert.match(log, /"url":"\/webhooks\/chatwoot"/, "Chatwoot's webhooks were logged");
     assert.match(log, /register-typebot/, 'the intake was logged');

@@ -25,6 +25,20 @@ describe('chat turns: one hand-off at a time per chat, in arrival order', () => 
     assert.deepEqual(done, ['b', 'a']);
   });
 
+  it('counts what waits per chat, and forgets a chat once its last turn is done', async () => {
+    const turns = createChatTurns();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const first = turns.take('a', () => held);
+    const second = turns.take('a', async () => undefined);
+    assert.equal(turns.waiting('a'), 2);
+    assert.equal(turns.waiting('b'), 0);
+    release();
+    await Promise.all([first, second]);
+    await sleep(0);
+    assert.equal(turns.waiting('a'), 0);
+  });
+
   it('a failed turn fails its own caller only; the next turn still runs', async () => {
     const turns = createChatTurns();
     const first = turns.take('a', async () => { throw new Error('refused'); });

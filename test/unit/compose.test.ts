@@ -17,6 +17,7 @@ const operatorEnv: Record<string, string> = {
   WPPCONNECT_WEBHOOK_TOKEN: 'from-the-environment',
   REVIEWER_TOKENS: 'ana:from-the-environment',
   INTAKE_SHARED_SECRET: 'from-the-environment',
+  CONSOLE_SESSION_SECRET: 'from-the-environment-at-least-32-characters',
   MASTER_KEYS: newMasterKey('compose-test'),
 };
 

@@ -53,7 +53,7 @@ function listed<M extends object>(file: string, module: M, guide: Guide<M>): Lis
 }
 
 const driver = { fullName: 'Rui Manuel Almeida', nif: '123456789', phone: '+351912345678', email: 'rui.almeida@exemplo.pt', address: 'Rua das Flores, 12, 3.º Esq.', postalCode: '4050-262', city: 'Porto' };
-const reviewLink = 'https://revisao.leguasfranzinas.pt/drivers/0b6f3c1e-6a57-4d4f-9a3e-2f1c5d7e8a90';
+const reviewLink = 'https://revisao.leguasfranzinas.pt/console/registrations/0b6f3c1e-6a57-4d4f-9a3e-2f1c5d7e8a90';
 const licence = documents.documentLabels.licence_front;
 const proof = documents.documentLabels.proof_of_address;
 
@@ -190,6 +190,7 @@ const catalogues: Listed[] = [
       samples: { erased: [[1, 2], [2, 1]] },
     },
     consoleErrors: { reader: 'reviewer', where: 'the reviewer console: a page that could not be shown' },
+    consoleAuditOutcomes: { reader: 'reviewer', where: 'the reviewer console, operators\' audit log: each row\'s outcome' },
   }),
 ];
 

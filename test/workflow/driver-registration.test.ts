@@ -36,7 +36,7 @@ describe('driverRegistration workflow on the real Temporal server', () => {
         return sent.length >= 2 ? sent : undefined;
       }, 15_000, 'two reviewer reminders');
       assert.match(reminders[0]!.body, new RegExp(`^Lembrete: o registo de motorista ${id} aguarda decisão`));
-      assert.ok(reminders[0]!.body.includes(`/drivers/${id}`));
+      assert.ok(reminders[0]!.body.includes(`/console/registrations/${id}`), 'the reminder links to the registration in the console');
       const state = await sut.system.temporal.workflow.getHandle(workflowIdOf(id)).query(stateQuery);
       assert.equal(state.status, 'pending_approval');
       assert.ok(state.remindersSent >= 2);
