@@ -112,6 +112,14 @@ export const configSchema = z.object({
   CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   RATE_LIMIT_SIGN_INS: count(10),
   RATE_LIMIT_SIGN_IN_WINDOW: duration('15m'),
+  /** Single sign-on for the console (OpenID Connect, authorization code with PKCE): the issuer, and this API as its client. */
+  OIDC_ISSUER_URL: optionalUrl,
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  /** The ID token's claim that names the console account (which must exist: accounts come from npm run accounts). */
+  OIDC_USERNAME_CLAIM: z.string().default('preferred_username'),
+  /** Where the issuer sends reviewers back: `<console's public address>/console/oidc/callback` (default: from the request's own host). */
+  OIDC_REDIRECT_URL: optionalUrl,
   /** The Temporal Web UI as reviewers' browsers reach it: a registration links to its workflow there. */
   TEMPORAL_UI_URL: optionalUrl,
   /** Chatwoot as agents' browsers reach it (default CHATWOOT_URL): a registration links to its conversation. */
@@ -239,6 +247,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (raw.NODE_ENV === 'production' && raw.CONSOLE_SESSION_SECRET.length === 0) {
     problems.push('CONSOLE_SESSION_SECRET is required in production: it signs the reviewer console\'s session cookies (several API instances share it)');
   }
+  const oidcKeys = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const oidcMissing = oidcKeys.filter((key) => raw[key] === undefined);
+  if (oidcMissing.length > 0 && oidcMissing.length < oidcKeys.length) problems.push(`Single sign-on needs all of ${oidcKeys.join(', ')}; missing: ${oidcMissing.join(', ')}`);
   if (raw.NODE_ENV === 'production' && raw.CONSOLE_COOKIE_SECURE === 'false') problems.push('CONSOLE_COOKIE_SECURE=false is not allowed in production');
   if (raw.NODE_ENV === 'production' && raw.INTAKE_SHARED_SECRET === undefined) {
     problems.push('INTAKE_SHARED_SECRET is required in production: the Typebot flow sends it as X-Intake-Token');

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDependencies } from '../app-dependencies.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
+import { oidcRoutes } from './oidc.ts';
 import { operatorRoutes } from './operators.ts';
 import { registerConsoleBase } from './plugin.ts';
 import { queueRoutes } from './queue.ts';
@@ -11,6 +12,7 @@ import { signInRoutes } from './sign-in.ts';
 export const consoleRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsync => async (app) => {
   const view = await registerConsoleBase(app, deps, limits);
   signInRoutes(app, deps, limits, view);
+  oidcRoutes(app, deps, view);
   queueRoutes(app, deps, view);
   registrationRoutes(app, deps, view);
   operatorRoutes(app, deps, view);

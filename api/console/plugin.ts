@@ -22,7 +22,7 @@ import { AppError, ErrorType } from '../../domain/errors.ts';
 import { consoleStatusLabels } from '../../domain/texts/console.ts';
 import { consoleTexts } from './texts.ts';
 import type { ConsoleRole } from '../../platform/stores/console.ts';
-import { getAccount } from '../../platform/stores/console.ts';
+import { deleteExpiredSessions, getAccount } from '../../platform/stores/console.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
@@ -44,6 +44,8 @@ export const consoleViewsDir = path.join(here, 'views');
 const assetsDir = path.join(here, 'assets');
 export const consolePrefix = '/console';
 const signInPath = `${consolePrefix}/sign-in`;
+/** Pages anyone may open: the sign-in, and single sign-on's way out and back. */
+const publicPaths = new Set([signInPath, `${consolePrefix}/oidc/start`, `${consolePrefix}/oidc/callback`]);
 /** A cookie that only says "signed in on this browser" (no session in it), so an ended session is told apart from a first visit. */
 export const signedInMarker = 'lf_console_signed_in';
 
@@ -67,6 +69,8 @@ export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/cons
 
 export async function registerConsoleBase(app: FastifyInstance, deps: AppDependencies, limits: EdgeLimits): Promise<Console> {
   const { config } = deps;
+  /** Whether the sign-in page offers single sign-on (api/console/oidc.ts). */
+  const sso = config.OIDC_ISSUER_URL !== undefined;
   const eta = new Eta({ views: consoleViewsDir, cache: config.NODE_ENV === 'production', autoEscape: true, autoTrim: false });
   // Outside production a random secret per process (the config refuses to start production without one).
   const secrets = config.CONSOLE_SESSION_SECRET.length > 0 ? config.CONSOLE_SESSION_SECRET : [randomBytes(32).toString('base64url')];
@@ -104,7 +108,9 @@ export async function registerConsoleBase(app: FastifyInstance, deps: AppDepende
   // Every page but the sign-in and the assets needs a signed-in, enabled account.
   app.addHook('onRequest', async (request, reply) => {
     const url = request.url.split('?', 1)[0]!;
-    if (url === signInPath || url.startsWith(`${consolePrefix}/assets/`)) return;
+    if (url.startsWith(`${consolePrefix}/assets/`)) return;
+    // The public pages make a session (the sign-in form's CSRF secret): a stranger's count against the address's limit.
+    if (publicPaths.has(url)) return refuseFlood(request);
     const session = request.session;
     const name = session.account;
     const account = name === undefined ? null : await getAccount(deps.db, name);
@@ -115,14 +121,25 @@ export async function registerConsoleBase(app: FastifyInstance, deps: AppDepende
       const ended = name !== undefined || request.cookies[signedInMarker] !== undefined;
       if (ended) void reply.clearCookie(signedInMarker, { path: consolePrefix });
       // A stranger's requests count against the address's limit, as on the JSON API.
-      const count = await limits.address(request);
-      if (count.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, consoleTexts.errors.tooMany, 'rate_limited_address', count.retryAfterSeconds);
+      await refuseFlood(request);
       const query = new URLSearchParams({ next: request.method === 'GET' ? request.url : consolePrefix, ...(ended ? { expired: '1' } : {}) });
       return reply.redirect(`${signInPath}?${query.toString()}`, 303);
     }
     request.reviewer = account.name;
     request.role = account.role;
   });
+
+  async function refuseFlood(request: FastifyRequest): Promise<void> {
+    const count = await limits.address(request);
+    if (count.exceeded) throw new EdgeRefusal(ErrorType.RateLimited, consoleTexts.errors.tooMany, 'rate_limited_address', count.retryAfterSeconds);
+  }
+
+  // Sessions past their idle time are refused when read; they are also deleted, every idle period, by each instance.
+  const sweep = setInterval(() => {
+    deleteExpiredSessions(deps.db).catch((error: unknown) => app.log.warn({ err: error }, 'expired console sessions could not be deleted'));
+  }, Math.max(60_000, config.CONSOLE_IDLE_TIMEOUT));
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = statusOf(error);
@@ -139,6 +156,7 @@ export async function registerConsoleBase(app: FastifyInstance, deps: AppDepende
       t: consoleTexts,
       statusLabels: consoleStatusLabels,
       formatDate,
+      sso,
       me: request.reviewer === undefined ? null : { name: request.reviewer, role: request.role },
       csrf: request.session === undefined ? '' : reply.generateCsrf(),
     });
