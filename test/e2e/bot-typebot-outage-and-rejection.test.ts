@@ -104,7 +104,7 @@ describe('registration bot: Typebot failing mid-dialogue, and a rejected registr
     const note = await eventually(async () => sut.chatwoot!.messages(conversationId).find((message) => message.private && /^Registo rejeitado/.test(message.content ?? '')), 20_000, 'the rejection note');
     const content = note.content ?? '';
     assert.ok(content.startsWith('Registo rejeitado por ana: A carta de condução está caducada. A decisão foi enviada ao motorista no WhatsApp. '), content);
-    assert.ok(content.endsWith(`/drivers/${id}`), content);
+    assert.ok(content.endsWith(`/console/registrations/${id}`), content);
     await eventually(async () => (labels().includes('cadastro-rejeitado') ? true : undefined), 20_000, 'the rejected label');
     assert.deepEqual(labels(), ['frota-norte', 'cadastro-rejeitado'], 'cadastro-pendente taken off, the agents\' own label kept');
     // To the chat the registration came from (the form's phone is another number).
