@@ -79,7 +79,8 @@ test('every route the simulator registers is in the spec with the same method', 
     'POST send-message', 'POST send-image', 'POST send-file', 'POST send-file-base64', 'POST send-voice',
     'POST send-voice-base64', 'POST download-media', 'GET get-media-by-message/:messageId', 'GET get-messages/:phone',
     'GET all-new-messages', 'POST list-chats', 'GET message-by-id/:messageId', 'POST send-seen',
-    'GET contact/pn-lid/:pnLid', 'POST start-session',
+    'GET contact/pn-lid/:pnLid', 'POST start-session', 'GET status-session', 'GET check-connection-session',
+    'GET qrcode-session', 'POST close-session', 'POST logout-session',
   ]) {
     assert.ok(registered.has(expected), `the simulator does not register ${expected}`);
   }

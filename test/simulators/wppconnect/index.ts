@@ -8,7 +8,7 @@ import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
 import type { IncomingInput } from './incoming.ts';
 import { receive, type ReceivedMessage } from './receive.ts';
-import type { RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
+import type { ConnectionState, RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
 import { chatOf, createSimulatorState, findMessage } from './state.ts';
 import { outgoingText } from './messages.ts';
 
@@ -16,7 +16,7 @@ export type { FaultStatus, WppFaults } from './faults.ts';
 export type { IncomingInput, IncomingType } from './incoming.ts';
 export type { ReceivedMessage } from './receive.ts';
 export type { WaMessage } from './messages.ts';
-export type { RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
+export type { ConnectionState, RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
 
 export interface WppConnectSimulator {
   /** Base URL, e.g. http://127.0.0.1:PORT */
@@ -35,8 +35,33 @@ export interface WppConnectSimulator {
   faults: WppFaults;
   /** Digits; sending to them gives the real 400 "O número … não existe." */
   setUnknownNumbers(phones: string[]): void;
-  /** false: send and read routes answer the real 404 "A sessão do WhatsApp não está ativa." */
+  /**
+   * true: CONNECTED; false: CLOSED, and send and read routes answer the real 404 "A sessão do WhatsApp
+   * não está ativa." No webhook either way (the controls below send the server's).
+   */
   setConnected(connected: boolean): void;
+  /** The session's state: CONNECTED, CLOSED, INITIALIZING (a start that failed), QRCODE or PHONE_OFFLINE. */
+  connection(): ConnectionState;
+  /*
+   * The session controls below change the state when called (and throw at once in a state they do not
+   * start from), then POST their webhooks after any session webhooks before them, in order; the promise
+   * resolves once they were attempted.
+   */
+  /**
+   * WhatsApp Web asks for a pairing (from any state but INITIALIZING): QRCODE with a new QR each call;
+   * POSTs `status-find` notLogged, then `qrcode` (base64 PNG, urlcode). Resolves with the QR.
+   */
+  requireQr(): Promise<{ urlcode: string; png: Buffer }>;
+  /** The phone scans the pending QR (QRCODE only): `status-find` qrReadSuccess, CONNECTED, `status-find` inChat. */
+  scanQr(): Promise<void>;
+  /** The paired phone goes offline (CONNECTED only): PHONE_OFFLINE, `status-find` phoneNotConnected. */
+  phoneOffline(): Promise<void>;
+  /** The phone is back (PHONE_OFFLINE only): CONNECTED, `status-find` inChat. */
+  phoneOnline(): Promise<void>;
+  /** The phone logs the session out (CONNECTED or PHONE_OFFLINE): the server closes it, CLOSED, `status-find` disconnectedMobile. */
+  disconnectMobile(): Promise<void>;
+  /** The session's start failed in the browser: INITIALIZING for good (until close-session), no webhook. */
+  failStart(): void;
   /** As if the server restarted with another SECRET_KEY: every token issued so far stops working. */
   setSecretKey(secretKey: string): void;
   /** The session's webhook, as a (re)started session with this `webhook` would have; undefined: the global one. */
@@ -88,7 +113,7 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     ...(opts.now === undefined ? {} : { now: opts.now }),
   });
   const closing = new AbortController();
-  const { app, webhooks } = buildWppConnectApp(state, closing.signal);
+  const { app, webhooks, lifecycle } = buildWppConnectApp(state, closing.signal);
   const url = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
 
   return {
@@ -107,8 +132,15 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
       for (const phone of phones) state.unknownNumbers.add(phone.replace(/\D/g, ''));
     },
     setConnected(connected) {
-      state.connected = connected;
+      lifecycle.set(connected ? 'CONNECTED' : 'CLOSED');
     },
+    connection: () => state.connection,
+    requireQr: () => lifecycle.requireQr(),
+    scanQr: () => lifecycle.scanQr(),
+    phoneOffline: () => lifecycle.phoneOffline(),
+    phoneOnline: () => lifecycle.phoneOnline(),
+    disconnectMobile: () => lifecycle.disconnectMobile(),
+    failStart: () => lifecycle.failStart(),
     setSecretKey(secretKey) {
       state.secretKey = secretKey;
     },

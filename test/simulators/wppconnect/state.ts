@@ -58,11 +58,27 @@ export interface StoredMedia {
   mimetype: string;
 }
 
+/**
+ * The session as the simulated server holds it (CONTRACTS.md §2.2). PHONE_OFFLINE is not one of
+ * the server's statuses: its browser client is up and paired, and it reports CONNECTED.
+ */
+export type ConnectionState = 'CONNECTED' | 'CLOSED' | 'INITIALIZING' | 'QRCODE' | 'PHONE_OFFLINE';
+
+/** A QR waiting for a scan: WhatsApp's `2@…` string and its picture. */
+export interface PendingQr {
+  urlcode: string;
+  png: Buffer;
+}
+
 export interface SimulatorState {
-  /** The one session paired with a phone; other names are valid but never started. */
+  /** The one session that can be started and paired with a phone; other names are valid but never started. */
   readonly session: string;
   secretKey: string;
-  connected: boolean;
+  connection: ConnectionState;
+  /** The QR waiting for a scan (QRCODE only). */
+  qr: PendingQr | undefined;
+  /** The running client's last QR string, kept after the scan (status-session shows it); cleared on close. */
+  urlcode: string | undefined;
   /** The paired phone's own WhatsApp id. */
   readonly ownId: string;
   readonly unknownNumbers: Set<string>;
@@ -107,7 +123,9 @@ export function createSimulatorState(options: StateOptions): SimulatorState {
   return {
     session: options.session,
     secretKey: options.secretKey,
-    connected: true,
+    connection: 'CONNECTED',
+    qr: undefined,
+    urlcode: undefined,
     ownId: '351930000000@c.us',
     unknownNumbers: new Set(),
     chats: new Map(),
@@ -151,6 +169,12 @@ export function sessionName(pathSession: string): string {
   return pathSession.split(':')[0] ?? '';
 }
 
-export function isLive(state: SimulatorState, session: string): boolean {
-  return session === state.session && state.connected;
+const WITH_CLIENT: ReadonlySet<ConnectionState> = new Set(['CONNECTED', 'PHONE_OFFLINE', 'QRCODE']);
+
+/**
+ * The session has a browser client: all that check-connection-session and the check before every
+ * send and read can see (CONTRACTS.md §2.2), whether or not the phone is paired and online.
+ */
+export function hasClient(state: SimulatorState, session: string): boolean {
+  return session === state.session && WITH_CLIENT.has(state.connection);
 }

@@ -4,8 +4,9 @@
  * timeout to speak of and no retry: a failure is only logged (here: recorded in
  * `webhookDeliveries`). With autoDownload the media message's `body` is replaced by
  * the whole file in raw base64 first; after a 2xx for `onmessage` the chat is marked
- * read (webhook.readMessage). Deliveries are not queued: two events in quick
- * succession are POSTed concurrently, as by the server.
+ * read (webhook.readMessage). Message deliveries are not queued: two events in quick
+ * succession are POSTed concurrently, as by the server; session events, seconds apart
+ * on a real server, go out one after another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasMedia } from './media.ts';
@@ -21,6 +22,7 @@ const READ_AFTER = new Set(['onmessage', 'unreadmessages']);
 
 export class WebhookSender {
   private readonly pending = new Set<Promise<void>>();
+  private sessionEvents: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly state: SimulatorState,
@@ -30,6 +32,17 @@ export class WebhookSender {
   /** POSTs a message event (onmessage) for `message`; resolves once the attempt(s) ended. */
   message(event: string, message: WaMessage): Promise<void> {
     return this.track(this.deliver(event, this.withMedia({ ...message }, message.id), message.id, message.chatId));
+  }
+
+  /**
+   * POSTs a session event (status-find, qrcode, closesession, logoutsession) once the session events
+   * before it were attempted: on the real server they come seconds apart, so they arrive in order.
+   * Resolves once its own attempt(s) ended.
+   */
+  session(event: string, data: Payload): Promise<void> {
+    const work = this.track(this.sessionEvents.then(() => this.deliver(event, data, undefined, undefined)));
+    this.sessionEvents = work;
+    return work;
   }
 
   /** Sets a message's ack (it only ever rises) and POSTs onack with the id as an object. */
@@ -84,12 +97,12 @@ export class WebhookSender {
     return data;
   }
 
-  private async deliver(event: string, data: Payload, messageId: string, chatToRead: string | undefined): Promise<void> {
+  private async deliver(event: string, data: Payload, messageId: string | undefined, chatToRead: string | undefined): Promise<void> {
     const { state } = this;
     const url = state.sessionWebhook ?? state.globalWebhook;
     if (url === undefined || data.from === IGNORED_FROM) return;
     const record = (entry: Omit<WebhookDelivery, 'event' | 'url' | 'messageId' | 'at'>) =>
-      state.webhookDeliveries.push({ event, url, messageId, at: new Date(), ...entry });
+      state.webhookDeliveries.push({ event, url, ...(messageId === undefined ? {} : { messageId }), at: new Date(), ...entry });
     if (state.faults.down || state.faults.webhookDown) {
       record({ outcome: 'skipped', error: state.faults.down ? 'server down' : 'webhook unreachable (fault)' });
       return;
