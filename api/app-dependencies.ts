@@ -50,6 +50,13 @@ export interface AppDependencies {
    * when there is none. Unset (no Chatwoot configured): nothing to delete.
    */
   deleteChatwootContact?: (chatId: string) => Promise<boolean>;
+  /**
+   * WPPConnect said something of the WhatsApp session (a status-find status, `qrcode`, `closesession`,
+   * `logoutsession`): recorded, and the session's health looked at now. Unset: only logged.
+   */
+  sessionChanged?: (status: string) => Promise<void>;
+  /** The QR code WPPConnect waits to have scanned (PNG), or null; the console shows it to operators. Unset: none. */
+  whatsappQrCode?: () => Promise<Buffer | null>;
   /** The payload codec of the system's Temporal client: the codec endpoint decodes with it for the Web UI. */
   payloadCodec?: PayloadCodec;
   /** Prometheus registry served at /metrics. */

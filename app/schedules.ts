@@ -2,6 +2,8 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import { retentionScheduleId } from '../domain/self-repair.ts';
 import type { Config } from '../platform/config.ts';
 import { retention } from '../workflows/retention.ts';
+import { sessionHealthScheduleId } from '../domain/whatsapp-session.ts';
+import { whatsappSessionHealth } from '../workflows/whatsapp-session.ts';
 
 /**
  * A Temporal Schedule created on the worker's start, or brought up to date when it exists (several
@@ -33,5 +35,18 @@ export function ensureRetentionSchedule(temporal: Client, config: RetentionSetti
       args: [{ rules: { rejectedAfterMs: config.RETENTION_REJECTED_AFTER, chatMediaAfterMs: config.RETENTION_CHAT_MEDIA_AFTER, botRecordsAfterMs: config.RETENTION_BOT_RECORDS_AFTER } }] as Parameters<typeof retention>,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.RETENTION_EVERY },
+  });
+}
+
+type SessionHealthSettings = Pick<Config, 'BRIDGE_TASK_QUEUE' | 'WHATSAPP_HEALTH_EVERY'>;
+
+/** The WhatsApp session's health check every WHATSAPP_HEALTH_EVERY on the bridge's task queue; runs never overlap. */
+export function ensureSessionHealthSchedule(temporal: Client, config: SessionHealthSettings): Promise<string> {
+  const scheduleId = sessionHealthScheduleId(config.BRIDGE_TASK_QUEUE);
+  return ensureSchedule(temporal, {
+    scheduleId,
+    spec: { intervals: [{ every: config.WHATSAPP_HEALTH_EVERY }] },
+    action: { type: 'startWorkflow', workflowType: whatsappSessionHealth, workflowId: `${scheduleId}-run`, taskQueue: config.BRIDGE_TASK_QUEUE, args: [] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.WHATSAPP_HEALTH_EVERY },
   });
 }

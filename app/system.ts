@@ -28,7 +28,9 @@ import type { PersonalData } from '../platform/crypto/personal-data.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
-import { ensureRetentionSchedule } from './schedules.ts';
+import { ensureRetentionSchedule, ensureSessionHealthSchedule } from './schedules.ts';
+import { phoneOfflineHint, sessionHealthScheduleId } from '../domain/whatsapp-session.ts';
+import { recordPhoneOffline } from '../platform/stores/whatsapp-session.ts';
 import { ensureSelfRepairSchedule } from './self-repair-schedule.ts';
 
 export interface SystemOptions {
@@ -162,6 +164,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
           metrics: createBridgeMetrics(registry),
           bot: botSettings(config),
+          operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,
         },
         polling: {
           db,
@@ -180,6 +183,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       })
     : undefined;
   if (bridgeWorker !== undefined && config.BRIDGE_POLLING) await startPolling(temporal, config);
+  if (bridgeWorker !== undefined && config.WHATSAPP_HEALTH_SCHEDULE) await ensureSessionHealthSchedule(temporal, config);
 
   let app: FastifyInstance | undefined;
   let apiUrl: string | undefined;
@@ -201,6 +205,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
       }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, personal, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
+      whatsappQrCode: async () => (await wppconnect.sessionStatus()).qrCode,
+      sessionChanged: async (status) => {
+        const offline = phoneOfflineHint(status);
+        if (offline !== undefined) await recordPhoneOffline(db, offline);
+        // The health Schedule looks now rather than at its next tick (none when it is off: then the log says it).
+        await temporal.schedule.getHandle(sessionHealthScheduleId(config.BRIDGE_TASK_QUEUE)).trigger().catch(() => undefined);
+      },
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, personal, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });
         return sent.outcome === 'sent';

@@ -138,6 +138,11 @@ export const configSchema = z.object({
 
   // Retention (issue 13): what is kept how long, purged by a Temporal Schedule (README, "Personal data").
   RETENTION_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  // The WhatsApp session's health (issue 15): a Schedule looks every WHATSAPP_HEALTH_EVERY, WPPConnect's session webhooks at once.
+  WHATSAPP_HEALTH_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  WHATSAPP_HEALTH_EVERY: duration('30s'),
+  /** The Chatwoot conversation (id) where the session's health is noted, with the QR code to scan; unset: the log and the gauge only. */
+  CHATWOOT_OPERATIONS_CONVERSATION: optionalId,
   RETENTION_EVERY: duration('1d'),
   RETENTION_REJECTED_AFTER: duration('90d'),
   RETENTION_CHAT_MEDIA_AFTER: duration('180d'),

@@ -5,3 +5,4 @@ export { chat as conversation } from './chat.ts';
 export { whatsappPolling } from './whatsapp-polling.ts';
 export { selfRepair } from './self-repair.ts';
 export { retention } from './retention.ts';
+export { whatsappSessionHealth } from './whatsapp-session.ts';

@@ -17,6 +17,8 @@ export interface BridgeDependencies {
   mediaMaxBytes: number;
   resolvedConversations: 'reopen' | 'new';
   metrics: BridgeMetrics;
+  /** The Chatwoot conversation where the WhatsApp session's health is noted (CHATWOOT_OPERATIONS_CONVERSATION); null: none. */
+  operationsConversationId: number | null;
   /** The registration bot's settings from the configuration (null: no bot); every relay hands them to its chat. */
   bot: BotSettings | null;
 }

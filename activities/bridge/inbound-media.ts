@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../domain/errors.ts';
 import { fileTypeFromBuffer } from 'file-type';
 import { bareMediaType, type InboundMessage } from '../../domain/chat.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
@@ -30,6 +33,27 @@ export const carriesMedia = (message: InboundMessage) => mediaTypes.has(message.
  * through WPPConnect (the webhook had only a thumbnail, or the message came by polling). Typed by
  * its bytes and checked against the size limit; a refused file becomes a note for the agent.
  */
+/** Attempts at a download WPPConnect answers "Decrypt file error", and the wait before each retry. */
+const decryptAttempts = 3;
+const decryptRetryMs = 2_000;
+
+/**
+ * WPPConnect's download; its "Decrypt file error" (a passing failure, or an id WhatsApp no longer
+ * knows) is tried again a few times, then null: the agent is told instead of the message being lost.
+ */
+async function downloadWithRetries(deps: Pick<BridgeDependencies, 'wppconnect'>, whatsappId: string): Promise<Buffer | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await deps.wppconnect.downloadMedia(whatsappId)).bytes;
+    } catch (error) {
+      const undecryptable = error instanceof ApplicationFailure && error.type === ErrorType.DocumentUnreadable;
+      if (!undecryptable) throw error;
+      if (attempt >= decryptAttempts) return null;
+      await sleep(decryptRetryMs * attempt);
+    }
+  }
+}
+
 /** Photos larger than this (pixels) are not decoded: passed on as they are (a decompression bomb is not opened). */
 const mediaMaxPixels = 100_000_000;
 
@@ -39,7 +63,9 @@ export async function fetchInboundMedia(deps: Pick<BridgeDependencies, 'personal
   if (message.mediaKey !== null) {
     bytes = (await deps.storage.get(message.mediaKey)).bytes;
   } else {
-    bytes = (await deps.wppconnect.downloadMedia(message.whatsappId)).bytes;
+    const downloaded = await downloadWithRetries(deps, message.whatsappId);
+    if (downloaded === null) return { ok: false, note: agentNotes.mediaUndecryptable() };
+    bytes = downloaded;
   }
   const size = (bytes.length / 1024 / 1024).toFixed(1);
   if (bytes.length > deps.mediaMaxBytes) {

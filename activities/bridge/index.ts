@@ -4,6 +4,7 @@ import type { ChatEvent, ChatwootLink, InboundMessage, RelayResult } from '../..
 import { ErrorType } from '../../domain/errors.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 import { relayAck } from './relay-ack.ts';
+import { createCheckWhatsAppSession } from './session-health.ts';
 import { relayInbound } from './relay-inbound.ts';
 import { relayOutbound } from './relay-outbound.ts';
 import { resolveConversation } from './resolve-conversation.ts';
@@ -35,6 +36,8 @@ async function relayInboundOnLiveConversation(
 /** The bridge's activities; only `app/system.ts` builds the real dependencies. */
 export function createBridgeActivities(deps: BridgeDependencies) {
   return {
+    checkWhatsAppSession: createCheckWhatsAppSession(deps),
+
     /**
      * Handles a batch of a chat's events in order. Each event is idempotent on its own, so a retry
      * of the batch redoes nothing that was done; the heartbeat lets a retry skip ahead.

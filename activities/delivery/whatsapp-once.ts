@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db.ts';
 import {
   adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
 } from '../../platform/stores/deliveries.ts';
+import { getSessionHealth } from '../../platform/stores/whatsapp-session.ts';
 import { recipientOfChat } from './recipient.ts';
 
 /** A file to send: loaded only when it is really sent; null from `load` means "send `instead` as text" (e.g. too large). */
@@ -83,13 +84,28 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
     }
     const phone = delivery.phone ?? (await recipientOfChat(deps.wppconnect, delivery.chatId));
     if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
-    const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null);
+    const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null).catch(async (error: unknown) => {
+      throw await unlessSessionTrusted(deps, error);
+    });
     await markDeliverySent(deps.db, deps.personal, delivery, whatsappMessageId);
     return { outcome: 'sent', whatsappMessageId, alreadySent: false, chatwoot: claim.chatwoot };
   } catch (error) {
     if (error instanceof ApplicationFailure && error.nonRetryable) await markDeliveryFailed(deps.db, deps.personal, delivery, error.message);
     throw error;
   }
+}
+
+/**
+ * WPPConnect says "O número … não existe." for a valid number too while the phone is offline or the
+ * session unpaired (CONTRACTS.md §2.2): a number is taken as unknown for good only when the session
+ * is CONNECTED and no webhook said the phone went away; otherwise the send is retried (the driver
+ * still hears their decision once WhatsApp is back).
+ */
+async function unlessSessionTrusted(deps: DeliveryDependencies, error: unknown): Promise<unknown> {
+  if (!(error instanceof ApplicationFailure) || error.type !== ErrorType.WhatsAppRecipientUnknown) return error;
+  const [status, health] = await Promise.all([deps.wppconnect.sessionStatus().catch(() => null), getSessionHealth(deps.db)]);
+  if (status?.status === 'CONNECTED' && health?.phoneOffline !== true) return error;
+  return new Error(`${error.message} (the WhatsApp session is ${health?.phoneOffline === true ? 'connected but its phone is offline' : status?.status ?? 'unreachable'}: retried)`);
 }
 
 /** This delivery's message among the chat's recent ones: ours, sent since its first attempt, the same content, owned by no other delivery. */

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { consoleTexts } from './texts.ts';
 import { listAccounts, setAccountDisabled } from '../../platform/stores/console.ts';
+import { getSessionHealth } from '../../platform/stores/whatsapp-session.ts';
+import { sessionStateLabels } from '../../domain/texts/agents.ts';
 import { listAudit } from '../../platform/stores/console-views.ts';
 import { getRegistration } from '../../platform/stores/registrations.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -48,6 +50,17 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDependencies, view
       query: request.query, items: found.items, total: found.total,
       previous: page > 1 ? link(page - 1) : null, next: page * auditPage < found.total ? link(page + 1) : null,
     });
+  });
+
+  // The WhatsApp session as the health check last saw it, and the QR code to scan while one waits.
+  routes.get('/whatsapp', operators, async (_request, reply) => {
+    const health = await getSessionHealth(deps.db);
+    return view.render(reply, 'whatsapp', { health, label: health === null ? null : sessionStateLabels[health.state], qr: health?.state === 'QRCODE' && deps.whatsappQrCode !== undefined });
+  });
+  routes.get('/whatsapp/qr.png', operators, async (_request, reply) => {
+    const png = await deps.whatsappQrCode?.().catch(() => null) ?? null;
+    if (png === null) throw new AppError(ErrorType.NotFound, 'No QR code waits to be scanned');
+    return reply.type('image/png').header('cache-control', 'no-store').send(png);
   });
 
   routes.get('/accounts', operators, async (_request, reply) => view.render(reply, 'accounts', { accounts: await listAccounts(deps.db) }));

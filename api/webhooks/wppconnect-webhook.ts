@@ -63,7 +63,10 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
       if (event.fromMe) await deps.chats.events(event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
       return reply.send({ ok: true });
     }
-    if (event.kind === 'session') request.log.info({ session: event.session, status: event.status }, 'WhatsApp session status');
+    if (event.kind === 'session') {
+      request.log.info({ session: event.session, status: event.status }, 'WhatsApp session status');
+      await deps.sessionChanged?.(event.status);
+    }
     if (event.kind !== 'message') return reply.send({ ok: true });
 
     const { message } = event;

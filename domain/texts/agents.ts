@@ -29,6 +29,8 @@ export const agentNotes = {
     `O motorista enviou um ficheiro de ${sizeMb} MB, acima do limite de ${limitMb} MB; não foi anexado. Peça-lhe que o envie por outra via.`,
   /** A driver's executable or script, never attached. */
   executableRefused: (mediaType: string) => `O motorista enviou um ficheiro executável (${mediaType}); por segurança não foi anexado.`,
+  /** A driver's photo or file WPPConnect could not decrypt, after a few tries. */
+  mediaUndecryptable: () => 'O motorista enviou uma fotografia ou um ficheiro que o WhatsApp não deixou descarregar (erro ao desencriptar, mesmo após várias tentativas). Peça-lhe que o envie de novo.',
   /** An agent's reply WhatsApp refused for good. */
   replyNotDelivered: (reason: string) => `Esta mensagem não chegou ao WhatsApp do motorista: ${reason.replace(/\.+$/, '')}. Verifique o número ou tente de novo.`,
 };
@@ -48,4 +50,27 @@ export const agentRenderings = {
   },
   /** The Chatwoot contact a WhatsApp group is filed under (WhatsApp gives the bridge no group name). */
   groupContactName: (groupId: string) => `Grupo WhatsApp ${groupId.split('@')[0]}`,
+};
+
+/** The WhatsApp session's states, as the operations conversation names them. */
+export const sessionStateLabels = {
+  CONNECTED: 'ligado',
+  PHONE_OFFLINE: 'ligado ao servidor, mas o telemóvel da empresa está sem ligação',
+  QRCODE: 'à espera de que o código QR seja lido no telemóvel da empresa',
+  INITIALIZING: 'preso a iniciar (o servidor WPPConnect não arrancou o navegador)',
+  CLOSED: 'fechado (sessão terminada no telemóvel ou no servidor)',
+  UNREACHABLE: 'sem resposta do servidor WPPConnect',
+};
+
+/** Private notes in the operations conversation (CHATWOOT_OPERATIONS_CONVERSATION) about the WhatsApp session. */
+export const operationsNotes = {
+  /** The session left CONNECTED: what it is now, and that messages wait (nothing is lost). */
+  sessionDown: (state: string, at: string, waiting: number) =>
+    `⚠️ O WhatsApp da empresa deixou de estar ligado às ${at}: ${state}. As mensagens ficam em fila e seguem pela ordem quando voltar${waiting > 0 ? ` (${waiting} à espera de envio)` : ''}.`,
+  /** A QR code (attached) waits to be scanned; posted again whenever it changes. */
+  qrCode: (at: string) =>
+    `📱 Para voltar a ligar o WhatsApp, abra o WhatsApp no telemóvel da empresa, Definições → Dispositivos ligados → Ligar um dispositivo, e leia o código QR em anexo (gerado às ${at}; é substituído se mudar).`,
+  /** The session is CONNECTED again after an outage. */
+  sessionBack: (at: string, minutes: number, waiting: number) =>
+    `✅ O WhatsApp da empresa está ligado de novo desde as ${at}, após ${minutes < 1 ? 'menos de 1 minuto' : `${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}`} sem ligação. ${waiting === 0 ? 'Não havia mensagens à espera.' : `${waiting} ${waiting === 1 ? 'mensagem à espera segue' : 'mensagens à espera seguem'} agora, pela ordem.`}`,
 };

@@ -38,7 +38,7 @@ export const consoleRejectionReasons = {
 
 export const consoleNav = {
   product: 'Léguas Franzinas — Consola de registos',
-  main: 'Navegação principal', queue: 'Registos', audit: 'Auditoria', accounts: 'Contas', signOut: 'Sair', skip: 'Saltar para o conteúdo',
+  main: 'Navegação principal', queue: 'Registos', whatsapp: 'WhatsApp', audit: 'Auditoria', accounts: 'Contas', signOut: 'Sair', skip: 'Saltar para o conteúdo',
 };
 
 export const consoleRoles = { reviewer: 'revisor', operator: 'operador' };
@@ -182,6 +182,12 @@ export const consoleOperator = {
   disable: 'Desativar',
   enable: 'Reativar',
   ownAccount: 'Não pode desativar a sua própria conta na consola.',
+  whatsappTitle: 'WhatsApp da empresa',
+  whatsappState: 'Estado',
+  whatsappSince: 'Desde',
+  whatsappChecked: 'Última verificação',
+  whatsappUnknown: 'Ainda sem verificação: o processo da ponte verifica a sessão a cada 30 segundos.',
+  whatsappQr: 'Abra o WhatsApp no telemóvel da empresa, Definições → Dispositivos ligados → Ligar um dispositivo, e leia este código.',
 };
 
 /** An audit row's outcome, as operators read the log. */

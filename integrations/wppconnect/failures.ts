@@ -20,6 +20,8 @@ const FILE_MISSING = 'Sending the file is mandatory';
 /** 400 bodies of download-media. */
 const MESSAGE_NOT_FOUND = 'Message not found';
 const NO_MEDIA = 'Message does not contain media';
+/** 400 of download-media both for an id WhatsApp does not know and for a passing decryption failure (CONTRACTS.md §2.2). */
+export const DECRYPT_FAILED = 'Decrypt file error';
 /** 400 body of the statusConnection middleware when checkNumberStatus says no. */
 const UNKNOWN_NUMBER = /^O número \S+ não existe\.$/;
 
@@ -59,12 +61,16 @@ export function isSuccess(response: ApiResponse): boolean {
 export function failureFromResponse(operation: string, response: ApiResponse): Error {
   const { status } = response;
   const message = serverMessage(response.body);
-  const text = `WPPConnect ${operation} answered ${status}${message === undefined ? '' : `: ${message}`}`;
+  // The server names the recipient's number: never into a failure message, which is logged.
+  const shown = message?.replace(/^O número \S+ não existe\.$/, 'O número … não existe.');
+  const text = `WPPConnect ${operation} answered ${status}${shown === undefined ? '' : `: ${shown}`}`;
   if (status === 400 && message !== undefined && UNKNOWN_NUMBER.test(message)) {
     return ApplicationFailure.nonRetryable(text, ErrorType.WhatsAppRecipientUnknown);
   }
   if (status === 400 && message === MESSAGE_NOT_FOUND) return ApplicationFailure.nonRetryable(text, ErrorType.NotFound);
   if (status === 400 && message === NO_MEDIA) return ApplicationFailure.nonRetryable(text, ErrorType.ValidationFailed);
+  // Not retried by Temporal: the caller tries a few times itself, then tells the agent (the id may be unknown for good).
+  if (status === 400 && message === DECRYPT_FAILED) return ApplicationFailure.nonRetryable(text, ErrorType.DocumentUnreadable);
   if (status === 404 && message === SESSION_INACTIVE) return new Error(text);
   if (status === 408 || status === 429 || status >= 500) return new Error(text);
   // Remaining 4xx: bad request, wrong secret, rejected token after a refresh, unknown route.

@@ -8,6 +8,7 @@ import type { WhatsAppMessage } from './message.ts';
 import {
   allNewMessagesResponse,
   checkConnectionResponse,
+  statusSessionResponse,
   downloadMediaResponse,
   getMessagesResponse,
   listChatsResponse,
@@ -42,6 +43,11 @@ export interface ReadOperations {
   /** Digits of the phone behind an @lid id (`123…@lid` or its digits); null when WhatsApp does not tell. */
   phoneOfLid(lid: string): Promise<string | null>;
   connectionStatus(): Promise<{ connected: boolean }>;
+  /**
+   * status-session: CONNECTED, CLOSED, INITIALIZING, QRCODE or PHONECODE (CONTRACTS.md §2.2), and the
+   * QR's PNG while one waits for a scan. CONNECTED also while the phone is offline: the server cannot tell.
+   */
+  sessionStatus(): Promise<{ status: string; qrCode: Buffer | null }>;
 }
 
 const oldestFirst = (messages: WhatsAppMessage[]) => [...messages].sort((a, b) => a.timestamp - b.timestamp);
@@ -104,6 +110,12 @@ export function readOperations(transport: Transport): ReadOperations {
     async connectionStatus() {
       const response = await transport.call('GET', 'check-connection-session');
       return { connected: expectBody('check-connection-session', response, checkConnectionResponse).status };
+    },
+
+    async sessionStatus() {
+      const body = expectBody('status-session', await transport.call('GET', 'status-session'), statusSessionResponse);
+      const png = /^data:image\/png;base64,(.+)$/s.exec(body.qrcode ?? '')?.[1];
+      return { status: body.status ?? 'CLOSED', qrCode: png === undefined ? null : Buffer.from(png, 'base64') };
     },
   };
 }

@@ -33,6 +33,8 @@ export const allNewMessagesResponse = z.object({
 export const sendSeenResponse = z.object({ status: z.string() });
 
 export const checkConnectionResponse = z.object({ status: z.boolean() });
+/** status-session (CONTRACTS.md §2.2): `qrcode` a data-URL PNG while a QR waits; `status` null on a server that has not started it. */
+export const statusSessionResponse = z.looseObject({ status: z.string().nullable(), qrcode: z.string().nullable().optional() });
 
 export const downloadMediaResponse = z.object({
   base64: z.string(),

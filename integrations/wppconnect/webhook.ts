@@ -20,7 +20,7 @@ export interface IncomingWhatsAppMessage extends WhatsAppMessage {
 export type WppConnectWebhookEvent =
   | { kind: 'message'; event: 'onmessage' | 'unreadmessages'; session: string; message: IncomingWhatsAppMessage }
   | { kind: 'ack'; session: string; messageId: string; chatId: string; fromMe: boolean; ack: number; timestamp: number | null }
-  | { kind: 'session'; event: 'status-find' | 'closesession' | 'logoutsession'; session: string; status: string }
+  | { kind: 'session'; event: 'status-find' | 'closesession' | 'logoutsession' | 'qrcode'; session: string; status: string }
   | { kind: 'ignored'; event: string };
 
 const envelope = z.object({ event: z.string().min(1), session: z.string().min(1) });
@@ -49,6 +49,9 @@ export const onAckPayload = envelope.extend({
 export const statusFindPayload = envelope.extend({ event: z.literal('status-find'), status: z.string().min(1) });
 
 export const sessionClosedPayload = envelope.extend({ event: z.enum(['closesession', 'logoutsession']) });
+
+/** A new QR to scan (its PNG is read from status-session, not kept from here). */
+export const qrCodePayload = envelope.extend({ event: z.literal('qrcode') });
 
 function malformed(error: z.ZodError, event: string): AppError {
   const fields = Object.fromEntries(error.issues.map((issue) => [issue.path.join('.') || '(body)', issue.message]));
@@ -103,6 +106,10 @@ export function parseWppConnectWebhook(body: unknown): WppConnectWebhookEvent {
     case 'status-find': {
       const payload = parse(statusFindPayload, body, head.event);
       return { kind: 'session', event: payload.event, session: payload.session, status: payload.status };
+    }
+    case 'qrcode': {
+      const payload = parse(qrCodePayload, body, head.event);
+      return { kind: 'session', event: payload.event, session: payload.session, status: 'qrcode' };
     }
     case 'closesession':
     case 'logoutsession': {

@@ -11,6 +11,15 @@ import { ErrorType } from '../../domain/errors.ts';
 import type { WppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { startWppConnectSimulator } from '../simulators/wppconnect/index.ts';
 import { failureOf, assertPermanent } from '../support/failures.ts';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fetchInboundMedia } from '../../activities/bridge/inbound-media.ts';
+import type { InboundMessage } from '../../domain/chat.ts';
+import { agentNotes } from '../../domain/texts/agents.ts';
+import { newMasterKey, parseMasterKeys } from '../../platform/crypto/keyring.ts';
+import { personalDataOf } from '../../platform/crypto/personal-data.ts';
+import { createFileStorage } from '../../platform/storage/file-storage.ts';
 
 const PHONE = '351912345678';
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3000), Buffer.from([0xff, 0xd9])]);
@@ -40,7 +49,8 @@ test('downloadMedia of a text message or of an unknown id is permanent', async (
   const { sim, client } = await setup(t);
   const { id } = await sim.receive({ from: PHONE, body: 'Olá' });
   await assertPermanent(client.downloadMedia(id), ErrorType.ValidationFailed);
-  await assertPermanent(client.downloadMedia(`false_${PHONE}@c.us_3EB0000000000000000000`), ErrorType.NotFound);
+  // "Decrypt file error": not retried by Temporal (the relay tries a few times itself, then tells the agent).
+  await assertPermanent(client.downloadMedia(`false_${PHONE}@c.us_3EB0000000000000000000`), ErrorType.DocumentUnreadable);
   await assertPermanent(client.downloadMedia('not-a-message-id'), ErrorType.ValidationFailed);
   assert.deepEqual(routesCalled(sim).slice(1), ['download-media', 'download-media']);
 });
@@ -154,4 +164,14 @@ test('get-media-by-message and message-by-id answer as the server does', async (
 
   const missing = await get(`message-by-id/false_${PHONE}@c.us_3EB0000000000000000000`);
   assert.deepEqual([missing.status, missing.body.status], [400, 'Error']);
+});
+
+test('a download WPPConnect cannot decrypt is tried three times, then becomes a note for the agent', async (t) => {
+  const { sim, client } = await setup(t);
+  const personal = personalDataOf(parseMasterKeys(newMasterKey('k1')), randomBytes(32));
+  const unknown = `false_${PHONE}@c.us_3EB0${'0'.repeat(20)}`;
+  const message = { whatsappId: unknown, mediaKey: null, type: 'image', mimetype: 'image/jpeg' } as unknown as InboundMessage;
+  const outcome = await fetchInboundMedia({ personal, storage: createFileStorage(await mkdtemp(path.join(os.tmpdir(), 'media-'))), wppconnect: client, mediaMaxBytes: 1_000_000 }, `${PHONE}@c.us`, message);
+  assert.deepEqual(outcome, { ok: false, note: agentNotes.mediaUndecryptable() });
+  assert.equal(routesCalled(sim).filter((route) => route === 'download-media').length, 3);
 });

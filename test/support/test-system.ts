@@ -113,6 +113,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WPPCONNECT_TIMEOUT: '3s',
     // The schedule scans the shared database: only the self-repair tests turn it on (and delete it after).
     SELF_REPAIR_SCHEDULE: 'false',
+    WHATSAPP_HEALTH_SCHEDULE: 'false',
     // Retention deletes what is past its period in the whole database: only its own test, on a database of its own, runs it.
     RETENTION_SCHEDULE: 'false',
     // Tests call every route many times a minute from one address, unauthenticated: the edge's

@@ -146,6 +146,7 @@ const catalogues: Listed[] = [
         registrationRejected: [['ana', 'A carta de condução apresentada está caducada.', reviewLink], ['ana', 'Carta de condução caducada', reviewLink]],
         correctionRequested: [['ana', ['licence_back', 'proof_of_address'], reviewLink]],
         botHandedOver: [[]],
+        mediaUndecryptable: [[]],
         fileTooLarge: [['23,4', 16]],
         executableRefused: [['application/x-msdownload']],
         replyNotDelivered: [['O número 351912345678 não existe.']],
@@ -160,6 +161,15 @@ const catalogues: Listed[] = [
         botMedia: [['Exemplo de fotografia nítida', 'image', 'https://typebot.leguasfranzinas.pt/files/exemplo.jpg'], [null, 'file', 'https://typebot.leguasfranzinas.pt/files/guia.pdf']],
         groupMessage: [['Rui', '351912345678', 'Bom dia a todos'], [null, '351912345678', null]],
         groupContactName: [['120363012345678901@g.us']],
+      },
+    },
+    sessionStateLabels: { reader: 'agent', where: 'Chatwoot, the operations conversation: the WhatsApp session\'s state, inside its notes' },
+    operationsNotes: {
+      reader: 'agent', where: 'Chatwoot, the operations conversation (CHATWOOT_OPERATIONS_CONVERSATION): the WhatsApp session went down, its QR code, it is back',
+      samples: {
+        sessionDown: [[agents.sessionStateLabels.QRCODE, '14:05', 3], [agents.sessionStateLabels.PHONE_OFFLINE, '09:12', 0]],
+        qrCode: [['14:06']],
+        sessionBack: [['14:20', 15, 3], ['09:13', 0, 0], ['10:00', 1, 1]],
       },
     },
   }),  ...listed('console.ts', consoleTexts, {

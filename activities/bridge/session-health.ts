@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import { sessionStateOf, type SessionState } from '../../domain/whatsapp-session.ts';
+import { operationsNotes, sessionStateLabels } from '../../domain/texts/agents.ts';
+import { countWaitingDeliveries, getSessionHealth, saveSessionHealth } from '../../platform/stores/whatsapp-session.ts';
+import type { BridgeDependencies } from './dependencies.ts';
+
+const clock = new Intl.DateTimeFormat('pt-PT', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Lisbon' });
+
+/**
+ * One look at the WhatsApp session (run by the health Schedule, and at once on WPPConnect's session
+ * webhooks): its state from status-session and the webhooks' phone-offline flag, kept in PostgreSQL;
+ * the gauge set; and, when it changes, a private note in the operations conversation — it went
+ * down (how many messages wait), the QR code to scan (again whenever it changes), it is back (after
+ * how long, how many messages now go). Messages are never dropped meanwhile: sends are retried.
+ * A crash between a note and the save may post that note twice.
+ */
+export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' | 'wppconnect' | 'chatwoot' | 'metrics' | 'operationsConversationId'>) {
+  return async function checkWhatsAppSession(): Promise<{ state: SessionState; changed: boolean }> {
+    const before = await getSessionHealth(deps.db);
+    const observed = await deps.wppconnect.sessionStatus().catch((error: unknown) => {
+      log.warn('WPPConnect did not answer the session check', { error: error instanceof Error ? error.message : String(error) });
+      return null;
+    });
+    const state = sessionStateOf(observed?.status ?? null, before?.phoneOffline ?? false);
+    const previous = before?.state ?? 'CONNECTED';
+    const now = new Date();
+    const at = clock.format(now);
+    const qr = observed?.qrCode ?? null;
+    const qrSha256 = qr === null ? null : createHash('sha256').update(qr).digest('hex');
+    const downSince = state === 'CONNECTED' ? null : (before?.downSince ?? now);
+    for (const each of Object.keys(sessionStateLabels) as SessionState[]) deps.metrics.sessionState.set({ state: each }, each === state ? 1 : 0);
+
+    const note = async (content: string, attachment?: Buffer) => {
+      if (deps.operationsConversationId === null) return;
+      await deps.chatwoot.createMessage(deps.operationsConversationId, {
+        messageType: 'outgoing', private: true, content,
+        ...(attachment === undefined ? {} : { attachments: [{ filename: `whatsapp-qr-${now.toISOString().slice(0, 16).replace(':', 'h')}.png`, contentType: 'image/png', bytes: attachment }] }),
+      });
+    };
+    if (previous === 'CONNECTED' && state !== 'CONNECTED') {
+      log.warn('The WhatsApp session is not connected', { state });
+      await note(operationsNotes.sessionDown(sessionStateLabels[state], at, await countWaitingDeliveries(deps.db)));
+    }
+    if (state === 'QRCODE' && qr !== null && qrSha256 !== before?.qrSha256) await note(operationsNotes.qrCode(at), qr);
+    if (previous !== 'CONNECTED' && state === 'CONNECTED' && before?.downSince != null) {
+      const minutes = Math.floor((now.getTime() - before.downSince.getTime()) / 60_000);
+      log.info('The WhatsApp session is connected again', { minutes });
+      await note(operationsNotes.sessionBack(at, minutes, await countWaitingDeliveries(deps.db)));
+    }
+    const changed = state !== previous;
+    await saveSessionHealth(deps.db, { state, since: changed || before === null ? now : before.since, qrSha256: state === 'QRCODE' ? qrSha256 : null, downSince });
+    return { state, changed };
+  };
+}
