@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import { consolePrefix, formatDate, type Console } from './plugin.ts';
 import { waitingOf } from './queue.ts';
 
 const params = z.object({ id: z.uuid() });
+const isAwaiting = (registration: RegistrationRow) => registration.status === 'pending_approval' || registration.status === 'received';
 const documentParams = params.extend({ documentId: z.uuid() });
 const asList = (value: unknown): unknown[] => (value === undefined || value === '' ? [] : Array.isArray(value) ? (value as unknown[]) : [value]);
 const reasonCodes = Object.keys(consoleRejectionReasons) as Array<keyof typeof consoleRejectionReasons>;
@@ -109,6 +111,16 @@ export function registrationRoutes(app: FastifyInstance, deps: AppDependencies, 
     return registration;
   }
 
+  /** The registration once a decision on it is recorded, or as it is after a few seconds. */
+  async function decidedSoon(id: string): Promise<RegistrationRow> {
+    const until = Date.now() + 5_000;
+    for (;;) {
+      const current = await registrationOf(id);
+      if ((current.decidedBy !== null && !isAwaiting(current)) || Date.now() > until) return current;
+      await sleep(200);
+    }
+  }
+
   async function page(request: FastifyRequest, reply: FastifyReply, registration: RegistrationRow, extra: Record<string, unknown> = {}, status = 200) {
     const [documents, previous] = await Promise.all([documentRevisions(deps.db, registration.id), fieldRevisions(deps.db, deps.personal, registration)]);
     await audit(deps.db, request, { action: 'view_registration', outcome: 'accepted', registrationId: registration.id, details: { console: true } });
@@ -133,7 +145,7 @@ export function registrationRoutes(app: FastifyInstance, deps: AppDependencies, 
       waiting: waitingOf(registration),
       columns, fieldRows, kinds,
       timeline: await timelineOf(deps, registration, documents, previous.map((revision) => revision.replacedAt)),
-      awaiting: registration.status === 'pending_approval' || registration.status === 'received',
+      awaiting: isAwaiting(registration),
       items: correctableItems.map((item) => ({ item, label: consoleItemLabels[item] })),
       reasons: reasonCodes.map((code) => ({ code, text: consoleRejectionReasons[code] })),
       links: {
@@ -182,8 +194,9 @@ export function registrationRoutes(app: FastifyInstance, deps: AppDependencies, 
       await decide(request, registration.id, decision);
     } catch (error) {
       if (!(error instanceof AppError) || error.type !== ErrorType.InvalidDecision) throw error;
-      const now = await registrationOf(registration.id);
-      const refusal = now.decidedBy !== null && now.decidedAt !== null && now.status !== 'pending_approval' && now.status !== 'received'
+      // Refused because another reviewer's decision is under way: it is recorded within moments, then it can be named.
+      const now = await decidedSoon(registration.id);
+      const refusal = now.decidedBy !== null && now.decidedAt !== null && !isAwaiting(now)
         ? consoleTexts.decisions.alreadyDecided(now.decidedBy, formatDate(now.decidedAt), consoleStatusLabels[now.status])
         : consoleTexts.decisions.notAwaiting;
       return page(request, reply, now, { refusal }, 409);

@@ -169,9 +169,14 @@ test('other events are ignored, by name', () => {
     participants: [],
   };
   assert.deepEqual(parseWppConnectWebhook(presence), { kind: 'ignored', event: 'onpresencechanged' });
+});
+
+test('a new QR code is a session event (the session health looks at once; the PNG is read from status-session)', () => {
   assert.deepEqual(parseWppConnectWebhook({ event: 'qrcode', session: 'bridge', qrcode: 'iVBOR', urlcode: '2@x' }), {
-    kind: 'ignored',
+    kind: 'session',
     event: 'qrcode',
+    session: 'bridge',
+    status: 'qrcode',
   });
 });
 
