@@ -3,7 +3,9 @@
  * one workflow bundle for the whole run, shared by every test file through the environment
  * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SUGGEST_CONTINUE_AS_NEW_AT),
  * and, when a file drives a browser (imports test/support/browser.ts), Debian's Chromium
- * (TEST_CHROMIUM_PATH, or TEST_CHROMIUM_MISSING with the reason). Runs node's test runner on
+ * (TEST_CHROMIUM_PATH, or TEST_CHROMIUM_MISSING with the reason); when a file runs Prometheus
+ * (imports test/support/prometheus.ts), Debian's prometheus and promtool (TEST_PROMETHEUS_PATH and
+ * TEST_PROMTOOL_PATH, or TEST_PROMETHEUS_MISSING with the reason). Runs node's test runner on
  * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +19,7 @@ import { dropDatabase } from '../platform/stores/databases.ts';
 import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureChromium } from './lib/chromium.ts';
+import { ensurePrometheus } from './lib/prometheus.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);
@@ -30,15 +33,15 @@ async function testFiles(): Promise<string[]> {
   return entries.filter((entry) => entry.endsWith('.test.ts')).map((entry) => path.join('test', entry)).sort();
 }
 
-/** Whether one of the files drives a browser: only then is Chromium looked for (and perhaps installed). */
-async function needBrowser(files: string[]): Promise<boolean> {
+/** Whether one of the files imports the support module: only then is its program looked for (and perhaps installed). */
+async function anyImports(files: string[], supportModule: string): Promise<boolean> {
   const sources = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
-  return sources.some((source) => source.includes('/support/browser.ts'));
+  return sources.some((source) => source.includes(`/support/${supportModule}`));
 }
 
 /** TEST_CHROMIUM_PATH for the browser tests, or TEST_CHROMIUM_MISSING saying why they skip. */
 async function browserEnvironment(files: string[]): Promise<Record<string, string>> {
-  if (!(await needBrowser(files))) return {};
+  if (!(await anyImports(files, 'browser.ts'))) return {};
   const chromium = await ensureChromium(log);
   if (chromium.path === undefined) {
     log(`Chromium unavailable, browser tests skip: ${chromium.reason}`);
@@ -46,6 +49,18 @@ async function browserEnvironment(files: string[]): Promise<Record<string, strin
   }
   log(`${chromium.version} at ${chromium.path}`);
   return { TEST_CHROMIUM_PATH: chromium.path };
+}
+
+/** TEST_PROMETHEUS_PATH and TEST_PROMTOOL_PATH for the alert tests, or TEST_PROMETHEUS_MISSING saying why they skip. */
+async function prometheusEnvironment(files: string[]): Promise<Record<string, string>> {
+  if (!(await anyImports(files, 'prometheus.ts'))) return {};
+  const found = await ensurePrometheus(log);
+  if (found.prometheus === undefined) {
+    log(`Prometheus unavailable, alert tests skip: ${found.reason}`);
+    return { TEST_PROMETHEUS_MISSING: found.reason };
+  }
+  log(`${found.version} at ${found.prometheus} (promtool at ${found.promtool})`);
+  return { TEST_PROMETHEUS_PATH: found.prometheus, TEST_PROMTOOL_PATH: found.promtool };
 }
 
 async function main(): Promise<number> {
@@ -78,6 +93,7 @@ async function main(): Promise<number> {
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   const browser = await browserEnvironment(files);
+  const prometheus = await prometheusEnvironment(files);
   log(`Workflow bundle ready; running ${files.length} test file(s)`);
 
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
@@ -90,6 +106,7 @@ async function main(): Promise<number> {
       TEST_WORKFLOW_BUNDLE: bundlePath,
       TEST_SCRATCH_DIR: scratch,
       ...browser,
+      ...prometheus,
       // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },

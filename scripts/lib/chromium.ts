@@ -4,47 +4,17 @@
  * and this runs as root with apt-get, it installs Debian's `chromium` once. Without one the browser
  * tests skip, saying why.
  */
-import { execFile, spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { isExecutable, onPath, run } from './executables.ts';
 
 export type ChromiumLookup = { path: string; version: string } | { path: undefined; reason: string };
 
 const debianPath = '/usr/bin/chromium';
 
-async function isExecutable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(() => true, () => false);
-}
-
-/** The first executable `name` in the PATH's folders. */
-async function onPath(name: string): Promise<string | undefined> {
-  for (const folder of (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== '')) {
-    const candidate = path.join(folder, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 async function findChromium(): Promise<string | undefined> {
   if (await isExecutable(debianPath)) return debianPath;
   return onPath('chromium');
-}
-
-/** Runs a command, its output kept; rejects with the output's tail when it fails. */
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim().split('\n').slice(-8).join('\n')}`))));
-  });
 }
 
 /** `chromium --version`'s answer ("Chromium 120.0.6099.224 built on Debian …"); rejects when it does not start. */
