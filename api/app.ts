@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppDependencies } from './app-dependencies.ts';
 import { edgeGuard, open } from './edge/guard.ts';
 import { registerEdgeLimits } from './edge/limits.ts';
+import { registerHttpMetrics } from './edge/http-metrics.ts';
 import { requestSerializer } from './edge/redact.ts';
 import { refusalCounter } from './edge/refusals.ts';
 import { registerErrorHandler } from './error-handler.ts';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, refusalCounter(deps.metrics));
+  registerHttpMetrics(app, deps.metrics);
   const limits = await registerEdgeLimits(app, config);
 
   await app.register(async (anyone) => {

@@ -207,6 +207,8 @@ export const configSchema = z.object({
   INTAKE_MAX_IN_FLIGHT: count(8),
 
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The API's GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (16+ characters); required in production. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'METRICS_TOKEN needs at least 16 characters').optional()),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -255,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const oidcKeys = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
   const oidcMissing = oidcKeys.filter((key) => raw[key] === undefined);
   if (oidcMissing.length > 0 && oidcMissing.length < oidcKeys.length) problems.push(`Single sign-on needs all of ${oidcKeys.join(', ')}; missing: ${oidcMissing.join(', ')}`);
+  if (raw.NODE_ENV === 'production' && raw.METRICS_TOKEN === undefined) problems.push('METRICS_TOKEN is required in production: the API\'s /metrics answers only with it (Prometheus sends it as a bearer token)');
   if (raw.NODE_ENV === 'production' && raw.CONSOLE_COOKIE_SECURE === 'false') problems.push('CONSOLE_COOKIE_SECURE=false is not allowed in production');
   if (raw.NODE_ENV === 'production' && raw.INTAKE_SHARED_SECRET === undefined) {
     problems.push('INTAKE_SHARED_SECRET is required in production: the Typebot flow sends it as X-Intake-Token');

@@ -43,7 +43,7 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
     if (silent && (!fromQuestion || reminderAfterMs <= sessionTtlMs)) reminderDue = true;
     const rest = fromQuestion && silent ? Math.max(sessionTtlMs - firstWait, 1) : sessionTtlMs;
     if (await condition(moved, rest)) return;
-    log.info('Bot session dropped after its lifetime without an answer', { chatId });
+    log.info('Bot session dropped after its lifetime without an answer');
     state.session = null;
   }
 
@@ -65,7 +65,7 @@ export function createChatBot(chatId: string, initialSettings: BotSettings, carr
       await step();
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      log.error('Bot step failed', { chatId, what, error: error.cause?.message ?? error.message });
+      log.error('Bot step failed', { what, error: error.cause?.message ?? error.message });
     }
   }
 

@@ -51,7 +51,7 @@ export function createBotActivities(deps: BotDependencies) {
         response = await continueSession(deps, input, input.session, input.message);
       } catch (error) {
         if (!(error instanceof ApplicationFailure) || error.type !== ErrorType.TypebotSessionGone) throw error;
-        log.warn('Typebot no longer knows the session', { chatId: input.chatId, sessionId });
+        log.warn('Typebot no longer knows the session', { sessionId });
         await speak(deps, input, [{ kind: 'text', text: botLines.sessionGone }]);
         await forgetBotTurns(deps.db, deps.personal, input.chatId, input.key);
         return { sessionId, awaiting: null, gone: true };

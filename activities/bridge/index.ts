@@ -25,7 +25,7 @@ async function relayInboundOnLiveConversation(
     if (link === null || !(error instanceof ApplicationFailure) || error.type !== ErrorType.NotFound) throw error;
     const found = await resolveConversation(deps, chatId, message.senderName);
     if (found.conversationId === link.conversationId) throw error;
-    log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { chatId, gone: link.conversationId, now: found.conversationId });
+    log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { gone: link.conversationId, now: found.conversationId });
     const replacement = { contactId: found.contactId, conversationId: found.conversationId };
     await relayInbound(deps, chatId, message, replacement);
     return { link: replacement, created: found.created };
@@ -79,7 +79,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
         } catch (error) {
           // Outages are retried (the batch waits, order kept); a refusal for good must not block the chat.
           if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
-          log.error('Chat event could not be relayed', { chatId: input.chatId, kind: event.kind, error: error.message });
+          log.error('Chat event could not be relayed', { kind: event.kind, error: error.message });
           deps.metrics.relayFailures.inc({ kind: event.kind });
           continue;
         }

@@ -36,7 +36,7 @@ export async function resolveConversation(
 async function personContact(deps: Pick<BridgeDependencies, 'chatwoot' | 'wppconnect'>, chatId: string, senderName: string | null): Promise<ChatwootContact> {
   const digits = await phoneOfChat(deps.wppconnect, chatId);
   // Without a phone the contact could not be matched to the same person later: wait (retry) for WPPConnect's lid mapping.
-  if (digits === null) throw new Error(`WPPConnect does not know the phone of ${chatId} yet`);
+  if (digits === null) throw new Error("WPPConnect does not know this chat's phone yet (an @lid id)");
   const phone = `+${digits}`;
   return (
     (await deps.chatwoot.findContactByPhone(phone)) ??

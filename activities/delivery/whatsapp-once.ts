@@ -83,7 +83,7 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
       if (earlier !== undefined) return { outcome: 'sent', whatsappMessageId: earlier, alreadySent: true, chatwoot: claim.chatwoot };
     }
     const phone = delivery.phone ?? (await recipientOfChat(deps.wppconnect, delivery.chatId));
-    if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for WhatsApp chat ${delivery.chatId}`, ErrorType.WhatsAppRecipientUnknown);
+    if (phone === null) throw ApplicationFailure.nonRetryable(`No phone number is known for this WhatsApp chat (an @lid id WhatsApp gives no phone for)`, ErrorType.WhatsAppRecipientUnknown);
     const whatsappMessageId = await send(deps.wppconnect, phone, content, file, delivery.quotedMessageId ?? null).catch(async (error: unknown) => {
       throw await unlessSessionTrusted(deps, error);
     });

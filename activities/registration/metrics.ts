@@ -3,6 +3,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface RegistrationMetrics {
   reviewerReminders: Counter;
   decisions: Counter<'decision'>;
+  /** From the registration's submission to each decision (a correction's round counts from the first submission). */
+  timeToDecisionSeconds: Histogram<'decision'>;
   documentProcessingSeconds: Histogram;
   driverMessages: Counter<'outcome'>;
   selfRepairs: Counter<'kind'>;
@@ -20,6 +22,13 @@ export function createRegistrationMetrics(registry: Registry): RegistrationMetri
       name: 'registration_decisions_total',
       help: 'Reviewer decisions recorded, by decision',
       labelNames: ['decision'],
+      registers: [registry],
+    }),
+    timeToDecisionSeconds: new Histogram({
+      name: 'registration_time_to_decision_seconds',
+      help: 'From a registration\'s submission to each reviewer decision, by decision (the review target is 48 h)',
+      labelNames: ['decision'],
+      buckets: [60, 600, 3_600, 4 * 3_600, 12 * 3_600, 24 * 3_600, 48 * 3_600, 96 * 3_600, 7 * 24 * 3_600],
       registers: [registry],
     }),
     documentProcessingSeconds: new Histogram({

@@ -9,6 +9,8 @@ export function createRecordDecision({ db, personal, metrics }: Pick<Registratio
     const { registrationId, decision } = input;
     if (await recordDecision(db, registrationId, decision)) {
       metrics.decisions.inc({ decision: decision.kind });
+      const recorded = await getRegistration(db, personal, registrationId);
+      if (recorded?.decidedAt != null) metrics.timeToDecisionSeconds.observe({ decision: decision.kind }, (recorded.decidedAt.getTime() - recorded.createdAt.getTime()) / 1000);
       return;
     }
     // A retry after a lost reply finds its own decision already recorded: that is success.

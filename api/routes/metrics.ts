@@ -1,5 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { registrationStatuses } from '../../domain/registration.ts';
+import { countByStatus } from '../../platform/stores/console-views.ts';
+import { sameSecret } from '../edge/guard.ts';
+import { unauthorized } from '../edge/refusals.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 
 const documentChecksMetric = 'api_document_checks_total';
@@ -24,10 +28,36 @@ function countDocumentChecks(deps: AppDependencies): void {
   });
 }
 
-/** Prometheus scrape endpoint for this process's registry. */
+/**
+ * Prometheus scrape endpoint for this process's registry; with METRICS_TOKEN set (production) only
+ * for `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time.
+ */
 export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
   countDocumentChecks(deps);
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics()),
-  );
+  countRegistrationsByStatus(deps);
+  const token = deps.config.METRICS_TOKEN;
+  app.get('/metrics', async (request, reply) => {
+    const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token !== undefined && (presented === undefined || !sameSecret(presented, token))) throw unauthorized('The metrics need a bearer token (METRICS_TOKEN)');
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
 };
+
+const registrationsMetric = 'registrations';
+
+/** Registrations by status, read from the database at each scrape (one grouped count). */
+function countRegistrationsByStatus(deps: AppDependencies): void {
+  if (deps.metrics.getSingleMetric(registrationsMetric) !== undefined) return;
+  new Gauge({
+    name: registrationsMetric,
+    help: 'Registrations by status, now (received, pending_approval, correction_requested, approved, rejected, erased)',
+    labelNames: ['status'],
+    registers: [deps.metrics],
+    async collect() {
+      this.reset();
+      // PostgreSQL away: no series this scrape (the other metrics still answer, and /health says why).
+      const counts = await countByStatus(deps.db).catch(() => null);
+      if (counts !== null) for (const status of registrationStatuses) this.set({ status }, counts.get(status) ?? 0);
+    },
+  });
+}

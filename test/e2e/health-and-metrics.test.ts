@@ -92,7 +92,9 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
       assert.ok(webhook.ms < 3000, `the webhook answered after ${Math.round(webhook.ms)} ms`);
       const intake = await post('/drivers/register-typebot/', registration);
       assert.deepEqual([intake.status, intake.retryAfter, intake.body.error], [503, '5', requestErrors.unavailable]);
-      assert.ok(intake.ms < 3000 + 2000, `the intake answered after ${Math.round(intake.ms)} ms (documents checked first)`);
+      // Its documents are checked first, in worker threads that compete for the 2 cores with whatever else the suite
+      // runs (Chromium, a second system): well under the request timeout (60 s) is what matters, not the seconds.
+      assert.ok(intake.ms < 15_000, `the intake answered after ${Math.round(intake.ms)} ms (documents checked first)`);
       const rows = await system.db.query('SELECT 1 FROM registrations WHERE nif_index = $1', [system.personal.index('nif', String(registration.nif))]);
       assert.equal(rows.rowCount, 0, 'the refused registration left no row');
     } finally {
@@ -116,16 +118,18 @@ function sample(exposition: string, name: string, labels: Record<string, string>
   return 0;
 }
 
+const metricsToken = `metrics-token-${Date.now()}`;
+
 describe('GET /metrics: registration and bridge metrics, from what the system did', () => {
   let sut: TestSystem;
   before(async () => {
     // One reminder a registration, a second after it awaits a reviewer.
-    sut = await startTestSystem({ BRIDGE_POLLING: 'false', REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1h' }, { bridge: true });
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1h', METRICS_TOKEN: metricsToken }, { bridge: true });
   });
   after(async () => sut.stop());
 
   const scrape = async () => {
-    const response = await fetch(`${sut.system.apiUrl}/metrics`);
+    const response = await fetch(`${sut.system.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     return response.text();
@@ -207,5 +211,23 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     assert.equal(grown(before, now, 'registration_document_processing_seconds_bucket', { le: '+Inf' }), 6);
     assert.equal(grown(before, now, 'registration_reviewer_reminders_total'), 2);
     assert.equal(grown(before, now, 'registration_driver_messages_total', { outcome: 'already_sent' }), 0);
+    assert.equal(grown(before, now, 'registration_time_to_decision_seconds_count', { decision: 'approved' }), 1);
+    assert.equal(grown(before, now, 'registration_time_to_decision_seconds_count', { decision: 'rejected' }), 1);
+    assert.equal(grown(before, now, 'registration_time_to_decision_seconds_bucket', { decision: 'approved', le: '60' }), 1, 'decided within the minute');
+  });
+
+  it('answers only with METRICS_TOKEN, and counts HTTP requests by route template and status, and registrations by status', async () => {
+    assert.equal((await fetch(`${sut.system.apiUrl}/metrics`)).status, 401);
+    assert.equal((await fetch(`${sut.system.apiUrl}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } })).status, 401);
+    const before = await scrape();
+    const id = '00000000-0000-4000-8000-000000000000';
+    assert.equal((await sut.asReviewer('GET', `/drivers/${id}`)).status, 404);
+    assert.equal((await sut.asReviewer('GET', '/drivers?status=approved')).status, 200);
+    const now = await scrape();
+    assert.equal(grown(before, now, 'http_request_duration_seconds_count', { route: '/drivers/:id', method: 'GET', status: '404' }), 1, 'the route template, not the id');
+    assert.equal(grown(before, now, 'http_request_duration_seconds_count', { route: '/drivers', method: 'GET', status: '200' }), 1);
+    assert.ok(!now.includes(id), 'no id in any label');
+    const counted = await sut.system.db.query<{ n: number }>("SELECT count(*)::int AS n FROM registrations WHERE status = 'approved'");
+    assert.equal(sample(now, 'registrations', { status: 'approved' }), counted.rows[0]!.n);
   });
 });

@@ -6,6 +6,7 @@
  * with the timings, in ms since the disconnect.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { sessionHealthScheduleId } from '../../domain/whatsapp-session.ts';
@@ -15,6 +16,7 @@ import { projectConfig, projectRules, prometheusTools, startPrometheus, type Pro
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const alertName = 'WhatsAppDisconnected';
+const metricsToken = `metrics-${randomUUID()}`;
 /** The rule's production `for:` is 1m (ops/prometheus/rules/bridge.yml); the copy Prometheus loads here waits this instead. */
 const shortenedFor = '5s';
 const interval = '1s';
@@ -47,7 +49,8 @@ async function configForTheTest(apiUrl: string) {
   return {
     ...project,
     global: { ...project.global, scrape_interval: interval, evaluation_interval: interval },
-    scrape_configs: [{ ...api, static_configs: [{ targets: [new URL(apiUrl).host] }] }],
+    // The token as the system under test has it, instead of the file production mounts.
+    scrape_configs: [{ ...api, authorization: { type: 'Bearer', credentials: metricsToken }, static_configs: [{ targets: [new URL(apiUrl).host] }] }],
   };
 }
 
@@ -63,7 +66,7 @@ describe('Prometheus alerts on a running system', () => {
       cleanups.push(() => database.drop());
       await migrate(database.url);
       const sut: TestSystem = await startTestSystem(
-        { WHATSAPP_HEALTH_SCHEDULE: 'true', WHATSAPP_HEALTH_EVERY: '2s', BRIDGE_POLLING: 'false' },
+        { WHATSAPP_HEALTH_SCHEDULE: 'true', WHATSAPP_HEALTH_EVERY: '2s', BRIDGE_POLLING: 'false', METRICS_TOKEN: metricsToken },
         { bridge: true, databaseUrl: database.url },
       );
       cleanups.push(() => sut.stop());

@@ -18,6 +18,7 @@ const operatorEnv: Record<string, string> = {
   REVIEWER_TOKENS: 'ana:from-the-environment',
   INTAKE_SHARED_SECRET: 'from-the-environment',
   CONSOLE_SESSION_SECRET: 'from-the-environment-at-least-32-characters',
+  METRICS_TOKEN: 'from-the-environment-16+',
   MASTER_KEYS: newMasterKey('compose-test'),
 };
 

@@ -70,13 +70,15 @@ describe('configuration', () => {
   it('requires the intake secret, the master keys and the console\'s session secret in production, and nowhere else', () => {
     const masterKeys = newMasterKey('k1');
     const CONSOLE_SESSION_SECRET = 'a-console-session-secret-of-32-characters';
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', MASTER_KEYS: masterKeys, CONSOLE_SESSION_SECRET }), (error: unknown) => error instanceof ConfigError && /INTAKE_SHARED_SECRET is required in production/.test(error.message));
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x', CONSOLE_SESSION_SECRET }), (error: unknown) => error instanceof ConfigError && /MASTER_KEYS is required in production/.test(error.message));
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x', MASTER_KEYS: masterKeys }), (error: unknown) => error instanceof ConfigError && /CONSOLE_SESSION_SECRET is required in production/.test(error.message));
+    const METRICS_TOKEN = 'a-metrics-token-1234';
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', MASTER_KEYS: masterKeys, CONSOLE_SESSION_SECRET, METRICS_TOKEN }), (error: unknown) => error instanceof ConfigError && /INTAKE_SHARED_SECRET is required in production/.test(error.message));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x', CONSOLE_SESSION_SECRET, METRICS_TOKEN }), (error: unknown) => error instanceof ConfigError && /MASTER_KEYS is required in production/.test(error.message));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x', MASTER_KEYS: masterKeys, METRICS_TOKEN }), (error: unknown) => error instanceof ConfigError && /CONSOLE_SESSION_SECRET is required in production/.test(error.message));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'x', MASTER_KEYS: masterKeys, CONSOLE_SESSION_SECRET }), (error: unknown) => error instanceof ConfigError && /METRICS_TOKEN is required in production/.test(error.message));
     assert.throws(() => loadConfig({ CONSOLE_SESSION_SECRET: 'short' }), (error: unknown) => error instanceof ConfigError && /at least 32 characters/.test(error.message));
     assert.throws(() => loadConfig({ OIDC_ISSUER_URL: 'https://login.example.pt' }), (error: unknown) => error instanceof ConfigError && /missing: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET/.test(error.message));
     assert.throws(() => loadConfig({ MASTER_KEYS: 'k1:c2hvcnQ=' }), (error: unknown) => error instanceof ConfigError && /32 bytes in base64/.test(error.message) && !error.message.includes('c2hvcnQ='));
-    assert.equal(loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'from-the-environment', MASTER_KEYS: masterKeys, CONSOLE_SESSION_SECRET }).INTAKE_SHARED_SECRET, 'from-the-environment');
+    assert.equal(loadConfig({ NODE_ENV: 'production', INTAKE_SHARED_SECRET: 'from-the-environment', MASTER_KEYS: masterKeys, CONSOLE_SESSION_SECRET, METRICS_TOKEN }).INTAKE_SHARED_SECRET, 'from-the-environment');
     assert.equal(loadConfig({ NODE_ENV: 'development' }).INTAKE_SHARED_SECRET, undefined);
   });
 
