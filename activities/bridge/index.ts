@@ -84,6 +84,9 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           continue;
         }
         deps.metrics.relayed.inc({ kind: event.kind });
+        if ((event.kind === 'inbound' || event.kind === 'outbound') && event.receivedAt !== undefined) {
+          deps.metrics.relayLatencySeconds.observe({ direction: event.kind }, Math.max(0, Date.now() - event.receivedAt) / 1000);
+        }
       }
       return { chatwoot: link, companyPhone: companyPhoneMessages.length > 0, companyPhoneMessages, newConversation, bot: deps.bot };
     },

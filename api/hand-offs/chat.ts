@@ -92,9 +92,10 @@ export function chatHandOff(temporal: Client, keys: BlindIndex, config: HandOffC
 
     events: async (chatId, given) => {
       if (fullChats?.has(chatId) === true && given.some((event) => event.kind === 'inbound')) throw new ChatQueueFullError(30);
-      // When the bridge got each message: the chat's workflow holds back one delivered late (see ChatInput.inboundOrderWindowMs).
+      // When the bridge got each message: the chat's workflow holds back one delivered late (see ChatInput.inboundOrderWindowMs),
+      // and the relay's latency is measured from it.
       const receivedAt = Date.now();
-      const events = given.map((event) => (event.kind === 'inbound' ? { ...event, receivedAt } : event));
+      const events = given.map((event) => (event.kind === 'inbound' || event.kind === 'outbound' ? { ...event, receivedAt: event.receivedAt ?? receivedAt } : event));
       await handOff(() => temporal.workflow.signalWithStart<typeof chat, ChatEventsArgs>(chatWorkflowType, {
         workflowId: chatWorkflowId(keys, chatId),
         taskQueue: config.BRIDGE_TASK_QUEUE,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Counter, Gauge } from 'prom-client';
 import { registrationStatuses } from '../../domain/registration.ts';
+import { chatWorkflowType } from '../../workflows/chat.ts';
 import { countByStatus } from '../../platform/stores/console-views.ts';
 import { sameSecret } from '../edge/guard.ts';
 import { unauthorized } from '../edge/refusals.ts';
@@ -35,6 +36,7 @@ function countDocumentChecks(deps: AppDependencies): void {
 export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
   countDocumentChecks(deps);
   countRegistrationsByStatus(deps);
+  countActiveChats(deps);
   const token = deps.config.METRICS_TOKEN;
   app.get('/metrics', async (request, reply) => {
     const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -42,6 +44,25 @@ export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => a
     return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 };
+
+const activeChatsMetric = 'bridge_chats_active';
+
+/** Chats whose workflow runs now (one visibility count per scrape, within 2 s). */
+function countActiveChats(deps: AppDependencies): void {
+  if (deps.metrics.getSingleMetric(activeChatsMetric) !== undefined) return;
+  new Gauge({
+    name: activeChatsMetric,
+    help: 'WhatsApp chats whose workflow is running now (a chat ends after BRIDGE_IDLE_TIMEOUT without messages)',
+    registers: [deps.metrics],
+    async collect() {
+      this.reset();
+      const query = `WorkflowType = "${chatWorkflowType}" AND ExecutionStatus = "Running"`;
+      // Temporal away: no series this scrape (the other metrics still answer).
+      const counted = await deps.temporal.connection.withDeadline(Date.now() + 2_000, () => deps.temporal.workflow.count(query)).catch(() => null);
+      if (counted !== null) this.set(counted.count);
+    },
+  });
+}
 
 const registrationsMetric = 'registrations';
 

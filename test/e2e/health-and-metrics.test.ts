@@ -158,6 +158,11 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'inbound' }), 2);
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'outbound' }), 1);
     assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'ack' }), 2);
+    // Each relayed message timed from its webhook's arrival; the refused one is not (it was not relayed).
+    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'inbound' }), 2);
+    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'outbound' }), 1);
+    assert.ok(grown(before, now, 'bridge_relay_latency_seconds_sum', { direction: 'inbound' }) > 0);
+    assert.ok(sample(now, 'bridge_chats_active') >= 1, 'this chat\'s workflow runs');
     assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'inbound' }), 1);
     assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'outbound' }), 0);
   });
