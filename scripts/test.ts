@@ -60,7 +60,7 @@ async function prometheusEnvironment(files: string[]): Promise<Record<string, st
     return { TEST_PROMETHEUS_MISSING: found.reason };
   }
   log(`${found.version} at ${found.prometheus} (promtool at ${found.promtool})`);
-  return { TEST_PROMETHEUS_PATH: found.prometheus, TEST_PROMTOOL_PATH: found.promtool };
+  return { TEST_PROMETHEUS_PATH: found.prometheus, TEST_PROMTOOL_PATH: found.promtool, TEST_AMTOOL_PATH: found.amtool };
 }
 
 async function main(): Promise<number> {

@@ -10,11 +10,11 @@ import { promisify } from 'node:util';
 import { isExecutable, onPath, run } from './executables.ts';
 
 export type PrometheusLookup =
-  | { prometheus: string; promtool: string; version: string }
+  | { prometheus: string; promtool: string; amtool: string; version: string }
   | { prometheus: undefined; reason: string };
 
 /** The variable's file when set (an error when it is no executable), else `name` on the PATH. */
-async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH', name: string): Promise<{ path: string | undefined } | { error: string }> {
+async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH' | 'AMTOOL_PATH', name: string): Promise<{ path: string | undefined } | { error: string }> {
   const configured = process.env[variable];
   if (configured === undefined || configured === '') return { path: await onPath(name) };
   return (await isExecutable(configured)) ? { path: configured } : { error: `${variable}=${configured} is not an executable file` };
@@ -23,9 +23,12 @@ async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH', name: strin
 /** What apt-get says when its package lists are missing or stale: `apt-get update` helps. */
 const wantsLists = /Unable to locate package|has no installation candidate|Failed to fetch|apt-get update/;
 
-/** `apt-get install prometheus`, after `apt-get update` only when the first try lacked the lists. */
+/** Debian's packages holding prometheus and promtool, and Alertmanager's amtool. */
+const packages = ['prometheus', 'prometheus-alertmanager'];
+
+/** `apt-get install` of both, after `apt-get update` only when the first try lacked the lists. */
 async function installDebianPackage(apt: string, log: (line: string) => void): Promise<void> {
-  const install = () => run(apt, ['install', '-y', '--no-install-recommends', 'prometheus']);
+  const install = () => run(apt, ['install', '-y', '--no-install-recommends', ...packages]);
   try {
     await install();
   } catch (error) {
@@ -45,31 +48,31 @@ async function versionOf(executable: string): Promise<string> {
 
 /** Finds prometheus and promtool, installing Debian's package when missing and allowed; their paths, or why there are none. */
 export async function ensurePrometheus(log: (line: string) => void): Promise<PrometheusLookup> {
-  let prometheus = await locate('PROMETHEUS_PATH', 'prometheus');
-  let promtool = await locate('PROMTOOL_PATH', 'promtool');
-  if ('error' in prometheus) return { prometheus: undefined, reason: prometheus.error };
-  if ('error' in promtool) return { prometheus: undefined, reason: promtool.error };
-  if (prometheus.path === undefined || promtool.path === undefined) {
+  const find = async () => ({
+    prometheus: await locate('PROMETHEUS_PATH', 'prometheus'), promtool: await locate('PROMTOOL_PATH', 'promtool'), amtool: await locate('AMTOOL_PATH', 'amtool'),
+  });
+  let tools = await find();
+  for (const found of Object.values(tools)) if ('error' in found) return { prometheus: undefined, reason: found.error };
+  const missing = () => Object.values(tools).some((found) => 'error' in found || found.path === undefined);
+  if (missing()) {
     const apt = await onPath('apt-get');
     if (process.getuid?.() !== 0 || apt === undefined) {
-      return { prometheus: undefined, reason: 'no prometheus and promtool (PROMETHEUS_PATH and PROMTOOL_PATH, or on the PATH); install Debian\'s with `apt-get install --no-install-recommends prometheus` (as root), or set both variables' };
+      return { prometheus: undefined, reason: `no prometheus, promtool and amtool (PROMETHEUS_PATH, PROMTOOL_PATH and AMTOOL_PATH, or on the PATH); install Debian's with \`apt-get install --no-install-recommends ${packages.join(' ')}\` (as root), or set the variables` };
     }
-    log('No prometheus or promtool found: installing Debian\'s package (apt-get install -y --no-install-recommends prometheus)');
+    log(`prometheus, promtool or amtool missing: installing Debian's packages (apt-get install -y --no-install-recommends ${packages.join(' ')})`);
     try {
       await installDebianPackage(apt, log);
     } catch (error) {
-      return { prometheus: undefined, reason: `installing prometheus failed: ${(error as Error).message}` };
+      return { prometheus: undefined, reason: `installing ${packages.join(' and ')} failed: ${(error as Error).message}` };
     }
-    prometheus = await locate('PROMETHEUS_PATH', 'prometheus');
-    promtool = await locate('PROMTOOL_PATH', 'promtool');
-    if ('error' in prometheus || 'error' in promtool || prometheus.path === undefined || promtool.path === undefined) {
-      return { prometheus: undefined, reason: 'apt-get installed prometheus but prometheus or promtool is still not on the PATH' };
-    }
-    log(`Installed prometheus at ${prometheus.path}`);
+    tools = await find();
+    if (missing()) return { prometheus: undefined, reason: `apt-get installed ${packages.join(' and ')} but prometheus, promtool or amtool is still not on the PATH` };
+    log('Installed prometheus, promtool and amtool');
   }
+  const path = (found: (typeof tools)['prometheus']) => ('path' in found ? found.path! : '');
   try {
-    return { prometheus: prometheus.path, promtool: promtool.path, version: await versionOf(prometheus.path) };
+    return { prometheus: path(tools.prometheus), promtool: path(tools.promtool), amtool: path(tools.amtool), version: await versionOf(path(tools.prometheus)) };
   } catch (error) {
-    return { prometheus: undefined, reason: `${prometheus.path} does not start: ${(error as Error).message}` };
+    return { prometheus: undefined, reason: `${path(tools.prometheus)} does not start: ${(error as Error).message}` };
   }
 }

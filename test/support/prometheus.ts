@@ -22,27 +22,35 @@ export const opsPrometheusDir = fileURLToPath(new URL('../../ops/prometheus/', i
 export interface PrometheusTools {
   prometheus: string;
   promtool: string;
+  /** Alertmanager's amtool (TEST_AMTOOL_PATH). */
+  amtool: string;
 }
 
 /** The binaries scripts/test.ts found; skips the test (and returns undefined) when there are none. */
 export function prometheusTools(t: TestContext): PrometheusTools | undefined {
   const prometheus = process.env.TEST_PROMETHEUS_PATH;
   const promtool = process.env.TEST_PROMTOOL_PATH;
-  if (prometheus === undefined || prometheus === '' || promtool === undefined || promtool === '') {
+  const amtool = process.env.TEST_AMTOOL_PATH;
+  if ([prometheus, promtool, amtool].some((tool) => tool === undefined || tool === '')) {
     t.skip(`no Prometheus for the alert tests: ${process.env.TEST_PROMETHEUS_MISSING ?? 'TEST_PROMETHEUS_PATH is not set (run through scripts/test.ts)'}`);
     return undefined;
   }
-  return { prometheus, promtool };
+  return { prometheus: prometheus!, promtool: promtool!, amtool: amtool! };
 }
 
 /** Runs promtool; its exit code and output (stdout and stderr together), never a rejection for a failing check. */
-export async function promtool(tools: PrometheusTools, args: string[], cwd = opsPrometheusDir): Promise<{ code: number; output: string }> {
+export const promtool = (tools: PrometheusTools, args: string[], cwd = opsPrometheusDir) => runTool(tools.promtool, args, cwd);
+
+/** Runs amtool (Alertmanager's), as promtool. */
+export const amtool = (tools: PrometheusTools, args: string[], cwd = opsPrometheusDir) => runTool(tools.amtool, args, cwd);
+
+function runTool(executable: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    execFile(tools.promtool, args, { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(executable, args, { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
       if (error === null) return resolve({ code: 0, output });
       if (typeof error.code === 'number') return resolve({ code: error.code, output });
-      reject(new Error(`promtool did not run: ${error.message}`));
+      reject(new Error(`${path.basename(executable)} did not run: ${error.message}`));
     });
   });
 }
