@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { createMissedMessages } from '../activities/bridge/polling.ts';
 import { sendToWhatsAppOnce } from '../activities/delivery/whatsapp-once.ts';
@@ -210,7 +210,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         const offline = phoneOfflineHint(status);
         if (offline !== undefined) await recordPhoneOffline(db, offline);
         // The health Schedule looks now rather than at its next tick (none when it is off: then the log says it).
-        await temporal.schedule.getHandle(sessionHealthScheduleId(config.BRIDGE_TASK_QUEUE)).trigger().catch(() => undefined);
+        // Not waited for (the webhook answers at once, Temporal up or not); a check already under way takes this one after it.
+        void temporal.schedule.getHandle(sessionHealthScheduleId(config.BRIDGE_TASK_QUEUE)).trigger(ScheduleOverlapPolicy.BUFFER_ONE).catch(() => undefined);
       },
       tellDriver: async ({ chatId, phone, text, key }) => {
         const sent = await sendToWhatsAppOnce({ db, personal, wppconnect }, { key, origin: 'registration', chatId, phone, content: { kind: 'text', text } });

@@ -29,7 +29,9 @@ export function renderAlertmanagerConfig(template: string, env: Record<string, s
 if (import.meta.url === `file://${process.argv[1]}`) {
   const template = await readFile(new URL('alertmanager.template.yml', `file://${alertmanagerDir}`), 'utf8');
   try {
-    await writeFile(new URL('alertmanager.yml', `file://${alertmanagerDir}`), renderAlertmanagerConfig(template, process.env));
+    // The secrets' folder as Alertmanager will see it (ALERT_SECRETS_DIR in a container), by default this one.
+    const env = { ALERT_SECRETS_DIR: alertmanagerDir.replace(/\/$/, ''), ...process.env };
+    await writeFile(new URL('alertmanager.yml', `file://${alertmanagerDir}`), renderAlertmanagerConfig(template, env));
     console.log('ops/alertmanager/alertmanager.yml written; check it with: amtool check-config ops/alertmanager/alertmanager.yml');
   } catch (error) {
     console.error((error as Error).message);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { sessionStateOf, type SessionState } from '../../domain/whatsapp-session.ts';
 import { operationsNotes, sessionStateLabels } from '../../domain/texts/agents.ts';
-import { countWaitingDeliveries, getSessionHealth, saveSessionHealth } from '../../platform/stores/whatsapp-session.ts';
+import { countWaitingDeliveries, getSessionHealth, recordSessionHealth } from '../../platform/stores/whatsapp-session.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 const clock = new Intl.DateTimeFormat('pt-PT', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Lisbon' });
@@ -13,7 +13,8 @@ const clock = new Intl.DateTimeFormat('pt-PT', { hour: '2-digit', minute: '2-dig
  * the gauge set; and, when it changes, a private note in the operations conversation — it went
  * down (how many messages wait), the QR code to scan (again whenever it changes), it is back (after
  * how long, how many messages now go). Messages are never dropped meanwhile: sends are retried.
- * A crash between a note and the save may post that note twice.
+ * The change is recorded before its notes, and only by the one check that saw it first (webhooks in
+ * a burst trigger checks side by side): a note is posted once, or lost if Chatwoot refuses it.
  */
 export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' | 'wppconnect' | 'chatwoot' | 'metrics' | 'operationsConversationId'>) {
   return async function checkWhatsAppSession(): Promise<{ state: SessionState; changed: boolean }> {
@@ -31,25 +32,34 @@ export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' |
     const downSince = state === 'CONNECTED' ? null : (before?.downSince ?? now);
     for (const each of Object.keys(sessionStateLabels) as SessionState[]) deps.metrics.sessionState.set({ state: each }, each === state ? 1 : 0);
 
+    const changed = state !== previous;
+    const newQr = state === 'QRCODE' && qr !== null && qrSha256 !== before?.qrSha256;
+    // Recorded first, only if no check beside this one recorded it already: the notes go once.
+    const ours = await recordSessionHealth(deps.db, before === null ? null : { state: before.state, qrSha256: before.qrSha256 }, {
+      state, since: changed || before === null ? now : before.since, qrSha256: state === 'QRCODE' ? qrSha256 : null, downSince,
+    });
+    if (!ours) return { state, changed: false };
+
+    // Best effort: a note Chatwoot refuses is logged, and the state stays recorded (no note posted again every check).
     const note = async (content: string, attachment?: Buffer) => {
       if (deps.operationsConversationId === null) return;
       await deps.chatwoot.createMessage(deps.operationsConversationId, {
         messageType: 'outgoing', private: true, content,
         ...(attachment === undefined ? {} : { attachments: [{ filename: `whatsapp-qr-${now.toISOString().slice(0, 16).replace(':', 'h')}.png`, contentType: 'image/png', bytes: attachment }] }),
+      }).catch((error: unknown) => {
+        log.error('The operations note could not be posted', { error: error instanceof Error ? error.message : String(error) });
       });
     };
     if (previous === 'CONNECTED' && state !== 'CONNECTED') {
       log.warn('The WhatsApp session is not connected', { state });
       await note(operationsNotes.sessionDown(sessionStateLabels[state], at, await countWaitingDeliveries(deps.db)));
     }
-    if (state === 'QRCODE' && qr !== null && qrSha256 !== before?.qrSha256) await note(operationsNotes.qrCode(at), qr);
+    if (newQr) await note(operationsNotes.qrCode(at), qr);
     if (previous !== 'CONNECTED' && state === 'CONNECTED' && before?.downSince != null) {
       const minutes = Math.floor((now.getTime() - before.downSince.getTime()) / 60_000);
       log.info('The WhatsApp session is connected again', { minutes });
       await note(operationsNotes.sessionBack(at, minutes, await countWaitingDeliveries(deps.db)));
     }
-    const changed = state !== previous;
-    await saveSessionHealth(deps.db, { state, since: changed || before === null ? now : before.since, qrSha256: state === 'QRCODE' ? qrSha256 : null, downSince });
     return { state, changed };
   };
 }

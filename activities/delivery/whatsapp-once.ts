@@ -7,7 +7,7 @@ import type { Db } from '../../platform/db.ts';
 import {
   adoptSentMessage, claimDelivery, markDeliveryFailed, markDeliverySent, ownedMessageIds, type ChatwootCounterpart, type DeliveryClaim,
 } from '../../platform/stores/deliveries.ts';
-import { getSessionHealth } from '../../platform/stores/whatsapp-session.ts';
+import { getSessionHealth, phoneIsOnline } from '../../platform/stores/whatsapp-session.ts';
 import { recipientOfChat } from './recipient.ts';
 
 /** A file to send: loaded only when it is really sent; null from `load` means "send `instead` as text" (e.g. too large). */
@@ -88,6 +88,7 @@ export async function sendToWhatsAppOnce(deps: DeliveryDependencies, delivery: D
       throw await unlessSessionTrusted(deps, error);
     });
     await markDeliverySent(deps.db, deps.personal, delivery, whatsappMessageId);
+    await phoneIsOnline(deps.db);
     return { outcome: 'sent', whatsappMessageId, alreadySent: false, chatwoot: claim.chatwoot };
   } catch (error) {
     if (error instanceof ApplicationFailure && error.nonRetryable) await markDeliveryFailed(deps.db, deps.personal, delivery, error.message);

@@ -29,12 +29,34 @@ export async function recordPhoneOffline(db: Db, offline: boolean): Promise<void
   );
 }
 
-export async function saveSessionHealth(db: Db, health: Omit<SessionHealth, 'checkedAt' | 'phoneOffline'>): Promise<void> {
-  await db.query(
-    `INSERT INTO whatsapp_session_health (state, since, checked_at, qr_sha256, down_since) VALUES ($1, $2, now(), $3, $4)
-     ON CONFLICT (singleton) DO UPDATE SET state = excluded.state, since = excluded.since, checked_at = now(), qr_sha256 = excluded.qr_sha256, down_since = excluded.down_since`,
-    [health.state, health.since, health.qrSha256, health.downSince],
+type Recorded = Omit<SessionHealth, 'checkedAt' | 'phoneOffline'>;
+
+/**
+ * Records the state this check saw, only if the row is still what the check read (`seen`; null: no
+ * row yet): true when this check made the change, false when another check, running beside it,
+ * recorded one first (then it posts nothing).
+ */
+export async function recordSessionHealth(db: Db, seen: Pick<SessionHealth, 'state' | 'qrSha256'> | null, health: Recorded): Promise<boolean> {
+  const values = [health.state, health.since, health.qrSha256, health.downSince];
+  if (seen === null) {
+    const inserted = await db.query(
+      `INSERT INTO whatsapp_session_health (state, since, checked_at, qr_sha256, down_since) VALUES ($1, $2, now(), $3, $4)
+       ON CONFLICT (singleton) DO NOTHING`,
+      values,
+    );
+    return inserted.rowCount === 1;
+  }
+  const updated = await db.query(
+    `UPDATE whatsapp_session_health SET state = $1, since = $2, checked_at = now(), qr_sha256 = $3, down_since = $4
+     WHERE state = $5 AND qr_sha256 IS NOT DISTINCT FROM $6`,
+    [...values, seen.state, seen.qrSha256],
   );
+  return updated.rowCount === 1;
+}
+
+/** A send went through: the phone is not offline, whatever a webhook lost or out of order last said. */
+export async function phoneIsOnline(db: Db): Promise<void> {
+  await db.query('UPDATE whatsapp_session_health SET phone_offline = false WHERE phone_offline');
 }
 
 /** Messages to WhatsApp claimed and not yet sent (they wait for the session). */

@@ -79,6 +79,9 @@ describe('WhatsApp session health', () => {
     await eventually(async () => (sut.wpp.sent.filter((message) => message.body === 'Já vemos isso.').length === 1 ? true : undefined), 60_000, 'the reply on WhatsApp once the session is back');
     assert.equal(await gauge(sut), 'CONNECTED');
     assert.equal(chatwootView(sut).incomingTexts(phone).length, 1);
+    // Each webhook of a burst triggers a check; each change is noted once all the same.
+    const count = (pattern: RegExp) => notes(sut).filter((note) => pattern.test(note.content ?? '')).length;
+    assert.deepEqual([count(/deixou de estar ligado/), count(/código QR em anexo/), count(/ligado de novo/)], [1, 2, 1]);
   });
 
   it('tells a phone offline apart (WPPConnect still says CONNECTED) from its webhooks', async () => {

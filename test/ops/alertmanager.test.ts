@@ -20,16 +20,17 @@ describe('Alertmanager configuration (ops/alertmanager)', () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'ops-alertmanager-'));
     t.after(() => rm(folder, { recursive: true, force: true }));
     const template = await readFile(path.join(alertmanagerDir, 'alertmanager.template.yml'), 'utf8');
-    await writeFile(path.join(folder, 'alertmanager.yml'), renderAlertmanagerConfig(template, env));
+    await writeFile(path.join(folder, 'alertmanager.yml'), renderAlertmanagerConfig(template, { ...env, ALERT_SECRETS_DIR: folder }));
     // Stand-ins for the secrets' files, which are written where Alertmanager runs and never committed.
     await writeFile(path.join(folder, 'smtp-password'), 'stand-in');
     await writeFile(path.join(folder, 'chat-webhook-url'), 'https://hooks.slack.com/services/stand-in');
-    const checked = await amtool(tools, ['check-config', 'alertmanager.yml'], folder);
+    // From another folder: the secrets' paths must not depend on the working directory.
+    const checked = await amtool(tools, ['check-config', path.join(folder, 'alertmanager.yml')], os.tmpdir());
     assert.equal(checked.code, 0, checked.output);
     assert.match(checked.output, /SUCCESS/);
     assert.match(checked.output, /2 inhibit rules/);
     // The receivers it prints, without amtool's warning about --config.file (on stderr).
-    const route = async (...labels: string[]) => (await amtool(tools, ['config', 'routes', 'test', '--config.file=alertmanager.yml', ...labels], folder)).output
+    const route = async (...labels: string[]) => (await amtool(tools, ['config', 'routes', 'test', `--config.file=${path.join(folder, 'alertmanager.yml')}`, ...labels], os.tmpdir())).output
       .split('\n').filter((line) => line.trim() !== '' && !line.startsWith('Warning:')).join(',');
     assert.equal(await route('severity=critical', 'alertname=WhatsAppDisconnected'), 'operations-email-and-chat');
     assert.equal(await route('severity=critical', 'alertname=TemporalUnavailable'), 'operations-email-and-chat');
@@ -39,7 +40,7 @@ describe('Alertmanager configuration (ops/alertmanager)', () => {
   it('names every address left unset instead of rendering it empty', async () => {
     const template = await readFile(path.join(alertmanagerDir, 'alertmanager.template.yml'), 'utf8');
     const { ALERT_EMAIL_TO: _to, ALERT_EMAIL_FROM: _from, ...partial } = env;
-    assert.throws(() => renderAlertmanagerConfig(template, partial), /Set ALERT_EMAIL_FROM, ALERT_EMAIL_TO/);
-    assert.doesNotMatch(renderAlertmanagerConfig(template, { ...env, ALERT_EMAIL_TO: "o'brien@example.pt" }), /'o'brien/, 'a quote is escaped');
+    assert.throws(() => renderAlertmanagerConfig(template, { ...partial, ALERT_SECRETS_DIR: '/etc/alertmanager' }), /Set ALERT_EMAIL_FROM, ALERT_EMAIL_TO/);
+    assert.doesNotMatch(renderAlertmanagerConfig(template, { ...env, ALERT_SECRETS_DIR: '/etc/alertmanager', ALERT_EMAIL_TO: "o'brien@example.pt" }), /'o'brien/, 'a quote is escaped');
   });
 });
