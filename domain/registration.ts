@@ -38,6 +38,9 @@ export type ConversationStage = 'pending_approval' | Decision['kind'];
 
 export const workflowIdOf = (registrationId: string) => `driver-registration-${registrationId}`;
 
+/** The business key of the WhatsApp message telling the driver a round's decision: sent once by it. */
+export const decisionDeliveryKey = (registrationId: string, round: number, decision: Decision['kind']) => `registration:${registrationId}:round-${round}:${decision}`;
+
 /** The registration a registration's workflow id names; undefined for another workflow. */
 export const registrationIdOfWorkflowId = (workflowId: string): string | undefined =>
   /^driver-registration-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(workflowId)?.[1];

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
-import { decisionMessage, type Decision } from '../../domain/registration.ts';
+import { decisionDeliveryKey, decisionMessage, type Decision } from '../../domain/registration.ts';
 import { correctionCodeHash, newCorrectionCode } from '../../platform/correction-codes.ts';
 import { deliveryStatus } from '../../platform/stores/deliveries.ts';
 import { correctionCodeSent, getRegistration, storeCorrectionCode, unsentCorrectionCode } from '../../platform/stores/registrations.ts';
@@ -26,7 +26,7 @@ export function createNotifyDriver(deps: Pick<RegistrationDependencies, 'db' | '
     if (registration === null) {
       throw ApplicationFailure.nonRetryable(`Registration ${input.registrationId} not found`, ErrorType.RegistrationNotFound);
     }
-    const key = `registration:${input.registrationId}:round-${input.round}:${input.decision.kind}`;
+    const key = decisionDeliveryKey(input.registrationId, input.round, input.decision.kind);
     let correctionCode: { code: string; validDays: number } | undefined;
     if (input.decision.kind === 'correction_requested' && (await deliveryStatus(deps.db, deps.personal, key)) !== 'sent') {
       const code = (await unsentCorrectionCode(deps.db, input.registrationId)) ?? newCorrectionCode();

@@ -7,10 +7,10 @@ import type { RegistrationDependencies } from './dependencies.ts';
 export function createRecordDecision({ db, personal, metrics }: Pick<RegistrationDependencies, 'db' | 'personal' | 'metrics'>) {
   return async function recordDecisionActivity(input: { registrationId: string; decision: Decision }): Promise<void> {
     const { registrationId, decision } = input;
-    if (await recordDecision(db, registrationId, decision)) {
+    const recorded = await recordDecision(db, registrationId, decision);
+    if (recorded !== null) {
       metrics.decisions.inc({ decision: decision.kind });
-      const recorded = await getRegistration(db, personal, registrationId);
-      if (recorded?.decidedAt != null) metrics.timeToDecisionSeconds.observe({ decision: decision.kind }, (recorded.decidedAt.getTime() - recorded.createdAt.getTime()) / 1000);
+      metrics.timeToDecisionSeconds.observe({ decision: decision.kind }, recorded.waitedMs / 1000);
       return;
     }
     // A retry after a lost reply finds its own decision already recorded: that is success.

@@ -86,14 +86,7 @@ export function oidcRoutes(app: FastifyInstance, deps: AppDependencies, view: Co
     const name = typeof claimed === 'string' ? claimed.trim().toLowerCase() : null;
     const account = name === null ? null : await getAccount(deps.db, name);
     if (account === null || account.disabledAt !== null) return refuse(request, reply, account === null ? 'no console account of that name' : 'account disabled', name, pending.next);
-    await request.session.regenerate();
-    request.session.account = account.name;
-    request.session.role = account.role;
-    request.session.signedInAt = Date.now();
-    request.reviewer = account.name;
-    await audit(deps.db, request, { action: 'sign_in', outcome: 'accepted', registrationId: null, details: { role: account.role, method: 'oidc' } });
-    view.markSignedIn(reply, true);
-    return reply.redirect(pending.next, 303);
+    return view.openSession(request, reply, account, pending.next, { method: 'oidc' });
   });
   return true;
 }

@@ -24,6 +24,7 @@ import { consoleTexts } from './texts.ts';
 import type { ConsoleRole } from '../../platform/stores/console.ts';
 import { deleteExpiredSessions, getAccount } from '../../platform/stores/console.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { audit } from '../audit.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { isTemporalUnreachable } from '../error-handler.ts';
@@ -58,6 +59,11 @@ export interface Console {
   render: (reply: FastifyReply, view: string, data: Record<string, unknown>, status?: number) => Promise<FastifyReply>;
   /** Sets (or clears, at sign-out) the signed-in marker cookie. */
   markSignedIn: (reply: FastifyReply, signedIn: boolean) => void;
+  /**
+   * A sign-in that succeeded (password or single sign-on): a new session id (no fixation) holding the
+   * account, the sign-in audited with `details`, the marker set, and on to `next`.
+   */
+  openSession: (request: FastifyRequest, reply: FastifyReply, account: { name: string; role: ConsoleRole }, next: string, details?: Record<string, unknown>) => Promise<FastifyReply>;
   /** The preHandler of an operators-only page. */
   operatorsOnly: (request: FastifyRequest) => Promise<void>;
   /** The preValidation of every form: its CSRF token must be the session's. */
@@ -163,16 +169,28 @@ export async function registerConsoleBase(app: FastifyInstance, deps: AppDepende
     return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   }
 
+  const markSignedIn: Console['markSignedIn'] = (reply, signedIn) => {
+    if (!signedIn) return void reply.clearCookie(signedInMarker, { path: consolePrefix });
+    void reply.setCookie(signedInMarker, '1', {
+      path: consolePrefix, httpOnly: true, sameSite: 'lax', maxAge: Math.round(config.CONSOLE_SESSION_MAX / 1000),
+      secure: config.CONSOLE_COOKIE_SECURE === 'auto' ? reply.request.protocol === 'https' : config.CONSOLE_COOKIE_SECURE === 'true',
+    });
+  };
+
   return {
     render,
-    csrf: (request, reply, done) => app.csrfProtection(request, reply, done),
-    markSignedIn: (reply, signedIn) => {
-      if (!signedIn) return void reply.clearCookie(signedInMarker, { path: consolePrefix });
-      void reply.setCookie(signedInMarker, '1', {
-        path: consolePrefix, httpOnly: true, sameSite: 'lax', maxAge: Math.round(config.CONSOLE_SESSION_MAX / 1000),
-        secure: config.CONSOLE_COOKIE_SECURE === 'auto' ? reply.request.protocol === 'https' : config.CONSOLE_COOKIE_SECURE === 'true',
-      });
+    markSignedIn,
+    openSession: async (request, reply, account, next, details = {}) => {
+      await request.session.regenerate();
+      request.session.account = account.name;
+      request.session.role = account.role;
+      request.session.signedInAt = Date.now();
+      request.reviewer = account.name;
+      await audit(deps.db, request, { action: 'sign_in', outcome: 'accepted', registrationId: null, details: { role: account.role, ...details } });
+      markSignedIn(reply, true);
+      return reply.redirect(next, 303);
     },
+    csrf: (request, reply, done) => app.csrfProtection(request, reply, done),
     operatorsOnly: async (request) => {
       if (request.role !== 'operator') throw new AppError(ErrorType.Forbidden, consoleTexts.errors.forbidden);
     },

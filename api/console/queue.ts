@@ -33,8 +33,11 @@ export function searchOf(text: string): QueueSearch | undefined {
 }
 
 /** A registration awaiting a reviewer waits since it was submitted or corrected (its last change); the others no longer wait. */
+/** Received or pending approval: a reviewer's decision is what it waits for. */
+export const isAwaiting = (registration: Pick<RegistrationRow, 'status'>) => registration.status === 'pending_approval' || registration.status === 'received';
+
 export function waitingOf(row: Pick<RegistrationRow, 'status' | 'updatedAt'>, now = Date.now()): { hours: number; level: 'ok' | 'amber' | 'red' } | null {
-  if (row.status !== 'received' && row.status !== 'pending_approval') return null;
+  if (!isAwaiting(row)) return null;
   const hours = Math.floor((now - row.updatedAt.getTime()) / hourMs);
   return { hours, level: hours >= 48 ? 'red' : hours >= 24 ? 'amber' : 'ok' };
 }

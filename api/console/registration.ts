@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { correctableItems, decisionMessage, workflowIdOf, type Decision } from '../../domain/registration.ts';
+import { correctableItems, decisionDeliveryKey, decisionMessage, workflowIdOf, type Decision } from '../../domain/registration.ts';
 import { documentKinds } from '../../domain/registration-items.ts';
 import { consoleDocumentLabels, consoleFieldLabels, consoleItemLabels, consoleRejectionReasons, consoleStatusLabels } from '../../domain/texts/console.ts';
 import { consoleTexts } from './texts.ts';
@@ -16,10 +16,9 @@ import { audit } from '../audit.ts';
 import { createDecide, type DecisionRequest } from '../decisions.ts';
 import { readDocument } from '../routes/reviewer-registrations.ts';
 import { consolePrefix, formatDate, type Console } from './plugin.ts';
-import { waitingOf } from './queue.ts';
+import { isAwaiting, waitingOf } from './queue.ts';
 
 const params = z.object({ id: z.uuid() });
-const isAwaiting = (registration: RegistrationRow) => registration.status === 'pending_approval' || registration.status === 'received';
 const documentParams = params.extend({ documentId: z.uuid() });
 const asList = (value: unknown): unknown[] => (value === undefined || value === '' ? [] : Array.isArray(value) ? (value as unknown[]) : [value]);
 const reasonCodes = Object.keys(consoleRejectionReasons) as Array<keyof typeof consoleRejectionReasons>;
@@ -91,7 +90,7 @@ async function timelineOf(deps: AppDependencies, registration: RegistrationRow, 
   // The decisions' WhatsApp messages, found by their business keys (kept hashed).
   const keys = new Map<string, keyof typeof messageTexts>();
   for (let round = 1; round <= decisions + 1; round++) {
-    for (const kind of ['approved', 'rejected', 'correction_requested'] as const) keys.set(`registration:${registration.id}:round-${round}:${kind}`, kind);
+    for (const kind of ['approved', 'rejected', 'correction_requested'] as const) keys.set(decisionDeliveryKey(registration.id, round, kind), kind);
   }
   for (const [key, delivery] of await deliveriesByKey(deps.db, deps.personal, [...keys.keys()])) {
     entries.push({ at: delivery.sentAt ?? delivery.firstAttemptAt, text: messageTexts[keys.get(key)!], detail: consoleTexts.delivery[delivery.status], tone: delivery.status === 'failed' ? 'bad' : delivery.status === 'sent' ? 'ok' : 'warn' });

@@ -45,14 +45,7 @@ export function signInRoutes(app: FastifyInstance, deps: AppDependencies, limits
       await audit(deps.db, request, { ...attempt, outcome: 'refused', details: { name, why, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 200) } });
       return view.render(reply, 'sign-in', { next, notice: null, error: consoleTexts.signIn.wrong, name }, 401);
     }
-    await request.session.regenerate();
-    request.session.account = account.name;
-    request.session.role = account.role;
-    request.session.signedInAt = Date.now();
-    request.reviewer = account.name;
-    await audit(deps.db, request, { ...attempt, outcome: 'accepted', details: { role: account.role } });
-    view.markSignedIn(reply, true);
-    return reply.redirect(next, 303);
+    return view.openSession(request, reply, account, next);
   });
 
   routes.post('/sign-out', { preValidation: view.csrf }, async (request, reply) => {

@@ -9,6 +9,17 @@ import type { Db } from '../db.ts';
 import { documentsOf } from './driver-data.ts';
 import { driverFieldsOfRevision, selectRegistrations, toRegistration, type DocumentRow, type DriverFields, type RegistrationRow } from './registration-rows.ts';
 
+/** A WHERE clause built a condition at a time, each `?` numbered as its parameter. */
+function conditions() {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: string, value: unknown) => {
+    params.push(value);
+    where.push(condition.replace('?', `$${params.length}`));
+  };
+  return { where, params, add };
+}
+
 export type QueueSearch =
   | { by: 'id'; id: string }
   /** Digits that are a valid NIF, a valid phone, or both (a 9… number may be either): either matches. */
@@ -37,12 +48,7 @@ export async function countByStatus(db: Db): Promise<Map<RegistrationStatus, num
 
 /** A page of the queue and how many match in all. */
 export async function searchQueue(db: Db, personal: PersonalData, filter: QueueFilter): Promise<{ items: RegistrationRow[]; total: number; scanned?: boolean }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (condition: string, value: unknown) => {
-    params.push(value);
-    where.push(condition.replace('?', `$${params.length}`));
-  };
+  const { where, params, add } = conditions();
   if (filter.status !== undefined) add('status = ?', filter.status);
   const search = filter.search;
   if (search?.by === 'id') add('id = ?', search.id);
@@ -130,12 +136,7 @@ export interface AuditFilter {
 
 /** The audit log, newest first, with filters; `registrationId` alone gives a registration's trail. */
 export async function listAudit(db: Db, filter: AuditFilter): Promise<{ items: AuditRow[]; total: number }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (condition: string, value: unknown) => {
-    params.push(value);
-    where.push(condition.replace('?', `$${params.length}`));
-  };
+  const { where, params, add } = conditions();
   if (filter.actor !== undefined) add('actor = ?', filter.actor);
   if (filter.action !== undefined) add('action = ?', filter.action);
   if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);

@@ -144,12 +144,13 @@ export async function recordProcessedDocument(db: Db, doc: DocumentRow, processe
   });
 }
 
-/** Records a reviewer's decision; returns false when the registration was not awaiting one. */
-export async function recordDecision(db: Queryable, id: string, decision: Decision): Promise<boolean> {
-  const result = await db.query(
+/** Records a reviewer's decision; returns how long it waited since submission (ms), or null when it was not awaiting one. */
+export async function recordDecision(db: Queryable, id: string, decision: Decision): Promise<{ waitedMs: number } | null> {
+  const result = await db.query<{ waited_ms: number }>(
     `UPDATE registrations SET status = $2, decided_by = $3, decided_at = now(), updated_at = now(),
        rejection_reason = $4, correction_items = $5, correction_message = $6
-     WHERE id = $1 AND status = 'pending_approval'`,
+     WHERE id = $1 AND status = 'pending_approval'
+     RETURNING (extract(epoch FROM decided_at - created_at) * 1000)::float8 AS waited_ms`,
     [
       id,
       decision.kind,
@@ -159,7 +160,7 @@ export async function recordDecision(db: Queryable, id: string, decision: Decisi
       decision.kind === 'correction_requested' ? decision.message : null,
     ],
   );
-  return result.rowCount === 1;
+  return result.rows[0] === undefined ? null : { waitedMs: result.rows[0].waited_ms };
 }
 
 export async function deleteRegistration(db: Queryable, id: string): Promise<void> {
