@@ -49,6 +49,12 @@ describe('registration integrity: who may correct, what a stranger learns, repai
     const asked = await system().asReviewer('POST', `/drivers/${id}/request-correction`, { items, message: 'Confirme, por favor.' });
     assert.equal(asked.status, 200, JSON.stringify(asked.body));
     const told = await eventually(async () => system().wpp.sent.filter((message) => message.phone === phone).at(before), 15_000, 'the correction request on WhatsApp');
+    // The workflow records the send after WhatsApp answered it (the code no longer kept unsent, the driver told).
+    const handle = system().system.temporal.workflow.getHandle(workflowIdOf(id));
+    await eventually(async () => {
+      const row = await system().system.db.query<{ correction_code_unsent: string | null }>('SELECT correction_code_unsent FROM registrations WHERE id = $1', [id]);
+      return row.rows[0]!.correction_code_unsent === null && (await handle.query(stateQuery)).driverNotified === true ? true : undefined;
+    }, 15_000, 'the correction request recorded as sent');
     return told.body;
   }
 
