@@ -68,6 +68,8 @@ export interface AppDependencies {
   afterIntakeCommit?: (registrationId: string) => Promise<void>;
   /** Where the request log goes (default stdout); tests capture it to check what is never logged. */
   logStream?: NodeJS.WritableStream;
+  /** Tracing is on in this process (README, "Tracing"): requests' spans are named by route template, log lines carry the trace id. */
+  traced?: boolean;
   /** Injectable for tests of the URL fetcher; defaults to global fetch. */
   fetch?: typeof fetch;
 }

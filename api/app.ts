@@ -6,6 +6,7 @@ import { registerEdgeLimits } from './edge/limits.ts';
 import { registerHttpMetrics } from './edge/http-metrics.ts';
 import { requestSerializer } from './edge/redact.ts';
 import { refusalCounter } from './edge/refusals.ts';
+import { nameRequestSpans, traceLogFields } from './edge/tracing.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { answerCheckRoutes } from './routes/answer-check.ts';
 import { correctionStartRoutes } from './routes/correction-start.ts';
@@ -34,6 +35,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // Tokens and document payloads must never reach a log line; the webhooks' URL tokens are cut from req.url.
       redact: ['req.headers.authorization', 'req.headers["x-intake-token"]', 'req.headers["x-chatwoot-signature"]'],
       serializers: { req: requestSerializer },
+      // Traced, every line says its trace (trace_id, span_id).
+      ...(deps.traced === true ? { mixin: traceLogFields } : {}),
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
     trustProxy: trustProxyOption(config.TRUST_PROXY),
@@ -45,6 +48,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (deps.traced === true) nameRequestSpans(app);
   registerErrorHandler(app, refusalCounter(deps.metrics));
   registerHttpMetrics(app, deps.metrics);
   const limits = await registerEdgeLimits(app, config);

@@ -1,6 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { backupScheduleId } from '../domain/backup.ts';
 import { retentionScheduleId } from '../domain/self-repair.ts';
 import type { Config } from '../platform/config.ts';
+import { backup } from '../workflows/backup.ts';
 import { retention } from '../workflows/retention.ts';
 import { sessionHealthScheduleId } from '../domain/whatsapp-session.ts';
 import { whatsappSessionHealth } from '../workflows/whatsapp-session.ts';
@@ -48,5 +50,24 @@ export function ensureSessionHealthSchedule(temporal: Client, config: SessionHea
     spec: { intervals: [{ every: config.WHATSAPP_HEALTH_EVERY }] },
     action: { type: 'startWorkflow', workflowType: whatsappSessionHealth, workflowId: `${scheduleId}-run`, taskQueue: config.BRIDGE_TASK_QUEUE, args: [] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.WHATSAPP_HEALTH_EVERY },
+  });
+}
+
+type BackupScheduleSettings = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'BACKUP_EVERY' | 'BACKUP_KEEP'>;
+
+/** The backup workflow every BACKUP_EVERY (daily: at 00:00 UTC) on the registration task queue; runs never overlap. */
+export function ensureBackupSchedule(temporal: Client, config: BackupScheduleSettings): Promise<string> {
+  const scheduleId = backupScheduleId(config.TEMPORAL_TASK_QUEUE);
+  return ensureSchedule(temporal, {
+    scheduleId,
+    spec: { intervals: [{ every: config.BACKUP_EVERY }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: backup,
+      workflowId: `${scheduleId}-run`,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ keep: config.BACKUP_KEEP }] as Parameters<typeof backup>,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.BACKUP_EVERY },
   });
 }

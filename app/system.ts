@@ -5,7 +5,8 @@ import { sendToWhatsAppOnce } from '../activities/delivery/whatsapp-once.ts';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
-import { createRegistrationMetrics } from '../activities/registration/metrics.ts';
+import { createRegistrationMetrics, watchLatestBackup } from '../activities/registration/metrics.ts';
+import { backupTimeOf } from '../domain/backup.ts';
 import { chatHandOff, watchFullChats } from '../api/hand-offs/chat.ts';
 import { handOffsSettled } from '../api/hand-offs/deadline.ts';
 import type { BotSettings } from '../domain/bot.ts';
@@ -25,12 +26,14 @@ import { createSubjectKeys, loadPersonalData } from '../platform/stores/data-key
 import { sealPlainRegistrations } from '../platform/stores/registrations.ts';
 import { hashChatIds } from '../platform/stores/chat-ids.ts';
 import type { PersonalData } from '../platform/crypto/personal-data.ts';
+import type { Tracing } from '../platform/tracing/tracing.ts';
 import type { RegisteredWorkerTuning } from '../workers/registration-worker.ts';
 import type { RunningWorker } from '../workers/start-worker.ts';
 import { pollingWorkflowId, whatsappPolling } from '../workflows/whatsapp-polling.ts';
-import { ensureRetentionSchedule, ensureSessionHealthSchedule } from './schedules.ts';
+import { ensureBackupSchedule, ensureRetentionSchedule, ensureSessionHealthSchedule } from './schedules.ts';
+import { backupSourcesOf, backupTargetOf } from '../platform/backup/settings.ts';
 import { phoneOfflineHint, sessionHealthScheduleId } from '../domain/whatsapp-session.ts';
-import { recordPhoneOffline } from '../platform/stores/whatsapp-session.ts';
+import { getSessionHealth, recordPhoneOffline } from '../platform/stores/whatsapp-session.ts';
 import { ensureSelfRepairSchedule } from './self-repair-schedule.ts';
 
 export interface SystemOptions {
@@ -51,6 +54,12 @@ export interface SystemOptions {
    * recorder of workflow histories: their replay runs with the master keys and no database).
    */
   payloadsUnderMasterKeysOnly?: boolean;
+  /**
+   * Tracing, when the entry point started it (app/tracing.ts; README, "Tracing"): the Temporal client
+   * carries the trace into workflows, the workers through them, the API names its spans and logs the
+   * trace id. Stopped by whoever started it. Unset: off, nothing of it loaded.
+   */
+  tracing?: Tracing;
 }
 
 export interface RunningSystem {
@@ -94,7 +103,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const connection = await Connection.connect({ address: options.temporalAddress });
   // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
   const dataConverter = systemDataConverter(keyring, options.payloadsUnderMasterKeysOnly === true ? undefined : subjectKeys);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  // Traced, starts, signals and updates carry the caller's trace in their headers (the API's webhooks and intake, polling).
+  const traceCarrier = options.tracing === undefined ? undefined : (await import('@temporalio/interceptors-opentelemetry/lib/client/index.js')).OpenTelemetryWorkflowClientInterceptor;
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter,
+    ...(traceCarrier === undefined ? {} : { interceptors: { workflow: [new traceCarrier()] } }),
+  });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
@@ -116,6 +132,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const chatwoot = chatwootSettings(config);
   const chatwootClient = chatwoot === undefined ? undefined : createChatwootClient(chatwoot);
 
+  // The backup schedule's activity runs in the registration worker (README, "Backups and restore").
+  const backupTarget = startRegistrationWorker === undefined ? undefined : backupTargetOf(config);
+  if (backupTarget !== undefined) watchLatestBackup(registry, async () => {
+    const newest = (await backupTarget.list()).complete.at(-1);
+    return newest === undefined ? null : backupTimeOf(newest);
+  });
   const worker = startRegistrationWorker !== undefined
     ? await startRegistrationWorker({
         address: options.temporalAddress,
@@ -123,6 +145,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         ...bundle,
         dataConverter,
+        tracing: options.tracing,
         ...(options.workerTuning === undefined ? {} : { tuning: options.workerTuning }),
         dependencies: {
           db,
@@ -141,11 +164,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           // The bridge's bot asks for corrections in the chat (it runs when Chatwoot and Typebot are configured).
           ...(chatwootClient !== undefined && config.TYPEBOT_URL !== undefined ? { chatEvents: chats.events } : {}),
           temporal,
+          ...(backupTarget === undefined ? {} : { backup: { sources: backupSourcesOf(config, options.databaseUrl, keyring), target: backupTarget } }),
         },
       })
     : undefined;
   if (worker !== undefined && config.SELF_REPAIR_SCHEDULE) await ensureSelfRepairSchedule(temporal, config);
   if (worker !== undefined && config.RETENTION_SCHEDULE) await ensureRetentionSchedule(temporal, config);
+  if (worker !== undefined && config.BACKUP_SCHEDULE) await ensureBackupSchedule(temporal, config);
 
   const bridgeWorker = startBridgeWorker !== undefined && chatwootClient !== undefined
     ? await startBridgeWorker({
@@ -154,6 +179,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         taskQueue: config.BRIDGE_TASK_QUEUE,
         ...bundle,
         dataConverter,
+        tracing: options.tracing,
         dependencies: {
           db,
           personal,
@@ -162,7 +188,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           chatwoot: chatwootClient,
           mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
-          metrics: createBridgeMetrics(registry),
+          metrics: createBridgeMetrics(registry, async () => (await getSessionHealth(db))?.state ?? null),
           bot: botSettings(config),
           operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,
         },
@@ -192,7 +218,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const { buildApp } = await import('../api/app.ts');
     documentChecks = createDocumentChecks({ threads: config.DOCUMENT_CHECK_THREADS, timeoutMs: config.DOCUMENT_CHECK_TIMEOUT });
     app = await buildApp({
-      config, db, personal, storage, documentChecks, temporal, chats,
+      config, db, personal, storage, documentChecks, temporal, chats, traced: options.tracing !== undefined,
       ...(chatwootClient === undefined ? {} : {
         // The bridge names a chat's contact by the chat's WhatsApp id; one an agent made has the phone only.
         deleteChatwootContact: async (chatId: string) => {
@@ -244,6 +270,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await documentChecks?.close();
       await worker?.stop();
       await bridgeWorker?.stop();
+      backupTarget?.close();
       await handOffsSettled(temporal);
       await connection.close();
       await db.end();

@@ -148,6 +148,27 @@ export const configSchema = z.object({
   RETENTION_CHAT_MEDIA_AFTER: duration('180d'),
   RETENTION_BOT_RECORDS_AFTER: duration('30d'),
 
+  // Backups (issue 15; README, "Backups and restore"): npm run backup / restore, and a daily Temporal Schedule.
+  BACKUP_SCHEDULE: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  BACKUP_EVERY: duration('1d'),
+  BACKUP_KEEP: count(7),
+  /** Where backups go without BACKUP_S3_BUCKET (default DATA_DIR/backups). */
+  BACKUP_DIR: optionalText,
+  BACKUP_S3_BUCKET: optionalText,
+  BACKUP_S3_PREFIX: z.string().default('backups/'),
+  /** An S3-compatible endpoint (MinIO, Versity, ...), addressed path-style; unset: AWS. */
+  BACKUP_S3_ENDPOINT: optionalUrl,
+  BACKUP_S3_REGION: z.string().default('us-east-1'),
+  /** Both, or neither (then the AWS SDK's own chain: AWS_* variables, an instance or task role). */
+  BACKUP_S3_ACCESS_KEY_ID: optionalText,
+  BACKUP_S3_SECRET_ACCESS_KEY: optionalText,
+  /** The Temporal dev server's SQLite file, backed up with the rest (npm start sets it when it runs the dev server). */
+  BACKUP_TEMPORAL_SQLITE: optionalText,
+  /** PostgreSQL's client tools and sqlite3 (unset: Debian's /usr/lib/postgresql/<server>/bin, then the PATH). */
+  PG_DUMP: optionalText,
+  PG_RESTORE: optionalText,
+  SQLITE3: optionalText,
+
   WPPCONNECT_URL: optionalUrl,
   WPPCONNECT_SESSION: z.string().default('leguas'),
   WPPCONNECT_TOKEN: optionalText,
@@ -207,8 +228,19 @@ export const configSchema = z.object({
   INTAKE_MAX_IN_FLIGHT: count(8),
 
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** host:port where the Temporal SDK serves its own worker metrics (/metrics); unset: not served. */
+  TEMPORAL_SDK_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'TEMPORAL_SDK_METRICS_ADDRESS is host:port, e.g. 0.0.0.0:9465').optional()),
   /** The API's GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (16+ characters); required in production. */
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'METRICS_TOKEN needs at least 16 characters').optional()),
+
+  // Tracing (OpenTelemetry), by the standard variables; off unless one of them turns it on (platform/tracing/settings.ts).
+  // The SDK reads the other standard ones itself (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES...).
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  OTEL_TRACES_EXPORTER: optionalText.pipe(z.enum(['otlp', 'console', 'none'], 'OTEL_TRACES_EXPORTER must be otlp, console or none').optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://jaeger:4318' }).optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://jaeger:4318/v1/traces' }).optional()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: optionalText.pipe(z.literal('http/protobuf', 'OTEL_EXPORTER_OTLP_PROTOCOL: only http/protobuf is supported (Jaeger and Tempo take it on port 4318)').optional()),
+  OTEL_SERVICE_NAME: optionalText,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -267,6 +299,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (missing.length === 0 && raw.CHATWOOT_VERIFY_SIGNATURE && raw.CHATWOOT_WEBHOOK_SECRET === undefined) {
     problems.push('The bridge needs CHATWOOT_WEBHOOK_SECRET to verify Chatwoot\'s signatures (or CHATWOOT_VERIFY_SIGNATURE=false with CHATWOOT_WEBHOOK_TOKEN)');
+  }
+  if ((raw.BACKUP_S3_ACCESS_KEY_ID === undefined) !== (raw.BACKUP_S3_SECRET_ACCESS_KEY === undefined)) {
+    problems.push('BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK\'s own credentials)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createDatabaseIfMissing } from './stores/databases.ts';
 import { runner } from 'node-pg-migrate';
@@ -11,6 +12,11 @@ export async function ensureDatabaseExists(connectionString: string): Promise<vo
   if (name === '') throw new Error('DATABASE_URL must name a database');
   url.pathname = '/postgres';
   await createDatabaseIfMissing(url.toString(), name);
+}
+
+/** The migrations this version of the system knows, by the name `pgmigrations` records (the file's name without `.sql`). */
+export async function knownMigrations(): Promise<string[]> {
+  return (await readdir(migrationsDir)).filter((file) => file.endsWith('.sql')).map((file) => file.slice(0, -'.sql'.length)).sort();
 }
 
 export async function migrate(connectionString: string, log: (line: string) => void = () => undefined): Promise<string[]> {

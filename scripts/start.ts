@@ -8,11 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { findOrStartDatabase } from '../platform/database-server.ts';
 import { migrate } from '../platform/migrate.ts';
 import { startSystem } from '../app/system.ts';
+import { startConfiguredTracing } from '../app/tracing.ts';
+import { installTemporalRuntime } from '../app/temporal-runtime.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../test/simulators/chatwoot/index.ts';
 import { startTypebotSimulator, type TypebotSimulator } from '../test/simulators/typebot/index.ts';
 import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simulators/wppconnect/index.ts';
@@ -30,7 +31,14 @@ const newSecret = () => randomBytes(24).toString('base64url');
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   // The worker's own INFO lines (bundle stats, state changes) drown the start-up summary.
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  installTemporalRuntime({ logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN', sdkMetricsAddress: config.TEMPORAL_SDK_METRICS_ADDRESS });
+
+  // The OTEL_* variables turn it on (README, "Tracing"); stopped last, after everything it traced.
+  const tracing = await startConfiguredTracing(config, 'leguas');
+  if (tracing !== undefined) {
+    stops.push(() => tracing.shutdown());
+    log('Tracing on (OTEL_* variables)');
+  }
 
   const database = await findOrStartDatabase({ configuredUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log });
   stops.push(() => database.stop());
@@ -62,6 +70,8 @@ async function main(): Promise<void> {
     log,
   });
   if (temporal.started !== undefined) stops.push(() => temporal.started!.stop());
+  // Temporal's database is ours (the dev server's file): the backups take it too (README, "Backups and restore").
+  if (temporal.started !== undefined) config.BACKUP_TEMPORAL_SQLITE ??= path.join(config.DATA_DIR, 'temporal', 'temporal.db');
   else log(`Using the Temporal server already running at ${temporal.address} (left running on exit)`);
 
   const wppSimulator = config.WPPCONNECT_URL === undefined ? await simulateWhatsApp(config) : undefined;
@@ -79,7 +89,7 @@ async function main(): Promise<void> {
 
   // The console's links to a registration's workflow go to this run's Web UI.
   if (config.TEMPORAL_UI_URL === undefined && temporal.uiUrl !== undefined) config.TEMPORAL_UI_URL = temporal.uiUrl;
-  const system = await startSystem({ config, databaseUrl, temporalAddress: temporal.address, run: { api: true, worker: true } });
+  const system = await startSystem({ config, databaseUrl, temporalAddress: temporal.address, run: { api: true, worker: true }, ...(tracing === undefined ? {} : { tracing }) });
   stops.push(() => system.stop());
   if (chatwootSimulator !== undefined) {
     const forgotten = await forgetSimulatedChatwoot(system.db, system.temporal, config.BRIDGE_TASK_QUEUE);

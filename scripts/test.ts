@@ -5,7 +5,9 @@
  * and, when a file drives a browser (imports test/support/browser.ts), Debian's Chromium
  * (TEST_CHROMIUM_PATH, or TEST_CHROMIUM_MISSING with the reason); when a file runs Prometheus
  * (imports test/support/prometheus.ts), Debian's prometheus and promtool (TEST_PROMETHEUS_PATH and
- * TEST_PROMTOOL_PATH, or TEST_PROMETHEUS_MISSING with the reason). Runs node's test runner on
+ * TEST_PROMTOOL_PATH, or TEST_PROMETHEUS_MISSING with the reason); when a file backs up and
+ * restores (imports test/support/backup-tools.ts), pg_dump (TEST_PG_CLIENT_MISSING when there is none
+ * as new as the server) and versitygw (TEST_VERSITYGW_PATH, or TEST_VERSITYGW_MISSING). Runs node's test runner on
  * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +22,9 @@ import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { ensurePrometheus } from './lib/prometheus.ts';
+import { ensurePostgresClient } from './lib/postgresql-client.ts';
+import { findOrBuildVersitygw } from './lib/versitygw.ts';
+import { serverVersion } from '../platform/stores/backups.ts';
 import { ensureTemporal } from './lib/temporal-dev-server.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);
@@ -51,7 +56,7 @@ async function browserEnvironment(files: string[]): Promise<Record<string, strin
   return { TEST_CHROMIUM_PATH: chromium.path };
 }
 
-/** TEST_PROMETHEUS_PATH and TEST_PROMTOOL_PATH for the alert tests, or TEST_PROMETHEUS_MISSING saying why they skip. */
+/** TEST_PROMETHEUS_PATH, TEST_PROMTOOL_PATH, TEST_AMTOOL_PATH, TEST_ALERTMANAGER_PATH and TEST_NODE_EXPORTER_PATH for the ops tests, or TEST_PROMETHEUS_MISSING saying why they skip. */
 async function prometheusEnvironment(files: string[]): Promise<Record<string, string>> {
   if (!(await anyImports(files, 'prometheus.ts'))) return {};
   const found = await ensurePrometheus(log);
@@ -60,7 +65,29 @@ async function prometheusEnvironment(files: string[]): Promise<Record<string, st
     return { TEST_PROMETHEUS_MISSING: found.reason };
   }
   log(`${found.version} at ${found.prometheus} (promtool at ${found.promtool})`);
-  return { TEST_PROMETHEUS_PATH: found.prometheus, TEST_PROMTOOL_PATH: found.promtool, TEST_AMTOOL_PATH: found.amtool };
+  return {
+    TEST_PROMETHEUS_PATH: found.prometheus, TEST_PROMTOOL_PATH: found.promtool, TEST_AMTOOL_PATH: found.amtool, TEST_ALERTMANAGER_PATH: found.alertmanager,
+    TEST_NODE_EXPORTER_PATH: found.nodeExporter,
+  };
+}
+
+/**
+ * For the backup tests (files importing test/support/backup-tools.ts): pg_dump and pg_restore as new
+ * as the server (installed when missing, as root), else TEST_PG_CLIENT_MISSING; versitygw for the S3
+ * path (built when missing), TEST_VERSITYGW_PATH, else TEST_VERSITYGW_MISSING. Each says why its tests skip.
+ */
+async function backupEnvironment(files: string[], adminUrl: string): Promise<Record<string, string>> {
+  if (!(await anyImports(files, 'backup-tools.ts'))) return {};
+  const server = await serverVersion(adminUrl);
+  const client = await ensurePostgresClient(server.major, log);
+  const versitygw = await findOrBuildVersitygw(log);
+  if (client.pgDump === undefined) log(`pg_dump unavailable, backup tests skip: ${client.reason}`);
+  else log(`pg_dump ${client.version} at ${client.pgDump} for PostgreSQL ${server.text}`);
+  if (versitygw.path === undefined) log(`versitygw unavailable, the S3 backup test skips: ${versitygw.reason}`);
+  return {
+    ...(client.pgDump === undefined ? { TEST_PG_CLIENT_MISSING: client.reason } : {}),
+    ...(versitygw.path === undefined ? { TEST_VERSITYGW_MISSING: versitygw.reason } : { TEST_VERSITYGW_PATH: versitygw.path }),
+  };
 }
 
 async function main(): Promise<number> {
@@ -94,6 +121,7 @@ async function main(): Promise<number> {
   await writeFile(bundlePath, bundle.code);
   const browser = await browserEnvironment(files);
   const prometheus = await prometheusEnvironment(files);
+  const backups = await backupEnvironment(files, database.adminUrl);
   log(`Workflow bundle ready; running ${files.length} test file(s)`);
 
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
@@ -107,6 +135,7 @@ async function main(): Promise<number> {
       TEST_SCRATCH_DIR: scratch,
       ...browser,
       ...prometheus,
+      ...backups,
       // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Tracing } from '../platform/tracing/tracing.ts';
 
 /** The project's workflows, as the worker bundles them (tests and benchmarks bundle this once per run). */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -20,6 +21,8 @@ export interface WorkerPlace {
   workflowBundlePath?: string | undefined;
   /** The payload codec every client and worker of the system shares (encryption, platform/crypto/payload-codec.ts). */
   dataConverter?: DataConverter | undefined;
+  /** Tracing, when it is on in this process (README, "Tracing"): the worker's interceptors and the workflow spans' sink. */
+  tracing?: Tracing | undefined;
 }
 
 export interface RunningWorker {
@@ -35,12 +38,17 @@ export async function startWorker(
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>,
 ): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: where.address });
+  // Loaded only when tracing is on: with it off, no interceptor and no sink.
+  const traced = where.tracing === undefined
+    ? {}
+    : (await import('./tracing.ts')).tracingWorkerOptions(where.tracing, where.workflowBundlePath === undefined ? 'from-source' : 'prebuilt');
   const worker = await Worker.create({
     connection,
     namespace: where.namespace,
     taskQueue: where.taskQueue,
     ...(where.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: where.workflowBundlePath } }),
     ...(where.dataConverter === undefined ? {} : { dataConverter: where.dataConverter }),
+    ...traced,
     ...options,
   });
   const done = worker.run().finally(() => connection.close());

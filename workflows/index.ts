@@ -5,4 +5,5 @@ export { chat as conversation } from './chat.ts';
 export { whatsappPolling } from './whatsapp-polling.ts';
 export { selfRepair } from './self-repair.ts';
 export { retention } from './retention.ts';
+export { backup } from './backup.ts';
 export { whatsappSessionHealth } from './whatsapp-session.ts';

@@ -1,8 +1,10 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatEvent, ChatwootLink, InboundMessage, RelayResult } from '../../domain/chat.ts';
+import type { AgentReply, ChatEvent, ChatwootLink, InboundMessage, RelayResult } from '../../domain/chat.ts';
+import { replyWait } from '../../platform/stores/response-times.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import type { BridgeDependencies } from './dependencies.ts';
+import { failureReason, messageKind, type BridgeMetrics } from './metrics.ts';
 import { relayAck } from './relay-ack.ts';
 import { createCheckWhatsAppSession } from './session-health.ts';
 import { relayInbound } from './relay-inbound.ts';
@@ -32,6 +34,17 @@ async function relayInboundOnLiveConversation(
   }
 }
 
+function countRelayed(metrics: BridgeMetrics, message: InboundMessage | AgentReply): void {
+  metrics.messages.inc({ direction: message.kind, kind: messageKind(message) });
+  if (message.receivedAt !== undefined) metrics.relayLatencySeconds.observe({ direction: message.kind }, Math.max(0, Date.now() - message.receivedAt) / 1000);
+}
+
+/** An agent's reply reached WhatsApp: how long the driver had waited for it, when they had (a metric's lookup: it never fails the relay). */
+async function observeAgentResponse(deps: BridgeDependencies, reply: AgentReply): Promise<void> {
+  const wait = await replyWait(deps.db, { conversationId: reply.conversationId, messageId: reply.chatwootMessageId }).catch(() => null);
+  if (wait === null || wait.waitingSince === null) return;
+  deps.metrics.agentResponseSeconds.observe({ reply: wait.first ? 'first' : 'next' }, Math.max(0, Date.now() - wait.waitingSince.getTime()) / 1000);
+}
 
 /** The bridge's activities; only `app/system.ts` builds the real dependencies. */
 export function createBridgeActivities(deps: BridgeDependencies) {
@@ -62,10 +75,12 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           } else if (event.kind === 'outbound') {
             // A long download heartbeats, so the heartbeat timeout never cuts an attempt that is still working.
             const progress = { signal: context.cancellationSignal, ...(context.info.isLocal ? {} : { onProgress: () => context.heartbeat(index) }) };
-            if ((await relayOutbound(deps, input.chatId, event, progress)) === 'refused') {
-              deps.metrics.relayFailures.inc({ kind: event.kind });
+            const outcome = await relayOutbound(deps, input.chatId, event, progress);
+            if (outcome.refused) {
+              deps.metrics.relayFailures.inc({ kind: event.kind, reason: failureReason(outcome.failure) });
               continue;
             }
+            await observeAgentResponse(deps, event);
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else if (event.control === 'ask-correction' && link === null) {
@@ -80,13 +95,11 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           // Outages are retried (the batch waits, order kept); a refusal for good must not block the chat.
           if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
           log.error('Chat event could not be relayed', { kind: event.kind, error: error.message });
-          deps.metrics.relayFailures.inc({ kind: event.kind });
+          deps.metrics.relayFailures.inc({ kind: event.kind, reason: failureReason(error) });
           continue;
         }
-        deps.metrics.relayed.inc({ kind: event.kind });
-        if ((event.kind === 'inbound' || event.kind === 'outbound') && event.receivedAt !== undefined) {
-          deps.metrics.relayLatencySeconds.observe({ direction: event.kind }, Math.max(0, Date.now() - event.receivedAt) / 1000);
-        }
+        if (event.kind === 'ack') deps.metrics.receipts.inc();
+        else countRelayed(deps.metrics, event);
       }
       return { chatwoot: link, companyPhone: companyPhoneMessages.length > 0, companyPhoneMessages, newConversation, bot: deps.bot };
     },

@@ -39,15 +39,16 @@ async function tellAgentNotDelivered(deps: BridgeDependencies, reply: AgentReply
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
  * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the
  * agent (again on a retry that finds it refused, in case telling them was cut off), and the reply
- * reported 'refused'; so is an attachment whose address is not an allowed source (nothing fetched).
+ * reported refused, with the failure that refused it; so is an attachment whose address is not an
+ * allowed source (nothing fetched).
  */
 export async function relayOutbound(
   deps: BridgeDependencies, chatId: string, reply: AgentReply, progress: RelayProgress = {},
-): Promise<'relayed' | 'refused'> {
+): Promise<{ refused: false } | { refused: true; failure: unknown }> {
   const phone = await phoneOfChat(deps.wppconnect, chatId);
   let sent = false;
   for (const [part, content] of partsOf(deps, reply, progress).entries()) {
-    let refusal: string | undefined;
+    let refusal: { reason: string; failure: unknown } | undefined;
     try {
       const result = await sendToWhatsAppOnce(deps, {
         key: `agent:${chatId}:${reply.chatwootMessageId}:${part}`,
@@ -58,17 +59,17 @@ export async function relayOutbound(
         content,
         quotedMessageId: reply.quotedWhatsappId,
       });
-      if (result.outcome === 'failed') refusal = result.error;
+      if (result.outcome === 'failed') refusal = { reason: result.error, failure: null };
       else sent = true;
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
-      refusal = error.message;
+      refusal = { reason: error.message, failure: error };
     }
     if (refusal !== undefined) {
-      await tellAgentNotDelivered(deps, reply, refusal);
-      return 'refused';
+      await tellAgentNotDelivered(deps, reply, refusal.reason);
+      return { refused: true, failure: refusal.failure };
     }
   }
   if (sent) await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'sent');
-  return 'relayed';
+  return { refused: false };
 }

@@ -16,7 +16,7 @@ const clock = new Intl.DateTimeFormat('pt-PT', { hour: '2-digit', minute: '2-dig
  * The change is recorded before its notes, and only by the one check that saw it first (webhooks in
  * a burst trigger checks side by side): a note is posted once, or lost if Chatwoot refuses it.
  */
-export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' | 'wppconnect' | 'chatwoot' | 'metrics' | 'operationsConversationId'>) {
+export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' | 'wppconnect' | 'chatwoot' | 'operationsConversationId'>) {
   return async function checkWhatsAppSession(): Promise<{ state: SessionState; changed: boolean }> {
     const before = await getSessionHealth(deps.db);
     const observed = await deps.wppconnect.sessionStatus().catch((error: unknown) => {
@@ -30,7 +30,6 @@ export function createCheckWhatsAppSession(deps: Pick<BridgeDependencies, 'db' |
     const qr = observed?.qrCode ?? null;
     const qrSha256 = qr === null ? null : createHash('sha256').update(qr).digest('hex');
     const downSince = state === 'CONNECTED' ? null : (before?.downSince ?? now);
-    for (const each of Object.keys(sessionStateLabels) as SessionState[]) deps.metrics.sessionState.set({ state: each }, each === state ? 1 : 0);
 
     const changed = state !== previous;
     const newQr = state === 'QRCODE' && qr !== null && qrSha256 !== before?.qrSha256;

@@ -3,6 +3,8 @@ import type { ChatEvent } from '../../domain/chat.ts';
 import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { PersonalData } from '../../platform/crypto/personal-data.ts';
+import type { BackupSources } from '../../platform/backup/make-backup.ts';
+import type { BackupTarget } from '../../platform/backup/targets.ts';
 import type { Db } from '../../platform/db.ts';
 import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
 import type { RegistrationMetrics } from './metrics.ts';
@@ -38,4 +40,6 @@ export interface RegistrationDependencies {
   chatEvents?: (chatId: string, events: ChatEvent[]) => Promise<void>;
   /** For the self-repair activities, which look at the registrations' workflows. */
   temporal?: Client;
+  /** For the backup schedule's activity: what it reads, where it writes. */
+  backup?: { sources: BackupSources; target: BackupTarget };
 }

@@ -1,4 +1,5 @@
 import { createAskCorrectionInChat } from './ask-correction-in-chat.ts';
+import { createBackupActivities } from './backup.ts';
 import type { RegistrationDependencies } from './dependencies.ts';
 import { createNotifyDriver } from './notify-driver.ts';
 import { createPrepareDocuments } from './prepare-documents.ts';
@@ -19,6 +20,7 @@ export function createRegistrationActivities(deps: RegistrationDependencies) {
     tellConversation: createTellConversation(deps),
     ...createSelfRepairActivities(deps),
     ...createRetentionActivities(deps),
+    ...createBackupActivities(deps),
   };
 }
 

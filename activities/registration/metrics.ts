@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Decision } from '../../domain/registration.ts';
 
 export interface RegistrationMetrics {
   reviewerReminders: Counter;
@@ -11,7 +12,24 @@ export interface RegistrationMetrics {
   retentionPurged: Counter<'kind'>;
 }
 
+const decisionKinds: ReadonlyArray<Decision['kind']> = ['approved', 'rejected', 'correction_requested'];
+
+/**
+ * The registrations' metrics in `registry`, every known label's series at 0 from the start: a
+ * series that appears with its first event already counted hides that event from increase() and
+ * rate(), so the first decision after a start would be missing from the dashboards.
+ */
 export function createRegistrationMetrics(registry: Registry): RegistrationMetrics {
+  const metrics = createMetrics(registry);
+  for (const decision of decisionKinds) {
+    metrics.decisions.inc({ decision }, 0);
+    metrics.timeToDecisionSeconds.zero({ decision });
+  }
+  for (const outcome of ['sent', 'already_sent']) metrics.driverMessages.inc({ outcome }, 0);
+  return metrics;
+}
+
+function createMetrics(registry: Registry): RegistrationMetrics {
   return {
     reviewerReminders: new Counter({
       name: 'registration_reviewer_reminders_total',
@@ -56,4 +74,23 @@ export function createRegistrationMetrics(registry: Registry): RegistrationMetri
       registers: [registry],
     }),
   };
+}
+
+/**
+ * `backup_last_success_timestamp_seconds`: when the newest complete backup in the target was made,
+ * read from the target at most once a minute (a scrape every 15 s would list S3 each time); no
+ * series before the first backup, or while the target does not answer.
+ */
+export function watchLatestBackup(registry: Registry, latest: () => Promise<Date | null>): void {
+  let cached: { at: number; value: Date | null } | undefined;
+  new Gauge({
+    name: 'backup_last_success_timestamp_seconds',
+    help: 'When the newest complete backup was made (seconds since the epoch); the schedule makes one every BACKUP_EVERY (daily)',
+    registers: [registry],
+    async collect() {
+      if (cached === undefined || Date.now() - cached.at > 60_000) cached = { at: Date.now(), value: await latest().catch(() => null) };
+      this.reset();
+      if (cached.value !== null) this.set(cached.value.getTime() / 1000);
+    },
+  });
 }

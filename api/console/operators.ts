@@ -52,10 +52,14 @@ export function operatorRoutes(app: FastifyInstance, deps: AppDependencies, view
     });
   });
 
-  // The WhatsApp session as the health check last saw it, and the QR code to scan while one waits.
+  // The WhatsApp session as the health check last saw it, and the QR code to scan while one waits;
+  // the page reloads itself, often while the session is down (WhatsApp renews a QR code within a minute).
   routes.get('/whatsapp', operators, async (_request, reply) => {
     const health = await getSessionHealth(deps.db);
-    return view.render(reply, 'whatsapp', { health, label: health === null ? null : sessionStateLabels[health.state], qr: health?.state === 'QRCODE' && deps.whatsappQrCode !== undefined });
+    return view.render(reply, 'whatsapp', {
+      health, label: health === null ? null : sessionStateLabels[health.state], qr: health?.state === 'QRCODE' && deps.whatsappQrCode !== undefined,
+      refreshSeconds: health?.state === 'CONNECTED' ? 60 : 10,
+    });
   });
   routes.get('/whatsapp/qr.png', operators, async (_request, reply) => {
     const png = await deps.whatsappQrCode?.().catch(() => null) ?? null;

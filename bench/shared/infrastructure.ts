@@ -100,6 +100,9 @@ export function systemEnvironment(
     INTAKE_MAX_IN_FLIGHT: '64',
     // Production encrypts stored files and Temporal payloads: one key for the run, shared by every process.
     MASTER_KEYS: benchMasterKey,
+    // Also required in production: the console's cookie secret and the API's /metrics token, made up for the run.
+    CONSOLE_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    METRICS_TOKEN: randomBytes(24).toString('base64url'),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * Prometheus and promtool for the alert tests (ops/prometheus): `PROMETHEUS_PATH` and `PROMTOOL_PATH`
- * if set, else `prometheus` and `promtool` on the PATH; when either is missing and this runs as root
- * with apt-get, it installs Debian's `prometheus` package (both binaries, no recommended extras),
+ * Prometheus, promtool, Alertmanager (and its amtool) and node exporter for the ops tests:
+ * `PROMETHEUS_PATH`, `PROMTOOL_PATH`, `AMTOOL_PATH`, `ALERTMANAGER_PATH` and `NODE_EXPORTER_PATH` if set, else those on the
+ * PATH; when one is missing and this runs as root with apt-get, it installs Debian's `prometheus`,
+ * `prometheus-alertmanager` and `prometheus-node-exporter` packages (no recommended extras),
  * updating the package lists only when the install fails for want of them. Without them the alert
  * tests skip, saying why.
  */
@@ -10,11 +11,11 @@ import { promisify } from 'node:util';
 import { isExecutable, onPath, run } from './executables.ts';
 
 export type PrometheusLookup =
-  | { prometheus: string; promtool: string; amtool: string; version: string }
+  | { prometheus: string; promtool: string; amtool: string; alertmanager: string; nodeExporter: string; version: string }
   | { prometheus: undefined; reason: string };
 
 /** The variable's file when set (an error when it is no executable), else `name` on the PATH. */
-async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH' | 'AMTOOL_PATH', name: string): Promise<{ path: string | undefined } | { error: string }> {
+async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH' | 'AMTOOL_PATH' | 'ALERTMANAGER_PATH' | 'NODE_EXPORTER_PATH', name: string): Promise<{ path: string | undefined } | { error: string }> {
   const configured = process.env[variable];
   if (configured === undefined || configured === '') return { path: await onPath(name) };
   return (await isExecutable(configured)) ? { path: configured } : { error: `${variable}=${configured} is not an executable file` };
@@ -23,8 +24,8 @@ async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH' | 'AMTOOL_PA
 /** What apt-get says when its package lists are missing or stale: `apt-get update` helps. */
 const wantsLists = /Unable to locate package|has no installation candidate|Failed to fetch|apt-get update/;
 
-/** Debian's packages holding prometheus and promtool, and Alertmanager's amtool. */
-const packages = ['prometheus', 'prometheus-alertmanager'];
+/** Debian's packages holding prometheus and promtool, Alertmanager's amtool, and node exporter. */
+const packages = ['prometheus', 'prometheus-alertmanager', 'prometheus-node-exporter'];
 
 /** `apt-get install` of both, after `apt-get update` only when the first try lacked the lists. */
 async function installDebianPackage(apt: string, log: (line: string) => void): Promise<void> {
@@ -50,6 +51,7 @@ async function versionOf(executable: string): Promise<string> {
 export async function ensurePrometheus(log: (line: string) => void): Promise<PrometheusLookup> {
   const find = async () => ({
     prometheus: await locate('PROMETHEUS_PATH', 'prometheus'), promtool: await locate('PROMTOOL_PATH', 'promtool'), amtool: await locate('AMTOOL_PATH', 'amtool'),
+    alertmanager: await locate('ALERTMANAGER_PATH', 'prometheus-alertmanager'), nodeExporter: await locate('NODE_EXPORTER_PATH', 'prometheus-node-exporter'),
   });
   let tools = await find();
   for (const found of Object.values(tools)) if ('error' in found) return { prometheus: undefined, reason: found.error };
@@ -57,21 +59,24 @@ export async function ensurePrometheus(log: (line: string) => void): Promise<Pro
   if (missing()) {
     const apt = await onPath('apt-get');
     if (process.getuid?.() !== 0 || apt === undefined) {
-      return { prometheus: undefined, reason: `no prometheus, promtool and amtool (PROMETHEUS_PATH, PROMTOOL_PATH and AMTOOL_PATH, or on the PATH); install Debian's with \`apt-get install --no-install-recommends ${packages.join(' ')}\` (as root), or set the variables` };
+      return { prometheus: undefined, reason: `no prometheus, promtool, amtool and prometheus-node-exporter (PROMETHEUS_PATH, PROMTOOL_PATH, AMTOOL_PATH, ALERTMANAGER_PATH and NODE_EXPORTER_PATH, or on the PATH); install Debian's with \`apt-get install --no-install-recommends ${packages.join(' ')}\` (as root), or set the variables` };
     }
-    log(`prometheus, promtool or amtool missing: installing Debian's packages (apt-get install -y --no-install-recommends ${packages.join(' ')})`);
+    log(`prometheus, promtool, amtool or prometheus-node-exporter missing: installing Debian's packages (apt-get install -y --no-install-recommends ${packages.join(' ')})`);
     try {
       await installDebianPackage(apt, log);
     } catch (error) {
       return { prometheus: undefined, reason: `installing ${packages.join(' and ')} failed: ${(error as Error).message}` };
     }
     tools = await find();
-    if (missing()) return { prometheus: undefined, reason: `apt-get installed ${packages.join(' and ')} but prometheus, promtool or amtool is still not on the PATH` };
-    log('Installed prometheus, promtool and amtool');
+    if (missing()) return { prometheus: undefined, reason: `apt-get installed ${packages.join(' and ')} but prometheus, promtool, amtool or prometheus-node-exporter is still not on the PATH` };
+    log('Installed prometheus, promtool, amtool and prometheus-node-exporter');
   }
   const path = (found: (typeof tools)['prometheus']) => ('path' in found ? found.path! : '');
   try {
-    return { prometheus: path(tools.prometheus), promtool: path(tools.promtool), amtool: path(tools.amtool), version: await versionOf(path(tools.prometheus)) };
+    return {
+      prometheus: path(tools.prometheus), promtool: path(tools.promtool), amtool: path(tools.amtool), alertmanager: path(tools.alertmanager), nodeExporter: path(tools.nodeExporter),
+      version: await versionOf(path(tools.prometheus)),
+    };
   } catch (error) {
     return { prometheus: undefined, reason: `${path(tools.prometheus)} does not start: ${(error as Error).message}` };
   }

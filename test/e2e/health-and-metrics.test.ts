@@ -7,7 +7,7 @@ import { loadConfig } from '../../platform/config.ts';
 import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { cuttableLink } from '../support/cuttable-link.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, testEnvironment, type TestSystem } from '../support/test-system.ts';
+import { eventually, startTestSystem, temporalSdkMetricsUrl, testEnvironment, type TestSystem } from '../support/test-system.ts';
 
 describe('GET /health when PostgreSQL or Temporal does not answer', () => {
   const shared = testEnvironment();
@@ -137,7 +137,7 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
   const grown = (before: string, now: string, name: string, labels: Record<string, string> = {}) => sample(now, name, labels) - sample(before, name, labels);
 
   // First: the registration test's messages to drivers bring WhatsApp acks of their own into the bridge.
-  it("counts the bridge's relayed events by kind, and an event Chatwoot refuses for good as a failure", async () => {
+  it("counts the bridge's messages by direction and kind, receipts, agents' response times, and an event Chatwoot refuses for good as a failure", async () => {
     const before = await scrape();
     const view = chatwootView(sut);
     const phone = newDriverPhone();
@@ -146,25 +146,31 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     const conversationId = view.conversationIdOf(phone);
     await sut.chatwoot!.agentReply(conversationId, { content: 'Bom dia!' });
     // Sent, then acks 1 and 2 (sent, delivered).
-    await eventually(async () => (grown(before, await scrape(), 'bridge_events_relayed_total', { kind: 'ack' }) === 2 ? true : undefined), 15_000, 'both acks relayed');
+    await eventually(async () => (grown(before, await scrape(), 'bridge_receipts_relayed_total') === 2 ? true : undefined), 15_000, 'both acks relayed');
     // A message with nothing Chatwoot can show (no text, no file): refused for good, and the chat goes on.
     // Handed off first, so the chat handles it before the next one (WhatsApp stamps both in the same second).
     await (await sut.wpp.receive({ from: phone, body: '' })).delivered;
-    await sut.wpp.receive({ from: phone, body: 'Continua?' });
-    await eventually(async () => (view.incoming(phone).length === 2 ? true : undefined), 15_000, 'the next message in Chatwoot');
+    await (await sut.wpp.receive({ from: phone, body: 'Continua?' })).delivered;
+    await sut.wpp.receive({ from: phone, type: 'location', location: { lat: 38.72, lng: -9.14 } });
+    await eventually(async () => (view.incoming(phone).length === 3 ? true : undefined), 15_000, 'the next messages in Chatwoot');
+    await sut.chatwoot!.agentReply(conversationId, { content: 'Sim, diga.' });
+    await eventually(async () => (grown(before, await scrape(), 'bridge_receipts_relayed_total') === 4 ? true : undefined), 15_000, 'the second reply\'s acks relayed');
     await chatAtRest(sut, phone);
 
     const now = await scrape();
-    assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'inbound' }), 2);
-    assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'outbound' }), 1);
-    assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'ack' }), 2);
+    assert.equal(grown(before, now, 'bridge_messages_relayed_total', { direction: 'inbound', kind: 'text' }), 2);
+    assert.equal(grown(before, now, 'bridge_messages_relayed_total', { direction: 'inbound', kind: 'location' }), 1);
+    assert.equal(grown(before, now, 'bridge_messages_relayed_total', { direction: 'outbound', kind: 'text' }), 2);
     // Each relayed message timed from its webhook's arrival; the refused one is not (it was not relayed).
-    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'inbound' }), 2);
-    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'outbound' }), 1);
+    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'inbound' }), 3);
+    assert.equal(grown(before, now, 'bridge_relay_latency_seconds_count', { direction: 'outbound' }), 2);
     assert.ok(grown(before, now, 'bridge_relay_latency_seconds_sum', { direction: 'inbound' }) > 0);
+    // The first reply answered 'Olá'; the second, the messages written since (the refused one never reached Chatwoot).
+    assert.equal(grown(before, now, 'bridge_agent_response_seconds_count', { reply: 'first' }), 1);
+    assert.equal(grown(before, now, 'bridge_agent_response_seconds_count', { reply: 'next' }), 1);
+    assert.ok(grown(before, now, 'bridge_agent_response_seconds_sum', { reply: 'first' }) > 0, 'the driver waited a little');
     assert.ok(sample(now, 'bridge_chats_active') >= 1, 'this chat\'s workflow runs');
-    assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'inbound' }), 1);
-    assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'outbound' }), 0);
+    assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'inbound', reason: 'ValidationFailed' }), 1, 'a message with no content');
   });
 
   it('counts a reply WhatsApp refuses for good in bridge_relay_failures_total, not as relayed', {
@@ -184,8 +190,9 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
       sut.wpp.setUnknownNumbers([]);
     }
     const now = await scrape();
-    assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'outbound' }), 1);
-    assert.equal(grown(before, now, 'bridge_events_relayed_total', { kind: 'outbound' }), 0);
+    assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'outbound', reason: 'WhatsAppRecipientUnknown' }), 1);
+    assert.equal(grown(before, now, 'bridge_messages_relayed_total', { direction: 'outbound', kind: 'text' }), 0);
+    assert.equal(grown(before, now, 'bridge_agent_response_seconds_count', { reply: 'first' }), 0, 'a reply that never reached the driver answered nothing');
   });
 
   it('counts decisions, document processing, reviewer reminders and messages to drivers', async () => {
@@ -234,5 +241,21 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     assert.ok(!now.includes(id), 'no id in any label');
     const counted = await sut.system.db.query<{ n: number }>("SELECT count(*)::int AS n FROM registrations WHERE status = 'approved'");
     assert.equal(sample(now, 'registrations', { status: 'approved' }), counted.rows[0]!.n);
+  });
+
+  it("serves the Temporal SDK's own worker metrics: task slots, poll and schedule-to-start latency, the sticky cache", async () => {
+    // This suite's registrations and chats ran workflow and activity tasks on this process's workers.
+    const sdk = await (await fetch(temporalSdkMetricsUrl)).text();
+    const names = new Set(sdk.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => /^[\w:]+/.exec(line)![0]));
+    for (const name of ['temporal_worker_task_slots_available', 'temporal_sticky_cache_size', 'temporal_workflow_task_schedule_to_start_latency_seconds_count',
+      'temporal_activity_schedule_to_start_latency_seconds_count', 'temporal_workflow_task_replay_latency_seconds_count', 'temporal_request_total']) {
+      assert.ok(names.has(name), `${name} among the SDK's metrics`);
+    }
+    const started = sdk.split('\n').filter((line) => line.startsWith('temporal_workflow_task_schedule_to_start_latency_seconds_count'));
+    assert.ok(started.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0) > 0, 'workflow tasks were timed from schedule to start');
+    // Labels name types, queues and outcomes, never a workflow (its id holds a chat's or a registration's).
+    const labelNames = new Set([...sdk.matchAll(/[{,](\w+)="/g)].map((match) => match[1]!));
+    assert.ok(labelNames.size > 0);
+    for (const label of labelNames) assert.doesNotMatch(label, /workflow_id|run_id/, `label ${label}`);
   });
 });

@@ -60,6 +60,7 @@ describe('WhatsApp session health', () => {
     const { client } = await signedIn(sut, `ops-${Date.now()}`, 'operator');
     const page = await client.get('/console/whatsapp');
     assert.match(page.html, /data-state="QRCODE"/);
+    assert.match(page.html, /<meta http-equiv="refresh" content="10">/, 'reloads itself to show the next QR code');
     const qr = await client.get('/console/whatsapp/qr.png');
     assert.equal(qr.status, 200);
     assert.equal(qr.headers.get('content-type'), 'image/png');

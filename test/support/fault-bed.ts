@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { embeddedPostgres } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { startTemporalServer, type TemporalServer } from '../../scripts/lib/temporal-server.ts';
+import { freePort } from './free-port.ts';
 import { testEnvironment } from './test-system.ts';
 
 export interface FaultBed {
@@ -19,14 +19,6 @@ export interface FaultBed {
   temporal: TemporalServer;
   postgres: { stop(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startFaultBed(log: (line: string) => void = () => undefined): Promise<FaultBed> {

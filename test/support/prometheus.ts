@@ -8,13 +8,13 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { eventually } from './eventually.ts';
+import { freePort } from './free-port.ts';
 
 /** ops/prometheus: the project's config, rules and rule tests. */
 export const opsPrometheusDir = fileURLToPath(new URL('../../ops/prometheus/', import.meta.url));
@@ -24,18 +24,28 @@ export interface PrometheusTools {
   promtool: string;
   /** Alertmanager's amtool (TEST_AMTOOL_PATH). */
   amtool: string;
+  /** Debian's prometheus-alertmanager (TEST_ALERTMANAGER_PATH). */
+  alertmanager: string;
+  /** Debian's prometheus-node-exporter (TEST_NODE_EXPORTER_PATH). */
+  nodeExporter: string;
 }
 
-/** The binaries scripts/test.ts found; skips the test (and returns undefined) when there are none. */
-export function prometheusTools(t: TestContext): PrometheusTools | undefined {
+/** The binaries scripts/test.ts found, or undefined when there are none. */
+export function foundPrometheusTools(): PrometheusTools | undefined {
   const prometheus = process.env.TEST_PROMETHEUS_PATH;
   const promtool = process.env.TEST_PROMTOOL_PATH;
   const amtool = process.env.TEST_AMTOOL_PATH;
-  if ([prometheus, promtool, amtool].some((tool) => tool === undefined || tool === '')) {
-    t.skip(`no Prometheus for the alert tests: ${process.env.TEST_PROMETHEUS_MISSING ?? 'TEST_PROMETHEUS_PATH is not set (run through scripts/test.ts)'}`);
-    return undefined;
-  }
-  return { prometheus: prometheus!, promtool: promtool!, amtool: amtool! };
+  const alertmanager = process.env.TEST_ALERTMANAGER_PATH;
+  const nodeExporter = process.env.TEST_NODE_EXPORTER_PATH;
+  if ([prometheus, promtool, amtool, alertmanager, nodeExporter].some((tool) => tool === undefined || tool === '')) return undefined;
+  return { prometheus: prometheus!, promtool: promtool!, amtool: amtool!, alertmanager: alertmanager!, nodeExporter: nodeExporter! };
+}
+
+/** The binaries scripts/test.ts found; skips the test (and returns undefined) when there are none, saying why. */
+export function prometheusTools(t: TestContext): PrometheusTools | undefined {
+  const tools = foundPrometheusTools();
+  if (tools === undefined) t.skip(`no Prometheus for the ops tests: ${process.env.TEST_PROMETHEUS_MISSING ?? 'TEST_PROMETHEUS_PATH is not set (run through scripts/test.ts)'}`);
+  return tools;
 }
 
 /** Runs promtool; its exit code and output (stdout and stderr together), never a rejection for a failing check. */
@@ -95,18 +105,7 @@ export interface RunningPrometheus {
   alerts(): Promise<PrometheusAlert[]>;
   /** An instant query's vector: each sample's labels and value. */
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port from the listening socket');
-  return address.port;
+  stop: () => Promise<void>;
 }
 
 async function api<T>(url: string): Promise<T> {
@@ -116,24 +115,17 @@ async function api<T>(url: string): Promise<T> {
   return body.data;
 }
 
-/**
- * Starts Prometheus on a free port of 127.0.0.1 with `config` (its `rule_files` set to the given
- * `rules`, written beside it) and its storage in a temporary folder; resolves once `/-/ready` answers.
- */
-export async function startPrometheus(tools: PrometheusTools, config: PrometheusConfig, rules: Map<string, string>): Promise<RunningPrometheus> {
-  const dir = await mkdtemp(path.join(process.env.TEST_SCRATCH_DIR ?? os.tmpdir(), 'prometheus-'));
-  await mkdir(path.join(dir, 'rules'));
-  for (const [name, text] of rules) await writeFile(path.join(dir, 'rules', name), text);
-  await writeFile(path.join(dir, 'prometheus.yml'), stringify({ ...config, rule_files: ['rules/*.yml'] }));
+/** A server run as a child process for a test: its log kept in `dir`, which `stop()` removes. */
+interface Daemon { url: string; stop: () => Promise<void> }
+
+/** Runs `executable` with `args(port)` on a free port of 127.0.0.1; resolves once `readyPath` answers 2xx. */
+async function startDaemon(executable: string, args: (port: number) => string[], readyPath: string, dir: string): Promise<Daemon> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const logFile = path.join(dir, 'prometheus.log');
+  const name = path.basename(executable);
+  const logFile = path.join(dir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(tools.prometheus, [
-    `--config.file=${path.join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(executable, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = once(child, 'exit');
@@ -152,13 +144,47 @@ export async function startPrometheus(tools: PrometheusTools, config: Prometheus
   };
   try {
     await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${(await readFile(logFile, 'utf8')).split('\n').slice(-10).join('\n')}`);
-      return fetch(`${url}/-/ready`).then((response) => (response.ok ? true : undefined), () => undefined);
-    }, 30_000, `Prometheus ready at ${url}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${(await readFile(logFile, 'utf8')).split('\n').slice(-10).join('\n')}`);
+      return fetch(`${url}${readyPath}`).then((response) => (response.ok ? true : undefined), () => undefined);
+    }, 30_000, `${name} ready at ${url}`);
   } catch (error) {
     await stop();
     throw error;
   }
+  return { url, stop };
+}
+
+const scratchDir = (prefix: string) => mkdtemp(path.join(process.env.TEST_SCRATCH_DIR ?? os.tmpdir(), prefix));
+
+/** Alertmanager on a free port of 127.0.0.1 with the config file `configFile` (rendered by the test). */
+export async function startAlertmanager(tools: PrometheusTools, configFile: string): Promise<Daemon> {
+  const dir = await scratchDir('alertmanager-');
+  return startDaemon(tools.alertmanager, (port) => [
+    `--config.file=${configFile}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
+    // A cluster of one: no gossip port to bind.
+    '--cluster.listen-address=',
+  ], '/-/ready', dir);
+}
+
+/** Debian's node exporter on a free port of 127.0.0.1: this machine's disks and memory, as production's. */
+export async function startNodeExporter(tools: PrometheusTools): Promise<Daemon> {
+  return startDaemon(tools.nodeExporter, (port) => [`--web.listen-address=127.0.0.1:${port}`], '/metrics', await scratchDir('node-exporter-'));
+}
+
+/**
+ * Starts Prometheus on a free port of 127.0.0.1 with `config` (its `rule_files` set to the given
+ * `rules`, written beside it) and its storage in a temporary folder; resolves once `/-/ready` answers.
+ */
+export async function startPrometheus(tools: PrometheusTools, config: PrometheusConfig, rules: Map<string, string>): Promise<RunningPrometheus> {
+  const dir = await scratchDir('prometheus-');
+  await mkdir(path.join(dir, 'rules'));
+  for (const [name, text] of rules) await writeFile(path.join(dir, 'rules', name), text);
+  await writeFile(path.join(dir, 'prometheus.yml'), stringify({ ...config, rule_files: ['rules/*.yml'] }));
+  const { url, stop } = await startDaemon(tools.prometheus, (port) => [
+    `--config.file=${path.join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ], '/-/ready', dir);
   return {
     url,
     alerts: async () => (await api<{ alerts: PrometheusAlert[] }>(`${url}/api/v1/alerts`)).alerts,

@@ -2,13 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { loadKeyring } from '../../platform/crypto/load-keyring.ts';
 import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import { loadPersonalData } from '../../platform/stores/data-keys.ts';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
+import type { Tracing } from '../../platform/tracing/tracing.ts';
+import { installTemporalRuntime } from '../../app/temporal-runtime.ts';
+import { freePort } from './free-port.ts';
 import { startChatwootSimulator, type ChatwootSimulator } from '../simulators/chatwoot/index.ts';
 import { startTypebotSimulator, type TypebotSimulator, type TypebotSimulatorOptions } from '../simulators/typebot/index.ts';
 import { registrationFlow } from './typebot-flow.ts';
@@ -16,8 +18,10 @@ import { startWppConnectSimulator, type WppConnectSimulator } from '../simulator
 
 export { eventually } from './eventually.ts';
 
+/** Where this test process's Temporal SDK serves its worker metrics, as production's TEMPORAL_SDK_METRICS_ADDRESS does. */
+export const temporalSdkMetricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
 // Worker state changes are noise in test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+installTemporalRuntime({ logLevel: 'WARN', sdkMetricsAddress: new URL(temporalSdkMetricsUrl).host });
 
 /** The shared resources `scripts/test.ts` set up for this run. */
 export function testEnvironment() {
@@ -72,6 +76,10 @@ export interface TestSystemOptions {
   databaseUrl?: string;
   /** Temporal payloads under the master keys alone (recording histories, which replay without a database). */
   payloadsUnderMasterKeysOnly?: boolean;
+  /** Tracing started by the test (with an in-memory exporter), handed to the system as an entry point hands it. */
+  tracing?: Tracing;
+  /** Another workflow bundle than the run's shared one (a traced worker's, with the tracing interceptors in it). */
+  workflowBundlePath?: string;
 }
 
 /** The whole system (API + worker) on a task queue of its own, against a fresh WPPConnect simulator. */
@@ -116,6 +124,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     WHATSAPP_HEALTH_SCHEDULE: 'false',
     // Retention deletes what is past its period in the whole database: only its own test, on a database of its own, runs it.
     RETENTION_SCHEDULE: 'false',
+    // The backup schedule dumps the whole database: its own test, on a database of its own, runs backups.
+    BACKUP_SCHEDULE: 'false',
     // Tests call every route many times a minute from one address, unauthenticated: the edge's
     // production limits are tested on their own (test/security/edge.test.ts) with these set low.
     RATE_LIMIT_PER_ADDRESS: '100000',
@@ -133,11 +143,12 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     config,
     databaseUrl,
     temporalAddress,
-    workflowBundlePath: shared.bundlePath,
+    workflowBundlePath: options.workflowBundlePath ?? shared.bundlePath,
     run: { api: options.api ?? true, worker: options.worker ?? true },
     ...(options.afterIntakeCommit === undefined ? {} : { afterIntakeCommit: options.afterIntakeCommit }),
     ...(options.logStream === undefined ? {} : { logStream: options.logStream }),
     ...(options.payloadsUnderMasterKeysOnly === undefined ? {} : { payloadsUnderMasterKeysOnly: options.payloadsUnderMasterKeysOnly }),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
   });
 
   // As an operator does after importing the registration flow: point its HTTP Request at this API.

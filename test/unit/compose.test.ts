@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../platform/config.ts';
 import { newMasterKey } from '../../platform/crypto/keyring.ts';
+import { tracingSettings } from '../../platform/tracing/settings.ts';
 
 // docker-compose.yml cannot run here (no Docker engine): hold it to the configuration instead.
 const compose = parse(await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string> }>;
+  services: Record<string, { image?: string; environment?: Record<string, string>; volumes?: string[] }>;
 };
 
 /** What an operator's .env would hold for the required variables (`${NAME:?message}`). */
@@ -88,5 +89,56 @@ describe('docker-compose.yml', () => {
     const raw = await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
     const asked = new Set([...raw.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]!));
     assert.deepEqual([...asked].filter((name) => !documented.has(name)), []);
+  });
+
+  it('runs Prometheus, Alertmanager, Grafana and node exporter pinned, on the files in ops/', async () => {
+    for (const service of ['prometheus', 'alertmanager', 'grafana', 'node-exporter']) {
+      const image = compose.services[service]?.image ?? '';
+      assert.match(image, /:v?\d+\.\d+\.\d+$/, `${service} is pinned to a release (${image})`);
+    }
+    for (const service of ['prometheus', 'alertmanager', 'grafana']) {
+      for (const volume of compose.services[service]!.volumes!.filter((entry) => entry.startsWith('./'))) {
+        await access(new URL(`../../${volume.split(':')[0]!.slice(2)}`, import.meta.url));
+      }
+    }
+    assert.throws(() => environmentOf('grafana', {}), /compose needs GRAFANA_ADMIN_PASSWORD/);
+  });
+
+  it("points every Prometheus scrape target and Alertmanager at a compose service's port", async () => {
+    const prometheus = parse(await readFile(new URL('../../ops/prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    };
+    const worker = loadConfig(environmentOf('worker', operatorEnv));
+    const api = loadConfig(environmentOf('api', operatorEnv));
+    // Where each service listens inside the compose network, from its own configuration.
+    const listening: Record<string, string[]> = {
+      api: [String(api.PORT)],
+      worker: [String(worker.WORKER_METRICS_PORT), worker.TEMPORAL_SDK_METRICS_ADDRESS!.split(':')[1]!],
+      wppconnect: ['21465'],
+      temporal: [environmentOf('temporal', operatorEnv).PROMETHEUS_ENDPOINT!.split(':')[1]!],
+      'node-exporter': ['9100'],
+      alertmanager: ['9093'],
+    };
+    const targets = [
+      ...prometheus.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets)),
+      ...prometheus.alerting.alertmanagers.flatMap((manager) => manager.static_configs.flatMap((config) => config.targets)),
+    ];
+    assert.ok(targets.length >= 7);
+    for (const target of targets) {
+      const [host, port] = target.split(':');
+      assert.ok(compose.services[host!] !== undefined, `${target}: no compose service ${host}`);
+      assert.ok(listening[host!]?.includes(port!), `${target}: ${host} does not listen on ${port}`);
+    }
+  });
+
+  it("sends the API's and the worker's traces to a pinned Jaeger by OTLP, each under its own name, until told none", () => {
+    const image = compose.services.jaeger?.image ?? '';
+    assert.match(image, /jaeger:\d+\.\d+\.\d+$/, `jaeger is pinned to a release (${image})`);
+    for (const [service, name] of [['api', 'leguas-api'], ['worker', 'leguas-worker']] as const) {
+      const tracing = tracingSettings(loadConfig(environmentOf(service, operatorEnv)), name);
+      assert.deepEqual(tracing, { serviceName: name, exporter: 'otlp', url: 'http://jaeger:4318/v1/traces' });
+      assert.equal(tracingSettings(loadConfig(environmentOf(service, { ...operatorEnv, OTEL_TRACES_EXPORTER: 'none' })), name), undefined);
+    }
   });
 });

@@ -90,6 +90,13 @@ describe('configuration', () => {
     assert.equal(loadConfig({ ...chatwoot, CHATWOOT_WEBHOOK_SECRET: 'a-secret' }).CHATWOOT_VERIFY_SIGNATURE, true);
   });
 
+  it("serves the Temporal SDK's metrics only when given a host:port", () => {
+    assert.equal(loadConfig({}).TEMPORAL_SDK_METRICS_ADDRESS, undefined);
+    assert.equal(loadConfig({ TEMPORAL_SDK_METRICS_ADDRESS: '' }).TEMPORAL_SDK_METRICS_ADDRESS, undefined);
+    assert.equal(loadConfig({ TEMPORAL_SDK_METRICS_ADDRESS: '0.0.0.0:9465' }).TEMPORAL_SDK_METRICS_ADDRESS, '0.0.0.0:9465');
+    assert.throws(() => loadConfig({ TEMPORAL_SDK_METRICS_ADDRESS: '9465' }), /TEMPORAL_SDK_METRICS_ADDRESS is host:port/);
+  });
+
   it('takes TRUST_PROXY as false, true, a hop count or a list of addresses and CIDR ranges', () => {
     assert.equal(loadConfig({}).TRUST_PROXY, false);
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
@@ -109,6 +116,16 @@ describe('configuration', () => {
     );
     assert.deepEqual([config.API_REQUEST_TIMEOUT, config.TEMPORAL_HANDOFF_DEADLINE, config.DATABASE_STATEMENT_TIMEOUT], [60_000, 2_000, 30_000]);
     assert.throws(() => loadConfig({ RATE_LIMIT_PER_ADDRESS: '0' }), /RATE_LIMIT_PER_ADDRESS/);
+  });
+
+  it('backs up daily into DATA_DIR/backups unless told, and takes S3 keys only in pairs', () => {
+    const config = loadConfig({});
+    assert.deepEqual([config.BACKUP_SCHEDULE, config.BACKUP_EVERY, config.BACKUP_KEEP, config.BACKUP_DIR, config.BACKUP_S3_BUCKET, config.BACKUP_S3_PREFIX], [true, 86_400_000, 7, undefined, undefined, 'backups/']);
+    assert.throws(() => loadConfig({ BACKUP_S3_BUCKET: 'b', BACKUP_S3_ACCESS_KEY_ID: 'AKIA0000' }), /BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY go together/);
+    assert.throws(() => loadConfig({ BACKUP_KEEP: '0' }), /BACKUP_KEEP/);
+    assert.throws(() => loadConfig({ BACKUP_S3_ENDPOINT: 'not a url' }), /BACKUP_S3_ENDPOINT/);
+    const s3 = loadConfig({ BACKUP_S3_BUCKET: 'b', BACKUP_S3_ACCESS_KEY_ID: 'AKIA0000', BACKUP_S3_SECRET_ACCESS_KEY: 'secret', BACKUP_S3_ENDPOINT: 'http://127.0.0.1:7070' });
+    assert.deepEqual([s3.BACKUP_S3_BUCKET, s3.BACKUP_S3_ENDPOINT], ['b', 'http://127.0.0.1:7070']);
   });
 
   it('documents every key in .env.example', async () => {
