@@ -1,11 +1,10 @@
 -- Up Migration
 
--- An agent's reply looks up its conversation's earlier replies and the driver's messages since
--- (platform/stores/response-times.ts): by conversation, not by a scan of every message.
-CREATE INDEX whatsapp_deliveries_agent_by_conversation ON whatsapp_deliveries (chatwoot_conversation_id, sent_at) WHERE origin = 'agent';
-CREATE INDEX bridge_messages_inbound_by_conversation ON bridge_messages (chatwoot_conversation_id, created_at) WHERE direction = 'inbound';
+-- An agent's reply looks up its chat's earlier replies in the same conversation
+-- (platform/stores/response-times.ts): by chat, not by a scan of every delivery. The driver's
+-- messages since are found through bridge_messages_by_chat.
+CREATE INDEX whatsapp_deliveries_agent_by_chat ON whatsapp_deliveries (chat_id, sent_at) WHERE origin = 'agent';
 
 -- Down Migration
 
-DROP INDEX bridge_messages_inbound_by_conversation;
-DROP INDEX whatsapp_deliveries_agent_by_conversation;
+DROP INDEX whatsapp_deliveries_agent_by_chat;

@@ -40,8 +40,8 @@ function countRelayed(metrics: BridgeMetrics, message: InboundMessage | AgentRep
 }
 
 /** An agent's reply reached WhatsApp: how long the driver had waited for it, when they had (a metric's lookup: it never fails the relay). */
-async function observeAgentResponse(deps: BridgeDependencies, reply: AgentReply): Promise<void> {
-  const wait = await replyWait(deps.db, { conversationId: reply.conversationId, messageId: reply.chatwootMessageId }).catch(() => null);
+async function observeAgentResponse(deps: BridgeDependencies, chatId: string, reply: AgentReply): Promise<void> {
+  const wait = await replyWait(deps.db, deps.personal, { chatId, conversationId: reply.conversationId, messageId: reply.chatwootMessageId }).catch(() => null);
   if (wait === null || wait.waitingSince === null) return;
   deps.metrics.agentResponseSeconds.observe({ reply: wait.first ? 'first' : 'next' }, Math.max(0, Date.now() - wait.waitingSince.getTime()) / 1000);
 }
@@ -80,7 +80,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
               deps.metrics.relayFailures.inc({ kind: event.kind, reason: failureReason(outcome.failure) });
               continue;
             }
-            await observeAgentResponse(deps, event);
+            await observeAgentResponse(deps, input.chatId, event);
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else if (event.control === 'ask-correction' && link === null) {
