@@ -31,10 +31,10 @@ import { machineInfo, round } from '../shared/process-stats.ts';
 import { runBench } from '../shared/run-bench.ts';
 import { childNodeFlags } from '../shared/settings.ts';
 import { terminateWorkflows } from '../shared/workflows.ts';
-import { writeDocumentSet } from '../registration/bench-documents.ts';
+import { writeBenchDocuments } from '../registration/bench-documents.ts';
 import { startBenchEnvironment } from '../registration/bench-environment.ts';
 import { imageWorkEnv, loadBenchSettings } from '../registration/bench-settings.ts';
-import { runLoad } from '../registration/load.ts';
+import { runSettledLoad } from '../registration/load.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -52,11 +52,7 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const env = await startBenchEnvironment(settings, cleanups, log);
   const storageDir = env.systemEnv.DOCUMENT_STORAGE_DIR!;
   const scratch = path.dirname(storageDir);
-  const documents = await writeDocumentSet(
-    env.documentsDir,
-    { photos: settings.BENCH_DISTINCT_PHOTOS, pdfs: settings.BENCH_DISTINCT_PDFS },
-    { photoBytes: settings.BENCH_PHOTO_BYTES, pdfBytes: settings.BENCH_PDF_BYTES },
-  );
+  const documents = await writeBenchDocuments(env.documentsDir, settings);
 
   const connection = await Connection.connect({ address: env.temporalAddress });
   cleanups.add('Temporal client', () => connection.close());
@@ -73,23 +69,10 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   cleanups.add('API process', () => api.stop());
   const [, apiReady] = await Promise.all([worker.first, api.first]);
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');
-  const abandoned = Promise.race([worker.exited, api.exited]).then((reason): never => {
-    throw new Error(`A child process ended during the run (${reason})`);
-  });
-  abandoned.catch(() => undefined);
-
   log(`Registering ${settings.BENCH_REGISTRATIONS} drivers with their documents, ${settings.BENCH_CONCURRENCY} at a time`);
-  const load = await runLoad({
-    apiUrl: apiReady.apiUrl,
-    intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!,
-    databaseUrl: env.databaseUrl,
-    documents,
-    registrations: settings.BENCH_REGISTRATIONS,
-    concurrency: settings.BENCH_CONCURRENCY,
-    timeoutMs: settings.BENCH_TIMEOUT_SECONDS * 1000,
-    onRegistered: (id) => registered.add(id),
-    abandoned,
-  });
+  const load = await runSettledLoad({
+    apiUrl: apiReady.apiUrl, intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!, databaseUrl: env.databaseUrl, documents, onRegistered: (id) => registered.add(id),
+  }, settings, [worker, api]);
   log(`All ${settings.BENCH_REGISTRATIONS} pending approval after ${(load.endToEndMs / 1000).toFixed(1)} s; stopping the API and the worker`);
   await api.stop();
   await worker.stop();

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { makePhotoLikeJpeg } from '../../test/fixtures/documents.ts';
+import type { BenchSettings } from './bench-settings.ts';
 
 export interface DocumentCounts {
   photos: number;
@@ -42,6 +43,10 @@ async function makeProofOfAddress(targetBytes: number, index: number): Promise<B
   page.drawImage(image, { x: 50, y: 760 - scaled.height, width: scaled.width, height: scaled.height });
   return Buffer.from(await pdf.save());
 }
+
+/** The documents the bench settings ask for (how many distinct photos and PDFs, how big), under `dir`. */
+export const writeBenchDocuments = (dir: string, settings: Pick<BenchSettings, 'BENCH_DISTINCT_PHOTOS' | 'BENCH_DISTINCT_PDFS' | 'BENCH_PHOTO_BYTES' | 'BENCH_PDF_BYTES'>) =>
+  writeDocumentSet(dir, { photos: settings.BENCH_DISTINCT_PHOTOS, pdfs: settings.BENCH_DISTINCT_PDFS }, { photoBytes: settings.BENCH_PHOTO_BYTES, pdfBytes: settings.BENCH_PDF_BYTES });
 
 /** Makes the documents (random pixels, so every photo differs) and writes them under `dir`. */
 export async function writeDocumentSet(dir: string, counts: DocumentCounts, sizes: { photoBytes: number; pdfBytes: number }): Promise<DocumentSet> {

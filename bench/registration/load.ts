@@ -10,6 +10,7 @@ import type { DocumentSet } from './bench-documents.ts';
 import { documentsOf } from './bench-documents.ts';
 import { forEachConcurrently } from '../shared/concurrency.ts';
 import { registrationBody } from './registration-payloads.ts';
+import type { BenchSettings } from './bench-settings.ts';
 
 export interface LoadOptions {
   apiUrl: string;
@@ -101,4 +102,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     agent.destroy();
     await db.end();
   }
+}
+
+/**
+ * The bench's load as its settings say (how many, how many at a time, how long at most) on a running
+ * API, given up as soon as one of `processes` (the API's and the worker's children) exits.
+ */
+export function runSettledLoad(
+  run: { apiUrl: string; intakeSecret: string; databaseUrl: string; documents: DocumentSet; onRegistered: (registrationId: string) => void },
+  settings: Pick<BenchSettings, 'BENCH_REGISTRATIONS' | 'BENCH_CONCURRENCY' | 'BENCH_TIMEOUT_SECONDS'>,
+  processes: Array<{ exited: Promise<string> }>,
+): Promise<LoadResult> {
+  const abandoned = Promise.race(processes.map((child) => child.exited)).then((reason): never => {
+    throw new Error(`A child process ended during the run (${reason})`);
+  });
+  abandoned.catch(() => undefined);
+  return runLoad({
+    ...run, registrations: settings.BENCH_REGISTRATIONS, concurrency: settings.BENCH_CONCURRENCY, timeoutMs: settings.BENCH_TIMEOUT_SECONDS * 1000, abandoned,
+  });
 }

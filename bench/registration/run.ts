@@ -16,13 +16,13 @@ import { cpuBetween, cpuSnapshot, machineInfo, peakRssMb, round, rssMb } from '.
 import { runBench } from '../shared/run-bench.ts';
 import { childNodeFlags } from '../shared/settings.ts';
 import { terminateWorkflows } from '../shared/workflows.ts';
-import { documentsOf, writeDocumentSet } from './bench-documents.ts';
+import { documentsOf, writeBenchDocuments } from './bench-documents.ts';
 import { startBenchEnvironment } from './bench-environment.ts';
 import { imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
 import type { CeilingMessage } from './ceiling-message.ts';
 import { measureHealthDuringCraftedPdfs } from './crafted-pdfs.ts';
 import { measureHistories } from './histories.ts';
-import { runLoad } from './load.ts';
+import { runSettledLoad } from './load.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -32,11 +32,7 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const env = await startBenchEnvironment(settings, cleanups, log);
   const taskQueue = env.systemEnv.TEMPORAL_TASK_QUEUE!;
   log(`Making ${settings.BENCH_DISTINCT_PHOTOS} photos and ${settings.BENCH_DISTINCT_PDFS} PDFs`);
-  const documents = await writeDocumentSet(
-    env.documentsDir,
-    { photos: settings.BENCH_DISTINCT_PHOTOS, pdfs: settings.BENCH_DISTINCT_PDFS },
-    { photoBytes: settings.BENCH_PHOTO_BYTES, pdfBytes: settings.BENCH_PDF_BYTES },
-  );
+  const documents = await writeBenchDocuments(env.documentsDir, settings);
 
   const connection = await Connection.connect({ address: env.temporalAddress });
   cleanups.add('Temporal client', () => connection.close());
@@ -55,25 +51,13 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');
   log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pid ${worker.pid}; task queue ${taskQueue}`);
 
-  const abandoned = Promise.race([worker.exited, api.exited]).then((reason): never => {
-    throw new Error(`A child process ended during the run (${reason})`);
-  });
-  abandoned.catch(() => undefined);
   const pids = { bench: process.pid, api: api.pid, worker: worker.pid, ...(env.temporalPid === undefined ? {} : { temporal_server: env.temporalPid }) };
   const workerIdleRss = await rssMb(worker.pid);
   const cpuBefore = await cpuSnapshot(pids);
   log(`Submitting ${settings.BENCH_REGISTRATIONS} registrations, ${settings.BENCH_CONCURRENCY} at a time`);
-  const load = await runLoad({
-    apiUrl: apiReady.apiUrl,
-    intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!,
-    databaseUrl: env.databaseUrl,
-    documents,
-    registrations: settings.BENCH_REGISTRATIONS,
-    concurrency: settings.BENCH_CONCURRENCY,
-    timeoutMs: settings.BENCH_TIMEOUT_SECONDS * 1000,
-    onRegistered: (id) => registered.add(id),
-    abandoned,
-  });
+  const load = await runSettledLoad({
+    apiUrl: apiReady.apiUrl, intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!, databaseUrl: env.databaseUrl, documents, onRegistered: (id) => registered.add(id),
+  }, settings, [worker, api]);
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(pids));
   log(`All ${settings.BENCH_REGISTRATIONS} pending approval after ${(load.endToEndMs / 1000).toFixed(1)} s`);
 
