@@ -17,20 +17,20 @@ import { resolveConversation } from './resolve-conversation.ts';
  */
 async function relayInboundOnLiveConversation(
   deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink | null,
-): Promise<{ link: ChatwootLink; created: boolean }> {
+): Promise<{ link: ChatwootLink; created: boolean; now: boolean }> {
   const resolved = link === null ? await resolveConversation(deps, chatId, message.senderName) : null;
   const current = resolved === null ? link! : { contactId: resolved.contactId, conversationId: resolved.conversationId };
   try {
-    await relayInbound(deps, chatId, message, current);
-    return { link: current, created: resolved?.created ?? false };
+    const now = await relayInbound(deps, chatId, message, current);
+    return { link: current, created: resolved?.created ?? false, now };
   } catch (error) {
     if (link === null || !(error instanceof ApplicationFailure) || error.type !== ErrorType.NotFound) throw error;
     const found = await resolveConversation(deps, chatId, message.senderName);
     if (found.conversationId === link.conversationId) throw error;
     log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { gone: link.conversationId, now: found.conversationId });
     const replacement = { contactId: found.contactId, conversationId: found.conversationId };
-    await relayInbound(deps, chatId, message, replacement);
-    return { link: replacement, created: found.created };
+    const now = await relayInbound(deps, chatId, message, replacement);
+    return { link: replacement, created: found.created, now };
   }
 }
 
@@ -72,15 +72,21 @@ export function createBridgeActivities(deps: BridgeDependencies) {
             const relayed = await relayInboundOnLiveConversation(deps, input.chatId, event, link);
             link = relayed.link;
             if (relayed.created) newConversation = true;
+            // Counted once: a retried batch finds it relayed already.
+            if (relayed.now) countRelayed(deps.metrics, event);
           } else if (event.kind === 'outbound') {
             // A long download heartbeats, so the heartbeat timeout never cuts an attempt that is still working.
             const progress = { signal: context.cancellationSignal, ...(context.info.isLocal ? {} : { onProgress: () => context.heartbeat(index) }) };
             const outcome = await relayOutbound(deps, input.chatId, event, progress);
             if (outcome.refused) {
-              deps.metrics.relayFailures.inc({ kind: event.kind, reason: failureReason(outcome.failure) });
+              // Counted when refused, not again when a retry finds the refusal recorded.
+              if (outcome.failure !== null) deps.metrics.relayFailures.inc({ kind: event.kind, reason: failureReason(outcome.failure) });
               continue;
             }
-            await observeAgentResponse(deps, input.chatId, event);
+            if (outcome.sentNow) {
+              countRelayed(deps.metrics, event);
+              await observeAgentResponse(deps, input.chatId, event);
+            }
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else if (event.control === 'ask-correction' && link === null) {
@@ -99,7 +105,6 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           continue;
         }
         if (event.kind === 'ack') deps.metrics.receipts.inc();
-        else countRelayed(deps.metrics, event);
       }
       return { chatwoot: link, companyPhone: companyPhoneMessages.length > 0, companyPhoneMessages, newConversation, bot: deps.bot };
     },

@@ -34,7 +34,7 @@ export interface BridgeMetrics {
   relayFailures: Counter<'kind' | 'reason'>;
   /** From the webhook's arrival to the message in Chatwoot (inbound) or on WhatsApp (outbound). */
   relayLatencySeconds: Histogram<'direction'>;
-  /** From a driver's earliest message no agent had answered yet to the agent's reply, `first` of its conversation or `next`. */
+  /** From a driver's earliest message no agent had answered yet reaching Chatwoot to the agent's reply, `first` of its conversation or `next`. */
   agentResponseSeconds: Histogram<'reply'>;
   /** 1 for the WhatsApp session's current state, 0 for the others (domain/whatsapp-session.ts), read at each scrape. */
   sessionState: Gauge<'state'>;
@@ -83,7 +83,7 @@ function createMetrics(registry: Registry, sessionStateNow: () => Promise<Sessio
     }),
     agentResponseSeconds: new Histogram({
       name: 'bridge_agent_response_seconds',
-      help: 'From a driver\'s earliest message no agent had answered to an agent\'s reply reaching WhatsApp: reply="first" for the first reply of a Chatwoot conversation, "next" for the others',
+      help: 'From a driver\'s earliest message no agent had answered reaching Chatwoot (where agents see it) to an agent\'s reply reaching WhatsApp: reply="first" for the first reply of a Chatwoot conversation, "next" for the others',
       labelNames: ['reply'],
       buckets: [30, minute * 2, minute * 5, minute * 15, minute * 30, hour, hour * 2, hour * 4, hour * 8, hour * 24],
       registers: [registry],

@@ -16,12 +16,13 @@ function contentOf(message: InboundMessage): string | null {
 /**
  * Posts one WhatsApp message into the chat's Chatwoot conversation as an incoming message, once:
  * a retry that finds its earlier claim looks for the message in Chatwoot before posting again. A
- * file that cannot be attached becomes a private note for the agent beside it.
+ * file that cannot be attached becomes a private note for the agent beside it. False when an
+ * earlier attempt had relayed it already (nothing done now, nothing to count again).
  */
-export async function relayInbound(deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink): Promise<void> {
+export async function relayInbound(deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink): Promise<boolean> {
   const relay = { chatId, whatsappMessageId: message.whatsappId };
   const state = await claimInboundRelay(deps.db, deps.personal, relay);
-  if (state === 'done' || state === 'failed') return;
+  if (state === 'done' || state === 'failed') return false;
   const lookFirst = state === 'pending';
 
   // Fetched only when the message is really posted (not when a retry finds it already there).
@@ -50,4 +51,5 @@ export async function relayInbound(deps: BridgeDependencies, chatId: string, mes
     chatwootConversationId: link.conversationId,
     ...(media?.ok === true ? { mediaKey: media.file.key, mediaSha256: media.file.sha256 } : {}),
   });
+  return true;
 }

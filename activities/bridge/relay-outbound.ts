@@ -39,16 +39,18 @@ async function tellAgentNotDelivered(deps: BridgeDependencies, reply: AgentReply
  * Sends an agent's Chatwoot reply to the driver on WhatsApp, each part once, and marks it sent in
  * Chatwoot. A send that WhatsApp refuses for good is marked failed with a private note for the
  * agent (again on a retry that finds it refused, in case telling them was cut off), and the reply
- * reported refused, with the failure that refused it; so is an attachment whose address is not an
- * allowed source (nothing fetched).
+ * reported refused, with the failure that refused it (null: refused on an earlier attempt); so is an
+ * attachment whose address is not an allowed source (nothing fetched). `sentNow`: this attempt sent
+ * a part (false when an earlier one had sent them all).
  */
 export async function relayOutbound(
   deps: BridgeDependencies, chatId: string, reply: AgentReply, progress: RelayProgress = {},
-): Promise<{ refused: false } | { refused: true; failure: unknown }> {
+): Promise<{ refused: false; sentNow: boolean } | { refused: true; failure: ApplicationFailure | null }> {
   const phone = await phoneOfChat(deps.wppconnect, chatId);
   let sent = false;
+  let sentNow = false;
   for (const [part, content] of partsOf(deps, reply, progress).entries()) {
-    let refusal: { reason: string; failure: unknown } | undefined;
+    let refusal: { reason: string; failure: ApplicationFailure | null } | undefined;
     try {
       const result = await sendToWhatsAppOnce(deps, {
         key: `agent:${chatId}:${reply.chatwootMessageId}:${part}`,
@@ -60,7 +62,10 @@ export async function relayOutbound(
         quotedMessageId: reply.quotedWhatsappId,
       });
       if (result.outcome === 'failed') refusal = { reason: result.error, failure: null };
-      else sent = true;
+      else {
+        sent = true;
+        if (!result.alreadySent) sentNow = true;
+      }
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
       refusal = { reason: error.message, failure: error };
@@ -71,5 +76,5 @@ export async function relayOutbound(
     }
   }
   if (sent) await deps.chatwoot.setMessageStatus(reply.conversationId, reply.chatwootMessageId, 'sent');
-  return { refused: false };
+  return { refused: false, sentNow };
 }

@@ -13,7 +13,9 @@ export function createBackupActivities(deps: Pick<RegistrationDependencies, 'bac
     async backUp(input: { id: string; keep: number }): Promise<BackupReport> {
       if (deps.backup === undefined) throw new Error('This worker was started without backup settings');
       const { sources, target } = deps.backup;
-      const made = await makeBackup({ ...sources, progress: () => Context.current().heartbeat() }, target, input.id);
+      // Taken here: progress is also reported from the S3 upload's own callbacks.
+      const context = Context.current();
+      const made = await makeBackup({ ...sources, progress: () => context.heartbeat() }, target, input.id);
       const pruned = await pruneBackups(target, input.keep);
       log.info('Backup', { id: input.id, made: made.made, documents: made.documents, bytes: made.bytes, pruned: pruned.length });
       return { id: input.id, ...made, pruned };

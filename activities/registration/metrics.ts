@@ -78,8 +78,9 @@ function createMetrics(registry: Registry): RegistrationMetrics {
 
 /**
  * `backup_last_success_timestamp_seconds`: when the newest complete backup in the target was made,
- * read from the target at most once a minute (a scrape every 15 s would list S3 each time); no
- * series before the first backup, or while the target does not answer.
+ * read from the target at most once a minute (a scrape every 15 s would list S3 each time). While
+ * the target does not answer, the last value read stays (so BackupMissing still fires as it ages);
+ * no series before a first backup was seen.
  */
 export function watchLatestBackup(registry: Registry, latest: () => Promise<Date | null>): void {
   let cached: { at: number; value: Date | null } | undefined;
@@ -88,7 +89,7 @@ export function watchLatestBackup(registry: Registry, latest: () => Promise<Date
     help: 'When the newest complete backup was made (seconds since the epoch); the schedule makes one every BACKUP_EVERY (daily)',
     registers: [registry],
     async collect() {
-      if (cached === undefined || Date.now() - cached.at > 60_000) cached = { at: Date.now(), value: await latest().catch(() => null) };
+      if (cached === undefined || Date.now() - cached.at > 60_000) cached = { at: Date.now(), value: await latest().catch(() => cached?.value ?? null) };
       this.reset();
       if (cached.value !== null) this.set(cached.value.getTime() / 1000);
     },

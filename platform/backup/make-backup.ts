@@ -143,7 +143,7 @@ export async function makeBackup(sources: BackupSources, target: BackupTarget, i
       unreadable: unreadable.sort(),
       temporal,
     };
-    await target.store(id, staged, parts.map((part) => partFiles[part.name]), sealManifest(manifest, key));
+    await target.store(id, staged, parts.map((part) => partFiles[part.name]), sealManifest(manifest, key), progress);
     return { made: true, documents: documents.length, bytes: parts.reduce((total, part) => total + part.size, 0) };
   } catch (error) {
     await taken.snapshot?.close().catch(() => undefined);

@@ -78,13 +78,21 @@ function connectionOf(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
   return { dbname: parsed.toString(), env: { ...process.env, ...(password === '' ? {} : { PGPASSWORD: password }) } };
 }
 
-/** The last lines a tool wrote on stderr (PostgreSQL's messages name objects, never row data). */
+/**
+ * The last lines a tool wrote on stderr, for the error it fails with. PostgreSQL's messages name
+ * objects, but a COPY error's context and a failing row's detail quote the row: those lines are
+ * cut to their first words, so no stored value reaches an error or a log.
+ */
 function stderrTail(child: ReturnType<typeof spawn>): () => string {
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-4000);
   });
-  return () => tail.trim().split('\n').slice(-6).join('\n');
+  const withoutRows = (line: string) => line
+    .replace(/^(\s*CONTEXT:\s+COPY \S+, line \d+).*$/, '$1 (row not shown)')
+    .replace(/^(\s*DETAIL:\s+).*$/, '$1(not shown)')
+    .replace(/^(.*\bline \d+): ".*$/, '$1 (row not shown)');
+  return () => tail.trim().split('\n').slice(-6).map(withoutRows).join('\n');
 }
 
 const exitOf = (child: ReturnType<typeof spawn>) => new Promise<number>((resolve, reject) => {

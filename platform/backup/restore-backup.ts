@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Keyring } from '../crypto/keyring.ts';
@@ -19,7 +19,7 @@ import { createFileStorage } from '../storage/file-storage.ts';
 import { countRows, relationCount, serverVersion } from '../stores/backups.ts';
 import { BackupRefused, manifestFile, openManifest, partFiles, streamName, type Manifest, type PartName } from './manifest.ts';
 import { findPgTool, restoreDatabase } from './postgres-tools.ts';
-import type { BackupTarget } from './targets.ts';
+import { exists, type BackupTarget } from './targets.ts';
 
 export interface RestoreInto {
   databaseUrl: string;
@@ -58,15 +58,14 @@ function maintenanceUrl(url: string): string {
   return admin.toString();
 }
 
-async function hasAnyFile(folder: string): Promise<boolean> {
+async function hasAnyFile(folder: string, except?: string): Promise<boolean> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return entries.some((entry) => !entry.isDirectory());
+  const outside = (entry: { parentPath: string }) => except === undefined || (entry.parentPath !== except && !entry.parentPath.startsWith(`${except}${path.sep}`));
+  return entries.some((entry) => !entry.isDirectory() && outside(entry));
 }
-
-const exists = (file: string) => stat(file).then(() => true, () => false);
 
 /** What must hold before anything is touched; throws `BackupRefused` with the first that does not. */
 async function checkBeforeRestoring(manifest: Manifest, into: RestoreInto): Promise<void> {
@@ -170,10 +169,11 @@ export async function restoreBackup(source: BackupTarget, id: string, into: Rest
   const server = await serverVersion(maintenanceUrl(into.databaseUrl));
   const pgRestore = await findPgTool('pg_restore', into.pgRestore, Math.max(server.major, manifest.postgres.pgDumpMajor));
 
-  // Unpacked beside the store (same filesystem: moved into place with one rename), removed however this ends.
+  // Unpacked inside the (empty) store, so the documents move into place by renames on its own
+  // filesystem, even when the store is a mount point (a compose volume); removed however this ends.
   const storeDir = path.resolve(into.storageDir);
-  await mkdir(path.dirname(storeDir), { recursive: true });
-  const work = await mkdtemp(path.join(path.dirname(storeDir), `.restore-${id}-`));
+  await mkdir(storeDir, { recursive: true, mode: 0o700 });
+  const work = await mkdtemp(path.join(storeDir, `.restore-${id}-`));
   try {
     const unpackedStore = path.join(work, 'documents');
     const dumpFile = path.join(work, 'database.dump');
@@ -194,9 +194,13 @@ export async function restoreBackup(source: BackupTarget, id: string, into: Rest
     if (differing.length > 0) throw new Error(`The restored database's row counts differ from the backup's manifest in ${differing.join(', ')}: check it before use`);
     progress('database restored');
     // Checked empty above; an empty folder (or empty subfolders) gives way to the unpacked store.
-    if (await hasAnyFile(storeDir)) throw new Error(`Files appeared in ${storeDir} while the backup was being restored: the database is restored, the documents are not`);
-    await rm(storeDir, { recursive: true, force: true });
-    await rename(unpackedStore, storeDir);
+    if (await hasAnyFile(storeDir, work)) throw new Error(`Files appeared in ${storeDir} while the backup was being restored: the database is restored, the documents are not`);
+    for (const entry of await readdir(unpackedStore)) {
+      const target = path.join(storeDir, entry);
+      // Empty folders only (checked above): the unpacked ones take their place.
+      await rm(target, { recursive: true, force: true });
+      await rename(path.join(unpackedStore, entry), target);
+    }
     if (restoreTemporal) {
       const temporalTarget = path.resolve(into.temporalSqlite!);
       await mkdir(path.dirname(temporalTarget), { recursive: true });

@@ -63,10 +63,12 @@ export function s3Target(settings: S3Settings): BackupTarget {
       return { complete: [...complete].sort(), incomplete: [...ids].filter((id) => !complete.has(id)).sort() };
     },
     stage: (id) => mkdtemp(path.join(os.tmpdir(), `leguas-backup-${id}-`)),
-    async store(id, staged, files, manifest) {
+    async store(id, staged, files, manifest, progress) {
       try {
         for (const file of files) {
-          await new Upload({ client, params: { Bucket, Key: keyOf(id, file), Body: createReadStream(path.join(staged, file)) } }).done();
+          const upload = new Upload({ client, params: { Bucket, Key: keyOf(id, file), Body: createReadStream(path.join(staged, file)) } });
+          if (progress !== undefined) upload.on('httpUploadProgress', () => progress());
+          await upload.done();
         }
         await client.send(new PutObjectCommand({ Bucket, Key: keyOf(id, manifestFile), Body: manifest, ContentType: 'application/json' }));
       } finally {

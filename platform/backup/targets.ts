@@ -16,8 +16,11 @@ export interface BackupTarget {
   list(): Promise<{ complete: string[]; incomplete: string[] }>;
   /** A local empty folder to write a backup's parts into before `store`. */
   stage(id: string): Promise<string>;
-  /** The staged parts kept as backup `id`, the manifest last; the staging folder is gone afterwards. */
-  store(id: string, staged: string, files: string[], manifest: Buffer): Promise<void>;
+  /**
+   * The staged parts kept as backup `id`, the manifest last; the staging folder is gone afterwards.
+   * `progress` is called as a long upload goes on (the activity heartbeats with it).
+   */
+  store(id: string, staged: string, files: string[], manifest: Buffer, progress?: () => void): Promise<void>;
   /** One of a backup's files as a stream; `BackupRefused` when there is no such backup or file. */
   read(id: string, file: string): Promise<AsyncIterable<Buffer>>;
   /** The backup deleted, complete or not. */
@@ -26,12 +29,14 @@ export interface BackupTarget {
   close(): void;
 }
 
+/** Whether `file` is there (any kind of entry). */
+export const exists = (file: string) => stat(file).then(() => true, () => false);
+
 const stagingPrefix = '.staging-';
 
 /** Backups as folders under `root` (made 0700): `<root>/<id>/`; a run in progress writes `<root>/.staging-<id>/`. */
 export function folderTarget(root: string): BackupTarget {
   const folder = path.resolve(root);
-  const exists = (file: string) => stat(file).then(() => true, () => false);
   return {
     where: folder,
     async list() {

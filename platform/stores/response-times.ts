@@ -10,7 +10,7 @@ import type { Db } from '../db.ts';
 export interface ReplyWait {
   /** No earlier agent reply of this conversation reached WhatsApp. */
   first: boolean;
-  /** The driver's earliest message relayed into the conversation since the agents' previous reply; null: none waited. */
+  /** When the driver's earliest message since the agents' previous reply reached the conversation (relayed into Chatwoot, where agents see it); null: none waited. */
   waitingSince: Date | null;
 }
 

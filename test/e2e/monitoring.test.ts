@@ -123,23 +123,38 @@ describe('Monitoring on a running system: a real Prometheus with the project\'s 
     await sut.wpp.receive({ from: phone, body: 'Obrigado' });
     await eventually(async () => (view.incoming(phone).length === 2 ? true : undefined), 15_000, 'the next message in Chatwoot');
     await chatAtRest(sut, phone);
-    // A webhook with a wrong token, refused at the edge.
-    assert.equal((await fetch(`${sut.system.apiUrl}/webhooks/wppconnect/not-the-token`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 401);
+    // Webhooks with a wrong token, refused at the edge: a second once the first is scraped (a counter's
+    // series is born with its first refusal, which rate() cannot see).
+    const refuse = async () => assert.equal((await fetch(`${sut.system.apiUrl}/webhooks/wppconnect/not-the-token`, {
+      method: 'POST', body: '{}', headers: { 'content-type': 'application/json' },
+    })).status, 401);
+    await refuse();
+    await eventually(async () => ((await prometheus.query('api_requests_refused_total{reason="unauthorized"}')).length > 0 ? true : undefined), 15_000, 'the first refusal scraped');
+    await refuse();
 
     const panels = await dashboardQueries();
     assert.equal(new Set(panels.map((panel) => panel.dashboard)).size, 4, 'four dashboards');
     const answered = new Map<string, string>();
+    const largest = new Map<string, number>();
     await eventually(async () => {
       for (const panel of panels) {
         const key = `${panel.dashboard} / ${panel.title} / ${panel.refId}`;
         if (answered.has(key)) continue;
         const samples = (await prometheus.query(panel.expr)).filter((sample) => Number.isFinite(sample.value));
         if (samples.length > 0) answered.set(key, samples.slice(0, 3).map((sample) => `${labels(sample.metric) || '-'}=${Number(sample.value.toPrecision(4))}`).join(' '));
+        if (samples.length > 0) largest.set(`${panel.dashboard} / ${panel.title}`, Math.max(...samples.map((sample) => sample.value)));
       }
       return answered.size === panels.length ? true : undefined;
     }, 90_000, 'every panel answered').catch(() => undefined);
     const silent = panels.filter((panel) => !answered.has(`${panel.dashboard} / ${panel.title} / ${panel.refId}`));
     assert.deepEqual(silent.map((panel) => `${panel.dashboard} / ${panel.title}: ${panel.expr}`), [], 'panels whose query returned no finite sample');
+    // Known zeros (counters started at 0, `or vector(0)`) answer too: the panels this traffic moves must show it.
+    const moved = [
+      'Visão geral / Mensagens por minuto', 'Desempenho / Latência das mensagens (p50 e p99)', 'Desempenho / Processamento de documentos (p95)',
+      'Negócio / Decisões por dia', 'Negócio / Tempo até à decisão (p50 e p90)', 'Negócio / Tempo de resposta dos agentes (p50 e p90)',
+      'Negócio / Mensagens aos motoristas (24 h)', 'Erros / Respostas por código', 'Erros / Pedidos recusados à entrada',
+    ];
+    assert.deepEqual(moved.filter((panel) => !((largest.get(panel) ?? 0) > 0)), [], 'panels still at 0 after the traffic that moves them');
     console.log(JSON.stringify({ panels: Object.fromEntries(answered) }));
   });
 
