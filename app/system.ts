@@ -20,7 +20,7 @@ import { loadKeyring } from '../platform/crypto/load-keyring.ts';
 import { systemDataConverter } from '../platform/crypto/data-converter.ts';
 import { createEncryptedStorage } from '../platform/storage/encrypted-storage.ts';
 import type { DocumentStorage } from '../platform/storage/document-storage.ts';
-import { createFileStorage } from '../platform/storage/file-storage.ts';
+import { storageFromConfig } from '../platform/storage/storage-from-config.ts';
 import { auditBrokenRead } from '../platform/stores/audit.ts';
 import { createSubjectKeys, loadPersonalData } from '../platform/stores/data-keys.ts';
 import { sealPlainRegistrations } from '../platform/stores/registrations.ts';
@@ -99,7 +99,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     console.warn(`[storage] chat ids written before they were hashed: ${JSON.stringify(hashed)} converted (the bot's old kept turns dropped)`);
   }
   const subjectKeys = createSubjectKeys(db, personal);
-  const storage = createEncryptedStorage(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, subjectKeys, (key, reason) => auditBrokenRead(db, key, reason));
+  const kept = storageFromConfig(config);
+  const storage = createEncryptedStorage(kept.storage, keyring, subjectKeys, (key, reason) => auditBrokenRead(db, key, reason));
   const connection = await Connection.connect({ address: options.temporalAddress });
   // Every payload (and failure message) this system writes to Temporal is encrypted; the workers read with the same keys.
   const dataConverter = systemDataConverter(keyring, options.payloadsUnderMasterKeysOnly === true ? undefined : subjectKeys);
@@ -164,7 +165,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           // The bridge's bot asks for corrections in the chat (it runs when Chatwoot and Typebot are configured).
           ...(chatwootClient !== undefined && config.TYPEBOT_URL !== undefined ? { chatEvents: chats.events } : {}),
           temporal,
-          ...(backupTarget === undefined ? {} : { backup: { sources: backupSourcesOf(config, options.databaseUrl, keyring), target: backupTarget } }),
+          ...(backupTarget === undefined ? {} : { backup: { sources: backupSourcesOf(config, options.databaseUrl, keyring, kept.storage), target: backupTarget } }),
         },
       })
     : undefined;
@@ -271,6 +272,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await worker?.stop();
       await bridgeWorker?.stop();
       backupTarget?.close();
+      kept.close();
       await handOffsSettled(temporal);
       await connection.close();
       await db.end();

@@ -87,6 +87,18 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('driver-registration'),
 
   DOCUMENT_STORAGE_DIR: optionalText,
+  /** Where documents and media are kept (README, "Document storage on S3"): `file` (DOCUMENT_STORAGE_DIR) or `s3` (DOCUMENT_S3_*). */
+  DOCUMENT_STORAGE: z.enum(['file', 's3']).default('file'),
+  DOCUMENT_S3_BUCKET: optionalText,
+  DOCUMENT_S3_PREFIX: z.string().default('documents/'),
+  /** An S3-compatible endpoint (MinIO, Versity, ...); unset: AWS. */
+  DOCUMENT_S3_ENDPOINT: optionalUrl,
+  DOCUMENT_S3_REGION: z.string().default('us-east-1'),
+  /** Both, or neither (then the AWS SDK's own chain: AWS_* variables, an instance or task role). */
+  DOCUMENT_S3_ACCESS_KEY_ID: optionalText,
+  DOCUMENT_S3_SECRET_ACCESS_KEY: optionalText,
+  /** Unset: path-style exactly when DOCUMENT_S3_ENDPOINT is set. */
+  DOCUMENT_S3_FORCE_PATH_STYLE: optionalText.pipe(z.enum(['true', 'false']).optional()).transform((flag) => (flag === undefined ? undefined : flag === 'true')),
   /** Master keys for data at rest, `id:base64,…` (the first wraps new data); required in production. */
   MASTER_KEYS: optionalText,
   DOCUMENT_MAX_MB: megabytes(10),
@@ -302,6 +314,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if ((raw.BACKUP_S3_ACCESS_KEY_ID === undefined) !== (raw.BACKUP_S3_SECRET_ACCESS_KEY === undefined)) {
     problems.push('BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK\'s own credentials)');
+  }
+  if (raw.DOCUMENT_STORAGE === 's3' && raw.DOCUMENT_S3_BUCKET === undefined) problems.push('DOCUMENT_STORAGE=s3 needs DOCUMENT_S3_BUCKET');
+  if ((raw.DOCUMENT_S3_ACCESS_KEY_ID === undefined) !== (raw.DOCUMENT_S3_SECRET_ACCESS_KEY === undefined)) {
+    problems.push('DOCUMENT_S3_ACCESS_KEY_ID and DOCUMENT_S3_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK\'s own credentials)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;

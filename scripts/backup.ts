@@ -1,6 +1,6 @@
 /**
  * `npm run backup`: one backup now (README, "Backups and restore") of DATABASE_URL (or the local
- * default database), DOCUMENT_STORAGE_DIR and, when it is ours, Temporal's dev-server database, into
+ * default database), the document store (DOCUMENT_STORAGE_DIR, or the DOCUMENT_S3_BUCKET objects) and, when it is ours, Temporal's dev-server database, into
  * BACKUP_S3_BUCKET or BACKUP_DIR; prints a JSON report. `npm run backup -- --list` lists what is kept
  * there. The schedule prunes to BACKUP_KEEP; this command deletes nothing.
  */
@@ -13,9 +13,11 @@ import { backupSourcesOf, backupTargetOf } from '../platform/backup/settings.ts'
 import { loadConfig } from '../platform/config.ts';
 import { loadKeyring } from '../platform/crypto/load-keyring.ts';
 import { localDatabaseUrl } from '../platform/database-server.ts';
+import { storageFromConfig } from '../platform/storage/storage-from-config.ts';
 
 const config = loadConfig(process.env);
 const target = backupTargetOf(config);
+const kept = storageFromConfig(config);
 try {
   if (process.argv.includes('--list')) {
     console.log(JSON.stringify({ where: target.where, ...(await target.list()) }, null, 2));
@@ -24,7 +26,7 @@ try {
     const devServerFile = path.join(config.DATA_DIR, 'temporal', 'temporal.db');
     const temporalSqlite = config.BACKUP_TEMPORAL_SQLITE ?? (config.TEMPORAL_ADDRESS === undefined && existsSync(devServerFile) ? devServerFile : undefined);
     const keyring = await loadKeyring(config, (line) => console.error(line));
-    const sources = { ...backupSourcesOf(config, config.DATABASE_URL ?? localDatabaseUrl('leguas_franzinas'), keyring), temporalSqlite };
+    const sources = { ...backupSourcesOf(config, config.DATABASE_URL ?? localDatabaseUrl('leguas_franzinas'), keyring, kept.storage), temporalSqlite };
     const id = backupIdOf(new Date());
     const started = performance.now();
     const made = await makeBackup(sources, target, id);
@@ -37,4 +39,5 @@ try {
   process.exitCode = 1;
 } finally {
   target.close();
+  kept.close();
 }

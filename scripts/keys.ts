@@ -3,14 +3,14 @@
  * `npm run keys:rotate` re-wraps every data subject's key (in the database) and every other stored
  * object's data key with the current master key, and prints a JSON report; once it reports no
  * failure, the older keys may be removed from MASTER_KEYS. On DATABASE_URL (or the local default
- * database) and DOCUMENT_STORAGE_DIR.
+ * database) and the document store (DOCUMENT_STORAGE).
  */
 import { loadConfig } from '../platform/config.ts';
 import { newMasterKey } from '../platform/crypto/keyring.ts';
 import { loadKeyring } from '../platform/crypto/load-keyring.ts';
 import { localDatabaseUrl } from '../platform/database-server.ts';
 import { createDb } from '../platform/db.ts';
-import { createFileStorage } from '../platform/storage/file-storage.ts';
+import { storageFromConfig } from '../platform/storage/storage-from-config.ts';
 import { rotateStoredKeys } from '../platform/storage/rotate-keys.ts';
 import { createSubjectKeys, loadPersonalData, rewrapDataKeys } from '../platform/stores/data-keys.ts';
 
@@ -25,12 +25,14 @@ if (command === 'new') {
   const config = loadConfig(process.env);
   const keyring = await loadKeyring(config, (line) => console.error(line));
   const db = createDb(config.DATABASE_URL ?? localDatabaseUrl('leguas_franzinas'));
+  const kept = storageFromConfig(config);
   try {
     const subjectKeys = await rewrapDataKeys(db, keyring);
-    const files = await rotateStoredKeys(createFileStorage(config.DOCUMENT_STORAGE_DIR), keyring, createSubjectKeys(db, await loadPersonalData(db, keyring)));
+    const files = await rotateStoredKeys(kept.storage, keyring, createSubjectKeys(db, await loadPersonalData(db, keyring)));
     console.log(JSON.stringify({ subjectKeys, files }, null, 2));
     if (subjectKeys.failed.length + files.failed.length > 0) process.exitCode = 1;
   } finally {
+    kept.close();
     await db.end();
   }
 } else {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BackupRefused, manifestFile } from '../platform/backup/manifest.ts';
 import { restoreBackup } from '../platform/backup/restore-backup.ts';
-import { backupTargetOf } from '../platform/backup/settings.ts';
+import { backupTargetOf, restoreRefusalOf } from '../platform/backup/settings.ts';
 import { folderTarget } from '../platform/backup/targets.ts';
 import { loadConfig } from '../platform/config.ts';
 import { loadKeyring } from '../platform/crypto/load-keyring.ts';
@@ -26,6 +26,11 @@ if (backup === undefined || (temporalAt >= 0 && temporalSqlite === undefined)) {
 }
 
 const config = loadConfig(process.env);
+const refusal = restoreRefusalOf(config);
+if (refusal !== undefined) {
+  console.error(refusal);
+  process.exit(1);
+}
 // A folder holding a manifest is read where it is; anything else is an id where backups are kept.
 const inFolder = existsSync(path.join(backup, manifestFile));
 const source = inFolder ? folderTarget(path.dirname(path.resolve(backup))) : backupTargetOf(config);

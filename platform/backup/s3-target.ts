@@ -8,34 +8,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { backupIdPattern } from '../../domain/backup.ts';
+import { createS3Client, folderPrefix, isMissingObject, type S3Connection } from '../storage/s3-client.ts';
 import { BackupRefused, manifestFile } from './manifest.ts';
 import type { BackupTarget } from './targets.ts';
 
-export interface S3Settings {
+export interface S3Settings extends S3Connection {
   bucket: string;
   /** Key prefix, e.g. `leguas/backups/` (a trailing `/` is added when missing); may be empty. */
   prefix: string;
-  /** An S3-compatible endpoint (MinIO, Versity, …); unset: AWS. */
-  endpoint?: string | undefined;
-  region: string;
-  /** Unset: the AWS SDK's own chain (AWS_* variables, an instance or task role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 export function s3Target(settings: S3Settings): BackupTarget {
-  const client = new S3Client({
-    region: settings.region,
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint, forcePathStyle: true }),
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
-    // Checksums only where S3 requires them: S3-compatible stores do not all take the newer ones.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = createS3Client(settings);
   const Bucket = settings.bucket;
-  const prefix = settings.prefix === '' || settings.prefix.endsWith('/') ? settings.prefix : `${settings.prefix}/`;
+  const prefix = folderPrefix(settings.prefix);
   const keyOf = (id: string, file: string) => `${prefix}${id}/${file}`;
 
   async function keysUnder(under: string): Promise<string[]> {
@@ -80,7 +69,7 @@ export function s3Target(settings: S3Settings): BackupTarget {
         const object = await client.send(new GetObjectCommand({ Bucket, Key: keyOf(id, file) }));
         return object.Body as Readable;
       } catch (error) {
-        if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') throw new BackupRefused(`There is no ${file} under s3://${Bucket}/${keyOf(id, '')}: not a complete backup`);
+        if (isMissingObject(error)) throw new BackupRefused(`There is no ${file} under s3://${Bucket}/${keyOf(id, '')}: not a complete backup`);
         throw error;
       }
     },

@@ -2,14 +2,16 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { createFileStorage } from '../storage/file-storage.ts';
+import type { DocumentStorage } from '../storage/document-storage.ts';
+import { s3Credentials } from '../storage/s3-client.ts';
+import { storageFromConfig, type StorageConfig } from '../storage/storage-from-config.ts';
 import type { BackupSources } from './make-backup.ts';
 import { s3Target } from './s3-target.ts';
 import { folderTarget, type BackupTarget } from './targets.ts';
 
-export type BackupConfig = Pick<
+export type BackupConfig = StorageConfig & Pick<
   Config,
-  | 'DATA_DIR' | 'DOCUMENT_STORAGE_DIR' | 'BACKUP_DIR' | 'BACKUP_S3_BUCKET' | 'BACKUP_S3_PREFIX' | 'BACKUP_S3_ENDPOINT' | 'BACKUP_S3_REGION'
+  | 'DATA_DIR' | 'BACKUP_DIR' | 'BACKUP_S3_BUCKET' | 'BACKUP_S3_PREFIX' | 'BACKUP_S3_ENDPOINT' | 'BACKUP_S3_REGION'
   | 'BACKUP_S3_ACCESS_KEY_ID' | 'BACKUP_S3_SECRET_ACCESS_KEY' | 'BACKUP_TEMPORAL_SQLITE' | 'PG_DUMP' | 'PG_RESTORE' | 'SQLITE3'
 >;
 
@@ -21,20 +23,30 @@ export function backupTargetOf(config: BackupConfig): BackupTarget {
     prefix: config.BACKUP_S3_PREFIX,
     endpoint: config.BACKUP_S3_ENDPOINT,
     region: config.BACKUP_S3_REGION,
-    credentials: config.BACKUP_S3_ACCESS_KEY_ID === undefined || config.BACKUP_S3_SECRET_ACCESS_KEY === undefined
-      ? undefined
-      : { accessKeyId: config.BACKUP_S3_ACCESS_KEY_ID, secretAccessKey: config.BACKUP_S3_SECRET_ACCESS_KEY },
+    credentials: s3Credentials(config.BACKUP_S3_ACCESS_KEY_ID, config.BACKUP_S3_SECRET_ACCESS_KEY),
   });
 }
 
-/** What a backup reads: the database, the document store as it is kept (sealed), and Temporal's dev-server file when set. */
-export function backupSourcesOf(config: BackupConfig, databaseUrl: string, keyring: Keyring): BackupSources {
+/**
+ * What a backup reads: the database, the document store as it is kept (sealed; a folder or an S3
+ * bucket, read through `DocumentStorage` either way), and Temporal's dev-server file when set.
+ */
+export function backupSourcesOf(config: BackupConfig, databaseUrl: string, keyring: Keyring, store: DocumentStorage = storageFromConfig(config).storage): BackupSources {
   return {
     databaseUrl,
-    store: createFileStorage(config.DOCUMENT_STORAGE_DIR),
+    store,
     keyring,
     pgDump: config.PG_DUMP,
     sqlite3: config.SQLITE3,
     temporalSqlite: config.BACKUP_TEMPORAL_SQLITE,
   };
+}
+
+/**
+ * Why `npm run restore` refuses this configuration, or undefined: a restore writes the documents into
+ * an empty folder (restore-backup.ts), never into an S3 document store.
+ */
+export function restoreRefusalOf(config: Pick<Config, 'DOCUMENT_STORAGE'>): string | undefined {
+  if (config.DOCUMENT_STORAGE === 'file') return undefined;
+  return 'DOCUMENT_STORAGE=s3: npm run restore puts documents back only into a folder, so run it with DOCUMENT_STORAGE=file and DOCUMENT_STORAGE_DIR an empty folder, and bring an S3 document store back with the bucket\'s own versioning or replication (README, "Document storage on S3").';
 }

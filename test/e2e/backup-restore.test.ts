@@ -20,6 +20,9 @@ import { newMasterKey, parseMasterKeys } from '../../platform/crypto/keyring.ts'
 import { createDb } from '../../platform/db.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { createFileStorage } from '../../platform/storage/file-storage.ts';
+import { createS3Client } from '../../platform/storage/s3-client.ts';
+import { createS3Storage } from '../../platform/storage/s3-storage.ts';
+import { storageFolders } from '../../platform/storage/rotate-keys.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { verifyAuditChain } from '../../platform/stores/audit.ts';
 import { relationCount } from '../../platform/stores/backups.ts';
@@ -63,6 +66,7 @@ describe('backups: made consistent and encrypted, restored only into an empty da
   const database = ownDatabase('leguas_backup');
   const empty = ownDatabase('leguas_backup_empty');
   const fromS3 = ownDatabase('leguas_backup_s3');
+  const fromS3Store = ownDatabase('leguas_backup_s3_store');
   let sut: TestSystem | undefined;
   let scratch: string;
   let backups: string;
@@ -85,7 +89,7 @@ describe('backups: made consistent and encrypted, restored only into an empty da
   after(async () => {
     await sut?.system.temporal.schedule.getHandle(backupScheduleId(taskQueue)).delete().catch(() => undefined);
     await sut?.stop();
-    for (const each of [database, empty, fromS3]) await each.drop();
+    for (const each of [database, empty, fromS3, fromS3Store]) await each.drop();
   });
 
   const waitPending = (id: string) => eventually(async () => {
@@ -269,6 +273,52 @@ describe('backups: made consistent and encrypted, restored only into an empty da
       assert.ok(restored.chain.ok);
     } finally {
       target.close();
+      await s3.stop();
+    }
+  });
+
+  it('backs up a document store kept in S3 (DOCUMENT_STORAGE=s3), restores it only into a folder, and refuses to restore into S3', { skip: versitygwMissing() ?? false, timeout: 120_000 }, async () => {
+    const s3 = await startS3();
+    const client = createS3Client({ endpoint: s3.endpoint, region: s3.region, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    try {
+      // The running system's store, sealed bytes as kept, moved into a bucket.
+      const folder = createFileStorage(sut!.config.DOCUMENT_STORAGE_DIR);
+      const bucket = createS3Storage({ client, bucket: s3.bucket, prefix: 'documents/' });
+      const keys = (await Promise.all(storageFolders.map((under) => folder.list(under)))).flat().map((entry) => entry.key);
+      assert.ok(keys.length >= 9, `${keys.length} documents`);
+      for (const key of keys) {
+        const kept = await folder.get(key);
+        await bucket.put(key, kept.bytes, kept.contentType);
+      }
+      const documentsOnS3 = {
+        DOCUMENT_STORAGE: 's3', DOCUMENT_S3_BUCKET: s3.bucket, DOCUMENT_S3_PREFIX: 'documents/', DOCUMENT_S3_ENDPOINT: s3.endpoint, DOCUMENT_S3_REGION: s3.region,
+        DOCUMENT_S3_ACCESS_KEY_ID: s3.accessKeyId, DOCUMENT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      };
+      const elsewhere = await mkdtemp(path.join(scratch, 'no-documents-here-'));
+      const kept = path.join(scratch, 'kept-from-s3');
+      const backedUp = await run(process.execPath, ['--import', 'tsx', 'scripts/backup.ts'], {
+        env: { ...process.env, DATABASE_URL: database.url, DOCUMENT_STORAGE_DIR: elsewhere, BACKUP_DIR: kept, ...documentsOnS3 },
+      });
+      const made = JSON.parse(backedUp.stdout) as { id: string; made: boolean; documents: number };
+      assert.deepEqual([made.made, made.documents], [true, keys.length], 'the documents read from the bucket, not from DOCUMENT_STORAGE_DIR');
+
+      const restoreInto = await mkdtemp(path.join(scratch, 'restored-from-s3-store-'));
+      const refused = await run(process.execPath, ['--import', 'tsx', 'scripts/restore.ts', path.join(kept, made.id)], {
+        env: { ...process.env, DATABASE_URL: fromS3Store.url, DOCUMENT_STORAGE_DIR: restoreInto, ...documentsOnS3 },
+      }).then(() => undefined, (error: { code?: number; stderr?: string }) => error);
+      assert.equal(refused?.code, 1);
+      assert.match(refused?.stderr ?? '', /^DOCUMENT_STORAGE=s3: npm run restore puts documents back only into a folder, so run it with DOCUMENT_STORAGE=file and DOCUMENT_STORAGE_DIR an empty folder, and bring an S3 document store back with the bucket's own versioning or replication/m);
+      assert.equal(await relationCount(fromS3Store.url), 0, 'nothing restored');
+      assert.deepEqual(await filesIn(restoreInto), {});
+
+      await run(process.execPath, ['--import', 'tsx', 'scripts/restore.ts', path.join(kept, made.id)], {
+        env: { ...process.env, DATABASE_URL: fromS3Store.url, DOCUMENT_STORAGE_DIR: restoreInto },
+      });
+      const source = await stateOf(database.url, sut!.config.DOCUMENT_STORAGE_DIR);
+      const restored = await stateOf(fromS3Store.url, restoreInto);
+      assert.deepEqual([restored.documents, restored.files], [source.documents, source.files], 'every document back from the bucket, byte for byte');
+    } finally {
+      client.destroy();
       await s3.stop();
     }
   });

@@ -128,6 +128,21 @@ describe('configuration', () => {
     assert.deepEqual([s3.BACKUP_S3_BUCKET, s3.BACKUP_S3_ENDPOINT], ['b', 'http://127.0.0.1:7070']);
   });
 
+  it('keeps documents on disk unless told, and on S3 needs a bucket and keys in pairs', () => {
+    const config = loadConfig({});
+    assert.deepEqual([config.DOCUMENT_STORAGE, config.DOCUMENT_S3_BUCKET, config.DOCUMENT_S3_PREFIX, config.DOCUMENT_S3_REGION, config.DOCUMENT_S3_FORCE_PATH_STYLE], ['file', undefined, 'documents/', 'us-east-1', undefined]);
+    assert.throws(() => loadConfig({ DOCUMENT_STORAGE: 's3' }), /DOCUMENT_STORAGE=s3 needs DOCUMENT_S3_BUCKET/);
+    assert.throws(() => loadConfig({ DOCUMENT_STORAGE: 'disk' }), /DOCUMENT_STORAGE/);
+    assert.throws(() => loadConfig({ DOCUMENT_STORAGE: 's3', DOCUMENT_S3_BUCKET: 'b', DOCUMENT_S3_SECRET_ACCESS_KEY: 'secret' }), /DOCUMENT_S3_ACCESS_KEY_ID and DOCUMENT_S3_SECRET_ACCESS_KEY go together/);
+    assert.throws(() => loadConfig({ DOCUMENT_S3_ENDPOINT: 'not a url' }), /DOCUMENT_S3_ENDPOINT/);
+    assert.throws(() => loadConfig({ DOCUMENT_S3_FORCE_PATH_STYLE: 'yes' }), /DOCUMENT_S3_FORCE_PATH_STYLE/);
+    const s3 = loadConfig({
+      DOCUMENT_STORAGE: 's3', DOCUMENT_S3_BUCKET: 'docs', DOCUMENT_S3_ACCESS_KEY_ID: 'AKIA0000', DOCUMENT_S3_SECRET_ACCESS_KEY: 'secret',
+      DOCUMENT_S3_ENDPOINT: 'http://127.0.0.1:7070', DOCUMENT_S3_FORCE_PATH_STYLE: 'false',
+    });
+    assert.deepEqual([s3.DOCUMENT_STORAGE, s3.DOCUMENT_S3_BUCKET, s3.DOCUMENT_S3_ENDPOINT, s3.DOCUMENT_S3_FORCE_PATH_STYLE], ['s3', 'docs', 'http://127.0.0.1:7070', false]);
+  });
+
   it('documents every key in .env.example', async () => {
     const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
