@@ -312,13 +312,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (missing.length === 0 && raw.CHATWOOT_VERIFY_SIGNATURE && raw.CHATWOOT_WEBHOOK_SECRET === undefined) {
     problems.push('The bridge needs CHATWOOT_WEBHOOK_SECRET to verify Chatwoot\'s signatures (or CHATWOOT_VERIFY_SIGNATURE=false with CHATWOOT_WEBHOOK_TOKEN)');
   }
-  if ((raw.BACKUP_S3_ACCESS_KEY_ID === undefined) !== (raw.BACKUP_S3_SECRET_ACCESS_KEY === undefined)) {
-    problems.push('BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK\'s own credentials)');
+  for (const s3 of ['BACKUP_S3', 'DOCUMENT_S3'] as const) {
+    if ((raw[`${s3}_ACCESS_KEY_ID`] === undefined) !== (raw[`${s3}_SECRET_ACCESS_KEY`] === undefined)) {
+      problems.push(`${s3}_ACCESS_KEY_ID and ${s3}_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK's own credentials)`);
+    }
   }
   if (raw.DOCUMENT_STORAGE === 's3' && raw.DOCUMENT_S3_BUCKET === undefined) problems.push('DOCUMENT_STORAGE=s3 needs DOCUMENT_S3_BUCKET');
-  if ((raw.DOCUMENT_S3_ACCESS_KEY_ID === undefined) !== (raw.DOCUMENT_S3_SECRET_ACCESS_KEY === undefined)) {
-    problems.push('DOCUMENT_S3_ACCESS_KEY_ID and DOCUMENT_S3_SECRET_ACCESS_KEY go together (or leave both unset for the AWS SDK\'s own credentials)');
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   const base64Bytes = Math.ceil(raw.DOCUMENT_MAX_MB / 3) * 4;
   // With autoDownload WPPConnect posts whole files as base64: room for three times the relay limit

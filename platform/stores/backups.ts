@@ -5,6 +5,7 @@
  * server's version; whether a database is empty.
  */
 import pg from 'pg';
+import { withConnection } from './databases.ts';
 
 type Client = pg.Client | pg.PoolClient;
 
@@ -72,7 +73,7 @@ export async function openSnapshot(url: string): Promise<DatabaseSnapshot> {
 
 /** The server's version: `major` (e.g. 15) and its text (e.g. "15.20"). */
 export async function serverVersion(url: string): Promise<{ major: number; text: string }> {
-  return withClient(url, async (client) => {
+  return withConnection(url, async (client) => {
     const { rows } = await client.query<{ num: string; text: string }>("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text");
     return { major: Math.floor(Number(rows[0]!.num) / 10_000), text: rows[0]!.text.split(' ')[0]! };
   });
@@ -81,7 +82,7 @@ export async function serverVersion(url: string): Promise<{ major: number; text:
 /** Tables, views and sequences outside PostgreSQL's own schemas; 0 for a database that does not exist yet. */
 export async function relationCount(url: string): Promise<number> {
   try {
-    return await withClient(url, async (client) => {
+    return await withConnection(url, async (client) => {
       const { rows } = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND s.nspname NOT IN ('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg\\_%'`,
@@ -96,14 +97,5 @@ export async function relationCount(url: string): Promise<number> {
 }
 
 /** The rows per table of a database (a restore's check against its manifest). */
-export const countRows = (url: string) => withClient(url, tableCounts);
+export const countRows = (url: string) => withConnection(url, tableCounts);
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}

@@ -6,20 +6,20 @@ export async function ping(db: Db): Promise<void> {
   await db.query('SELECT 1');
 }
 
-/** With a connection to the server's maintenance database: a client used for one statement, then closed. */
-async function onServer<T>(adminUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+/** A connection of its own to the database at `url` (not the pool's), used for `work`, then closed. */
+export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    return await work(admin);
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
 }
 
 /** Creates the database unless it exists (another process creating it at the same moment is fine). */
 export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
-  await onServer(adminUrl, async (admin) => {
+  await withConnection(adminUrl, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount !== 0) return;
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
@@ -30,5 +30,5 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
 
 /** Drops a database, closing its connections (the test and benchmark runs' own databases). */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await onServer(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+  await withConnection(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
 }
