@@ -16,6 +16,7 @@ import { createWppConnectClient } from '../integrations/wppconnect/client.ts';
 import type { Config } from '../platform/config.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { createDocumentChecks, type DocumentChecks } from '../platform/documents/document-checks.ts';
+import { yieldImageWork } from '../platform/documents/image-work-priority.ts';
 import { loadKeyring } from '../platform/crypto/load-keyring.ts';
 import { systemDataConverter } from '../platform/crypto/data-converter.ts';
 import { createEncryptedStorage } from '../platform/storage/encrypted-storage.ts';
@@ -169,6 +170,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
       })
     : undefined;
+  // A registration's documents are prepared in the background: the intake a driver waits on goes first.
+  const imageWork = worker === undefined ? undefined : yieldImageWork();
   if (worker !== undefined && config.SELF_REPAIR_SCHEDULE) await ensureSelfRepairSchedule(temporal, config);
   if (worker !== undefined && config.RETENTION_SCHEDULE) await ensureRetentionSchedule(temporal, config);
   if (worker !== undefined && config.BACKUP_SCHEDULE) await ensureBackupSchedule(temporal, config);
@@ -269,6 +272,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await fullChats?.stop();
       await app?.close();
       await documentChecks?.close();
+      imageWork?.stop();
       await worker?.stop();
       await bridgeWorker?.stop();
       backupTarget?.close();

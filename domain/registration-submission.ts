@@ -106,7 +106,8 @@ export function parseDocumentSource(raw: unknown, kind: DocumentKind): Parsed<Do
   const label = documentLabels[kind];
   const text = answerText(raw)?.trim() ?? '';
   if (text === '') return fail(documentSourceErrors.missing(label));
-  if (text.toLowerCase() === keptDocumentAnswer) return ok({ type: 'kept' });
+  // Lower-cased only when it could be the word: a document's base64 is megabytes.
+  if (text.length === keptDocumentAnswer.length && text.toLowerCase() === keptDocumentAnswer) return ok({ type: 'kept' });
   const invalid = fail(documentSourceErrors.invalid(label));
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === undefined) {

@@ -2,6 +2,10 @@ import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
 import { masterKeysProblems } from './crypto/keyring.ts';
 
+/** Which Temporal `npm start`, `npm test` and the benches start when TEMPORAL_ADDRESS is unset. */
+export const temporalModes = ['dev', 'server'] as const;
+export type TemporalMode = (typeof temporalModes)[number];
+
 /**
  * The whole configuration, parsed once from the environment at start-up.
  * Every key is documented in `.env.example`. Nothing reads `process.env` elsewhere.
@@ -83,6 +87,8 @@ export const configSchema = z.object({
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: duration('60s'),
 
   TEMPORAL_ADDRESS: optionalText,
+  /** Without TEMPORAL_ADDRESS, which Temporal `npm start` runs: the CLI's dev server, or the Temporal server on PostgreSQL (README, "Temporal on PostgreSQL"). */
+  TEMPORAL_MODE: z.enum(temporalModes).default('dev'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('driver-registration'),
 
@@ -238,6 +244,8 @@ export const configSchema = z.object({
   RATE_LIMIT_CORRECTION_CODES: count(120),
   RATE_LIMIT_INTAKE_WINDOW: duration('1h'),
   INTAKE_MAX_IN_FLIGHT: count(8),
+  /** How long an intake waits for a slot before it is refused 503 (0: refused at once). */
+  INTAKE_QUEUE_WAIT: duration('6s'),
 
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** host:port where the Temporal SDK serves its own worker metrics (/metrics); unset: not served. */

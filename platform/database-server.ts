@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 /** Where `npm start` and `npm test` look for PostgreSQL when DATABASE_URL is not set. */
@@ -14,6 +15,8 @@ export interface DatabaseServer {
   url(database: string): string;
   origin: 'configured' | 'local' | 'embedded';
   stop(): Promise<void>;
+  /** For a server started here (embedded): when it stops answering, and how to start it again. */
+  watch?: { died(): Promise<string>; restart(): Promise<void> };
 }
 
 async function reachable(connectionString: string): Promise<boolean> {
@@ -70,7 +73,35 @@ export async function findOrStartDatabase(options: {
   if (fresh) await server.initialise();
   await server.start();
   const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/${database}`;
-  return { adminUrl: url('postgres'), url, origin: 'embedded', stop: () => server.stop() };
+  let stopped = false;
+  return {
+    adminUrl: url('postgres'),
+    url,
+    origin: 'embedded',
+    // The library waits for an exit that a dead server never gives again: bounded.
+    stop: async () => {
+      stopped = true;
+      await Promise.race([server.stop(), sleep(15_000, undefined, { ref: false })]);
+    },
+    watch: {
+      died: () => stoppedAnswering(url('postgres'), () => stopped),
+      // A second start spawns the server again on the same data (PostgreSQL recovers from its WAL).
+      restart: () => server.start().catch((error: unknown) => {
+        throw new Error(`the embedded PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}`);
+      }),
+    },
+  };
+}
+
+/** Settles once the server has failed two checks in a row (one every 2 s), or when told it was stopped. */
+async function stoppedAnswering(adminUrl: string, stopped: () => boolean): Promise<string> {
+  let failures = 0;
+  while (failures < 2) {
+    await sleep(2000, undefined, { ref: false });
+    if (stopped()) return 'stopped';
+    failures = (await reachable(adminUrl)) ? 0 : failures + 1;
+  }
+  return 'it stopped answering';
 }
 
 /**

@@ -33,9 +33,19 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   return pool;
 }
 
-/** Runs `work` in a transaction; rolls back and rethrows on any error. */
+/**
+ * Runs `work` in a transaction; rolls back and rethrows on any error. A connection PostgreSQL ends
+ * between two statements (a restart: its notice can come in the same read as the last answer) is
+ * reported on the client, not on a statement: heard here, it fails the transaction's next statement
+ * and the pool drops the client, instead of an unhandled 'error' ending the process.
+ */
 export async function inTransaction<T>(db: Db, work: (client: DbClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -45,7 +55,8 @@ export async function inTransaction<T>(db: Db, work: (client: DbClient) => Promi
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }
 

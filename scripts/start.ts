@@ -1,10 +1,13 @@
 /**
  * `npm start`: the whole system on its embedded defaults, with no configuration.
  * PostgreSQL (DATABASE_URL, else local, else embedded) → migrations → Temporal (TEMPORAL_ADDRESS,
- * else a dev server with its Web UI) → WPPConnect (WPPCONNECT_URL, else the simulator as a
+ * else a dev server with its Web UI, or with TEMPORAL_MODE=server the Temporal server on that
+ * PostgreSQL, databases temporal and temporal_visibility) → WPPConnect (WPPCONNECT_URL, else the simulator as a
  * sandbox) → Chatwoot (CHATWOOT_URL, else the simulator, so the bridge runs) → Typebot (TYPEBOT_URL,
  * else, in the full sandbox, the simulator running docs/typebot-flows/) → worker and API → with
  * the simulators, the sandbox console and its web page. Ctrl-C stops everything it started, in reverse order.
+ * A Temporal or PostgreSQL server started here that dies is started again (three times in ten
+ * minutes at most); past that npm start stops, saying why, rather than serve without it.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -20,8 +23,9 @@ import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simu
 import { registrationFlow } from '../test/support/typebot-flow.ts';
 import { sandboxAccounts } from '../platform/console-accounts.ts';
 import { forgetSimulatedChatwoot } from './lib/sandbox-reset.ts';
-import { ensureTemporal } from './lib/temporal-dev-server.ts';
+import { ensureTemporal, postgresTarget } from './lib/temporal-target.ts';
 import { sandboxConsoleHelp, startSandboxConsole } from './sandbox-console.ts';
+import { supervise } from './lib/supervise.ts';
 
 const log = (line: string) => console.log(`[start] ${line}`);
 const stops: Array<() => Promise<void>> = [];
@@ -59,8 +63,11 @@ async function main(): Promise<void> {
     log(`No OPERATOR_TOKENS set: an operator token for this run only is  Authorization: Bearer ${token}`);
   }
   const [operatorToken] = config.OPERATOR_TOKENS.keys();
+  const onPostgres = reachable === undefined && config.TEMPORAL_MODE === 'server';
   const temporal = await ensureTemporal({
     ...(reachable === undefined ? {} : { address: reachable }),
+    // Its databases are kept, beside the application's, from one start to the next.
+    ...(onPostgres ? { server: { postgres: postgresTarget(database.adminUrl), databases: { temporal: 'temporal', visibility: 'temporal_visibility' }, dir: path.join(config.DATA_DIR, 'temporal-server') } } : {}),
     namespace: config.TEMPORAL_NAMESPACE,
     dbFile: path.join(config.DATA_DIR, 'temporal', 'temporal.db'),
     logFile: path.join(config.DATA_DIR, 'temporal', 'server.log'),
@@ -70,9 +77,10 @@ async function main(): Promise<void> {
     log,
   });
   if (temporal.started !== undefined) stops.push(() => temporal.started!.stop());
-  // Temporal's database is ours (the dev server's file): the backups take it too (README, "Backups and restore").
-  if (temporal.started !== undefined) config.BACKUP_TEMPORAL_SQLITE ??= path.join(config.DATA_DIR, 'temporal', 'temporal.db');
-  else log(`Using the Temporal server already running at ${temporal.address} (left running on exit)`);
+  if (temporal.started === undefined) log(`Using the Temporal server already running at ${temporal.address} (left running on exit)`);
+  // The dev server's database is a file of ours: the backups take it too (README, "Backups and restore").
+  else if (!onPostgres) config.BACKUP_TEMPORAL_SQLITE ??= path.join(config.DATA_DIR, 'temporal', 'temporal.db');
+  else log('Temporal server on PostgreSQL (databases temporal, temporal_visibility): no Web UI here, back its databases up with pg_dump (README, "Temporal on PostgreSQL")');
 
   const wppSimulator = config.WPPCONNECT_URL === undefined ? await simulateWhatsApp(config) : undefined;
   const chatwootSimulator = config.CHATWOOT_URL === undefined ? await simulateChatwoot(config) : undefined;
@@ -117,6 +125,16 @@ async function main(): Promise<void> {
     stops.push(() => sandbox.close());
     for (const line of sandboxConsoleHelp(sandbox.url)) log(line);
   }
+  // Restarted when they die; npm start stops, saying why, when they keep dying.
+  const watched = { log, stopping: () => stopping, giveUp: (message: string) => {
+    console.error(`[start] ${message}`);
+    void shutdown(1);
+  } };
+  if (temporal.started !== undefined) {
+    const started = temporal.started;
+    supervise({ name: `The Temporal ${started.kind}`, died: () => started.exited, restart: () => started.restart() }, watched);
+  }
+  if (database.watch !== undefined) supervise({ name: 'The embedded PostgreSQL', ...database.watch }, watched);
   log('Ctrl-C stops everything started here.');
 }
 

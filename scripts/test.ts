@@ -1,5 +1,7 @@
 /**
- * `npm test` (after typecheck and lint): one Temporal dev server, one fresh PostgreSQL database and
+ * `npm test` (after typecheck and lint): one Temporal (the CLI's dev server, or with
+ * TEMPORAL_MODE=server the Temporal server on the same PostgreSQL, as `npm run test:production`
+ * runs it; TEMPORAL_ADDRESS: a running one), one fresh PostgreSQL database and
  * one workflow bundle for the whole run, shared by every test file through the environment
  * (TEST_TEMPORAL_ADDRESS, TEST_DATABASE_URL, TEST_WORKFLOW_BUNDLE, TEST_SUGGEST_CONTINUE_AS_NEW_AT),
  * and, when a file drives a browser (imports test/support/browser.ts), Debian's Chromium
@@ -21,11 +23,14 @@ import { dropDatabase } from '../platform/stores/databases.ts';
 import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureChromium } from './lib/chromium.ts';
+import { ensureDockerCompose } from './lib/docker-compose.ts';
+import { ensureHaproxy } from './lib/haproxy.ts';
+import type { ProgramLookup } from './lib/executables.ts';
 import { ensurePrometheus } from './lib/prometheus.ts';
 import { ensurePostgresClient } from './lib/postgresql-client.ts';
 import { findOrBuildVersitygw } from './lib/versitygw.ts';
 import { serverVersion } from '../platform/stores/backups.ts';
-import { ensureTemporal } from './lib/temporal-dev-server.ts';
+import { ensureTemporal, postgresTarget, temporalModeFrom } from './lib/temporal-target.ts';
 
 const log = (line: string) => console.log(`[test] ${line}`);
 const cleanups: Array<() => Promise<void>> = [];
@@ -90,23 +95,24 @@ async function backupEnvironment(files: string[], adminUrl: string): Promise<Rec
   };
 }
 
+/** For files importing the support module: the Debian program's path in `present`, else why not in `missing`. */
+async function debianProgramEnvironment(
+  files: string[], supportModule: string, what: string, ensure: (log: (line: string) => void) => Promise<ProgramLookup>, present: string, missing: string,
+): Promise<Record<string, string>> {
+  if (!(await anyImports(files, supportModule))) return {};
+  const found = await ensure(log);
+  if (found.path === undefined) {
+    log(`${what} unavailable, its tests skip: ${found.reason}`);
+    return { [missing]: found.reason };
+  }
+  log(`${found.version} at ${found.path}`);
+  return { [present]: found.path };
+}
+
 async function main(): Promise<number> {
   const files = await testFiles();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'leguas-test-'));
   cleanups.push(() => rm(scratch, { recursive: true, force: true }));
-
-  const started = Date.now();
-  const temporal = await ensureTemporal({
-    ...(process.env.TEMPORAL_ADDRESS ? { address: process.env.TEMPORAL_ADDRESS } : {}),
-    namespace: 'default',
-    headless: true,
-    logFile: path.join(scratch, 'temporal.log'),
-    // Low enough for one test's chat to cross it (Temporal's default is 4,096 events), high enough for the rest not to.
-    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': suggestContinueAsNewAt },
-    log,
-  });
-  if (temporal.started !== undefined) cleanups.push(() => temporal.started!.stop());
-  log(`Temporal at ${temporal.address} (${Date.now() - started} ms)`);
 
   const database = await findOrStartDatabase({ configuredUrl: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR ?? 'data', log });
   cleanups.push(() => database.stop());
@@ -116,15 +122,33 @@ async function main(): Promise<number> {
   cleanups.push(() => dropDatabase(database.adminUrl, databaseName));
   log(`PostgreSQL database ${databaseName} (${database.origin})`);
 
+  const started = Date.now();
+  const temporal = await ensureTemporal({
+    ...(process.env.TEMPORAL_ADDRESS ? { address: process.env.TEMPORAL_ADDRESS } : {}),
+    ...(temporalModeFrom(process.env) === 'server' ? { server: { postgres: postgresTarget(database.adminUrl) } } : {}),
+    namespace: 'default',
+    headless: true,
+    logFile: path.join(scratch, 'temporal.log'),
+    // Low enough for one test's chat to cross it (Temporal's default is 4,096 events), high enough for the rest not to.
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': suggestContinueAsNewAt },
+    log,
+  });
+  if (temporal.started !== undefined) cleanups.push(() => temporal.started!.stop());
+  log(`Temporal at ${temporal.address} (${temporal.started?.kind ?? 'TEMPORAL_ADDRESS'}, ${Date.now() - started} ms)`);
+
   const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info: () => undefined, warn: log, error: log, debug: () => undefined, trace: () => undefined, log: () => undefined } });
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   const browser = await browserEnvironment(files);
   const prometheus = await prometheusEnvironment(files);
   const backups = await backupEnvironment(files, database.adminUrl);
+  const compose = await debianProgramEnvironment(files, 'docker-compose.ts', 'docker-compose', ensureDockerCompose, 'TEST_DOCKER_COMPOSE_PATH', 'TEST_DOCKER_COMPOSE_MISSING');
+  const haproxy = await debianProgramEnvironment(files, 'load-balancer.ts', 'HAProxy', ensureHaproxy, 'TEST_HAPROXY_PATH', 'TEST_HAPROXY_MISSING');
   log(`Workflow bundle ready; running ${files.length} test file(s)`);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  // --test-force-exit: a file whose tests have all ended exits, even when a failed test left a system
+  // running (its workers retrying a stopped Temporal forever held CI until its 90 minutes ran out).
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files], {
     stdio: 'inherit',
     env: {
       ...process.env,
@@ -136,6 +160,8 @@ async function main(): Promise<number> {
       ...browser,
       ...prometheus,
       ...backups,
+      ...compose,
+      ...haproxy,
       // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },

@@ -1,10 +1,18 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Tracing } from '../platform/tracing/tracing.ts';
+import { moduleBeside } from '../platform/module-path.ts';
 
 /** The project's workflows, as the worker bundles them (tests and benchmarks bundle this once per run). */
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const workflowsPath = fileURLToPath(moduleBeside(import.meta.url, '../workflows/index'));
+
+/** The bundle `npm run build` made beside the compiled code (with the tracing interceptors or without); none when running from source. */
+function prebuiltBundle(traced: boolean): string | undefined {
+  const file = fileURLToPath(new URL(`../workflow-bundles/${traced ? 'traced' : 'plain'}.js`, import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
 
 /**
  * How long a workflow task waits on a worker's own (sticky) queue before any worker may take it.
@@ -17,7 +25,7 @@ export interface WorkerPlace {
   address: string;
   namespace: string;
   taskQueue: string;
-  /** A pre-built workflow bundle (tests and benchmarks build one per run); default: bundle from source. */
+  /** A pre-built workflow bundle (tests and benchmarks build one per run); default: the one `npm run build` made, else bundle from source. */
   workflowBundlePath?: string | undefined;
   /** The payload codec every client and worker of the system shares (encryption, platform/crypto/payload-codec.ts). */
   dataConverter?: DataConverter | undefined;
@@ -38,15 +46,16 @@ export async function startWorker(
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>,
 ): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: where.address });
+  const bundlePath = where.workflowBundlePath ?? prebuiltBundle(where.tracing !== undefined);
   // Loaded only when tracing is on: with it off, no interceptor and no sink.
   const traced = where.tracing === undefined
     ? {}
-    : (await import('./tracing.ts')).tracingWorkerOptions(where.tracing, where.workflowBundlePath === undefined ? 'from-source' : 'prebuilt');
+    : (await import('./tracing.ts')).tracingWorkerOptions(where.tracing, bundlePath === undefined ? 'from-source' : 'prebuilt');
   const worker = await Worker.create({
     connection,
     namespace: where.namespace,
     taskQueue: where.taskQueue,
-    ...(where.workflowBundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: where.workflowBundlePath } }),
+    ...(bundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: bundlePath } }),
     ...(where.dataConverter === undefined ? {} : { dataConverter: where.dataConverter }),
     ...traced,
     ...options,

@@ -4,13 +4,14 @@ import {
 } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Tracing } from '../platform/tracing/tracing.ts';
+import { moduleBeside } from '../platform/module-path.ts';
 
 /**
  * The workflow interceptors of a traced worker (workflow-tracing.ts). They live in the workflow
  * bundle: a bundle built ahead of time (tests, benchmarks) has them only when it was built with
  * `workflowInterceptorModules: [workflowTracingModule]`.
  */
-export const workflowTracingModule = fileURLToPath(new URL('./workflow-tracing.ts', import.meta.url));
+export const workflowTracingModule = fileURLToPath(moduleBeside(import.meta.url, './workflow-tracing'));
 
 /**
  * A worker's part of tracing (loaded only when tracing is on): Temporal's OpenTelemetry interceptors

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorType } from '../../domain/errors.ts';
 import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
 import type { EdgeLimits } from './limits.ts';
@@ -54,7 +54,28 @@ export function intakeGuard(secret: string | undefined, limits: EdgeLimits) {
 /** Seconds a driver is asked to wait when every intake slot is taken. */
 const busyRetryAfterSeconds = 5;
 
-/** Takes an intake slot (INTAKE_MAX_IN_FLIGHT), or refuses with 503 and Retry-After when none is free. */
-export function enterIntake(limits: EdgeLimits): void {
-  if (!limits.tryEnterIntake()) throw new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
+/**
+ * Takes an intake slot (INTAKE_MAX_IN_FLIGHT), waiting up to `waitMs` (INTAKE_QUEUE_WAIT) for one,
+ * or refuses with 503 and Retry-After when none came.
+ */
+export async function enterIntake(limits: EdgeLimits, waitMs: number, signal?: AbortSignal): Promise<void> {
+  if (!(await limits.enterIntake(waitMs, signal))) throw busy();
+}
+
+const busy = () => new EdgeRefusal(ErrorType.Unavailable, requestErrors.busy, 'busy', busyRetryAfterSeconds);
+
+/**
+ * The intake's slot for one request, from its `onRequest` hook, before its body is read (a request
+ * waiting in line holds its connection, not its megabytes): given back however the exchange ends,
+ * and never kept by a driver who left while waiting.
+ */
+export async function takeIntakeSlot(limits: EdgeLimits, waitMs: number, reply: FastifyReply): Promise<void> {
+  const left = new AbortController();
+  let held = false;
+  // 'close' comes however the exchange ends: answered, failed, or the client gone mid-body or in line.
+  reply.raw.once('close', () => (held ? limits.releaseIntake() : left.abort()));
+  const entered = await limits.enterIntake(waitMs, left.signal);
+  if (entered && left.signal.aborted) limits.releaseIntake(); // the slot came as the driver left
+  if (!entered || left.signal.aborted) throw busy();
+  held = true;
 }

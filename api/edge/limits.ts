@@ -37,8 +37,12 @@ export interface EdgeLimits {
    * is bounded either way. The name's key is a keyed hash.
    */
   signIn(name: string, request: FastifyRequest): Promise<LimitCount>;
-  /** Takes an intake slot; false when INTAKE_MAX_IN_FLIGHT are taken. `release` gives it back. */
-  tryEnterIntake(): boolean;
+  /**
+   * Takes an intake slot (INTAKE_MAX_IN_FLIGHT), waiting up to `waitMs` in line for one, first come
+   * first served; false when none came in time, the line is full, or `signal` aborted (the driver
+   * left). `releaseIntake` gives it back.
+   */
+  enterIntake(waitMs: number, signal?: AbortSignal): Promise<boolean>;
   releaseIntake(): void;
 }
 
@@ -90,6 +94,9 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
   const hashed = (kind: string, value: string) => `${kind}:${createHmac('sha256', hashKey).update(`${kind}:${value}`).digest('base64url')}`;
 
   let inFlight = 0;
+  /** Intakes waiting for a slot, oldest first; beyond four times the slots a driver is refused at once. */
+  const line = new Set<() => void>();
+  const lineMax = 4 * config.INTAKE_MAX_IN_FLIGHT;
   return {
     address: (request) => byAddress(`address:${request.ip}`),
     submission: async (nif, phone) => {
@@ -106,13 +113,32 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
       const [byName, byAddress] = await Promise.all([signInsByName(hashed('sign-in', name)), signInsByAddress(`sign-in-address:${request.ip}`)]);
       return byName.exceeded ? byName : byAddress;
     },
-    tryEnterIntake: () => {
-      if (inFlight >= config.INTAKE_MAX_IN_FLIGHT) return false;
-      inFlight += 1;
-      return true;
-    },
+    enterIntake: (waitMs, signal) => new Promise<boolean>((resolve) => {
+      if (inFlight < config.INTAKE_MAX_IN_FLIGHT && line.size === 0) {
+        inFlight += 1;
+        return resolve(true);
+      }
+      if (waitMs <= 0 || line.size >= lineMax || signal?.aborted === true) return resolve(false);
+      const leave = (entered: boolean) => {
+        line.delete(enter);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', giveUp);
+        resolve(entered);
+      };
+      const enter = () => {
+        inFlight += 1;
+        leave(true);
+      };
+      const giveUp = () => leave(false);
+      const timer = setTimeout(giveUp, waitMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
+      line.add(enter);
+    }),
     releaseIntake: () => {
       inFlight = Math.max(0, inFlight - 1);
+      // The longest waiting takes the slot (a Set iterates in insertion order).
+      const next = line.values().next();
+      if (next.done !== true) next.value();
     },
   };
 }

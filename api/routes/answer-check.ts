@@ -41,7 +41,7 @@ export const answerCheckRoutes = (deps: AppDependencies, limits: EdgeLimits): Fa
     const kind = documentKindOfField(field)!;
     const source = parseDocumentSource(raw, kind);
     if (!source.ok) return { valido: false, valor: '', erro: source.error };
-    enterIntake(limits);
+    await enterIntake(limits, deps.config.INTAKE_QUEUE_WAIT);
     try {
       await resolveDocument(source.value, kind, deps.documentChecks, documentLimits);
       return { valido: true, valor: answerAsGiven(raw), erro: '' };

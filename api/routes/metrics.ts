@@ -3,6 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import { registrationStatuses } from '../../domain/registration.ts';
 import { chatWorkflowType } from '../../workflows/chat.ts';
 import { countByStatus } from '../../platform/stores/console-views.ts';
+import { waitingHandOffs } from '../../platform/stores/chat-handoffs.ts';
 import { sameSecret } from '../edge/guard.ts';
 import { unauthorized } from '../edge/refusals.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -37,6 +38,7 @@ export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => a
   countDocumentChecks(deps);
   countRegistrationsByStatus(deps);
   countActiveChats(deps);
+  countWaitingAgentEvents(deps);
   const token = deps.config.METRICS_TOKEN;
   app.get('/metrics', async (request, reply) => {
     const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -81,4 +83,26 @@ function countRegistrationsByStatus(deps: AppDependencies): void {
       if (counts !== null) for (const status of registrationStatuses) this.set({ status }, counts.get(status) ?? 0);
     },
   });
+}
+
+const waitingAgentEventsMetric = 'bridge_agent_events_waiting';
+const oldestAgentEventMetric = 'bridge_agent_event_oldest_seconds';
+
+/**
+ * Agents' replies kept and not yet in their chat's workflow (api/hand-offs/agent-inbox.ts), and how
+ * long the oldest has waited: a few for a moment is normal, a count that grows means Temporal does not take them.
+ */
+function countWaitingAgentEvents(deps: AppDependencies): void {
+  if (deps.metrics.getSingleMetric(waitingAgentEventsMetric) !== undefined) return;
+  const gauge = (name: string, help: string, read: (waiting: { count: number; oldestSeconds: number }) => number) => new Gauge({
+    name, help, registers: [deps.metrics],
+    async collect() {
+      this.reset();
+      // PostgreSQL away: no series this scrape.
+      const waiting = await waitingHandOffs(deps.db, deps.config.BRIDGE_TASK_QUEUE).catch(() => null);
+      if (waiting !== null) this.set(read(waiting));
+    },
+  });
+  gauge(waitingAgentEventsMetric, 'Agent events (replies, assignments, resolutions) kept from Chatwoot\'s webhook and not yet handed to their chat\'s workflow', (waiting) => waiting.count);
+  gauge(oldestAgentEventMetric, 'Seconds the oldest agent event kept from Chatwoot\'s webhook has waited for its chat\'s workflow (0: none waiting)', (waiting) => waiting.oldestSeconds);
 }

@@ -5,7 +5,7 @@ import { parseNif } from '../../domain/nif.ts';
 import { parsePortuguesePhone } from '../../domain/phone.ts';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
-import { enterIntake, intakeGuard } from '../edge/guard.ts';
+import { intakeGuard, takeIntakeSlot } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal } from '../edge/refusals.ts';
 import { readSharedBody } from '../edge/shared-body.ts';
@@ -15,15 +15,11 @@ import { submitRegistration } from '../intake/submit-registration.ts';
  * The Typebot flow's HTTP Request block posts here (`/drivers/register-typebot/`, with or without
  * the trailing slash). Answers in pt-PT: Typebot shows `error` to the driver. Before the body is
  * read: `X-Intake-Token` (required in production), the per-address limit for the rest, and a slot
- * (INTAKE_MAX_IN_FLIGHT); once it is parsed, the per-NIF and per-phone limits.
+ * (INTAKE_MAX_IN_FLIGHT, waited for up to INTAKE_QUEUE_WAIT); once it is parsed, the per-NIF and per-phone limits.
  */
 export const registrationIntakeRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   const guard = intakeGuard(deps.config.INTAKE_SHARED_SECRET, limits);
-  async function takeSlot(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    enterIntake(limits);
-    // 'close' comes however the exchange ends: answered, failed, or the client gone mid-body.
-    reply.raw.once('close', () => limits.releaseIntake());
-  }
+  const takeSlot = (_request: FastifyRequest, reply: FastifyReply) => takeIntakeSlot(limits, deps.config.INTAKE_QUEUE_WAIT, reply);
 
   // Collected into shared memory here, parsed, read and decoded in a worker thread (documentChecks): tens
   // of megabytes of JSON and base64 would otherwise hold the event loop, and with it /health, webhooks and reviewers.

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
+import { createAgentInbox } from '../hand-offs/agent-inbox.ts';
 import { authenticated, deferred, edgeGuard, refused, sameSecret, type Authentication } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal, unauthorized } from '../edge/refusals.ts';
@@ -18,9 +19,10 @@ declare module 'fastify' {
  * `POST /webhooks/chatwoot` (signed) and `POST /webhooks/chatwoot/<token>`: the API inbox's webhook.
  * With CHATWOOT_VERIFY_SIGNATURE (Chatwoot 4.13+) the signature is checked on the raw bytes (so after
  * reading, within a small body limit); without it, only the URL with CHATWOOT_WEBHOOK_TOKEN is
- * accepted, checked in onRequest before the body is read. Agents' replies are handed to their chat's
- * workflow and the answer goes back well inside Chatwoot's 5-second timeout. A repeated delivery is
- * harmless: the workflow dedupes by message id.
+ * accepted, checked in onRequest before the body is read. Agents' replies (and what agents do around
+ * the bot) are kept in PostgreSQL and answered at once, well inside Chatwoot's 5-second timeout,
+ * Temporal up or not; they reach their chat's workflow from there. A repeated delivery is harmless:
+ * it is kept once, and the workflow dedupes by message id.
  */
 export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   const { config } = deps;
@@ -64,14 +66,17 @@ export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits)
     }
   }
 
+  // Kept before the answer, handed to the chat's workflow from there (agent-inbox.ts): Chatwoot never redelivers.
+  const inbox = createAgentInbox(deps.db, deps.personal, deps.chats, {
+    queue: config.BRIDGE_TASK_QUEUE, log: (fields, message) => app.log.warn(fields, message),
+  });
+  app.addHook('onReady', async () => inbox.start());
+  app.addHook('onClose', async () => inbox.stop());
+
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
-    if (decision.message.kind === 'control') {
-      const taken = await deps.chats.control(decision.chatId, decision.message);
-      return reply.status(200).send({ ok: true, forwarded: taken, ...(taken ? {} : { reason: 'no active chat' }) });
-    }
-    await deps.chats.events(decision.chatId, [decision.message]);
+    await inbox.keep(decision.chatId, decision.message);
     return reply.status(200).send({ ok: true, forwarded: true });
   };
 

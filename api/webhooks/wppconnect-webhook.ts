@@ -79,8 +79,8 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     const queueFull = () => reply.status(503).header('retry-after', String(queueFullRetryAfterSeconds)).send({ ok: false, error: 'This chat\'s queue is full; retry later' });
     // A chat whose queue is full, or whose webhooks pile up here faster than they are handed off (each holds its body).
     if (deps.chats.full(message.chatId) || turns.waiting(message.chatId) >= chatTurnsMax) return queueFull();
-    // In turn with the chat's other messages: handed off in the order they arrived (chat-turns.ts).
-    return turns.take(message.chatId, async () => {
+    // In turn with the chat's other messages: handed off in WhatsApp's order (chat-turns.ts).
+    return turns.take(message.chatId, message.timestamp, async () => {
       let mediaKey: string | null = null;
       if (message.media !== undefined) {
         mediaKey = chatMediaKey(deps.personal, message.chatId, message.id);

@@ -18,6 +18,8 @@ export interface AgentRepliesOptions {
   /** Where agents reply, in turn: a conversation and its driver's WhatsApp digits. */
   conversations: Array<{ conversationId: number; phone: string }>;
   replies: number;
+  /** Replies created a second; 0: all at once. */
+  perSecond: number;
   pids: Record<string, number>;
   timeoutMs: number;
   abandoned: Promise<never>;
@@ -48,6 +50,10 @@ export async function runAgentReplies(options: AgentRepliesOptions): Promise<Age
   const cpuBefore = await cpuSnapshot(options.pids);
   const started = performance.now();
   for (let i = 0; i < options.replies; i++) {
+    if (options.perSecond > 0) {
+      const dueMs = started + (i * 1000) / options.perSecond - performance.now();
+      if (dueMs > 0) await sleep(dueMs);
+    }
     const target = options.conversations[i % options.conversations.length]!;
     const content = `[bench resposta] ${i + 1}: já verificamos a sua entrega.`;
     expected.set(content, { stream: target.phone, order: i });

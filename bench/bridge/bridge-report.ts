@@ -31,6 +31,10 @@ export interface BridgeReportInput {
 const seconds = (ms: number | null) => (ms === null ? null : round(ms / 1000, 2));
 const perSecond = (count: number, ms: number | null) => (ms === null || ms <= 0 ? null : round(count / (ms / 1000), 1));
 
+/** The bridge machine's CPU milliseconds per message: the whole machine's busy time but the load generator's and simulators' (`bench`). */
+const machineCpuMsPer = (cpu: Record<string, number | null>, messages: number) =>
+  cpu.machine_busy === null || cpu.machine_busy === undefined ? null : round(((cpu.machine_busy - (cpu.bench ?? 0)) * 1000) / messages, 2);
+
 /** CPU milliseconds each process spent per message. */
 const cpuMsPer = (cpu: Record<string, number | null>, messages: number) =>
   Object.fromEntries(Object.entries(cpu).map(([name, value]) => [name, value === null ? null : round((value * 1000) / messages, 2)]));
@@ -58,6 +62,7 @@ function inboundPhase({ chats, result, roundTrips }: InboundPhaseReport) {
     },
     cpu_seconds: result.cpuSeconds,
     cpu_ms_per_message: cpuMsPer(result.cpuSeconds, chats.total),
+    machine_cpu_ms_per_message: machineCpuMsPer(result.cpuSeconds, chats.total),
   };
 }
 
@@ -83,6 +88,7 @@ export function bridgeReport(input: BridgeReportInput): Record<string, unknown> 
     misrouted: exactly(everything.misrouted, 0),
     ratio_to_ceiling: atLeast(ratio, 0.8),
     half_ceiling_latency_p99_ms: atMost(pacedLatency?.p99, 300),
+    half_ceiling_machine_cpu_ms_per_message: atMost(machineCpuMsPer(halfCeiling.result.cpuSeconds, halfCeiling.chats.total) ?? undefined, 15),
     chatwoot_webhook_answer_p99_ms: atMost(replyAnswers?.p99, 100),
   };
   return {
@@ -111,6 +117,7 @@ export function bridgeReport(input: BridgeReportInput): Record<string, unknown> 
       half_ceiling: { rate_per_second: round(halfCeiling.ratePerSecond, 1), ...inboundPhase(halfCeiling) },
       agent_replies: {
         replies: settings.BENCH_AGENT_REPLIES,
+        replies_per_second: settings.BENCH_AGENT_REPLIES_PER_SECOND || 'all at once',
         conversations: replies.conversations,
         completed: replies.completed,
         seconds_until_all_on_whatsapp: seconds(replies.elapsedMs),
@@ -126,6 +133,7 @@ export function bridgeReport(input: BridgeReportInput): Record<string, unknown> 
       concurrency: settings.BENCH_CONCURRENCY,
       paced_fraction_of_ceiling: settings.BENCH_PACED_FRACTION,
       agent_replies: settings.BENCH_AGENT_REPLIES,
+      workers: settings.BENCH_WORKERS,
       timeout_seconds: settings.BENCH_TIMEOUT_SECONDS,
       bridge_batch_size: input.systemConfig.BRIDGE_BATCH_SIZE,
       bridge_polling: input.systemConfig.BRIDGE_POLLING,

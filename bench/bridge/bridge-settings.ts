@@ -15,6 +15,16 @@ const settingsSchema = z.object({
   BENCH_PACED_FRACTION: z.coerce.number().positive().max(1).default(0.5),
   /** Agent replies posted through Chatwoot's signed webhook (over the first phase's conversations). */
   BENCH_AGENT_REPLIES: count(500),
+  /**
+   * Replies created a second (open loop); 0: all at once, as the default scenario (the simulator
+   * then delivers them within its 30 ms jitter, so the API answers a burst of that many at once).
+   */
+  BENCH_AGENT_REPLIES_PER_SECOND: z.coerce.number().min(0).default(0),
+  /**
+   * Worker processes (each runs the bridge and the registration worker). 2 shows what a second
+   * instance adds on the same machine: correctness is the scale test's; on 2 cores expect no gain.
+   */
+  BENCH_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
   /** How long each phase may take to reach its end before the run fails. */
   BENCH_TIMEOUT_SECONDS: count(300),
   /** The project's own keys, passed to the API and worker. Unset: the project's default (20). */

@@ -64,11 +64,14 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const ceilingRate = ceiling.signals / (ceiling.elapsedMs / 1000);
   log(`Ceiling: ${ceilingRate.toFixed(1)} signals per second`);
 
-  const worker = startSystemChild<ReadyMessage>('worker', env.systemEnv, nodeFlags);
-  cleanups.add('worker process', () => worker.stop());
+  const workers = Array.from({ length: settings.BENCH_WORKERS }, (_, index) => {
+    const worker = startSystemChild<ReadyMessage>('worker', env.systemEnv, nodeFlags);
+    cleanups.add(`worker process ${index + 1}`, () => worker.stop());
+    return worker;
+  });
   const api = startSystemChild<ReadyMessage>('api', env.systemEnv, nodeFlags);
   cleanups.add('API process', () => api.stop());
-  const [, apiReady] = await Promise.all([worker.first, api.first]);
+  const [apiReady] = await Promise.all([api.first, ...workers.map((worker) => worker.first)]);
   if (apiReady.apiUrl === undefined) throw new Error('The API process reported no URL');
   // The chats' workflow ids are keyed hashes: the system's index key (made by its first start) names them.
   const db = createDb(infrastructure.databaseUrl);
@@ -76,12 +79,12 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const chatKeys = await loadPersonalData(db, parseMasterKeys(systemConfig.MASTER_KEYS!));
   wpp.setWebhookUrl(`${apiReady.apiUrl}/webhooks/wppconnect/${env.webhookToken}`);
   chatwoot.setWebhookUrl(`${apiReady.apiUrl}/webhooks/chatwoot`);
-  log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pid ${worker.pid}; bridge task queue ${env.taskQueues.bridge}`);
-  const abandoned = Promise.race([worker.exited, api.exited]).then((reason): never => {
+  log(`API (pid ${api.pid}) at ${apiReady.apiUrl}; worker pids ${workers.map((worker) => worker.pid).join(', ')}; bridge task queue ${env.taskQueues.bridge}`);
+  const abandoned = Promise.race([api.exited, ...workers.map((worker) => worker.exited)]).then((reason): never => {
     throw new Error(`A child process ended during the run (${reason})`);
   });
   abandoned.catch(() => undefined);
-  const pids = { ...basePids, api: api.pid, worker: worker.pid };
+  const pids = { ...basePids, api: api.pid, ...Object.fromEntries(workers.map((worker, index) => [index === 0 ? 'worker' : `worker_${index + 1}`, worker.pid])) };
   const phase = { wpp, chatwoot, arrivals, pids, timeoutMs, abandoned };
 
   log(`Full speed: ${fullSpeedChats.total} messages over ${fullSpeedChats.chats} chats, ${settings.BENCH_CONCURRENCY} in flight`);
@@ -99,11 +102,12 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
     .flatMap((phone) => (byPhone.has(phone) ? [{ phone, conversationId: byPhone.get(phone)! }] : []));
   if (conversations.length === 0) throw new Error('No conversation in Chatwoot to reply in');
   log(`Agent replies: ${settings.BENCH_AGENT_REPLIES} over ${conversations.length} conversations`);
-  const replies = await runAgentReplies({ ...phase, conversations, replies: settings.BENCH_AGENT_REPLIES });
+  const replies = await runAgentReplies({ ...phase, conversations, replies: settings.BENCH_AGENT_REPLIES, perSecond: settings.BENCH_AGENT_REPLIES_PER_SECOND });
 
-  const memory = { api_peak_rss_mb: (await peakRssMb(api.pid)) ?? null, worker_peak_rss_mb: (await peakRssMb(worker.pid)) ?? null };
+  const memory: Record<string, number | null> = { api_peak_rss_mb: (await peakRssMb(api.pid)) ?? null };
+  for (const [index, worker] of workers.entries()) memory[index === 0 ? 'worker_peak_rss_mb' : `worker_${index + 1}_peak_rss_mb`] = (await peakRssMb(worker.pid)) ?? null;
   await api.stop();
-  await worker.stop();
+  await Promise.all(workers.map((worker) => worker.stop()));
   return bridgeReport({
     settings,
     systemConfig,

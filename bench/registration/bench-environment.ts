@@ -9,14 +9,14 @@ import path from 'node:path';
 import { startWppConnectSimulator } from '../../test/simulators/wppconnect/index.ts';
 import { workflowsPath } from '../../workers/start-worker.ts';
 import type { Cleanups } from '../shared/cleanups.ts';
-import { startInfrastructure, systemEnvironment, writeWorkflowBundle } from '../shared/infrastructure.ts';
+import { startInfrastructure, systemEnvironment, writeWorkflowBundle, type TemporalOrigin } from '../shared/infrastructure.ts';
 import type { BenchSettings } from './bench-settings.ts';
 
 export interface BenchEnvironment {
   temporalAddress: string;
   /** Set when this run started the Temporal dev server. */
   temporalPid: number | undefined;
-  temporalOrigin: 'TEMPORAL_ADDRESS' | 'dev server (in memory)';
+  temporalOrigin: TemporalOrigin;
   databaseUrl: string;
   databaseOrigin: string;
   documentsDir: string;

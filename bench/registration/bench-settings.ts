@@ -15,6 +15,10 @@ const settingsSchema = z.object({
   BENCH_DISTINCT_PDFS: count(3),
   BENCH_PHOTO_BYTES: count(2_000_000),
   BENCH_PDF_BYTES: count(300_000),
+  /** After the burst, registrations started at this rate whatever the API is doing (open loop)… */
+  BENCH_STEADY_PER_SECOND: z.coerce.number().positive().default(1),
+  /** …for this long; 0 skips the steady phase. */
+  BENCH_STEADY_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How long the 200 registrations may take to reach pending_approval before the run fails. */
   BENCH_TIMEOUT_SECONDS: count(600),
   /** Worker tuning (BENCH_MAX_ACTIVITY_TASKS, BENCH_MAX_WORKFLOW_TASKS, BENCH_MAX_CACHED_WORKFLOWS); unset keeps the project's defaults. */

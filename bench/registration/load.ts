@@ -1,6 +1,7 @@
 /**
- * The measured part: registrations posted over real HTTP, `concurrency` at a time, while
- * PostgreSQL is polled until every one of them has reached pending_approval.
+ * The measured parts: a burst of registrations posted over real HTTP, `concurrency` at a time,
+ * while PostgreSQL is polled until every one of them has reached pending_approval; and a steady
+ * stream, one started every 1/rate seconds whatever the ones before are doing (open loop).
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -120,4 +121,35 @@ export function runSettledLoad(
   return runLoad({
     ...run, registrations: settings.BENCH_REGISTRATIONS, concurrency: settings.BENCH_CONCURRENCY, timeoutMs: settings.BENCH_TIMEOUT_SECONDS * 1000, abandoned,
   });
+}
+
+/**
+ * Open loop: registration `first + i` is posted at `i / perSecond` seconds from the start, whether or
+ * not the ones before were answered (a campaign's drivers do not wait for each other). Resolves with
+ * each answer's time once all are answered; any answer but 201 fails the run.
+ */
+export async function runSteadyLoad(
+  run: { apiUrl: string; intakeSecret: string; documents: DocumentSet; onRegistered: (registrationId: string) => void },
+  steady: { first: number; perSecond: number; seconds: number },
+): Promise<{ intakeMs: number[]; registrationIds: string[] }> {
+  const count = Math.round(steady.perSecond * steady.seconds);
+  const url = `${run.apiUrl}/drivers/register-typebot/`;
+  const agent = new http.Agent({ keepAlive: true });
+  const started = performance.now();
+  try {
+    const answers = await Promise.all(Array.from({ length: count }, async (_, i) => {
+      await sleep(Math.max(0, started + (i * 1000) / steady.perSecond - performance.now()));
+      const body = registrationBody(steady.first + i, documentsOf(run.documents, steady.first + i));
+      const sent = performance.now();
+      const { status, text } = await post(url, agent, body, run.intakeSecret);
+      const ms = performance.now() - sent;
+      if (status !== 201) throw new Error(`Steady registration ${i} answered ${status}: ${text.slice(0, 500)}`);
+      const id = (JSON.parse(text) as { registration_id: string }).registration_id;
+      run.onRegistered(id);
+      return { ms, id };
+    }));
+    return { intakeMs: answers.map((answer) => answer.ms), registrationIds: answers.map((answer) => answer.id) };
+  } finally {
+    agent.destroy();
+  }
 }

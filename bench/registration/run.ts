@@ -1,7 +1,8 @@
 /**
  * `npm run bench:registration`: 200 driver registrations (two ~2 MB photos and a ~300 KB PDF each),
  * 20 at a time, over real HTTP to the API, processed by the worker in its own process, compared
- * with what sharp alone does with the same documents on this machine. Prints one JSON object on
+ * with what sharp alone does with the same documents on this machine; then one a second for five
+ * minutes (open loop), as a recruiting campaign's peak. Prints one JSON object on
  * stdout (logs go to stderr) and stops everything it started, also when it fails.
  * Knobs: bench/registration/bench-settings.ts; see bench/README.md.
  */
@@ -22,7 +23,7 @@ import { imageWorkEnv, loadBenchSettings } from './bench-settings.ts';
 import type { CeilingMessage } from './ceiling-message.ts';
 import { measureHealthDuringCraftedPdfs } from './crafted-pdfs.ts';
 import { measureHistories } from './histories.ts';
-import { runSettledLoad } from './load.ts';
+import { runSettledLoad, runSteadyLoad } from './load.ts';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -61,6 +62,15 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(pids));
   log(`All ${settings.BENCH_REGISTRATIONS} pending approval after ${(load.endToEndMs / 1000).toFixed(1)} s`);
 
+  let steady: { intakeMs: number[]; registrationIds: string[] } | undefined;
+  if (settings.BENCH_STEADY_SECONDS > 0) {
+    log(`Steady: ${settings.BENCH_STEADY_PER_SECOND} registration(s) a second for ${settings.BENCH_STEADY_SECONDS} s, whatever the API is doing`);
+    steady = await runSteadyLoad(
+      { apiUrl: apiReady.apiUrl, intakeSecret: env.systemEnv.INTAKE_SHARED_SECRET!, documents, onRegistered: (id) => registered.add(id) },
+      { first: settings.BENCH_REGISTRATIONS, perSecond: settings.BENCH_STEADY_PER_SECOND, seconds: settings.BENCH_STEADY_SECONDS },
+    );
+  }
+
   log('Posting four crafted 8 MB PDFs at once while asking /health');
   const crafted = await measureHealthDuringCraftedPdfs(apiReady.apiUrl, env.systemEnv.INTAKE_SHARED_SECRET!, documents);
   const histories = await measureHistories(temporal, load.registrationIds);
@@ -82,11 +92,15 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
   const ceilingRate = ceiling.registrations / (ceiling.elapsedMs / 1000);
   const ratio = rate / ceilingRate;
   const intake = summary(load.intakeMs);
+  const steadyIntake = steady === undefined ? undefined : summary(steady.intakeMs);
   const healthDuringCrafted = summary(crafted.healthMs);
+  // The issue's targets (README, "Performance targets"); every answer was a 201, or the run failed.
   const targets: Record<string, Target> = {
-    intake_p99_ms: atMost(intake.p99, 300),
+    burst_intake_p99_ms: atMost(intake.p99, 5000),
+    ...(steadyIntake === undefined ? {} : { steady_intake_p99_ms: atMost(steadyIntake.p99, 300) }),
     ratio_to_ceiling: atLeast(round(ratio, 3), 0.8),
     worker_peak_rss_mb: atMost(workerPeak, 400),
+    api_peak_rss_mb: atMost(apiPeak, 256),
     largest_history_bytes: atMost(histories.largestBytes, 32 * 1024),
     health_during_crafted_pdfs_max_ms: atMost(healthDuringCrafted.max, 100),
   };
@@ -101,6 +115,7 @@ async function main(cleanups: Cleanups): Promise<Record<string, unknown>> {
       bytes_per_registration: sample.licenceFront.length + sample.licenceBack.length + sample.proofOfAddress.length,
     },
     intake_ms: intake,
+    steady: steadyIntake === undefined ? null : { per_second: settings.BENCH_STEADY_PER_SECOND, seconds: settings.BENCH_STEADY_SECONDS, intake_ms: steadyIntake },
     submit_seconds: round(load.submitMs / 1000, 2),
     end_to_end_seconds: round(load.endToEndMs / 1000, 2),
     registrations_per_second: round(rate, 2),

@@ -1,7 +1,8 @@
 /**
  * What every bench runs on, each piece registered for cleanup as soon as it exists: a scratch
- * folder, Temporal (TEMPORAL_ADDRESS, else an in-memory headless dev server) and a fresh
- * PostgreSQL database on the server the project finds, migrated, dropped at the end.
+ * folder, a fresh PostgreSQL database on the server the project finds, migrated, dropped at the
+ * end, and Temporal (TEMPORAL_ADDRESS, else an in-memory headless dev server, or with
+ * TEMPORAL_MODE=server the Temporal server on that PostgreSQL).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,10 @@ import { dropDatabase } from '../../platform/stores/databases.ts';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findOrStartDatabase } from '../../platform/database-server.ts';
 import { migrate } from '../../platform/migrate.ts';
-import { ensureTemporal } from '../../scripts/lib/temporal-dev-server.ts';
+import { ensureTemporal, postgresTarget } from '../../scripts/lib/temporal-target.ts';
+import type { TemporalMode } from '../../platform/config.ts';
+
+export type TemporalOrigin = 'TEMPORAL_ADDRESS' | 'dev server (in memory)' | 'Temporal server on PostgreSQL';
 import type { Cleanups } from './cleanups.ts';
 import { failureConverterPath } from '../../platform/crypto/data-converter.ts';
 import { newMasterKey } from '../../platform/crypto/keyring.ts';
@@ -21,9 +25,9 @@ export interface Infrastructure {
   scratch: string;
   temporalAddress: string;
   temporalNamespace: string;
-  /** Set when this run started the Temporal dev server. */
+  /** Set when this run started Temporal. */
   temporalPid: number | undefined;
-  temporalOrigin: 'TEMPORAL_ADDRESS' | 'dev server (in memory)';
+  temporalOrigin: TemporalOrigin;
   databaseUrl: string;
   databaseOrigin: string;
 }
@@ -31,6 +35,7 @@ export interface Infrastructure {
 export async function startInfrastructure(
   settings: {
     TEMPORAL_ADDRESS?: string | undefined;
+    TEMPORAL_MODE?: TemporalMode | undefined;
     BENCH_TEMPORAL_DYNAMIC_CONFIG?: Record<string, string | number | boolean> | undefined;
     DATABASE_URL?: string | undefined;
   },
@@ -40,17 +45,6 @@ export async function startInfrastructure(
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'leguas-bench-'));
   cleanups.add('scratch folder', () => rm(scratch, { recursive: true, force: true }));
 
-  const temporal = await ensureTemporal({
-    ...(settings.TEMPORAL_ADDRESS === undefined ? {} : { address: settings.TEMPORAL_ADDRESS }),
-    namespace: 'default',
-    headless: true,
-    ...(settings.BENCH_TEMPORAL_DYNAMIC_CONFIG === undefined ? {} : { dynamicConfig: settings.BENCH_TEMPORAL_DYNAMIC_CONFIG }),
-    logFile: path.join(scratch, 'temporal.log'),
-    log,
-  });
-  if (temporal.started !== undefined) cleanups.add('Temporal dev server', () => temporal.started!.stop());
-  log(`Temporal at ${temporal.address}`);
-
   const database = await findOrStartDatabase({ configuredUrl: settings.DATABASE_URL, dataDir: 'data', log });
   cleanups.add('PostgreSQL server', () => database.stop());
   const databaseName = `leguas_bench_${Date.now()}`;
@@ -59,12 +53,25 @@ export async function startInfrastructure(
   await migrate(databaseUrl);
   log(`PostgreSQL database ${databaseName} (${database.origin}) migrated`);
 
+  const temporal = await ensureTemporal({
+    ...(settings.TEMPORAL_ADDRESS === undefined ? {} : { address: settings.TEMPORAL_ADDRESS }),
+    ...(settings.TEMPORAL_MODE === 'server' ? { server: { postgres: postgresTarget(database.adminUrl) } } : {}),
+    namespace: 'default',
+    headless: true,
+    ...(settings.BENCH_TEMPORAL_DYNAMIC_CONFIG === undefined ? {} : { dynamicConfig: settings.BENCH_TEMPORAL_DYNAMIC_CONFIG }),
+    logFile: path.join(scratch, 'temporal.log'),
+    log,
+  });
+  if (temporal.started !== undefined) cleanups.add(`Temporal ${temporal.started.kind}`, () => temporal.started!.stop());
+  log(`Temporal at ${temporal.address}`);
+  const temporalOrigin: TemporalOrigin = temporal.started === undefined ? 'TEMPORAL_ADDRESS' : temporal.started.kind === 'dev server' ? 'dev server (in memory)' : 'Temporal server on PostgreSQL';
+
   return {
     scratch,
     temporalAddress: temporal.address,
     temporalNamespace: temporal.namespace,
     temporalPid: temporal.started?.pid,
-    temporalOrigin: temporal.started === undefined ? 'TEMPORAL_ADDRESS' : 'dev server (in memory)',
+    temporalOrigin,
     databaseUrl,
     databaseOrigin: database.origin,
   };
@@ -94,10 +101,9 @@ export function systemEnvironment(
     WPPCONNECT_URL: part.wpp.url,
     WPPCONNECT_SESSION: part.wpp.session,
     WPPCONNECT_SECRET_KEY: part.wpp.secretKey,
-    // Production requires the intake's secret; the load posts it as Typebot does. The load comes from
-    // one address at a fixed concurrency: room for it in the intake's slots.
+    // Production requires the intake's secret; the load posts it as Typebot does. The intake's slots
+    // are the defaults (INTAKE_MAX_IN_FLIGHT 8, the rest waiting in line up to INTAKE_QUEUE_WAIT).
     INTAKE_SHARED_SECRET: randomBytes(24).toString('base64url'),
-    INTAKE_MAX_IN_FLIGHT: '64',
     // Production encrypts stored files and Temporal payloads: one key for the run, shared by every process.
     MASTER_KEYS: benchMasterKey,
     // Also required in production: the console's cookie secret and the API's /metrics token, made up for the run.

@@ -3,6 +3,7 @@
  * PostgreSQL are, CPU profiles of the child processes, and one parse that names each bad key.
  */
 import { z } from 'zod';
+import { configSchema } from '../../platform/config.ts';
 
 export const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 export const optionalCount = z.coerce.number().int().positive().optional();
@@ -25,7 +26,9 @@ export const commonSettingsShape = {
   BENCH_CPU_PROFILE_DIR: z.string().trim().min(1).optional(),
   /** Address of a running Temporal server; unset starts an in-memory dev server for the run. */
   TEMPORAL_ADDRESS: optionalText,
-  /** Dynamic config for the dev server the run starts (ignored with TEMPORAL_ADDRESS), as JSON. */
+  /** Without TEMPORAL_ADDRESS: `dev` starts an in-memory dev server, `server` the Temporal server on the PostgreSQL found (databases of its own, dropped at the end). */
+  TEMPORAL_MODE: configSchema.shape.TEMPORAL_MODE,
+  /** Dynamic config for the Temporal server the run starts (ignored with TEMPORAL_ADDRESS), as JSON. */
   BENCH_TEMPORAL_DYNAMIC_CONFIG: dynamicConfig,
   DATABASE_URL: optionalText,
 };

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { Keyring } from './keyring.ts';
 import { createPayloadCodec, type WorkflowKeys } from './payload-codec.ts';
+import { moduleBeside } from '../module-path.ts';
 
-export const failureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+export const failureConverterPath = fileURLToPath(moduleBeside(import.meta.url, './failure-converter'));
 
 /** `subjects` unset: the master keys alone (a replay of recorded histories, which were written with them). */
 export const systemDataConverter = (keyring: Keyring, subjects?: WorkflowKeys): DataConverter & { payloadCodecs: [PayloadCodec] } =>

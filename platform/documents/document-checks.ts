@@ -16,6 +16,7 @@ import type { DocumentKind, DocumentSource, IntakeReading } from '../../domain/r
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { checkTimedOut } from './document-errors.ts';
 import type { DocumentLimits, InspectedDocument } from './inspect-document.ts';
+import { moduleBeside } from '../module-path.ts';
 
 /** `readIntake` (domain) of a body that is a form: its answers and its parsed submission. */
 export type ReadIntake = Exclude<IntakeReading, { ok: false }>;
@@ -62,7 +63,7 @@ const rememberedMax = 1000;
 
 export function createDocumentChecks({ threads, timeoutMs }: DocumentCheckOptions): DocumentChecks {
   const pool = new Piscina<CheckTask | Uint8Array, CheckOutcome | ReadBody | string>({
-    filename: new URL('./check-document-worker.ts', import.meta.url).href,
+    filename: moduleBeside(import.meta.url, './check-document-worker').href,
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: idleTimeoutMs,

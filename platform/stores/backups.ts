@@ -5,7 +5,7 @@
  * server's version; whether a database is empty.
  */
 import pg from 'pg';
-import { withConnection } from './databases.ts';
+import { openConnection, withConnection } from './databases.ts';
 
 type Client = pg.Client | pg.PoolClient;
 
@@ -43,8 +43,7 @@ export interface DatabaseSnapshot {
  * only holds the snapshot while the dump runs), until `close()`.
  */
 export async function openSnapshot(url: string): Promise<DatabaseSnapshot> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await openConnection(url);
   try {
     await client.query('SET statement_timeout = 0');
     await client.query('SET idle_in_transaction_session_timeout = 0');

@@ -6,10 +6,20 @@ export async function ping(db: Db): Promise<void> {
   await db.query('SELECT 1');
 }
 
-/** A connection of its own to the database at `url` (not the pool's), used for `work`, then closed. */
-export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * A connection of its own to the database at `url` (not the pool's). Its loss while no statement runs
+ * (PostgreSQL restarting) fails its next statement instead of ending the process with an unhandled 'error'.
+ */
+export async function openConnection(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
+  return client;
+}
+
+/** A connection of its own to the database at `url`, used for `work`, then closed. */
+export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await openConnection(url);
   try {
     return await work(client);
   } finally {

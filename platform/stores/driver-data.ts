@@ -91,7 +91,7 @@ export async function tombstoneDriver(db: Db, personal: PersonalData, registrati
     await client.query('DELETE FROM registration_documents WHERE registration_id = ANY($1)', [registrationIds]);
     await client.query('DELETE FROM registration_field_revisions WHERE registration_id = ANY($1)', [registrationIds]);
     await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chats]);
-    for (const table of ['bot_sessions', 'bridge_messages', 'bot_turns']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chats]);
+    for (const table of ['bot_sessions', 'bridge_messages', 'bot_turns', 'chat_handoffs']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chats]);
     await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.flatMap((chatId) => [chatSubject(personal, chatId), legacyChatSubject(chatId)])]);
   });
 }

@@ -6,11 +6,9 @@
  * again. Without them the backup tests skip, saying why.
  */
 import { findPgTool } from '../../platform/backup/postgres-tools.ts';
-import { onPath, run } from './executables.ts';
+import { aptInstall } from './executables.ts';
 
 export type PostgresClientLookup = { pgDump: string; pgRestore: string; version: string } | { pgDump: undefined; reason: string };
-
-const wantsLists = /Unable to locate package|has no installation candidate|Failed to fetch|apt-get update/;
 
 async function find(serverMajor: number): Promise<PostgresClientLookup> {
   try {
@@ -25,16 +23,8 @@ async function find(serverMajor: number): Promise<PostgresClientLookup> {
 export async function ensurePostgresClient(serverMajor: number, log: (line: string) => void): Promise<PostgresClientLookup> {
   const found = await find(serverMajor);
   if (found.pgDump !== undefined) return found;
-  const apt = await onPath('apt-get');
-  if (process.getuid?.() !== 0 || apt === undefined) return found;
-  log(`${found.reason.split('.')[0]}: installing Debian's postgresql-client (apt-get install -y --no-install-recommends postgresql-client)`);
-  const install = () => run(apt, ['install', '-y', '--no-install-recommends', 'postgresql-client']);
   try {
-    await install().catch(async (error: Error) => {
-      if (!wantsLists.test(error.message)) throw error;
-      await run(apt, ['update']);
-      await install();
-    });
+    if (!(await aptInstall(['postgresql-client'], log))) return found;
   } catch (error) {
     return { pgDump: undefined, reason: `installing postgresql-client failed: ${(error as Error).message}` };
   }

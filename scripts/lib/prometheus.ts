@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { isExecutable, onPath, run } from './executables.ts';
+import { aptInstall, isExecutable, onPath } from './executables.ts';
 
 export type PrometheusLookup =
   | { prometheus: string; promtool: string; amtool: string; alertmanager: string; nodeExporter: string; version: string }
@@ -21,24 +21,8 @@ async function locate(variable: 'PROMETHEUS_PATH' | 'PROMTOOL_PATH' | 'AMTOOL_PA
   return (await isExecutable(configured)) ? { path: configured } : { error: `${variable}=${configured} is not an executable file` };
 }
 
-/** What apt-get says when its package lists are missing or stale: `apt-get update` helps. */
-const wantsLists = /Unable to locate package|has no installation candidate|Failed to fetch|apt-get update/;
-
 /** Debian's packages holding prometheus and promtool, Alertmanager's amtool, and node exporter. */
 const packages = ['prometheus', 'prometheus-alertmanager', 'prometheus-node-exporter'];
-
-/** `apt-get install` of both, after `apt-get update` only when the first try lacked the lists. */
-async function installDebianPackage(apt: string, log: (line: string) => void): Promise<void> {
-  const install = () => run(apt, ['install', '-y', '--no-install-recommends', ...packages]);
-  try {
-    await install();
-  } catch (error) {
-    if (!wantsLists.test((error as Error).message)) throw error;
-    log('apt-get has no usable package lists: apt-get update, then the install again');
-    await run(apt, ['update']);
-    await install();
-  }
-}
 
 /** `prometheus --version`'s first line ("prometheus, version 2.42.0 (branch: …)"); rejects when it does not start. */
 async function versionOf(executable: string): Promise<string> {
@@ -57,13 +41,9 @@ export async function ensurePrometheus(log: (line: string) => void): Promise<Pro
   for (const found of Object.values(tools)) if ('error' in found) return { prometheus: undefined, reason: found.error };
   const missing = () => Object.values(tools).some((found) => 'error' in found || found.path === undefined);
   if (missing()) {
-    const apt = await onPath('apt-get');
-    if (process.getuid?.() !== 0 || apt === undefined) {
-      return { prometheus: undefined, reason: `no prometheus, promtool, amtool and prometheus-node-exporter (PROMETHEUS_PATH, PROMTOOL_PATH, AMTOOL_PATH, ALERTMANAGER_PATH and NODE_EXPORTER_PATH, or on the PATH); install Debian's with \`apt-get install --no-install-recommends ${packages.join(' ')}\` (as root), or set the variables` };
-    }
-    log(`prometheus, promtool, amtool or prometheus-node-exporter missing: installing Debian's packages (apt-get install -y --no-install-recommends ${packages.join(' ')})`);
+    const notInstalled = { prometheus: undefined, reason: `no prometheus, promtool, amtool and prometheus-node-exporter (PROMETHEUS_PATH, PROMTOOL_PATH, AMTOOL_PATH, ALERTMANAGER_PATH and NODE_EXPORTER_PATH, or on the PATH); install Debian's with \`apt-get install --no-install-recommends ${packages.join(' ')}\` (as root), or set the variables` } as const;
     try {
-      await installDebianPackage(apt, log);
+      if (!(await aptInstall(packages, log))) return notInstalled;
     } catch (error) {
       return { prometheus: undefined, reason: `installing ${packages.join(' and ')} failed: ${(error as Error).message}` };
     }

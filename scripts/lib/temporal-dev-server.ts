@@ -10,7 +10,6 @@ import type { SearchAttributeType } from '@temporalio/common';
 // The SDK's own mapping to the proto enum (the SDK exports it for registering attributes in tests).
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { customSearchAttributes } from '../../workflows/search-attributes.ts';
-import { findOrBuildTemporalCli } from './temporal-cli.ts';
 
 export interface SearchAttributeDefinition {
   readonly name: string;
@@ -60,7 +59,6 @@ const cliTypeNames: Record<SearchAttributeType, string> = {
   TEXT: 'Text', KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList',
 };
 // gRPC status codes (@grpc/grpc-js is not a direct dependency).
-const grpcNotFound = 5;
 const grpcAlreadyExists = 6;
 const grpcCode = (error: unknown): number | undefined => (isGrpcServiceError(error) ? Number(error.code) : undefined);
 const stopGraceMs = 10_000;
@@ -240,44 +238,4 @@ async function waitUntilServing(address: string, namespace: string, deadline: nu
   }
   const waited = ((Date.now() - started) / 1000).toFixed(1);
   throw new Error(`no answer within ${waited} s (last error: ${(lastError as Error | undefined)?.message ?? 'none'})`);
-}
-
-export interface EnsureTemporalOptions extends Partial<DevServerOptions> {
-  /** A running server (env TEMPORAL_ADDRESS): used as is, nothing is started. */
-  address?: string;
-  namespace: string;
-  /** For `address`; default 10 s. */
-  connectTimeoutMs?: number;
-}
-
-export interface TemporalTarget {
-  address: string;
-  namespace: string;
-  uiUrl?: string;
-  /** Set when a dev server was started here; the caller stops it. */
-  started?: TemporalDevServer;
-}
-
-/** The configured Temporal server, or a dev server started for us; either way with the search attributes. */
-export async function ensureTemporal(options: EnsureTemporalOptions): Promise<TemporalTarget> {
-  const { address, namespace } = options;
-  const attributes = options.searchAttributes ?? customSearchAttributes;
-  if (address) {
-    const connection = await Connection.connect({ address, connectTimeout: options.connectTimeoutMs ?? 10_000 }).catch((error: Error) => {
-      throw new Error(`Temporal server at ${address} (TEMPORAL_ADDRESS) is not reachable: ${error.message}. Start it, or unset TEMPORAL_ADDRESS to run a local dev server.`, { cause: error });
-    });
-    try {
-      await connection.workflowService.describeNamespace({ namespace }).catch((error: unknown) => {
-        if (grpcCode(error) === grpcNotFound) throw new Error(`Namespace ${namespace} does not exist on the Temporal server at ${address}.`, { cause: error });
-        throw error;
-      });
-      await ensureSearchAttributes(connection, namespace, attributes);
-    } finally {
-      await connection.close();
-    }
-    return { address, namespace };
-  }
-  const cliPath = options.cliPath ?? (await findOrBuildTemporalCli(options.log));
-  const started = await startTemporalDevServer({ ...options, cliPath, namespace });
-  return { address: started.address, namespace, uiUrl: started.uiUrl, started };
 }

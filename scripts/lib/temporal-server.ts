@@ -1,13 +1,14 @@
 /**
  * The real Temporal server (not the CLI's dev server) on PostgreSQL, as production runs it
- * (docker-compose.yml: temporalio/auto-setup on postgres12), for the fault matrix: its history
- * lives in PostgreSQL, so it can be killed and started again and carry on where it was.
+ * (docker-compose.yml: temporalio/server on postgres12, its schemas applied by temporalio/admin-tools):
+ * for the fault matrix (its history lives in PostgreSQL, so it can be killed and started again and
+ * carry on where it was), for `npm run test:production` and for `npm start` with TEMPORAL_MODE=server.
  *
  * Built once with Go like the CLI (`go install`, cached under ~/.cache/leguas-franzinas), the
  * databases created and their schemas applied with Temporal's own SQL tool from the module's
- * schema files, a config written from the module's postgres12 sample, the namespace and the
- * project's search attributes registered. `stop()` ends the process; `drop()` also drops the
- * two databases.
+ * schema files (only the versions a database lacks, so a kept database is upgraded in place), a
+ * config written from the module's postgres12 sample, the namespace and the project's search
+ * attributes registered. `stop()` ends the process; `drop()` also drops the two databases.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -84,6 +85,15 @@ export interface TemporalServerOptions {
   postgres: PostgresTarget;
   /** Default 'default'. */
   namespace?: string;
+  /**
+   * Databases kept from one start to the next (npm start): created and given their schemas when
+   * missing, upgraded when older. Default: a pair of its own per start, named uniquely.
+   */
+  databases?: { temporal: string; visibility: string };
+  /** The frontend's gRPC port; default: a free one. */
+  port?: number;
+  /** Where its configuration and log live; default: a temporary folder, removed by drop(). */
+  dir?: string;
   /** Server dynamic config (key → value), e.g. a low continue-as-new threshold. */
   dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   log?: Log;
@@ -94,6 +104,10 @@ export interface TemporalServerOptions {
 export interface TemporalServer {
   address: string;
   namespace: string;
+  /** The running process's id (undefined while it is down). */
+  readonly pid: number | undefined;
+  /** Settles with the reason when the running process ends, whoever ended it. */
+  readonly exited: Promise<string>;
   /** The two databases (unique per start of this helper). */
   databases: { temporal: string; visibility: string };
   logFile: string;
@@ -122,11 +136,11 @@ async function isFree(port: number): Promise<boolean> {
  * `count` free ports that differ, below 32768: the server stores its membership ports in a
  * smallint column (cluster_membership.rpc_port), so an ephemeral port above it stops it at start.
  */
-async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) {
     const candidate = randomInt(20_000, 32_768);
-    if (!ports.has(candidate) && (await isFree(candidate))) ports.add(candidate);
+    if (!ports.has(candidate) && !taken.includes(candidate) && (await isFree(candidate))) ports.add(candidate);
   }
   return [...ports];
 }
@@ -208,11 +222,15 @@ function dynamicConfigYaml(values: Readonly<Record<string, string | number | boo
 export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
   const log = options.log ?? (() => undefined);
   const namespace = options.namespace ?? 'default';
+  if (options.port !== undefined && !(await isFree(options.port))) {
+    throw new Error(`Cannot start the Temporal server: port 127.0.0.1:${options.port} is already in use (another Temporal server?).`);
+  }
   const { server, sqlTool, moduleDir } = await findOrBuildTemporalServer(log);
   const pg = options.postgres;
   const suffix = `${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const databases = { temporal: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` };
-  const root = await mkdtemp(path.join(os.tmpdir(), 'temporal-server-'));
+  const databases = options.databases ?? { temporal: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` };
+  const root = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'temporal-server-')));
+  await mkdir(path.join(root, 'config'), { recursive: true });
 
   const sql = (database: string, ...args: string[]) =>
     execFileAsync(sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--pw', pg.password, '--db', database, ...args], {
@@ -220,31 +238,28 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     });
   const started = Date.now();
   for (const [database, schema] of [[databases.temporal, 'temporal'], [databases.visibility, 'visibility']] as const) {
-    await sql(database, 'create-database');
-    await sql(database, 'setup-schema', '-v', '0.0');
-    await sql(database, 'update-schema', '-d', path.join(moduleDir, 'schema/postgresql/v12', schema, 'versioned'));
+    await prepareDatabase(sql, database, path.join(moduleDir, 'schema/postgresql/v12', schema, 'versioned'));
   }
   log(`Temporal databases ${databases.temporal}, ${databases.visibility} ready in ${Date.now() - started} ms`);
 
-  const ports = await freePorts(10);
+  const ports = options.port === undefined ? await freePorts(10) : [options.port, ...(await freePorts(9, [options.port]))];
   const dynamicConfigFile = path.join(root, 'dynamicconfig.yaml');
   await writeFile(dynamicConfigFile, dynamicConfigYaml(options.dynamicConfig ?? {}));
-  await mkdir(path.join(root, 'config'));
-  await writeFile(path.join(root, 'config', 'faults.yaml'), configYaml({ pg, databases, ports, dynamicConfigFile }));
+  await writeFile(path.join(root, 'config', 'leguas.yaml'), configYaml({ pg, databases, ports, dynamicConfigFile }));
   const address = `127.0.0.1:${ports[0]}`;
   const logFile = path.join(root, 'server.log');
 
   let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
+  let exited: Promise<string> = Promise.resolve('not started');
   const launch = async () => {
     const fd = openSync(logFile, 'a');
-    const proc = spawn(server, ['--root', root, '--config', 'config', '--env', 'faults', '--allow-no-auth', 'start'], { stdio: ['ignore', fd, fd] });
+    const proc = spawn(server, ['--root', root, '--config', 'config', '--env', 'leguas', '--allow-no-auth', 'start'], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child = proc;
     let reason: string | undefined;
     exited = new Promise((resolve) => proc.once('exit', (code, signal) => {
       reason = signal ? `killed by ${signal}` : `exit code ${code}`;
-      resolve();
+      resolve(reason);
     }));
     const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
     await waitUntilServing(address, deadline, () => reason, logFile);
@@ -270,7 +285,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     }
   } catch (error) {
     await killProcess('SIGKILL');
-    await dropDatabases(sql, databases);
+    if (options.databases === undefined) await dropDatabases(sql, databases);
     throw new Error(`The Temporal server did not start: ${(error as Error).message} (log ${logFile})`, { cause: error });
   }
   log(`Temporal server ${temporalServerVersion} on PostgreSQL at ${address} in ${Date.now() - started} ms`);
@@ -281,6 +296,12 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     namespace,
     databases,
     logFile,
+    get pid() {
+      return child?.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
+    get exited() {
+      return exited;
+    },
     kill: () => killProcess('SIGKILL'),
     restart: launch,
     stop,
@@ -288,9 +309,21 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       process.off('exit', onExit);
       await stop();
       await dropDatabases(sql, databases);
-      await rm(root, { recursive: true, force: true });
+      if (options.dir === undefined) await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A database with Temporal's schema at the module's version: created when it does not exist, its
+ * version tables set up (a no-op on a database past 0.0), then only the versions it lacks applied.
+ */
+async function prepareDatabase(sql: (database: string, ...args: string[]) => Promise<unknown>, database: string, versionedSchemaDir: string): Promise<void> {
+  await sql(database, 'create-database').catch((error: Error & { stderr?: string }) => {
+    if (!/already exists/.test(`${error.message} ${error.stderr ?? ''}`)) throw error;
+  });
+  await sql(database, 'setup-schema', '-v', '0.0');
+  await sql(database, 'update-schema', '-d', versionedSchemaDir);
 }
 
 async function dropDatabases(sql: (database: string, ...args: string[]) => Promise<unknown>, databases: { temporal: string; visibility: string }) {

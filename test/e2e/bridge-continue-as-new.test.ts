@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatWorkflowId } from '../../domain/chat.ts';
-import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming, webhooksAnswered } from '../support/bridge-views.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 // scripts/test.ts starts its Temporal server with a low `limit.historyCount.suggestContinueAsNew`
@@ -50,7 +50,7 @@ describe('WhatsApp ↔ Chatwoot bridge: a long chat continues as new', { skip: N
     }, 15_000, 'a run that continued as new');
     assert.ok(runs.length >= 2, `runs: ${JSON.stringify(runs)}`);
 
-    await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    await webhooksAnswered(sut);
     await chatAtRest(sut, phone);
     assert.deepEqual(view.incomingTexts(phone), messages);
     assert.deepEqual(sut.wpp.sent.filter((sent) => sent.phone === phone).map((sent) => sent.body), replies);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
-import { chatAtRest, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { chatAtRest, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming, webhooksAnswered } from '../support/bridge-views.ts';
 import { withFaults } from '../support/faults.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
@@ -71,7 +71,7 @@ describe('WhatsApp ↔ Chatwoot bridge: text both ways', () => {
         throw error;
       });
       // Every copy was delivered, so it is in the chat's history: at rest, the chat has handled them all.
-      await Promise.all([sut.wpp.settled(), chatwoot().webhooksIdle()]);
+      await webhooksAnswered(sut);
       await chatAtRest(sut, phone);
       assert.deepEqual(incomingTexts(phone), ['Enviado uma vez']);
       assert.equal(sut.wpp.sent.filter((message) => message.phone === phone).length, 1);

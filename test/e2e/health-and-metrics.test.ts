@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSystem, type RunningSystem } from '../../app/system.ts';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { handedOff, keepHandOff } from '../../platform/stores/chat-handoffs.ts';
 import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { cuttableLink } from '../support/cuttable-link.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
@@ -61,11 +63,14 @@ describe('GET /health when PostgreSQL or Temporal does not answer', () => {
     assert.deepEqual(await healthy(), { status: 200, body: { status: 'ok', database: 'ok', temporal: 'ok' } });
   });
 
-  it('answers 503 naming Temporal while Temporal does not answer, and 200 once it does again', async () => {
+  it('answers 503 naming Temporal while Temporal does not answer, and 200 once it does again; alive throughout', async () => {
     await healthy();
     await temporal.cut();
     try {
       assert.deepEqual(await health(), { status: 503, body: { status: 'degraded', database: 'ok', temporal: 'unreachable' } });
+      // What a load balancer routes by: the instance still answers (its own 503s, remembered; agents' replies kept).
+      const live = await fetch(`${system.apiUrl}/health/live`);
+      assert.deepEqual({ status: live.status, body: await live.json() }, { status: 200, body: { status: 'ok' } });
     } finally {
       await temporal.restore();
     }
@@ -171,6 +176,22 @@ describe('GET /metrics: registration and bridge metrics, from what the system di
     assert.ok(grown(before, now, 'bridge_agent_response_seconds_sum', { reply: 'first' }) > 0, 'the driver waited a little');
     assert.ok(sample(now, 'bridge_chats_active') >= 1, 'this chat\'s workflow runs');
     assert.equal(grown(before, now, 'bridge_relay_failures_total', { kind: 'inbound', reason: 'ValidationFailed' }), 1, 'a message with no content');
+  });
+
+  it("shows agents' events kept from Chatwoot's webhook and not yet in their chat, and how long the oldest has waited", async () => {
+    assert.equal(sample(await scrape(), 'bridge_agent_events_waiting'), 0, 'none waiting once every webhook is handed off');
+    // As an instance leaves one while Temporal does not answer: kept, held for a minute.
+    const kept = await keepHandOff(sut.system.db, sut.system.personal, sut.config.BRIDGE_TASK_QUEUE, `${newDriverPhone()}@c.us`, {
+      kind: 'outbound', chatwootMessageId: Date.now(), conversationId: 1, text: 'à espera', attachments: [], quotedWhatsappId: null,
+    }, 60_000);
+    try {
+      await sleep(1_100);
+      const now = await scrape();
+      assert.equal(sample(now, 'bridge_agent_events_waiting'), 1);
+      assert.ok(sample(now, 'bridge_agent_event_oldest_seconds') >= 1, 'waited a second');
+    } finally {
+      await handedOff(sut.system.db, kept!.id);
+    }
   });
 
   it('counts a reply WhatsApp refuses for good in bridge_relay_failures_total, not as relayed', {

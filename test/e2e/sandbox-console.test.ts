@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startSandboxConsole, type InboxConversationView, type SandboxConsole, type WhatsAppMessageView } from '../../scripts/sandbox-console.ts';
-import { newDriverPhone } from '../support/bridge-views.ts';
+import { newDriverPhone, webhooksAnswered } from '../support/bridge-views.ts';
 import { eventually, useTestSystem } from '../support/test-system.ts';
 
 describe('Bridge sandbox console (npm start with both simulators)', () => {
@@ -108,7 +108,7 @@ describe('Bridge sandbox console (npm start with both simulators)', () => {
       assert.match(String(unknown.body.error), /No conversation 999999/);
     }
 
-    await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    await webhooksAnswered(sut);
     assert.equal(sut.wpp.sent.length, sentBefore, 'nothing sent to WhatsApp');
     assert.equal(driverMessages(), driverMessagesBefore, 'no driver message made up');
     assert.equal(sut.chatwoot!.messages(conversation.id).length, messagesBefore, 'nothing posted in Chatwoot');

@@ -14,7 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { killChild, startChildApi } from '../support/child-worker.ts';
 import { assertClean, messagesPerPhone, useFaultMatrix } from '../support/fault-matrix.ts';
-import { outageMs, report } from '../support/fault-tally.ts';
+import { chatAtRest, chatwootView } from '../support/bridge-views.ts';
+import { outageMs, report, tally } from '../support/fault-tally.ts';
 import { flatPayload, sampleDocuments, variablesPayload } from '../support/registration-payloads.ts';
 import { eventually } from '../support/test-system.ts';
 
@@ -110,6 +111,49 @@ describe('fault matrix, the ground under it: nothing lost, doubled or out of ord
         outageMs: outageMs(), ...figures, recoveryMs: Date.now() - restartedAt,
         webhookAnswerDuringOutageMs: answers[0], refusedWebhooks: delivery.map((candidate) => candidate.status ?? candidate.error),
       });
+      assertClean(figures);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  // Chatwoot gives up on a webhook after 5 s and never sends it again: the API keeps each reply and answers at once,
+  // Temporal or not (api/hand-offs/agent-inbox.ts), and hands it to its chat once Temporal is back.
+  it(`Temporal server killed while agents reply (${outageMs() / 1000} s): each reply answered at once, then on WhatsApp once, in order`, async () => {
+    const sut = await start();
+    try {
+      const plan = await driversWrite(sut, 'olá', new Map(), 1);
+      await allArrived(sut, plan, 30_000);
+      const view = chatwootView(sut);
+      const replies = new Map<string, string[]>([...plan.keys()].map((phone) => [phone, []]));
+      const replyIds = new Set<number>();
+      await bed().temporal.kill();
+      for (let index = 1; index <= messagesPerPhone; index++) {
+        for (const [phone, texts] of replies) {
+          const content = `resposta ${index}`;
+          texts.push(content);
+          replyIds.add((await sut.chatwoot!.agentReply(view.conversationIdOf(phone), { content })).messageId);
+          // As an agent types: one reply answered before the next is written.
+          await sut.chatwoot!.webhooksIdle();
+        }
+      }
+      const deliveries = sut.chatwoot!.webhookDeliveries.filter((delivery) => delivery.event === 'message_created' && replyIds.has(delivery.payloadId));
+      const slowest = Math.max(...deliveries.map((delivery) => delivery.durationMs));
+      await sleep(outageMs());
+      await bed().temporal.restart();
+      const restartedAt = Date.now();
+      const sentTo = (phone: string) => sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body ?? '');
+      const expected = messagesPerPhone * replies.size;
+      await eventually(async () => ([...replies.keys()].every((phone) => new Set(sentTo(phone)).size === messagesPerPhone) ? true : undefined), 120_000, `all ${expected} replies on WhatsApp`);
+      for (const phone of replies.keys()) await chatAtRest(sut, phone, 'the chat to settle', 60_000);
+      const figures = tally(replies, sentTo);
+      report('temporal-down-agents-reply', {
+        outageMs: outageMs(), ...figures, recoveryMs: Date.now() - restartedAt,
+        webhooks: deliveries.length, webhooksRefused: deliveries.filter((delivery) => delivery.status !== 200).length, slowestWebhookAnswerMs: slowest,
+      });
+      assert.equal(deliveries.length, expected);
+      assert.deepEqual(deliveries.map((delivery) => delivery.status), deliveries.map(() => 200), 'every reply\'s webhook answered 200 while Temporal was away');
+      assert.ok(slowest < 1_000, `answered at once (slowest ${slowest} ms), not at Temporal's deadline`);
       assertClean(figures);
     } finally {
       await sut.stop();

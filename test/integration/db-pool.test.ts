@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { createDb } from '../../platform/db.ts';
+import { createDb, inTransaction } from '../../platform/db.ts';
 import { eventually, testEnvironment } from '../support/test-system.ts';
 
 describe('the database pool', () => {
@@ -30,6 +30,31 @@ describe('the database pool', () => {
       await eventually(async () => (reported.length > 0 ? true : undefined), 10_000, 'the failure reported');
       assert.equal(reported[0]!.code, '57P01', 'admin_shutdown, by its code');
       assert.equal((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+    } finally {
+      await killer.end();
+      await db.end();
+    }
+  });
+
+  it('fails a transaction whose connection the server ends between two statements, without an unhandled error, and keeps working', async () => {
+    const db = createDb(testEnvironment().databaseUrl, { onError: () => undefined });
+    const killer = new pg.Client({ connectionString: testEnvironment().databaseUrl });
+    await killer.connect();
+    const alive = async (pid: number) => (await killer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 1;
+    try {
+      // Between two statements the client is checked out with none running: a restart's notice then
+      // reaches the client itself, which ended the process (the fault matrix's PostgreSQL restart, in CI).
+      const transaction = inTransaction(db, async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const pid = rows[0]!.pid;
+        await killer.query('SELECT pg_terminate_backend($1)', [pid]);
+        await eventually(async () => (await alive(pid) ? undefined : true), 10_000, 'the connection ended');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await client.query('SELECT 1');
+      });
+      await assert.rejects(transaction, 'the transaction fails with its connection');
+      assert.equal((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1, 'the pool hands out a live connection');
+      assert.equal(db.totalCount, 1, 'the dead client was dropped, not pooled again');
     } finally {
       await killer.end();
       await db.end();

@@ -10,7 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { findOrBuildTemporalCli } from '../../scripts/lib/temporal-cli.ts';
-import { ensureSearchAttributes, ensureTemporal, startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
+import { ensureSearchAttributes, startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
+import { ensureTemporal } from '../../scripts/lib/temporal-target.ts';
+import { supervise } from '../../scripts/lib/supervise.ts';
+import { Client } from '@temporalio/client';
 import type { TemporalDevServer } from '../../scripts/lib/temporal-dev-server.ts';
 import { customSearchAttributes } from '../../workflows/search-attributes.ts';
 
@@ -132,6 +135,59 @@ describe('the Temporal dev server scripts', { concurrency: true }, () => {
       } finally {
         await second.stop();
       }
+    });
+  });
+
+  describe('under supervision (npm start)', () => {
+    test('a dev server that dies is started again on the same address, with its data', async () => {
+      const dbFile = path.join(scratch, 'supervised', 'temporal.db');
+      const target = await ensureTemporal({ namespace: 'default', cliPath, headless: true, dbFile, logFile: path.join(scratch, 'supervised.log') });
+      const started = target.started!;
+      const lines: string[] = [];
+      let stopping = false;
+      const gaveUp: string[] = [];
+      supervise({ name: 'The Temporal dev server', died: () => started.exited, restart: () => started.restart() }, {
+        log: (line) => lines.push(line), stopping: () => stopping, giveUp: (message) => gaveUp.push(message),
+      });
+      try {
+        let connection = await Connection.connect({ address: target.address });
+        await new Client({ connection }).workflow.start('nothingRunsThis', { taskQueue: 'nobody', workflowId: 'kept-through-a-crash' });
+        await connection.close();
+        const firstPid = started.pid!;
+        process.kill(firstPid, 'SIGKILL');
+        assert.ok(await waitUntilGone(firstPid));
+        const deadline = Date.now() + 60_000;
+        while (!lines.some((line) => line.includes('is back')) && gaveUp.length === 0 && Date.now() < deadline) await sleep(100);
+        assert.deepEqual(gaveUp, []);
+        assert.ok(lines.some((line) => line.includes('stopped (killed by SIGKILL): starting it again (1 of 3)')), lines.join('\n'));
+        assert.notEqual(started.pid, firstPid);
+        connection = await Connection.connect({ address: target.address });
+        assert.equal((await new Client({ connection }).workflow.getHandle('kept-through-a-crash').describe()).status.name, 'RUNNING');
+        await connection.close();
+      } finally {
+        stopping = true;
+        await started.stop();
+      }
+      assert.deepEqual(gaveUp, [], 'a stop asked for is not a death');
+    });
+
+    test('gives up, saying why, when it keeps dying or cannot be started again', async () => {
+      const outcomes = async (restart: () => Promise<void>) => {
+        const gaveUp: string[] = [];
+        let deaths = 0;
+        supervise({ name: 'The thing', died: async () => `exit code ${++deaths}`, restart }, {
+          log: () => undefined, stopping: () => false, giveUp: (message) => gaveUp.push(message), maxRestarts: 2,
+        });
+        while (gaveUp.length === 0) await sleep(5);
+        return { gaveUp, deaths };
+      };
+      const keepsDying = await outcomes(async () => undefined);
+      assert.equal(keepsDying.deaths, 3);
+      assert.deepEqual(keepsDying.gaveUp, ['The thing stopped (exit code 3) again after 2 restart(s) within 10 minutes: stopping everything rather than running without it.']);
+      const cannotStart = await outcomes(async () => {
+        throw new Error('port 7233 is already in use');
+      });
+      assert.deepEqual(cannotStart.gaveUp, ['The thing stopped (exit code 1) and could not be started again (port 7233 is already in use): stopping everything rather than running without it.']);
     });
   });
 

@@ -24,7 +24,7 @@ import { chatAtRest, chatwootView, newDriverPhone, relayWaitingOutOutage, waitFo
 import { withFaults } from '../support/faults.ts';
 import { correctionCodeIn, dataUrl, flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { historiesMasterKeys } from '../fixtures/histories/master-key.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { eventually, startTestSystem, type TestSystem, type TestSystemOptions } from '../support/test-system.ts';
 
 const folder = new URL('../fixtures/histories/', import.meta.url);
 const label = process.env.HISTORIES_LABEL ?? 'v1';
@@ -43,6 +43,13 @@ async function record(temporal: Client, workflowId: string, name: string): Promi
   return runs.length;
 }
 
+/**
+ * A system whose Temporal payloads are sealed under the fixture's master key alone, never under a
+ * chat's or a driver's own key: the replay test opens them with that key and no database.
+ */
+const recordingSystem = (env: Record<string, string>, options: TestSystemOptions = {}) =>
+  startTestSystem({ MASTER_KEYS: historiesMasterKeys, ...env }, { ...options, payloadsUnderMasterKeysOnly: true });
+
 const waitFor = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000) => eventually(check, timeoutMs, what);
 
 async function closed(temporal: Client, workflowId: string): Promise<void> {
@@ -51,7 +58,7 @@ async function closed(temporal: Client, workflowId: string): Promise<void> {
 
 describe('record workflow histories', { concurrency: false }, () => {
   it('a registration approved after two reviewer reminders', { timeout: 120_000 }, async () => {
-    const sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' }, { payloadsUnderMasterKeysOnly: true });
+    const sut = await recordingSystem({ REVIEWER_REMINDER_AFTER: '1s', REVIEWER_REMINDER_EVERY: '1s', REVIEWER_WHATSAPP: '+351910000001' });
     try {
       const created = await sut.call('POST', '/drivers/register-typebot/', flatPayload(await sampleDocuments()));
       assert.equal(created.status, 201);
@@ -68,7 +75,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge with the registration bot', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true, payloadsUnderMasterKeysOnly: true });
+      sut = await recordingSystem({ BRIDGE_POLLING: 'false' }, { bridge: true, typebot: true });
     });
     after(async () => sut.stop());
 
@@ -185,9 +192,9 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bot\'s timers and people taking over', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem(
-        { MASTER_KEYS: historiesMasterKeys, BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
-        { bridge: true, typebot: true, payloadsUnderMasterKeysOnly: true },
+      sut = await recordingSystem(
+        { BRIDGE_POLLING: 'false', BRIDGE_IDLE_TIMEOUT: '3s', TYPEBOT_REMINDER_AFTER: '2s', TYPEBOT_SESSION_TTL: '8s' },
+        { bridge: true, typebot: true },
       );
     });
     after(async () => sut.stop());
@@ -221,7 +228,7 @@ describe('record workflow histories', { concurrency: false }, () => {
   describe('the bridge alone, with polling', () => {
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true, payloadsUnderMasterKeysOnly: true });
+      sut = await recordingSystem({ BRIDGE_IDLE_TIMEOUT: '4s', BRIDGE_POLL_MIN_INTERVAL: '300ms', BRIDGE_POLL_MAX_INTERVAL: '600ms', BRIDGE_RECONCILE_EVERY: '1s' }, { bridge: true });
     });
     after(async () => sut.stop());
 
@@ -253,7 +260,7 @@ describe('record workflow histories', { concurrency: false }, () => {
     let clockOffsetMs = -60_000;
     let sut: TestSystem;
     before(async () => {
-      sut = await startTestSystem({ MASTER_KEYS: historiesMasterKeys, BRIDGE_IDLE_TIMEOUT: '3s', BRIDGE_POLLING: 'false' }, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
+      sut = await recordingSystem({ BRIDGE_IDLE_TIMEOUT: '3s', BRIDGE_POLLING: 'false' }, { bridge: true, whatsappClock: () => new Date(Date.now() + clockOffsetMs) });
     });
     after(async () => sut.stop());
 

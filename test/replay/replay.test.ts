@@ -17,6 +17,12 @@ import { testEnvironment } from '../support/test-system.ts';
 const folder = new URL('../fixtures/histories/', import.meta.url);
 const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
 
+/**
+ * Histories that do not replay yet, each with what is known: kept and run, visible as a todo, until
+ * fixed. Not for a history an intended change broke (that needs `patched()`, README, "Replay").
+ */
+const notYetReplaying: Record<string, string> = {};
+
 describe('recorded workflow histories replay against the current code', () => {
   const results = new Map<string, ReplayResult>();
   const types = new Set<string>();
@@ -39,7 +45,7 @@ describe('recorded workflow histories replay against the current code', () => {
   });
 
   for (const file of files) {
-    it(`replays ${file}`, () => {
+    it(`replays ${file}`, { todo: notYetReplaying[file] ?? false }, () => {
       const result = results.get(file);
       assert.ok(result, 'replayed');
       assert.equal(result.error, undefined, result.error?.message);

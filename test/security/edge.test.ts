@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { requestErrors, submissionErrors } from '../../domain/texts/intake.ts';
 import { flatPayload, randomMobile, randomNif, sampleDocuments, type SampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
@@ -154,7 +155,7 @@ describe('intake limits: per NIF, per phone, and intakes in flight', () => {
   const intakeSecret = `test-intake-${randomUUID()}`;
   const system = useTestSystem({
     INTAKE_SHARED_SECRET: intakeSecret, RATE_LIMIT_INTAKE_PER_NIF: '2', RATE_LIMIT_INTAKE_PER_PHONE: '2', RATE_LIMIT_INTAKE_WINDOW: '1h',
-    INTAKE_MAX_IN_FLIGHT: '1', RATE_LIMIT_PER_ADDRESS: '1000',
+    INTAKE_MAX_IN_FLIGHT: '1', INTAKE_QUEUE_WAIT: '1s', RATE_LIMIT_PER_ADDRESS: '1000',
   }, { worker: false });
   let documents: SampleDocuments;
   const submit = (payload: Record<string, unknown>) => system().call('POST', '/drivers/register-typebot/', payload, { 'x-intake-token': intakeSecret });
@@ -187,7 +188,7 @@ describe('intake limits: per NIF, per phone, and intakes in flight', () => {
     assert.equal(await registrationRows(system(), third), 0);
   });
 
-  it('answers 503 with Retry-After and a pt-PT sentence while INTAKE_MAX_IN_FLIGHT intakes are in flight, and takes the next once one ends', async () => {
+  it('answers 503 with Retry-After and a pt-PT sentence when no slot comes within INTAKE_QUEUE_WAIT, and takes the next once one ends', async () => {
     const url = `${system().system.apiUrl}/drivers/register-typebot/`;
     const headers = { 'content-type': 'application/json', 'x-intake-token': intakeSecret };
     let held = holdOpen(url, headers);
@@ -214,5 +215,39 @@ describe('intake limits: per NIF, per phone, and intakes in flight', () => {
     }, 10_000, 'the slot given back');
     assert.equal(answer.status, 201);
     assert.ok(await refusals(system(), '/drivers/register-typebot/', 'busy') >= 1);
+  });
+
+  it('lets a registration that finds every slot taken wait in line, and takes it as soon as one is given back', async () => {
+    const url = `${system().system.apiUrl}/drivers/register-typebot/`;
+    const headers = { 'content-type': 'application/json', 'x-intake-token': intakeSecret };
+    const held = holdOpen(url, headers);
+    // The held request has the slot once a probe is refused (each probe waits its second in line).
+    await eventually(async () => ((await fetch(url, { method: 'POST', headers, body: '{}' })).status === 503 ? true : undefined), 10_000, 'the slot held');
+    const nif = randomNif();
+    const waiting = submit(flatPayload(documents, { nif }));
+    await sleep(300);
+    assert.equal(await registrationRows(system(), nif), 0, 'nothing done while it waits');
+    held.release();
+    await held.closed;
+    const answer = await waiting;
+    assert.equal(answer.status, 201, 'taken from the line, not refused');
+    assert.equal(await registrationRows(system(), nif), 1);
+  });
+
+  it('gives back nothing to a driver who left while waiting: the slot goes to the next one', async () => {
+    const url = `${system().system.apiUrl}/drivers/register-typebot/`;
+    const headers = { 'content-type': 'application/json', 'x-intake-token': intakeSecret };
+    const held = holdOpen(url, headers);
+    await eventually(async () => ((await fetch(url, { method: 'POST', headers, body: '{}' })).status === 503 ? true : undefined), 10_000, 'the slot held');
+    // In line, then gone.
+    const leaving = new AbortController();
+    const left = fetch(url, { method: 'POST', headers, body: JSON.stringify(flatPayload(documents)), signal: leaving.signal }).catch(() => 'left');
+    await sleep(200);
+    leaving.abort();
+    assert.equal(await left, 'left');
+    held.release();
+    await held.closed;
+    const answer = await submit(flatPayload(documents, { nif: randomNif() }));
+    assert.equal(answer.status, 201, 'the slot is free: the one who left did not keep it');
   });
 });

@@ -4,59 +4,14 @@
  * `redis-server` started here when it is on PATH; otherwise the test is skipped, saying why.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { flatPayload, randomMobile, randomNif, sampleDocuments } from '../support/registration-payloads.ts';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
-
-async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  }).on('error', reject);
-});
-
-/** A Redis to use, and how to stop it when it was started here; or why there is none. */
-async function findRedis(): Promise<{ url: string; stop(): Promise<void> } | { skip: string }> {
-  // The environment's Redis, as an operator would set REDIS_URL (tests read it only here).
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (await answers(url)) return { url, stop: async () => undefined };
-  const port = await freePort();
-  let child: ChildProcess;
-  try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => resolve());
-    });
-  } catch {
-    return { skip: `no Redis answers at ${url} and redis-server is not on PATH` };
-  }
-  const own = `redis://127.0.0.1:${port}`;
-  await eventually(async () => ((await answers(own)) ? true : undefined), 10_000, 'redis-server to answer');
-  return { url: own, stop: async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  } };
-}
+import { Redis } from 'ioredis';
+import { freePort } from '../support/free-port.ts';
+import { findRedis } from '../support/redis.ts';
+import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const redis = await findRedis();
 

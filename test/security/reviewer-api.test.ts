@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { startSandboxConsole, type SandboxConsole } from '../../scripts/sandbox-console.ts';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatwootView, newDriverPhone, webhooksAnswered } from '../support/bridge-views.ts';
 import { flatPayload, sampleDocuments } from '../support/registration-payloads.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
@@ -253,7 +253,7 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     context: () => seeded,
     probes,
     settle: async () => {
-      await Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]);
+      await webhooksAnswered(system());
     },
     secrets,
   });

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { requestErrors } from '../../domain/texts/intake.ts';
 import { signChatwootWebhook } from '../../integrations/chatwoot/signature.ts';
 import { makePdf } from '../fixtures/documents.ts';
-import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { chatAtRest, chatState, chatWorkflowExists, chatwootView, newDriverPhone, waitForIncoming, webhooksAnswered } from '../support/bridge-views.ts';
 import { useInternalServers } from '../support/recording-server.ts';
 import { eventually, useTestSystem, type TestSystem } from '../support/test-system.ts';
 import { changedBy, runRows, send, type RawRequest, type Row } from './bad-input-table.ts';
@@ -222,7 +222,8 @@ describe('security: the webhooks refuse or ignore every bad input and change not
     { route: cwRoute, name: 'signed, 10,000 fields on an event the bridge does not handle', request: (c) => chatwoot({ ...manyFields, ...messageCreated(c), event: 'message_updated' }), expect: { status: 200, ignoredBecause: /^event message_updated$/ } },
     { route: cwRoute, name: 'signed, content attributes nested 100,000 objects deep on an incoming message', request: (c) => chatwoot(`${JSON.stringify(messageCreated(c, { message_type: 'incoming' })).slice(0, -1)},"content_attributes":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`), expect: { status: 200, ignoredBecause: /unrecognised message_created|message_type incoming/ } },
     { route: cwRoute, name: 'signed, invalid UTF-8 in an incoming message', request: (c) => { const raw = Buffer.concat([Buffer.from(JSON.stringify(messageCreated(c, { message_type: 'incoming' })).slice(0, -1) + ',"content":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]); return { method: 'POST', path: '/webhooks/chatwoot', headers: { 'x-chatwoot-timestamp': String(now()), 'x-chatwoot-signature': hmac(Buffer.concat([Buffer.from(`${now()}.`), raw])) }, body: raw }; }, expect: { status: 200, ignoredBecause: /^message_type incoming$/ } },
-    { route: cwRoute, name: 'signed, a resolution for a chat that has no workflow', request: (c) => chatwoot({ event: 'conversation_status_changed', id: 4242, inbox_id: inboxId(), status: 'resolved', contact_inbox: { source_id: c.chatId }, changed_attributes: [{ status: { previous_value: 'open', current_value: 'resolved' } }] }), expect: { status: 200, ignoredBecause: /^no active chat$/ } },
+    // Kept and answered like any agent event (Temporal is not asked before the answer); a chat with no workflow then has nothing to take it.
+    { route: cwRoute, name: 'signed, a resolution for a chat that has no workflow', request: (c) => chatwoot({ event: 'conversation_status_changed', id: 4242, inbox_id: inboxId(), status: 'resolved', contact_inbox: { source_id: c.chatId }, changed_attributes: [{ status: { previous_value: 'open', current_value: 'resolved' } }] }), expect: { status: 200, answer: { ok: true, forwarded: true } } },
     {
       route: cwRoute, name: 'signed, a conversation update with 300,000 changed attributes',
       request: (c) => chatwoot(`{"event":"conversation_updated","id":4242,"inbox_id":${inboxId()},"status":"open","contact_inbox":{"source_id":"${c.chatId}"},"changed_attributes":[${Array.from({ length: 300_000 }, () => '{}').join(',')}]}`),
@@ -252,7 +253,7 @@ describe('security: the webhooks refuse or ignore every bad input and change not
   });
   const settle = async () => {
     const sut = system();
-    await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+    await webhooksAnswered(sut);
     if (tappedChat !== undefined) await chatAtRest(sut, tappedChat);
   };
 
@@ -338,7 +339,7 @@ describe('security: the webhooks refuse or ignore every bad input and change not
       const messages = () => sut.chatwoot!.messages(c.reply!.conversationId);
       await eventually(async () => (messages().find((message) => message.id === c.reply!.messageId)?.status === 'failed' ? true : undefined), 10_000, 'the reply marked failed');
       await eventually(async () => messages().find((message) => message.private && /is not (an )?allowed/.test(message.content ?? '')), 10_000, "the agent's note");
-      await Promise.all([sut.wpp.settled(), sut.chatwoot!.webhooksIdle()]);
+      await webhooksAnswered(sut);
     },
     secrets: () => [webhookToken(), secret(), reviewerToken, system().wpp.secretKey, system().chatwoot!.apiToken],
   });
@@ -479,7 +480,7 @@ describe('security: wrong credentials from one address are limited (429 with Ret
     audience: (row) => (row.route.startsWith('POST /drivers/') ? 'driver' : 'operator'),
     context: newContext,
     probes: (c) => ({ ...bridgeProbes(system, c), 'registration workflows': () => system().workflowCount() }),
-    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    settle: async () => webhooksAnswered(system()),
     secrets: () => [intakeSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!, system().chatwoot!.webhookSecret],
   });
 
@@ -523,7 +524,7 @@ describe('security: Chatwoot without signatures is taken only at its token URL',
     audience: () => 'operator',
     context: newContext,
     probes: (c) => bridgeProbes(system, c),
-    settle: async () => Promise.all([system().wpp.settled(), system().chatwoot!.webhooksIdle()]).then(() => undefined),
+    settle: async () => webhooksAnswered(system()),
     secrets: () => [chatwootToken, system().chatwoot!.webhookSecret, system().config.WPPCONNECT_WEBHOOK_TOKEN!],
   });
 

@@ -2,7 +2,7 @@ import { tsToMs } from '@temporalio/common/lib/time.js';
 import { chatWorkflowId } from '../../domain/chat.ts';
 import { makeJpeg, makePdf } from '../fixtures/documents.ts';
 import type { IncomingInput } from '../simulators/wppconnect/index.ts';
-import { chatAtRest, chatwootView } from './bridge-views.ts';
+import { chatAtRest, chatwootView, webhooksAnswered } from './bridge-views.ts';
 import { eventually } from './eventually.ts';
 import { randomNif } from './registration-payloads.ts';
 import type { TestSystem } from './test-system.ts';
@@ -31,7 +31,7 @@ export function botDialogue(sut: TestSystem, phone: string) {
    * so their events are in the chat's history. Empty when the turn sent nothing.
    */
   async function replies(what: string, timeoutMs = 30_000): Promise<string[]> {
-    await Promise.all([sut.wpp.settled(), sut.chatwoot?.webhooksIdle()]);
+    await webhooksAnswered(sut);
     await chatAtRest(sut, chatId, what, timeoutMs);
     return unread();
   }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { chatWorkflowId } from '../../domain/chat.ts';
+import { waitingHandOffs } from '../../platform/stores/chat-handoffs.ts';
 import { chatStateQuery, type ChatState } from '../../workflows/chat.ts';
 import type { MessageRecord } from '../simulators/chatwoot/index.ts';
 import { eventually } from './eventually.ts';
@@ -81,6 +82,8 @@ export async function chatAtRest(sut: TestSystem, phoneOrChatId: string, what = 
 /** Every webhook the simulators fired so far has been answered (or failed): what they sent has been handed off. */
 export async function webhooksAnswered(sut: TestSystem): Promise<void> {
   await Promise.all([sut.wpp.settled(), sut.chatwoot?.webhooksIdle()]);
+  // Chatwoot's are answered once kept: they are handed to their chat's workflow just after (api/hand-offs/agent-inbox.ts).
+  await eventually(async () => ((await waitingHandOffs(sut.system.db, sut.config.BRIDGE_TASK_QUEUE)).count === 0 ? true : undefined), 30_000, 'agents\' events handed to their chats');
 }
 
 /** Whether a chat workflow (any run) exists for this chat: a message the bridge ignores must not start one. */

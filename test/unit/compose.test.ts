@@ -5,10 +5,15 @@ import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../platform/config.ts';
 import { newMasterKey } from '../../platform/crypto/keyring.ts';
 import { tracingSettings } from '../../platform/tracing/settings.ts';
+import { temporalServerVersion } from '../../scripts/lib/temporal-server.ts';
+import { composeConfig } from '../support/docker-compose.ts';
 
 // docker-compose.yml cannot run here (no Docker engine): hold it to the configuration instead.
 const compose = parse(await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; environment?: Record<string, string>; volumes?: string[] }>;
+  services: Record<string, {
+    image?: string; build?: unknown; environment?: Record<string, string>; volumes?: string[]; command?: string[]; profiles?: string[]; restart?: string;
+    healthcheck?: unknown; depends_on?: Record<string, { condition: string }> | string[];
+  }>;
 };
 
 /** What an operator's .env would hold for the required variables (`${NAME:?message}`). */
@@ -21,6 +26,7 @@ const operatorEnv: Record<string, string> = {
   CONSOLE_SESSION_SECRET: 'from-the-environment-at-least-32-characters',
   METRICS_TOKEN: 'from-the-environment-16+',
   MASTER_KEYS: newMasterKey('compose-test'),
+  GRAFANA_ADMIN_PASSWORD: 'from-the-environment',
 };
 
 /** Compose's interpolation of `${NAME:?message}` (required) and `${NAME:-default}`, from `env`. */
@@ -102,6 +108,49 @@ describe('docker-compose.yml', () => {
       }
     }
     assert.throws(() => environmentOf('grafana', {}), /compose needs GRAFANA_ADMIN_PASSWORD/);
+  });
+
+  it('is a valid compose file for docker-compose itself, with and without the Chatwoot and Typebot profiles', async (t) => {
+    const services = await composeConfig(t, operatorEnv, ['config', '--services']);
+    if (services === undefined) return;
+    // Compose read every service this test reads (docker-compose 1.x lists profiled ones too).
+    assert.deepEqual(services.trim().split('\n').sort(), Object.keys(compose.services).sort());
+    assert.equal(await composeConfig(t, operatorEnv, ['--profile', 'chatwoot', '--profile', 'typebot', 'config', '-q']), '');
+    // A required secret unset: compose itself refuses, naming it.
+    const { POSTGRES_PASSWORD: _unset, ...withoutPassword } = operatorEnv;
+    await assert.rejects(composeConfig(t, withoutPassword, ['config', '-q']), /set POSTGRES_PASSWORD/);
+  });
+
+  it('pins every image to a release, restarts every long-running service, and checks the health of the API, the worker and WPPConnect', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.image !== undefined && service.build === undefined) assert.match(service.image, /:v?\d+\.\d+(\.\d+)?[\w.-]*$/, `${name}: ${service.image} is pinned`);
+      const oneShot = service.restart === 'no';
+      if (!oneShot) assert.equal(service.restart, 'unless-stopped', `${name} restarts`);
+    }
+    assert.match(String(compose.services.wppconnect?.build), /wppconnect-server\.git#v2\.10\.4$/);
+    for (const name of ['api', 'worker', 'wppconnect', 'postgres']) assert.ok(compose.services[name]?.healthcheck !== undefined, `${name} has a health check`);
+    for (const name of ['api', 'worker']) assert.deepEqual(compose.services[name]!.command?.slice(0, 1), ['node'], `${name} runs compiled JavaScript`);
+  });
+
+  it('runs the Temporal server the tests build, on schemas applied by the admin tools (no auto-setup image)', () => {
+    const version = temporalServerVersion.replace(/^v/, '');
+    assert.equal(compose.services.temporal?.image, `temporalio/server:${version}`);
+    assert.equal(compose.services['temporal-schema']?.image, `temporalio/admin-tools:${version}`);
+    assert.ok(Object.values(compose.services).every((service) => !service.image?.includes('auto-setup')));
+    assert.deepEqual(compose.services.temporal?.depends_on, { 'temporal-schema': { condition: 'service_completed_successfully' } });
+    const schema = compose.services['temporal-schema'];
+    const script = schema.command!.join(' ');
+    // Both databases, each set up (a no-op once past 0.0) and then brought to the image's schema version.
+    assert.match(script, /temporal:temporal temporal_visibility:visibility/);
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d "/etc/temporal/schema/postgresql/v12/$$schema/versioned"']) assert.ok(script.includes(step), step);
+    // The server reads the databases the schema step prepared, with the same credentials.
+    const server = environmentOf('temporal', operatorEnv);
+    const tool = environmentOf('temporal-schema', operatorEnv);
+    assert.deepEqual([server.DBNAME, server.VISIBILITY_DBNAME], ['temporal', 'temporal_visibility']);
+    assert.deepEqual([tool.SQL_HOST, tool.SQL_USER, tool.SQL_PASSWORD], [server.POSTGRES_SEEDS, server.POSTGRES_USER, server.POSTGRES_PWD]);
+    for (const service of ['api', 'worker']) {
+      assert.deepEqual((compose.services[service]!.depends_on as Record<string, { condition: string }>)['temporal-namespace'], { condition: 'service_completed_successfully' });
+    }
   });
 
   it("points every Prometheus scrape target and Alertmanager at a compose service's port", async () => {

@@ -8,7 +8,6 @@ import { parse } from 'yaml';
 // No Docker engine runs here: hold the image to what its commands need instead.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const copied = [...dockerfile.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, { build?: unknown; command?: string[] }>;
 };
@@ -34,19 +33,32 @@ function importClosure(entry: string): Set<string> {
 
 describe('Dockerfile', () => {
   const commands = Object.entries(compose.services).filter(([, service]) => service.build !== undefined && service.command !== undefined);
-  const scripts = [...new Set([
+  const entryPoints = [...new Set([
     ...commands.map(([, service]) => service.command!.at(-1)!),
     (JSON.parse(/^CMD\s+(\[.*\])$/m.exec(dockerfile)![1]!) as string[]).at(-1)!,
   ])];
+  // The build stage (up to the second FROM) copies the sources npm run build compiles.
+  const buildStage = dockerfile.slice(0, dockerfile.indexOf('\nFROM ', dockerfile.indexOf('FROM ') + 1));
+  const copiedForTheBuild = [...buildStage.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
 
-  it('runs the entry points compose and the image name', () => {
-    assert.deepEqual(scripts.sort(), ['app/api.ts', 'app/worker.ts']);
+  it('runs the built entry points, with plain node, where compose and the image name them', () => {
+    assert.deepEqual(entryPoints.sort(), ['dist/app/api.js', 'dist/app/worker.js']);
+    for (const [, service] of commands) assert.equal(service.command![0], 'node');
+    assert.match(dockerfile, /^COPY --from=build \/app\/dist \.\/dist$/m);
   });
 
-  for (const script of scripts) {
-    it(`copies every file ${script} imports into the image`, () => {
-      const missing = [...importClosure(script)].filter((file) => !copied.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)));
+  for (const entryPoint of entryPoints) {
+    const source = entryPoint.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    it(`gives the build every file ${source} imports`, () => {
+      const missing = [...importClosure(source)].filter((file) => !copiedForTheBuild.some((copy) => file === copy || file.startsWith(`${copy.replace(/\/$/, '')}/`)));
       assert.deepEqual(missing, []);
     });
   }
+
+  it('gives the build what tsconfig.build.json compiles', () => {
+    const build = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { include: string[]; files: string[] };
+    const needed = [...build.include, ...build.files, 'tsconfig.json', 'tsconfig.build.json'];
+    const missing = needed.filter((file) => !copiedForTheBuild.some((copy) => file === copy || file.startsWith(`${copy.replace(/\/$/, '')}/`)));
+    assert.deepEqual(missing, []);
+  });
 });

@@ -35,7 +35,8 @@ describe('sealed streams (backups: a dump or a file archive in 1 MiB chunks)', (
     for (const length of [0, 1, chunkBytes - 1, chunkBytes, chunkBytes + 1, 2 * chunkBytes, Math.floor(2.5 * chunkBytes)]) {
       const plain = randomBytes(length);
       const sealed = await seal(plain, key);
-      assert.ok(!sealed.includes(plain.subarray(0, 64)) || length === 0, 'no plain bytes in the sealed stream');
+      // A short run of bytes turns up in any random-looking stream by chance: only 16 or more are evidence.
+      assert.ok(length < 16 || !sealed.includes(plain.subarray(0, 64)), 'no plain bytes in the sealed stream');
       assert.deepEqual(await open(sealed, key), plain, `length ${length}`);
     }
   });
