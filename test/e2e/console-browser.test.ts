@@ -131,7 +131,16 @@ describe('the reviewer console in a browser', { timeout: 10 * 60_000 }, () => {
         await viewer.locator('summary').click();
         const image = viewer.locator('img.full');
         if ((await image.count()) > 0) {
-          await eventually(async () => ((await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0 ? true : undefined), 10_000, 'the document image');
+          // Lazy: it loads once near the screen, where a reviewer looks at it.
+          await image.scrollIntoViewIfNeeded();
+          await eventually(async () => ((await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0 ? true : undefined), 30_000, 'the document image')
+            .catch(async (error: Error) => {
+              // What a failed run needs: did the browser finish with it, and what does the API answer for it.
+              const src = (await image.getAttribute('src')) ?? '';
+              const state = await image.evaluate((img) => ({ complete: (img as unknown as { complete: boolean }).complete }));
+              const answer = await context.request.get(new URL(src, consolePage.url()).href);
+              throw new Error(`${error.message}: complete ${state.complete}, the API answers ${answer.status()} ${answer.headers()['content-type'] ?? ''} (${(await answer.body()).length} bytes)`);
+            });
           await viewer.getByRole('button', { name: 'Rodar' }).click();
           assert.match((await image.getAttribute('style')) ?? '', /rotate\(90deg\)/);
         } else {
