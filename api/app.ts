@@ -56,7 +56,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(async (anyone) => {
     anyone.addHook('onRequest', edgeGuard(limits, () => open));
     await anyone.register(healthRoutes(deps));
-    await anyone.register(metricsRoutes(deps));
+    await anyone.register(metricsRoutes(deps, limits));
   });
   await app.register(registrationIntakeRoutes(deps, limits));
   await app.register(answerCheckRoutes(deps, limits));

@@ -44,6 +44,8 @@ export interface EdgeLimits {
    */
   enterIntake(waitMs: number, signal?: AbortSignal): Promise<boolean>;
   releaseIntake(): void;
+  /** Registrations being read and checked now, and those waiting in line for a slot (the metrics). */
+  intakeLoad(): { inFlight: number; waiting: number };
 }
 
 /** What the limiter needs of a request: the key. Typed apart so NIF and phone counts need no request. */
@@ -140,5 +142,6 @@ export async function registerEdgeLimits(app: FastifyInstance, config: LimitsCon
       const next = line.values().next();
       if (next.done !== true) next.value();
     },
+    intakeLoad: () => ({ inFlight, waiting: line.size }),
   };
 }

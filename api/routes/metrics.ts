@@ -5,6 +5,7 @@ import { chatWorkflowType } from '../../workflows/chat.ts';
 import { countByStatus } from '../../platform/stores/console-views.ts';
 import { waitingHandOffs } from '../../platform/stores/chat-handoffs.ts';
 import { sameSecret } from '../edge/guard.ts';
+import type { EdgeLimits } from '../edge/limits.ts';
 import { unauthorized } from '../edge/refusals.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
 
@@ -34,8 +35,9 @@ function countDocumentChecks(deps: AppDependencies): void {
  * Prometheus scrape endpoint for this process's registry; with METRICS_TOKEN set (production) only
  * for `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time.
  */
-export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => async (app) => {
+export const metricsRoutes = (deps: AppDependencies, limits: EdgeLimits): FastifyPluginAsyncZod => async (app) => {
   countDocumentChecks(deps);
+  countIntakeLoad(deps, limits);
   countRegistrationsByStatus(deps);
   countActiveChats(deps);
   countWaitingAgentEvents(deps);
@@ -46,6 +48,24 @@ export const metricsRoutes = (deps: AppDependencies): FastifyPluginAsyncZod => a
     return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 };
+
+const intakeLoadMetric = 'api_intake_registrations';
+
+/** The intake's slots and its line, as they are at the scrape: a line that stays long is drivers waiting (or refused, past INTAKE_QUEUE_WAIT). */
+function countIntakeLoad(deps: AppDependencies, limits: EdgeLimits): void {
+  if (deps.metrics.getSingleMetric(intakeLoadMetric) !== undefined) return;
+  new Gauge({
+    name: intakeLoadMetric,
+    help: 'Registrations this API is reading and checking now (state="in_flight", at most INTAKE_MAX_IN_FLIGHT) and those waiting in line for a slot (state="waiting")',
+    labelNames: ['state'],
+    registers: [deps.metrics],
+    collect() {
+      const { inFlight, waiting } = limits.intakeLoad();
+      this.set({ state: 'in_flight' }, inFlight);
+      this.set({ state: 'waiting' }, waiting);
+    },
+  });
+}
 
 const activeChatsMetric = 'bridge_chats_active';
 

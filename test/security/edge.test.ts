@@ -63,11 +63,17 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 }
 
 /** api_requests_refused_total for one route and reason, from /metrics. */
-async function refusals(sut: TestSystem, route: string, reason: string): Promise<number> {
+/** A sample of the API's metrics as a scrape reads it (0 when absent). */
+async function sample(sut: TestSystem, series: string): Promise<number> {
   const text = await sut.system.metrics.metrics();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`api_requests_refused_total{route="${route}",reason="${reason}"}`));
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
+const refusals = (sut: TestSystem, route: string, reason: string) => sample(sut, `api_requests_refused_total{route="${route}",reason="${reason}"}`);
+const intakeLoad = async (sut: TestSystem) => ({
+  inFlight: await sample(sut, 'api_intake_registrations{state="in_flight"}'),
+  waiting: await sample(sut, 'api_intake_registrations{state="waiting"}'),
+});
 
 const registrationRows = async (sut: TestSystem, nif: string) => Number((await sut.system.db.query<{ n: string }>('SELECT count(*) AS n FROM registrations WHERE nif_index = $1', [sut.system.personal.index('nif', nif)])).rows[0]!.n);
 
@@ -227,11 +233,13 @@ describe('intake limits: per NIF, per phone, and intakes in flight', () => {
     const waiting = submit(flatPayload(documents, { nif }));
     await sleep(300);
     assert.equal(await registrationRows(system(), nif), 0, 'nothing done while it waits');
+    assert.deepEqual(await intakeLoad(system()), { inFlight: 1, waiting: 1 }, 'the metrics show the slot taken and the line');
     held.release();
     await held.closed;
     const answer = await waiting;
     assert.equal(answer.status, 201, 'taken from the line, not refused');
     assert.equal(await registrationRows(system(), nif), 1);
+    assert.deepEqual(await intakeLoad(system()), { inFlight: 0, waiting: 0 });
   });
 
   it('gives back nothing to a driver who left while waiting: the slot goes to the next one', async () => {
