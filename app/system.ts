@@ -192,6 +192,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           chatwoot: chatwootClient,
           mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
+          agentSignature: config.BRIDGE_AGENT_SIGNATURE,
           metrics: createBridgeMetrics(registry, async () => (await getSessionHealth(db))?.state ?? null),
           bot: botSettings(config),
           operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,

@@ -40,6 +40,8 @@ export interface AgentReply {
   attachments: Array<{ dataUrl: string; fileType: string; contentType: string | null; fileSize: number | null }>;
   /** The WhatsApp id of the message this one replies to, when the agent replied to one. */
   quotedWhatsappId: string | null;
+  /** The agent's name as Chatwoot shows it, for the signature (BRIDGE_AGENT_SIGNATURE); null or absent (replies handed over before it): none. */
+  agentName?: string | null;
   /** When the bridge received it (ms since the epoch), stamped by the hand-off: the relay's latency is measured from it. */
   receivedAt?: number;
 }

@@ -232,3 +232,14 @@ export function richTextToWhatsApp(richText: readonly RichTextNode[]): string {
   return tidy(slateBlocks(richText, 0));
 }
 
+
+/**
+ * An agent's reply signed with their name in bold on a line of its own ("*Ana:*"), so a driver
+ * knows who answers. The name loses WhatsApp's formatting marks and line breaks, which would
+ * break the bold; a name with nothing left, or an empty reply, leaves the reply as it is.
+ */
+export function signedByAgent(name: string, text: string): string {
+  const plain = name.replace(/[*_~`]/g, '').replace(/\s+/g, ' ').trim();
+  if (plain === '') return text;
+  return text.trim() === '' ? `*${plain}:*` : `*${plain}:*\n${text}`;
+}

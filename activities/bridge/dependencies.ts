@@ -19,6 +19,8 @@ export interface BridgeDependencies {
   metrics: BridgeMetrics;
   /** The Chatwoot conversation where the WhatsApp session's health is noted (CHATWOOT_OPERATIONS_CONVERSATION); null: none. */
   operationsConversationId: number | null;
+  /** Whether an agent's reply goes to WhatsApp with the agent's name first (BRIDGE_AGENT_SIGNATURE). */
+  agentSignature: boolean;
   /** The registration bot's settings from the configuration (null: no bot); every relay hands them to its chat. */
   bot: BotSettings | null;
 }

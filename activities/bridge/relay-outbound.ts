@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { chatwootSourceId, type AgentReply } from '../../domain/chat.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
+import { signedByAgent } from '../../domain/whatsapp-formatting.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { fileNameFromUrl, sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
@@ -15,12 +16,21 @@ export interface RelayProgress {
   signal?: AbortSignal;
 }
 
+/** The reply's text as the driver reads it: signed with the agent's name when BRIDGE_AGENT_SIGNATURE asks (a file alone gets the name as its caption). */
+function textOf(deps: BridgeDependencies, reply: AgentReply): string | null {
+  const name = deps.agentSignature ? (reply.agentName ?? null) : null;
+  if (name === null) return reply.text;
+  if ((reply.text ?? '') === '' && reply.attachments.length === 0) return reply.text;
+  return signedByAgent(name, reply.text ?? '');
+}
+
 /** A reply of text and files becomes WhatsApp messages: the files (the text as the first caption), or the text alone. */
 function partsOf(deps: BridgeDependencies, reply: AgentReply, progress: RelayProgress): WhatsAppContent[] {
-  if (reply.attachments.length === 0) return reply.text === null || reply.text === '' ? [] : [{ kind: 'text', text: reply.text }];
+  const text = textOf(deps, reply);
+  if (reply.attachments.length === 0) return text === null || text === '' ? [] : [{ kind: 'text', text }];
   return reply.attachments.map((attachment, index) => ({
     kind: 'media',
-    caption: index === 0 ? reply.text : null,
+    caption: index === 0 ? text : null,
     filename: fileNameFromUrl(attachment.dataUrl),
     ...(attachment.fileType === 'image' || attachment.fileType === 'audio' ? { showAs: attachment.fileType } : {}),
     load: () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes, progress),

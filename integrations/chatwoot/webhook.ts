@@ -15,6 +15,7 @@ const messageCreated = z.object({
     .array(z.object({ data_url: z.string(), file_type: z.string(), content_type: z.string().nullable().optional(), file_size: z.number().nullable().optional() }).loose())
     .optional(),
   conversation: z.object({ id: z.number().int(), contact_inbox: z.object({ source_id: z.string() }).loose() }).loose(),
+  sender: z.object({ name: z.string().nullable().optional(), type: z.string().optional() }).loose().nullable().optional(),
 }).loose();
 
 /** The bridge creates every contact of its inbox with the chat id as `source_id`; anything else is not its chat. */
@@ -104,6 +105,8 @@ export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootD
         dataUrl: file.data_url, fileType: file.file_type, contentType: file.content_type ?? null, fileSize: file.file_size ?? null,
       })),
       quotedWhatsappId: whatsappIdOfSourceId(message.content_attributes?.in_reply_to_external_id),
+      // An agent's name (a user); a bot's or an integration's message carries none to sign with.
+      agentName: message.sender?.type === 'user' ? (message.sender.name ?? '').trim() || null : null,
     },
   };
 }

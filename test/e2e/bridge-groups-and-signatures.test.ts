@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { chatWorkflowId } from '../../domain/chat.ts';
+import { makeJpeg } from '../fixtures/documents.ts';
 import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
@@ -158,5 +159,31 @@ describe('WhatsApp ↔ Chatwoot bridge with CHATWOOT_VERIFY_SIGNATURE=false (Cha
     await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone) ? true : undefined), 15_000, 'the real reply on WhatsApp');
     await chatAtRest(sut, phone);
     assert.deepEqual(sut.wpp.sent.filter((message) => message.phone === phone).map((message) => message.body), ['Resposta verdadeira']);
+  });
+});
+
+describe('WhatsApp ↔ Chatwoot bridge with BRIDGE_AGENT_SIGNATURE=true', () => {
+  let sut: TestSystem;
+  before(async () => {
+    sut = await startTestSystem({ BRIDGE_POLLING: 'false', BRIDGE_AGENT_SIGNATURE: 'true' }, { bridge: true });
+  });
+  after(async () => sut.stop());
+
+  it("puts the agent's name first, in bold: on a text, and as the caption of a file sent alone", async () => {
+    const phone = newDriverPhone();
+    const conversationId = await conversationWith(sut, phone);
+    await sut.chatwoot!.agentReply(conversationId, { content: 'Bom dia! Já vejo isso.', agentName: 'Ana (Suporte)' });
+    await sut.chatwoot!.agentReply(conversationId, {
+      agentName: '*Rui*\nCosta',
+      attachments: [{ filename: 'rota.jpg', contentType: 'image/jpeg', bytes: await makeJpeg({ width: 320, height: 240 }) }],
+    });
+    const sentTo = () => sut.wpp.sent.filter((message) => message.phone === phone);
+    await eventually(async () => (sentTo().length >= 2 ? true : undefined), 15_000, 'both replies on WhatsApp');
+    const [text, photo] = sentTo();
+    assert.equal(text!.body, '*Ana (Suporte):*\nBom dia! Já vejo isso.');
+    // Formatting marks and line breaks in a name would break the bold: they go.
+    assert.deepEqual([photo!.type, photo!.caption], ['image', '*Rui Costa:*']);
+    // Chatwoot keeps what the agent wrote; only WhatsApp gets the name.
+    assert.equal(postedWithText(sut, 'Bom dia! Já vejo isso.').length, 1);
   });
 });

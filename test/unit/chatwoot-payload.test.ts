@@ -27,6 +27,18 @@ describe("Chatwoot webhook: what reaches a chat's workflow", () => {
     assert.equal(decideChatwootWebhook(messageCreated({ inbox: { id: 8 } }), inboxId).forward, false);
   });
 
+  it("keeps an agent's name for the signature, and none for a bot's message or a sender without a name", () => {
+    const nameOf = (sender: unknown) => {
+      const decision = decideChatwootWebhook(messageCreated(sender === undefined ? {} : { sender }), inboxId);
+      return decision.forward && decision.message.kind === 'outbound' ? decision.message.agentName : 'not forwarded';
+    };
+    assert.equal(nameOf({ id: 3, name: ' Ana (Suporte) ', email: 'ana@example.pt', type: 'user' }), 'Ana (Suporte)');
+    assert.equal(nameOf({ id: 9, name: 'Assistente', type: 'agent_bot' }), null);
+    assert.equal(nameOf({ id: 3, name: '   ', type: 'user' }), null);
+    assert.equal(nameOf(null), null);
+    assert.equal(nameOf(undefined), null);
+  });
+
   it('forwards nothing for a contact that is no WhatsApp chat (its source_id names the workflow)', () => {
     for (const sourceId of ['../../351912345678@c.us', '351912345678%2f..@c.us', '351912345678@evil.example']) {
       const contact = { ...conversation, contact_inbox: { source_id: sourceId } };

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ChatInput, ChatMessage, ChoiceItem } from '../../domain/typebot-chat.ts';
 import { botCommand, foldText, matchChoice, matchChoices, matchesTrigger, renderForWhatsApp } from '../../domain/bot-dialogue.ts';
 import { acceptsFile, isChatOver, isFileInput, uploadExtension } from '../../domain/typebot-chat.ts';
-import { markdownToWhatsApp, richTextToWhatsApp } from '../../domain/whatsapp-formatting.ts';
+import { markdownToWhatsApp, richTextToWhatsApp, signedByAgent } from '../../domain/whatsapp-formatting.ts';
 
 const markdown = (id: string, text: string): ChatMessage => ({ id, type: 'text', content: { type: 'markdown', markdown: text } });
 const vehicles: ChoiceItem[] = [
@@ -304,5 +304,16 @@ describe("Typebot's own retry messages", () => {
 
   it("leave the flow's own words alone", () => {
     assert.deepEqual(renderForWhatsApp([markdown('x', 'O NIF tem de ter 9 dígitos.')], null), [{ kind: 'text', text: 'O NIF tem de ter 9 dígitos.' }]);
+  });
+});
+
+void describe('signedByAgent', () => {
+  void it("puts the agent's name first, in bold, on a line of its own", () => {
+    assert.equal(signedByAgent('Ana', 'Bom dia!\nJá vejo isso.'), '*Ana:*\nBom dia!\nJá vejo isso.');
+    assert.equal(signedByAgent('Ana', ''), '*Ana:*');
+  });
+  void it('drops the marks and line breaks that would break the bold, and signs nothing with a name of none', () => {
+    assert.equal(signedByAgent(' *Rui*  _Costa_\n~`x`~ ', 'Olá'), '*Rui Costa x:*\nOlá');
+    assert.equal(signedByAgent('**', 'Olá'), 'Olá');
   });
 });
