@@ -232,7 +232,6 @@ export function richTextToWhatsApp(richText: readonly RichTextNode[]): string {
   return tidy(slateBlocks(richText, 0));
 }
 
-
 /**
  * An agent's reply signed with their name in bold on a line of its own ("*Ana:*"), so a driver
  * knows who answers. The name loses WhatsApp's formatting marks and line breaks, which would

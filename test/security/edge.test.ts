@@ -62,7 +62,6 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
   }
 }
 
-/** api_requests_refused_total for one route and reason, from /metrics. */
 /** A sample of the API's metrics as a scrape reads it (0 when absent). */
 async function sample(sut: TestSystem, series: string): Promise<number> {
   const text = await sut.system.metrics.metrics();
