@@ -330,17 +330,37 @@ async function dropDatabases(sql: (database: string, ...args: string[]) => Promi
   for (const database of [databases.temporal, databases.visibility]) await sql(database, 'drop-database', '--force').catch(() => undefined);
 }
 
-/** Registers the namespace (1 day retention), then waits until the frontend knows it (its namespace cache refreshes). */
+/**
+ * Workflow ids looked up to find every history shard served: with 4 shards, 32 random ids miss one
+ * of them once in about 2,500 starts.
+ */
+const shardProbes = 32;
+
+/**
+ * Registers the namespace (1 day retention), then waits until the frontend knows it (its namespace
+ * cache refreshes) and the history service serves workflows: the frontend can answer before every
+ * history shard has an owner, and a workflow call then fails where it should find its workflow (a
+ * full run beside a CPU hog saw a workflow's lookup fail right after a restart; not reproduced alone).
+ * Lookups of workflows that do not exist, answered "not found" by every shard, mark that moment.
+ */
 async function registerNamespace(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((error: unknown) => {
       if (!(isGrpcServiceError(error) && Number(error.code) === 6)) throw error; // ALREADY_EXISTS
     });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
+    const probes = Array.from({ length: shardProbes }, () => `readiness-probe-${randomBytes(8).toString('hex')}`);
     for (;;) {
       try {
         await connection.workflowService.describeNamespace({ namespace });
+        await Promise.all(probes.map((workflowId) => connection.withDeadline(Date.now() + 2000, () =>
+          connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } }).then(
+            () => undefined,
+            (error: unknown) => {
+              if (!(isGrpcServiceError(error) && Number(error.code) === 5)) throw error; // NOT_FOUND: its shard answered
+            },
+          ))));
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;

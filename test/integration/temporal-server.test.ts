@@ -52,7 +52,10 @@ describe('the Temporal server on PostgreSQL (TEMPORAL_MODE=server)', { timeout: 
     const second = await ensureTemporal(options);
     try {
       connection = await Connection.connect({ address: second.address });
-      const described = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+      const described = await new Client({ connection }).workflow.getHandle(workflowId).describe().catch((error: Error) => {
+        // The server's own words (the SDK's message is only "Failed to describe workflow").
+        throw new Error(`${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`, { cause: error });
+      });
       assert.equal(described.status.name, 'RUNNING');
       await connection.close();
     } finally {
