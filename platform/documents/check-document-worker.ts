@@ -11,10 +11,11 @@ import type { MessagePort } from 'node:worker_threads';
 import secureJson from 'secure-json-parse';
 import { AppError, type ErrorType, type FieldErrors } from '../../domain/errors.ts';
 import { readIntake, type DocumentKind, type DocumentSource, type RegistrationSubmission } from '../../domain/registration-submission.ts';
+import { documentCheckNiceness } from './image-work-priority.ts';
 import { inspectDocument, type DocumentLimits, type InspectedDocument } from './inspect-document.ts';
 
 /**
- * This thread runs below normal CPU priority, so on a busy machine the API's event loop (and the
+ * This thread runs below normal CPU priority (documentCheckNiceness), so on a busy machine the API's event loop (and the
  * PostgreSQL and Temporal it asks for /health) go first: with two of these threads on two cores,
  * /health once took 340 ms for want of a core, with the event loop itself never held more than ~70 ms.
  * Linux applies a thread id's niceness to that thread alone; elsewhere this changes nothing.
@@ -22,7 +23,7 @@ import { inspectDocument, type DocumentLimits, type InspectedDocument } from './
 function yieldToTheEventLoop(): void {
   try {
     const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId) && threadId !== process.pid) os.setPriority(threadId, os.constants.priority.PRIORITY_BELOW_NORMAL);
+    if (Number.isInteger(threadId) && threadId !== process.pid) os.setPriority(threadId, documentCheckNiceness);
   } catch {
     // Not Linux, or not allowed: the checks run at the process's priority.
   }
