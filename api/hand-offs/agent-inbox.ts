@@ -96,7 +96,11 @@ export function createAgentInbox(db: Db, personal: PersonalData, chats: ChatHand
         const { due, unopened } = await claimDueHandOffs(db, personal, queue, batch, holdMs);
         if (unopened > 0) log({ unopened }, 'agent events that do not open with this process\'s keys (MASTER_KEYS); put off');
         const byChat = new Map<string, KeptHandOff[]>();
-        for (const kept of due) byChat.set(kept.chat, [...(byChat.get(kept.chat) ?? []), kept]);
+        for (const kept of due) {
+          const chat = byChat.get(kept.chat);
+          if (chat === undefined) byChat.set(kept.chat, [kept]);
+          else chat.push(kept);
+        }
         await Promise.all([...byChat.values()].map(handOffInOrder));
         if (due.length === batch) again = true;
       } while (again && !stopped);

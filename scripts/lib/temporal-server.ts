@@ -330,6 +330,11 @@ async function dropDatabases(sql: (database: string, ...args: string[]) => Promi
   for (const database of [databases.temporal, databases.visibility]) await sql(database, 'drop-database', '--force').catch(() => undefined);
 }
 
+/** The gRPC status codes these scripts tell apart. */
+export const grpcStatus = { notFound: 5, alreadyExists: 6 } as const;
+/** Whether the Temporal server answered with this gRPC status. */
+export const hasGrpcStatus = (error: unknown, status: number): boolean => isGrpcServiceError(error) && Number(error.code) === status;
+
 /**
  * Workflow ids looked up to find every history shard served: with 4 shards, 32 random ids miss one
  * of them once in about 2,500 starts.
@@ -347,7 +352,7 @@ async function registerNamespace(address: string, namespace: string): Promise<vo
   const connection = await Connection.connect({ address });
   try {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((error: unknown) => {
-      if (!(isGrpcServiceError(error) && Number(error.code) === 6)) throw error; // ALREADY_EXISTS
+      if (!hasGrpcStatus(error, grpcStatus.alreadyExists)) throw error;
     });
     const deadline = Date.now() + 60_000;
     const probes = Array.from({ length: shardProbes }, () => `readiness-probe-${randomBytes(8).toString('hex')}`);
@@ -358,7 +363,7 @@ async function registerNamespace(address: string, namespace: string): Promise<vo
           connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } }).then(
             () => undefined,
             (error: unknown) => {
-              if (!(isGrpcServiceError(error) && Number(error.code) === 5)) throw error; // NOT_FOUND: its shard answered
+              if (!hasGrpcStatus(error, grpcStatus.notFound)) throw error; // its shard answered
             },
           ))));
         return;

@@ -4,12 +4,12 @@
  * UI) or the Temporal server on PostgreSQL as production runs it (TEMPORAL_MODE=server). Either way
  * with the namespace and the project's search attributes.
  */
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { configSchema, temporalModes, type TemporalMode } from '../../platform/config.ts';
 import { customSearchAttributes } from '../../workflows/search-attributes.ts';
 import { findOrBuildTemporalCli } from './temporal-cli.ts';
 import { ensureSearchAttributes, startTemporalDevServer, type DevServerOptions } from './temporal-dev-server.ts';
-import { startTemporalServer, type PostgresTarget, type TemporalServerOptions } from './temporal-server.ts';
+import { grpcStatus, hasGrpcStatus, startTemporalServer, type PostgresTarget, type TemporalServerOptions } from './temporal-server.ts';
 
 export interface EnsureTemporalOptions extends Partial<DevServerOptions> {
   /** A running server (env TEMPORAL_ADDRESS): used as is, nothing is started. */
@@ -42,8 +42,6 @@ export interface TemporalTarget {
   uiUrl?: string;
   started?: StartedTemporal;
 }
-
-const grpcNotFound = 5;
 
 /** The configured Temporal server, or one started for us; either way with the search attributes. */
 export async function ensureTemporal(options: EnsureTemporalOptions): Promise<TemporalTarget> {
@@ -105,7 +103,7 @@ async function checkRunningServer(address: string, namespace: string, connectTim
   });
   try {
     await connection.workflowService.describeNamespace({ namespace }).catch((error: unknown) => {
-      if (isGrpcServiceError(error) && Number(error.code) === grpcNotFound) throw new Error(`Namespace ${namespace} does not exist on the Temporal server at ${address}.`, { cause: error });
+      if (hasGrpcStatus(error, grpcStatus.notFound)) throw new Error(`Namespace ${namespace} does not exist on the Temporal server at ${address}.`, { cause: error });
       throw error;
     });
     await ensureSearchAttributes(connection, namespace, attributes);
