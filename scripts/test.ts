@@ -32,6 +32,7 @@ import { findOrBuildVersitygw } from './lib/versitygw.ts';
 import { serverVersion } from '../platform/stores/backups.ts';
 import { ensureTemporal, postgresTarget, temporalModeFrom } from './lib/temporal-target.ts';
 
+const failureSummaryReporter = new URL('./lib/failure-summary-reporter.js', import.meta.url).href;
 const log = (line: string) => console.log(`[test] ${line}`);
 const cleanups: Array<() => Promise<void>> = [];
 const suggestContinueAsNewAt = 400;
@@ -148,7 +149,10 @@ async function main(): Promise<number> {
 
   // --test-force-exit: a file whose tests have all ended exits, even when a failed test left a system
   // running (its workers retrying a stopped Temporal forever held CI until its 90 minutes ran out).
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files], {
+  // Beside TAP, a list of the failed tests, printed last: a CI excerpt keeps the end of the output.
+  const failures = path.join(scratch, 'failed-tests.txt');
+  const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${failureSummaryReporter}`, `--test-reporter-destination=${failures}`];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...reporters, ...files], {
     stdio: 'inherit',
     env: {
       ...process.env,
@@ -166,7 +170,10 @@ async function main(): Promise<number> {
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },
   });
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
+  const code = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
+  const failed = await readFile(failures, 'utf8').catch(() => '');
+  if (failed !== '') console.log(`\nFailed:\n${failed}`);
+  return code;
 }
 
 async function cleanUp(): Promise<void> {
