@@ -108,6 +108,8 @@ describe('backups: made consistent and encrypted, restored only into an empty da
     }
     const views = await Promise.all(ids.map(waitPending));
     assert.equal((await sut!.asReviewer('POST', `/drivers/${ids[0]}/approve`)).status, 200);
+    // The approval's own writes (the driver's notice keys its chat) land before the state is read, not between it and the backup.
+    await sut!.system.temporal.workflow.getHandle(workflowIdOf(ids[0]!)).result();
     const link = (views[1]!.documents as Array<{ links: { original: string } }>)[0]!.links.original;
     assert.equal((await fetch(`${sut!.system.apiUrl}${link}`, { headers: { authorization: `Bearer ${sut!.reviewerToken}` } })).status, 200);
     const storageDir = sut!.config.DOCUMENT_STORAGE_DIR;

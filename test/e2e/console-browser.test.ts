@@ -47,7 +47,7 @@ async function pendingRegistration(sut: TestSystem, overrides: Record<string, un
 describe('the reviewer console in a browser', { timeout: 10 * 60_000 }, () => {
   let sandbox: SandboxConsole;
   const system = useTestSystem(
-    { BRIDGE_POLLING: 'false', INTAKE_SHARED_SECRET: `test-intake-${randomUUID()}`, TEMPORAL_UI_URL: temporalUi, CONSOLE_IDLE_TIMEOUT: '20s' },
+    { BRIDGE_POLLING: 'false', INTAKE_SHARED_SECRET: `test-intake-${randomUUID()}`, TEMPORAL_UI_URL: temporalUi },
     { bridge: true, typebot: true },
     {
       started: async (sut) => {
@@ -216,8 +216,9 @@ describe('the reviewer console in a browser', { timeout: 10 * 60_000 }, () => {
       assert.match(await signedIn.getByTestId('error').innerText(), /O formulário expirou ou não veio desta consola/);
       assert.equal((await getRegistration(sut.system.db, sut.system.personal, id))!.status, 'pending_approval');
 
-      // Idle past CONSOLE_IDLE_TIMEOUT (20 s here): the next page asks to sign in again.
-      await new Promise((resolve) => setTimeout(resolve, 21_000));
+      // Idle past CONSOLE_IDLE_TIMEOUT: the stored session's expiry passed (moved back here rather than
+      // waited for, so a short timeout never ends a session mid-test on a slow machine); the next page asks to sign in again.
+      await sut.system.db.query("UPDATE console_sessions SET expires_at = now() - interval '1 second' WHERE data->>'account' = $1", [accounts.rui]);
       await signedIn.goto(`${sut.system.apiUrl!}/console`);
       await signedIn.getByText('A sua sessão terminou. Entre novamente.').waitFor();
       await context.close();
