@@ -17,7 +17,7 @@ export interface AppDependencies {
     | 'INTAKE_BODY_LIMIT_BYTES' | 'INTAKE_SHARED_SECRET' | 'REVIEWER_TOKENS' | 'OPERATOR_TOKENS' | 'CODEC_CORS_ORIGINS' | 'REVIEWER_REMINDER_AFTER'
     | 'REVIEWER_REMINDER_EVERY' | 'TEMPORAL_TASK_QUEUE' | 'LOG_LEVEL' | 'TRUST_PROXY'
     | 'WPPCONNECT_WEBHOOK_TOKEN' | 'CHATWOOT_WEBHOOK_SECRET' | 'CHATWOOT_VERIFY_SIGNATURE' | 'CHATWOOT_INBOX_ID'
-    | 'BRIDGE_INCLUDE_GROUPS' | 'BRIDGE_TASK_QUEUE' | 'WPPCONNECT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_TOKEN'
+    | 'BRIDGE_INCLUDE_GROUPS' | 'BRIDGE_TYPING' | 'BRIDGE_TASK_QUEUE' | 'WPPCONNECT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_BODY_MB' | 'CHATWOOT_WEBHOOK_TOKEN'
     | 'API_REQUEST_TIMEOUT' | 'API_CONNECTION_TIMEOUT' | 'API_KEEP_ALIVE_TIMEOUT' | 'REDIS_URL' | 'RATE_LIMIT_PER_ADDRESS'
     | 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_INTAKE_PER_NIF' | 'RATE_LIMIT_INTAKE_PER_PHONE' | 'RATE_LIMIT_ANSWER_CHECKS' | 'RATE_LIMIT_CORRECTION_CODES' | 'RATE_LIMIT_INTAKE_WINDOW' | 'INTAKE_MAX_IN_FLIGHT' | 'INTAKE_QUEUE_WAIT'
     | 'TEMPORAL_HANDOFF_DEADLINE' | 'RATE_LIMIT_SIGN_INS' | 'RATE_LIMIT_SIGN_IN_WINDOW' | 'CONSOLE_SESSION_SECRET' | 'CONSOLE_IDLE_TIMEOUT'
@@ -55,6 +55,8 @@ export interface AppDependencies {
    * `logoutsession`): recorded, and the session's health looked at now. Unset: only logged.
    */
   sessionChanged?: (status: string) => Promise<void>;
+  /** Shows "typing…" on, or off, on the driver's phone in a chat (WPPConnect's typing call). Unset: agents' typing is not shown. */
+  showTyping?: (chatId: string, typing: boolean) => Promise<void>;
   /** The QR code WPPConnect waits to have scanned (PNG), or null; the console shows it to operators. Unset: none. */
   whatsappQrCode?: () => Promise<Buffer | null>;
   /** The payload codec of the system's Temporal client: the codec endpoint decodes with it for the Web UI. */

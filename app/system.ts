@@ -193,6 +193,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           mediaMaxBytes: config.BRIDGE_MEDIA_MAX_MB,
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
           agentSignature: config.BRIDGE_AGENT_SIGNATURE,
+          readReceipts: config.BRIDGE_READ_RECEIPTS,
           metrics: createBridgeMetrics(registry, async () => (await getSessionHealth(db))?.state ?? null),
           bot: botSettings(config),
           operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,
@@ -237,6 +238,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }), metrics: registry, payloadCodec: dataConverter.payloadCodecs[0],
       missedMessages: createMissedMessages({ db, personal, wppconnect, includeGroups: config.BRIDGE_INCLUDE_GROUPS }),
       whatsappQrCode: async () => (await wppconnect.sessionStatus()).qrCode,
+      showTyping: async (chatId, typing) => wppconnect.setTyping({ chatId, typing }),
       sessionChanged: async (status) => {
         const offline = phoneOfflineHint(status);
         if (offline !== undefined) await recordPhoneOffline(db, offline);

@@ -44,6 +44,35 @@ export interface AgentReply {
   agentName?: string | null;
   /** When the bridge received it (ms since the epoch), stamped by the hand-off: the relay's latency is measured from it. */
   receivedAt?: number;
+  /**
+   * Set when the agent retried the reply in Chatwoot (its `message_updated`): sent once more only
+   * if WhatsApp never got it. The ref tells one retry from another (each passes the workflow's dedupe).
+   */
+  retry?: string;
+}
+
+/** The driver reacted to a message of the chat (WPPConnect `onreactionmessage`); an empty emoji takes the reaction back. */
+export interface DriverReaction {
+  kind: 'reaction';
+  /** The reaction's own id: the driver's reactions to one message share it. */
+  reactionId: string;
+  /** The message reacted to. */
+  targetWhatsappId: string;
+  emoji: string;
+}
+
+/** The driver deleted a message for everyone (WPPConnect `onrevokedmessage`). */
+export interface DriverDeletion {
+  kind: 'revoke';
+  /** The message deleted. */
+  targetWhatsappId: string;
+}
+
+/** An agent deleted their reply in Chatwoot (`message_updated` with `content_attributes.deleted`). */
+export interface AgentDeletion {
+  kind: 'agent-deletion';
+  chatwootMessageId: number;
+  conversationId: number;
 }
 
 export interface DeliveryAck {
@@ -65,19 +94,47 @@ export interface ConversationControl {
   ref: string;
 }
 
-export type ChatEvent = InboundMessage | AgentReply | DeliveryAck | ConversationControl;
+export type ChatEvent = InboundMessage | AgentReply | DeliveryAck | ConversationControl | DriverReaction | DriverDeletion | AgentDeletion;
+
+/** The WhatsApp message an event is about, when it is about an earlier one: it waits for that one (webhooks race). */
+export const targetOf = (event: ChatEvent): string | null => (event.kind === 'reaction' || event.kind === 'revoke' ? event.targetWhatsappId : null);
+
+/** A Chatwoot message takes at most this many attachments, so an agent's reply is at most this many WhatsApp messages. */
+export const replyPartsMax = 15;
+
+/** The delivery key of one WhatsApp message an agent's reply became (its text, or each of its files). */
+export const agentReplyDeliveryKey = (chatId: string, chatwootMessageId: number, part: number) => `agent:${chatId}:${chatwootMessageId}:${part}`;
+
+/** Every delivery key an agent's reply could have. */
+export const agentReplyDeliveryKeys = (chatId: string, chatwootMessageId: number) =>
+  Array.from({ length: replyPartsMax }, (_, part) => agentReplyDeliveryKey(chatId, chatwootMessageId, part));
+
+/**
+ * How long after sending WhatsApp lets a message be deleted for everyone ("about 2 days", WhatsApp's
+ * help centre): past it, an agent's deletion stays in Chatwoot and the agent is told.
+ */
+export const whatsappDeleteForEveryoneHours = 48;
+
+/** The dedupe key of a driver's message (`eventKey` of its inbound event). */
+export const inboundEventKey = (whatsappId: string) => `wa:${whatsappId}`;
 
 /** The business id an event is deduplicated by (acks are keyed by id and level, so a higher ack still passes). */
 export function eventKey(event: ChatEvent): string {
   switch (event.kind) {
     case 'inbound':
-      return `wa:${event.whatsappId}`;
+      return inboundEventKey(event.whatsappId);
     case 'outbound':
-      return `cw:${event.chatwootMessageId}`;
+      return event.retry === undefined ? `cw:${event.chatwootMessageId}` : `cw:${event.chatwootMessageId}:retry:${event.retry}`;
     case 'ack':
       return `ack:${event.whatsappId}:${event.ack}`;
     case 'control':
       return `ctl:${event.control}:${event.ref}`;
+    case 'reaction':
+      return `re:${event.reactionId}:${event.emoji}`;
+    case 'revoke':
+      return `rv:${event.targetWhatsappId}`;
+    case 'agent-deletion':
+      return `cw-del:${event.chatwootMessageId}`;
   }
 }
 
@@ -99,6 +156,12 @@ export const chatwootSourceId = {
   mediaNote: (whatsappId: string) => `note:file:${whatsappId}`,
   /** The note for agents about a reply WhatsApp refused. */
   undeliveredNote: (chatwootMessageId: number) => `note:undelivered:${chatwootMessageId}`,
+  /** A driver's reaction (or its removal), shown against the message reacted to. */
+  reaction: (reactionId: string, emoji: string) => `note:reaction:${reactionId}:${emoji}`,
+  /** The note that the driver deleted a message for everyone (the original stays). */
+  revokedNote: (whatsappId: string) => `note:revoked:${whatsappId}`,
+  /** The note about an agent's deletion WhatsApp no longer allows. */
+  undeletableNote: (chatwootMessageId: number) => `note:undeletable:${chatwootMessageId}`,
 };
 const systemSourcePrefixes = ['wa:', 'bot:', 'reg:', 'note:'];
 

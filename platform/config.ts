@@ -208,6 +208,8 @@ export const configSchema = z.object({
   BRIDGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
   BRIDGE_INCLUDE_GROUPS: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
   BRIDGE_AGENT_SIGNATURE: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  BRIDGE_READ_RECEIPTS: z.enum(['whatsapp', 'agent']).default('whatsapp'),
+  BRIDGE_TYPING: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
   BRIDGE_MEDIA_MAX_MB: megabytes(16),
   BRIDGE_POLLING: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
   BRIDGE_POLL_MIN_INTERVAL: duration('2s'),

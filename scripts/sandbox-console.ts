@@ -29,7 +29,7 @@ import { makeJpeg, makePdf } from '../test/fixtures/documents.ts';
 import { newDriverPhone } from '../test/support/bridge-views.ts';
 import { ChangeFeed } from './lib/sandbox-events.ts';
 import { registerSandboxPage, type SandboxLinks } from './lib/sandbox-page.ts';
-import { attachmentOf, driverPhones, inboxView, phoneChatView, receivedView, simulatorsFingerprint } from './lib/sandbox-views.ts';
+import { agentTypingIn, attachmentOf, driverPhones, inboxView, phoneChatView, receivedView, simulatorsFingerprint } from './lib/sandbox-views.ts';
 
 export type { InboxConversationView, InboxFileView, InboxMessageView, PhoneMessageView, WhatsAppMessageView } from './lib/sandbox-views.ts';
 export type { SandboxLinks } from './lib/sandbox-page.ts';
@@ -62,6 +62,11 @@ const driverReadsBody = z.object({ phone });
 const agentSaysBody = z.object({ conversationId, text, private: z.boolean().optional() });
 const agentLabelsBody = z.object({ conversationId, labels: z.array(label).min(1).max(20) });
 const conversationBody = z.object({ conversationId });
+const whatsappMessageId = z.string().min(1).max(200);
+const driverReactsBody = z.object({ phone, messageId: whatsappMessageId, emoji: z.string().max(16) });
+const driverDeletesBody = z.object({ phone, messageId: whatsappMessageId });
+const agentMessageBody = z.object({ conversationId, messageId: z.number().int().positive() });
+const agentTypingBody = z.object({ conversationId, typing: z.boolean() });
 
 /** Types a browser may show inline; anything else is downloaded. */
 const inlineTypes = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf']);
@@ -125,6 +130,29 @@ export async function startSandboxConsole(options: {
     return { read: unread.length };
   });
 
+  /** A message of the driver's chat (`own`: one they wrote), or a 404 that says where to look. */
+  const messageInChat = (digits: string, messageId: string, own: boolean) => {
+    const found = phoneChatView(wpp, digits).find((message) => message.id === messageId);
+    if (found === undefined || (own && found.direction !== 'sent')) {
+      throw new AppError(ErrorType.NotFound, `No ${own ? 'message written by the driver' : 'message'} ${messageId} in this chat; GET /whatsapp/<phone> lists them`);
+    }
+    return found;
+  };
+
+  app.post('/driver-reacts', { schema: { body: driverReactsBody } }, async (request, reply) => {
+    const { phone: from, messageId, emoji } = request.body;
+    messageInChat(from, messageId, false);
+    await wpp.react({ messageId, emoji }).delivered;
+    return reply.status(202).send({ reacted: emoji });
+  });
+
+  app.post('/driver-deletes', { schema: { body: driverDeletesBody } }, async (request, reply) => {
+    const { phone: from, messageId } = request.body;
+    if (messageInChat(from, messageId, true).type === 'revoked') return reply.status(200).send({ deleted: true });
+    await wpp.revoke(messageId).delivered;
+    return reply.status(202).send({ deleted: true });
+  });
+
   app.post('/new-driver', async () => {
     const known = new Set(driverPhones(wpp));
     let candidate = `+${newDriverPhone()}`;
@@ -156,6 +184,30 @@ export async function startSandboxConsole(options: {
     return { resolved: true };
   });
 
+  /** One of the conversation's messages, or a 404. */
+  const requireMessage = (conversationId: number, messageId: number) => {
+    if (!chatwoot.messages(requireConversation(conversationId)).some((message) => message.id === messageId)) {
+      throw new AppError(ErrorType.NotFound, `No message ${messageId} in conversation ${conversationId}; GET /chatwoot lists them`);
+    }
+  };
+
+  app.post('/agent-deletes', { schema: { body: agentMessageBody } }, async (request) => {
+    requireMessage(request.body.conversationId, request.body.messageId);
+    chatwoot.deleteMessage(request.body.conversationId, request.body.messageId);
+    return { deleted: true };
+  });
+
+  app.post('/agent-retries', { schema: { body: agentMessageBody } }, async (request) => {
+    requireMessage(request.body.conversationId, request.body.messageId);
+    chatwoot.retryMessage(request.body.conversationId, request.body.messageId);
+    return { retried: true };
+  });
+
+  app.post('/agent-typing', { schema: { body: agentTypingBody } }, async (request) => {
+    chatwoot.agentTyping(requireConversation(request.body.conversationId), request.body.typing);
+    return { typing: request.body.typing };
+  });
+
   // --- What each side shows ----------------------------------------------------------------------
 
   app.get('/chatwoot', async () => ({ conversations: inboxView(chatwoot) }));
@@ -179,6 +231,7 @@ export async function startSandboxConsole(options: {
   app.get('/whatsapp/:phone', { schema: { params: z.object({ phone }) } }, async (request) => ({
     received: receivedView(wpp, request.params.phone),
     chat: phoneChatView(wpp, request.params.phone),
+    agentTyping: agentTypingIn(wpp, request.params.phone),
   }));
 
   const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });

@@ -4,7 +4,7 @@ import {
 } from '@temporalio/workflow';
 import type { BridgeActivities } from '../activities/bridge/index.ts';
 import type { BotSettings, BotState } from '../domain/bot.ts';
-import { eventKey, type ChatEvent, type ChatwootLink } from '../domain/chat.ts';
+import { eventKey, inboundEventKey, targetOf, type ChatEvent, type ChatwootLink } from '../domain/chat.ts';
 import { createChatBot } from './chat-bot.ts';
 import { ChatQueueFullAttribute } from './search-attributes.ts';
 
@@ -83,6 +83,12 @@ const inboundOrder = 'chat-inbound-order';
  */
 const lateDeliveryMs = 3_000;
 /**
+ * How long a driver's reaction or deletion waits for the message it is about when the chat has not
+ * seen that message (its webhook may be a moment behind): it goes as soon as the message arrives,
+ * after it; one about a message older than this run goes when the wait is over.
+ */
+const targetWaitMs = 3_000;
+/**
  * Idleness is watched in quarters of the idle time, so the chat ends 1 to 1.25 idle times after its
  * last event. A timeout on every wait would start and cancel a timer per message instead: two more
  * history events and two timer writes on the server each time (bench/bridge).
@@ -122,13 +128,13 @@ async function relay(batch: Parameters<BridgeActivities['handleChatEvents']>[0])
 
 /**
  * Webhooks cross on their way in, so a chat's events can arrive out of order. An inbound message
- * goes after the queued inbound messages that WhatsApp stamped no later than it; with `repliesById`,
- * an agent's reply goes after the queued replies with a lower Chatwoot id (Chatwoot's ids grow).
- * Neither passes an event of another kind.
+ * goes after the queued inbound messages that WhatsApp stamped no later than it, and before a
+ * queued reaction to it or deletion of it; with `repliesById`, an agent's reply goes after the
+ * queued replies with a lower Chatwoot id (Chatwoot's ids grow). Neither passes another event.
  */
 function enqueue(queue: ChatEvent[], event: ChatEvent, repliesById: boolean): void {
   const before = (previous: ChatEvent): boolean => {
-    if (event.kind === 'inbound') return previous.kind === 'inbound' && previous.timestamp > event.timestamp;
+    if (event.kind === 'inbound') return (previous.kind === 'inbound' && previous.timestamp > event.timestamp) || targetOf(previous) === event.whatsappId;
     if (event.kind === 'outbound' && repliesById) return previous.kind === 'outbound' && previous.chatwootMessageId > event.chatwootMessageId;
     return false;
   };
@@ -157,7 +163,9 @@ export async function chat(input: ChatInput): Promise<void> {
       const late = event.receivedAt !== undefined && event.receivedAt - event.timestamp * 1000 > lateDeliveryMs;
       return inboundWindow > 0 && late && patched(inboundOrder) ? inboundWindow : 0;
     }
-    return 0;
+    // Only a driver's message can be behind: the company's own (true_…) were sent before anything reacted to them.
+    const target = targetOf(event);
+    return target !== null && target.startsWith('false_') && !seen.has(inboundEventKey(target)) ? targetWaitMs : 0;
   };
   /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first event still in its window. */
   const ready = () => {
@@ -172,6 +180,15 @@ export async function chat(input: ChatInput): Promise<void> {
     if (full === queueFull || !patched(boundedQueue)) return;
     queueFull = full;
     upsertSearchAttributes([{ key: ChatQueueFullAttribute, value: full }]);
+  };
+  /** An agent deleted a reply still waiting here: it never goes to WhatsApp (nor does the deletion). */
+  const dropQueuedReply = (chatwootMessageId: number): boolean => {
+    const before = queue.length;
+    for (let index = queue.length - 1; index >= 0; index--) {
+      const queued = queue[index]!;
+      if (queued.kind === 'outbound' && queued.chatwootMessageId === chatwootMessageId) queue.splice(index, 1);
+    }
+    return queue.length < before;
   };
   let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
   const configureBot = (settings: BotSettings | null) => {
@@ -198,12 +215,15 @@ export async function chat(input: ChatInput): Promise<void> {
       const key = eventKey(event);
       if (seen.has(key)) continue;
       seen.add(key);
+      if (event.kind === 'agent-deletion' && dropQueuedReply(event.chatwootMessageId)) continue;
       const window = windowOf(event);
       if (window > 0) {
         waiting.add(key);
         void sleep(window).then(() => waiting.delete(key));
       }
       enqueue(queue, event, event.kind === 'outbound' && ordersReplies());
+      // What waited for this message goes right after it.
+      if (event.kind === 'inbound') for (const other of queue) if (targetOf(other) === event.whatsappId) waiting.delete(eventKey(other));
     }
     // Bounded: the oldest keys go first (a Set iterates in insertion order); PostgreSQL still dedupes them.
     for (const key of seen) {

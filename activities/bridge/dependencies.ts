@@ -21,6 +21,12 @@ export interface BridgeDependencies {
   operationsConversationId: number | null;
   /** Whether an agent's reply goes to WhatsApp with the agent's name first (BRIDGE_AGENT_SIGNATURE). */
   agentSignature: boolean;
+  /**
+   * Who gives the driver blue ticks (BRIDGE_READ_RECEIPTS): 'whatsapp', WPPConnect as the webhook is
+   * answered (its webhook.readMessage); 'agent', the bridge when an agent takes the conversation (a
+   * reply reads the chat anyway). Unset: 'whatsapp'.
+   */
+  readReceipts?: 'whatsapp' | 'agent';
   /** The registration bot's settings from the configuration (null: no bot); every relay hands them to its chat. */
   bot: BotSettings | null;
 }

@@ -8,6 +8,7 @@ import { failureReason, messageKind, type BridgeMetrics } from './metrics.ts';
 import { relayAck } from './relay-ack.ts';
 import { createCheckWhatsAppSession } from './session-health.ts';
 import { relayInbound } from './relay-inbound.ts';
+import { relayAgentDeletion, relayDriverDeletion, relayReaction } from './relay-message-actions.ts';
 import { relayOutbound } from './relay-outbound.ts';
 import { resolveConversation } from './resolve-conversation.ts';
 
@@ -89,6 +90,16 @@ export function createBridgeActivities(deps: BridgeDependencies) {
             }
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
+          } else if (event.kind === 'reaction') {
+            await relayReaction(deps, input.chatId, event, link);
+          } else if (event.kind === 'revoke') {
+            await relayDriverDeletion(deps, input.chatId, event, link);
+          } else if (event.kind === 'agent-deletion') {
+            await relayAgentDeletion(deps, input.chatId, event);
+          } else if (event.kind === 'control' && event.control === 'assigned' && deps.readReceipts === 'agent') {
+            // An agent took the conversation: the driver sees their messages read (blue ticks) now, not when the webhook was answered.
+            await deps.wppconnect.markChatRead(input.chatId);
+            continue;
           } else if (event.control === 'ask-correction' && link === null) {
             // The bot is about to talk in a chat the workflow has no conversation for (it had ended): agents see it there.
             const resolved = await resolveConversation(deps, input.chatId, null);

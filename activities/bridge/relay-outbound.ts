@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { chatwootSourceId, type AgentReply } from '../../domain/chat.ts';
+import { agentReplyDeliveryKey, agentReplyDeliveryKeys, chatwootSourceId, type AgentReply } from '../../domain/chat.ts';
+import { forgetRefusals } from '../../platform/stores/deliveries.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
 import { signedByAgent } from '../../domain/whatsapp-formatting.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
@@ -56,6 +57,8 @@ async function tellAgentNotDelivered(deps: BridgeDependencies, reply: AgentReply
 export async function relayOutbound(
   deps: BridgeDependencies, chatId: string, reply: AgentReply, progress: RelayProgress = {},
 ): Promise<{ refused: false; sentNow: boolean } | { refused: true; failure: ApplicationFailure | null }> {
+  // The agent retried it in Chatwoot: what WhatsApp refused is tried once more (what went, never again).
+  if (reply.retry !== undefined) await forgetRefusals(deps.db, deps.personal, agentReplyDeliveryKeys(chatId, reply.chatwootMessageId));
   const phone = await phoneOfChat(deps.wppconnect, chatId);
   let sent = false;
   let sentNow = false;
@@ -63,7 +66,7 @@ export async function relayOutbound(
     let refusal: { reason: string; failure: ApplicationFailure | null } | undefined;
     try {
       const result = await sendToWhatsAppOnce(deps, {
-        key: `agent:${chatId}:${reply.chatwootMessageId}:${part}`,
+        key: agentReplyDeliveryKey(chatId, reply.chatwootMessageId, part),
         origin: 'agent',
         chatId,
         ...(phone === null ? {} : { phone }),

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { agentReplyDeliveryKeys } from '../../domain/chat.ts';
+import { replyParts } from '../../platform/stores/deliveries.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -6,7 +9,8 @@ import { createAgentInbox } from '../hand-offs/agent-inbox.ts';
 import { authenticated, deferred, edgeGuard, refused, sameSecret, type Authentication } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { EdgeRefusal, unauthorized } from '../edge/refusals.ts';
-import { decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
+import { agentTyping, decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
+import { createAgentTypingRelay } from './agent-typing.ts';
 import { verifyChatwootSignature } from '../../integrations/chatwoot/signature.ts';
 
 declare module 'fastify' {
@@ -73,11 +77,34 @@ export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits)
   app.addHook('onReady', async () => inbox.start());
   app.addHook('onClose', async () => inbox.stop());
 
+  const typing = deps.showTyping === undefined || !config.BRIDGE_TYPING ? undefined : createAgentTypingRelay({
+    show: deps.showTyping, log: (fields, message) => app.log.warn(fields, message),
+  });
+  app.addHook('onClose', async () => typing?.close());
+
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1);
+    const typed = agentTyping(request.body, config.CHATWOOT_INBOX_ID ?? -1);
+    if (typed !== null) {
+      await typing?.typing(typed.chatId, typed.typing);
+      return reply.status(200).send({ ok: true, forwarded: typing !== undefined });
+    }
+    // A message_updated that may be a retry is told from the next by its delivery (Chatwoot's, or one made up for older, unsigned ones).
+    const delivery = request.headers['x-chatwoot-delivery'];
+    const decision = decideChatwootWebhook(request.body, config.CHATWOOT_INBOX_ID ?? -1, typeof delivery === 'string' && delivery !== '' ? delivery : randomUUID());
     if (!decision.forward) return reply.status(200).send({ ok: true, forwarded: false, reason: decision.why });
+    // Most updates are statuses (the bridge's own among them): only a reply WhatsApp has not wholly got is retried.
+    if (decision.message.kind === 'outbound' && decision.message.retry !== undefined && await wholeReplySent(decision.chatId, decision.message.chatwootMessageId)) {
+      return reply.status(200).send({ ok: true, forwarded: false, reason: 'already on WhatsApp' });
+    }
     await inbox.keep(decision.chatId, decision.message);
+    if (decision.message.kind === 'outbound') typing?.replied(decision.chatId);
     return reply.status(200).send({ ok: true, forwarded: true });
+  };
+
+  /** Every part of the reply the bridge claimed went to WhatsApp (none claimed: it never got there). */
+  const wholeReplySent = async (chatId: string, chatwootMessageId: number) => {
+    const parts = await replyParts(deps.db, deps.personal, chatId, agentReplyDeliveryKeys(chatId, chatwootMessageId));
+    return parts.length > 0 && parts.every((part) => part.status === 'sent');
   };
 
   const bodyLimit = config.CHATWOOT_WEBHOOK_BODY_MB;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
 import type { FastifyBaseLogger } from 'fastify';
-import { bareMediaType, ChatQueueFullError, isWhatsAppChatId, type InboundMessage } from '../../domain/chat.ts';
+import { bareMediaType, ChatQueueFullError, isGroupChatId, isWhatsAppChatId, type InboundMessage } from '../../domain/chat.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import type { AppDependencies } from '../app-dependencies.ts';
@@ -62,6 +62,16 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
       if (event.fromMe && !isWhatsAppChatId(event.chatId)) throw notAChat(event.chatId);
       if (event.fromMe) await deps.chats.events(event.chatId, [{ kind: 'ack', whatsappId: event.messageId, ack: event.ack }]);
       return reply.send({ ok: true });
+    }
+    if (event.kind === 'reaction' || event.kind === 'revoke') {
+      // What the driver does to a message (the company's own, from its phone, is not relayed), in the chat's order.
+      const relayed = !event.fromMe && (config.BRIDGE_INCLUDE_GROUPS || !isGroupChatId(event.chatId));
+      if (!relayed) return reply.send({ ok: true, relayed: false });
+      if (!isWhatsAppChatId(event.chatId)) throw notAChat(event.chatId);
+      await deps.chats.events(event.chatId, [event.kind === 'reaction'
+        ? { kind: 'reaction', reactionId: event.reactionId, targetWhatsappId: event.messageId, emoji: event.emoji }
+        : { kind: 'revoke', targetWhatsappId: event.messageId }]);
+      return reply.send({ ok: true, relayed: true });
     }
     if (event.kind === 'session') {
       request.log.info({ session: event.session, status: event.status }, 'WhatsApp session status');

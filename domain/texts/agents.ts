@@ -33,6 +33,11 @@ export const agentNotes = {
   mediaUndecryptable: () => 'O motorista enviou uma fotografia ou um ficheiro que o WhatsApp não deixou descarregar (erro ao desencriptar, mesmo após várias tentativas). Peça-lhe que o envie de novo.',
   /** An agent's reply WhatsApp refused for good. */
   replyNotDelivered: (reason: string) => `Esta mensagem não chegou ao WhatsApp do motorista: ${reason.replace(/\.+$/, '')}. Verifique o número ou tente de novo.`,
+  /** The driver deleted a message for everyone: the note goes in reply to it, which stays as evidence. */
+  driverDeleted: () => 'O motorista apagou esta mensagem para todos no WhatsApp. O original fica aqui como registo.',
+  /** An agent deleted a reply that WhatsApp had already delivered too long ago to delete it there. */
+  replyNotDeletable: (hours: number) =>
+    `Esta mensagem foi apagada aqui, mas continua no WhatsApp do motorista: o WhatsApp só deixa apagar para todos durante ${hours} horas após o envio.`,
 };
 
 /** How WhatsApp messages without text read in the inbox. */
@@ -48,6 +53,8 @@ export const agentRenderings = {
     const who = [name, phone === null ? null : `(+${phone})`].filter((part) => part !== null && part !== '').join(' ') || 'Participante';
     return text === null || text === '' ? `${who}:` : `${who}: ${text}`;
   },
+  /** A driver's reaction to a message, shown in reply to it; an empty emoji is the reaction taken back. */
+  reaction: (emoji: string) => (emoji === '' ? 'Retirou a reação a esta mensagem.' : `Reagiu com ${emoji}`),
   /** The Chatwoot contact a WhatsApp group is filed under (WhatsApp gives the bridge no group name). */
   groupContactName: (groupId: string) => `Grupo WhatsApp ${groupId.split('@')[0]}`,
 };

@@ -22,8 +22,11 @@ export function messageBody(message: NewChatwootMessage): RequestBody {
   if ((message.content ?? '') === '' && attachments.length === 0) {
     throw ApplicationFailure.nonRetryable('a Chatwoot message needs content or attachments', ErrorType.ValidationFailed);
   }
-  const contentAttributes =
-    message.inReplyToExternalId === undefined ? undefined : { in_reply_to_external_id: message.inReplyToExternalId };
+  const replyTo = {
+    ...(message.inReplyTo === undefined ? {} : { in_reply_to: message.inReplyTo }),
+    ...(message.inReplyToExternalId === undefined ? {} : { in_reply_to_external_id: message.inReplyToExternalId }),
+  };
+  const contentAttributes = Object.keys(replyTo).length === 0 ? undefined : replyTo;
 
   if (attachments.length === 0) {
     const json: Record<string, unknown> = { content: message.content, message_type: message.messageType, private: message.private ?? false };

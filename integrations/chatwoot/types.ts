@@ -39,6 +39,8 @@ export interface NewChatwootMessage {
   sourceId?: string;
   /** The source_id of the message this one replies to. */
   inReplyToExternalId?: string;
+  /** The Chatwoot id of the message this one replies to (one without a source_id: an agent's). */
+  inReplyTo?: number;
   attachments?: ChatwootAttachmentUpload[];
   isVoiceMessage?: boolean;
 }

@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import { isWhatsAppChatId, postedBySystem, whatsappIdOfSourceId, type AgentReply, type ConversationControl } from '../../domain/chat.ts';
+import { isWhatsAppChatId, postedBySystem, whatsappIdOfSourceId, type AgentDeletion, type AgentReply, type ConversationControl } from '../../domain/chat.ts';
 
-/** The parts of Chatwoot's `message_created` webhook (CONTRACTS.md §1.7) the bridge relies on. */
-const messageCreated = z.object({
-  event: z.literal('message_created'),
+/** The parts of Chatwoot's `message_created` and `message_updated` webhooks (CONTRACTS.md §1.7) the bridge relies on. */
+const messageEvent = z.object({
+  event: z.enum(['message_created', 'message_updated']),
   id: z.number().int(),
   content: z.string().nullable().optional(),
   message_type: z.string(),
   private: z.boolean(),
   source_id: z.string().nullable().optional(),
-  content_attributes: z.object({ in_reply_to_external_id: z.string().nullable().optional() }).loose().nullable().optional(),
+  content_attributes: z.object({
+    in_reply_to_external_id: z.string().nullable().optional(),
+    deleted: z.boolean().nullable().optional(),
+    external_error: z.string().nullable().optional(),
+  }).loose().nullable().optional(),
   inbox: z.object({ id: z.number().int() }).loose(),
   attachments: z
     .array(z.object({ data_url: z.string(), file_type: z.string(), content_type: z.string().nullable().optional(), file_size: z.number().nullable().optional() }).loose())
@@ -22,7 +26,7 @@ const messageCreated = z.object({
 const notAChat = { forward: false, why: 'the contact is not a WhatsApp chat id' } as const;
 
 export type ChatwootDecision =
-  | { forward: true; chatId: string; message: AgentReply | ConversationControl }
+  | { forward: true; chatId: string; message: AgentReply | ConversationControl | AgentDeletion }
   | { forward: false; why: string };
 
 /** An agent's private note that hands the conversation back to the bot. */
@@ -73,29 +77,55 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   return { forward: false, why: `${conversation.event} without an assignment, a resolution or the ${resumeBotLabel} label` };
 }
 
+/** `conversation_typing_on` / `_off` (§1.7): the agent who types, the conversation, and whether it is a private note. */
+const typingEvent = z.object({
+  event: z.enum(['conversation_typing_on', 'conversation_typing_off']),
+  is_private: z.boolean().nullish(),
+  conversation: z.object({ inbox_id: z.number().int(), contact_inbox: z.object({ source_id: z.string() }).loose() }).loose(),
+}).loose();
+
+/** An agent started or stopped typing a reply (not a private note) in one of the inbox's chats; null for any other webhook. */
+export function agentTyping(body: unknown, inboxId: number): { chatId: string; typing: boolean } | null {
+  const parsed = typingEvent.safeParse(body);
+  if (!parsed.success || parsed.data.is_private === true) return null;
+  const { conversation, event } = parsed.data;
+  if (conversation.inbox_id !== inboxId || !isWhatsAppChatId(conversation.contact_inbox.source_id)) return null;
+  return { chatId: conversation.contact_inbox.source_id, typing: event === 'conversation_typing_on' };
+}
+
 /**
  * Whether a Chatwoot webhook is an agent's reply to forward to WhatsApp (CONTRACTS.md §1.8):
  * only `message_created`, outgoing, not private, in our inbox, and not something the bridge posted.
+ * A `message_updated` of such a message is the agent deleting it (`content_attributes.deleted`), or
+ * possibly retrying it: Chatwoot's retry empties the `external_error` a failure left in its
+ * content_attributes. It comes back as the reply with `retry` set to `updateRef` (the caller keeps it
+ * only when WhatsApp never got the whole reply); a failure being recorded (`external_error`) is nothing to do.
  */
-export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootDecision {
+export function decideChatwootWebhook(body: unknown, inboxId: number, updateRef = ''): ChatwootDecision {
   // Only a string names an event: anything else (an object with its own toString, say) is an event the bridge does not know.
   const event = typeof body === 'object' && body !== null && 'event' in body && typeof body.event === 'string' ? body.event : 'unknown';
   if (event === 'conversation_status_changed' || event === 'conversation_updated') return decideConversationEvent(body, inboxId);
-  if (event !== 'message_created') return { forward: false, why: `event ${event}` };
-  const parsed = messageCreated.safeParse(body);
-  if (!parsed.success) return { forward: false, why: 'unrecognised message_created payload' };
+  if (event !== 'message_created' && event !== 'message_updated') return { forward: false, why: `event ${event}` };
+  const parsed = messageEvent.safeParse(body);
+  if (!parsed.success) return { forward: false, why: `unrecognised ${event} payload` };
   const message = parsed.data;
   if (message.message_type !== 'outgoing') return { forward: false, why: `message_type ${message.message_type}` };
   if (message.inbox.id !== inboxId) return { forward: false, why: `inbox ${message.inbox.id}` };
-  if (!isWhatsAppChatId(message.conversation.contact_inbox.source_id)) return notAChat;
+  const chatId = message.conversation.contact_inbox.source_id;
+  if (!isWhatsAppChatId(chatId)) return notAChat;
   if (message.private) {
-    if ((message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
-    return { forward: true, chatId: message.conversation.contact_inbox.source_id, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };
+    if (event !== 'message_created' || (message.content ?? '').trim().toLowerCase() !== resumeBotCommand) return { forward: false, why: 'private note' };
+    return { forward: true, chatId, message: { kind: 'control', control: 'resume-bot', ref: String(message.id) } };
   }
   if (postedBySystem(message.source_id)) return { forward: false, why: 'posted by the bridge (echo)' };
+  const attributes = message.content_attributes;
+  if (event === 'message_updated') {
+    if (attributes?.deleted === true) return { forward: true, chatId, message: { kind: 'agent-deletion', chatwootMessageId: message.id, conversationId: message.conversation.id } };
+    if ((attributes?.external_error ?? '') !== '') return { forward: false, why: 'a failure recorded' };
+  }
   return {
     forward: true,
-    chatId: message.conversation.contact_inbox.source_id,
+    chatId,
     message: {
       kind: 'outbound',
       chatwootMessageId: message.id,
@@ -104,9 +134,10 @@ export function decideChatwootWebhook(body: unknown, inboxId: number): ChatwootD
       attachments: (message.attachments ?? []).map((file) => ({
         dataUrl: file.data_url, fileType: file.file_type, contentType: file.content_type ?? null, fileSize: file.file_size ?? null,
       })),
-      quotedWhatsappId: whatsappIdOfSourceId(message.content_attributes?.in_reply_to_external_id),
+      quotedWhatsappId: whatsappIdOfSourceId(attributes?.in_reply_to_external_id),
       // An agent's name (a user); a bot's or an integration's message carries none to sign with.
       agentName: message.sender?.type === 'user' ? (message.sender.name ?? '').trim() || null : null,
+      ...(event === 'message_updated' ? { retry: updateRef } : {}),
     },
   };
 }

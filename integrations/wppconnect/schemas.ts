@@ -32,6 +32,9 @@ export const allNewMessagesResponse = z.object({
 /** send-seen answers the device controllers' 201 `{status: 'Success', response: {...}}`. */
 export const sendSeenResponse = z.object({ status: z.string() });
 
+/** delete-message and typing answer 200 `{status: 'success', response: …}` (an error: `status: 'error'`, 401 or 500). */
+export const actionResponse = z.object({ status: z.literal('success') });
+
 export const checkConnectionResponse = z.object({ status: z.boolean() });
 /** status-session (CONTRACTS.md §2.2): `qrcode` a data-URL PNG while a QR waits; `status` null on a server that has not started it. */
 export const statusSessionResponse = z.looseObject({ status: z.string().nullable(), qrcode: z.string().nullable().optional() });

@@ -5,9 +5,9 @@
  * A reply names the quoted message: `options.quotedMsg` for text, `quotedMessageId`
  * for files and voice (what the controllers read, though swagger omits it for them).
  */
-import { recipientOf, assertDataUrl } from './address.ts';
+import { assertChatId, assertDataUrl, assertMessageId, recipientOf } from './address.ts';
 import { expectBody } from './failures.ts';
-import { sendMessageResponse } from './schemas.ts';
+import { actionResponse, sendMessageResponse } from './schemas.ts';
 import type { Transport } from './transport.ts';
 
 export interface SendFileInput {
@@ -29,6 +29,13 @@ export interface SendOperations {
   sendFile(input: SendFileInput): Promise<{ messageId: string }>;
   /** A voice note (PTT) from an audio/* data URL; WhatsApp plays ogg/opus best. */
   sendVoice(input: { phone: string; dataUrl: string; quotedMessageId?: string }): Promise<{ messageId: string }>;
+  /**
+   * delete-message for everyone: wa-js revokes a message of ours while WhatsApp allows it (past that,
+   * it only deletes it from the company's phone, and says nothing): the caller checks the age first.
+   */
+  deleteMessage(input: { chatId: string; messageId: string }): Promise<void>;
+  /** typing: "a escrever…" on the driver's phone, on or off. */
+  setTyping(input: { chatId: string; typing: boolean }): Promise<void>;
 }
 
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
@@ -72,6 +79,20 @@ export function sendOperations(transport: Transport): SendOperations {
       const recipient = recipientOf(phone);
       assertDataUrl(dataUrl, 'audio');
       return send('send-voice-base64', { ...recipient, base64Ptt: dataUrl, ...optional('quotedMessageId', quotedMessageId) });
+    },
+
+    async deleteMessage({ chatId, messageId }) {
+      assertChatId(chatId);
+      assertMessageId(messageId);
+      // The controller hands `phone` to wa-js as it is: the whole chat id.
+      expectBody('delete-message', await transport.call('POST', 'delete-message', { phone: chatId, isGroup: chatId.endsWith('@g.us'), messageId }), actionResponse);
+    },
+
+    async setTyping({ chatId, typing }) {
+      assertChatId(chatId);
+      const [user, server] = chatId.split('@');
+      const body = { phone: user, isGroup: server === 'g.us', ...(server === 'lid' ? { isLid: true } : {}), value: typing };
+      expectBody('typing', await transport.call('POST', 'typing', body), actionResponse);
     },
   };
 }

@@ -2,7 +2,8 @@
  * What WPPConnect POSTs to the bridge (CONTRACTS.md §2.5): `{event, session, ...data}`,
  * with message fields at the top level. onmessage carries the message (`id` a string;
  * with autoDownload the media `body` is the whole file in raw base64), onack the
- * message with `id` as an object, status-find/closesession/logoutsession the session.
+ * message with `id` as an object, onreactionmessage and onrevokedmessage the id of the
+ * message they are about, status-find/closesession/logoutsession the session.
  * Unknown extra keys are fine; a known event missing what the bridge needs is a
  * MalformedPayload (400).
  */
@@ -21,6 +22,10 @@ export type WppConnectWebhookEvent =
   | { kind: 'message'; event: 'onmessage' | 'unreadmessages'; session: string; message: IncomingWhatsAppMessage }
   | { kind: 'ack'; session: string; messageId: string; chatId: string; fromMe: boolean; ack: number; timestamp: number | null }
   | { kind: 'session'; event: 'status-find' | 'closesession' | 'logoutsession' | 'qrcode'; session: string; status: string }
+  /** Someone reacted to a message (`fromMe`: from the company's phone); an empty emoji takes the reaction back. */
+  | { kind: 'reaction'; session: string; chatId: string; reactionId: string; messageId: string; emoji: string; fromMe: boolean }
+  /** A message was deleted for everyone (`fromMe`: one of the company's). */
+  | { kind: 'revoke'; session: string; chatId: string; messageId: string; fromMe: boolean }
   | { kind: 'ignored'; event: string };
 
 const envelope = z.object({ event: z.string().min(1), session: z.string().min(1) });
@@ -44,6 +49,21 @@ export const onAckPayload = envelope.extend({
   id: wid,
   ack: z.number().int(),
   t: z.number().optional(),
+});
+
+/** `onreactionmessage` (CONTRACTS.md §2.5): `msgId` is the message reacted to, `id` the reaction's own. */
+export const onReactionPayload = envelope.extend({
+  event: z.literal('onreactionmessage'),
+  id: wid,
+  msgId: wid,
+  reactionText: z.string().max(64).nullish(),
+});
+
+/** `onrevokedmessage`: `refId` is the message deleted, `id` the revoke notice's own. */
+export const onRevokedPayload = envelope.extend({
+  event: z.literal('onrevokedmessage'),
+  id: wid.nullish(),
+  refId: wid,
 });
 
 export const statusFindPayload = envelope.extend({ event: z.literal('status-find'), status: z.string().min(1) });
@@ -102,6 +122,22 @@ export function parseWppConnectWebhook(body: unknown): WppConnectWebhookEvent {
         ack: payload.ack,
         timestamp: payload.t ?? null,
       };
+    }
+    case 'onreactionmessage': {
+      const payload = parse(onReactionPayload, body, head.event);
+      return {
+        kind: 'reaction',
+        session: payload.session,
+        chatId: chatOfId(payload.msgId),
+        reactionId: payload.id,
+        messageId: payload.msgId,
+        emoji: payload.reactionText ?? '',
+        fromMe: payload.id.startsWith('true_'),
+      };
+    }
+    case 'onrevokedmessage': {
+      const payload = parse(onRevokedPayload, body, head.event);
+      return { kind: 'revoke', session: payload.session, chatId: chatOfId(payload.refId), messageId: payload.refId, fromMe: payload.refId.startsWith('true_') };
     }
     case 'status-find': {
       const payload = parse(statusFindPayload, body, head.event);

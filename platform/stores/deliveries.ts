@@ -168,3 +168,37 @@ export async function forgetAgentDeliveries(db: Db): Promise<number> {
   const { rowCount } = await db.query("DELETE FROM whatsapp_deliveries WHERE origin = 'agent'");
   return rowCount ?? 0;
 }
+
+/** One part of an agent's reply as it stands in `whatsapp_deliveries`. */
+export interface ReplyPart {
+  key: string;
+  status: DeliveryState['status'];
+  whatsappMessageId: string | null;
+  sentAt: Date | null;
+}
+
+/**
+ * The parts of an agent's reply the system has claimed, by their delivery keys (`keys`: every key the
+ * reply's parts could have, in order); parts never claimed are left out.
+ */
+export async function replyParts(db: Db, personal: PersonalData, chatId: string, keys: string[]): Promise<ReplyPart[]> {
+  const byHash = new Map(keys.map((key) => [personal.index('delivery', key), key]));
+  const result = await db.query<{ delivery_key: string; status: DeliveryState['status']; whatsapp_message_sealed: string | null; sent_at: Date | null }>(
+    'SELECT delivery_key, status, whatsapp_message_sealed, sent_at FROM whatsapp_deliveries WHERE delivery_key = ANY($1)',
+    [[...byHash.keys()]],
+  );
+  if (result.rows.length === 0) return [];
+  const sealed = result.rows.some((row) => row.whatsapp_message_sealed !== null) ? await chatKey(db, personal, chatId) : undefined;
+  return result.rows
+    .map((row) => {
+      const key = byHash.get(row.delivery_key)!;
+      const whatsappMessageId = row.whatsapp_message_sealed === null ? null : openField(sealed, sealedBinding('whatsapp_message', key), row.whatsapp_message_sealed);
+      return { key, status: row.status, whatsappMessageId, sentAt: row.sent_at };
+    })
+    .sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
+}
+
+/** An agent retried a reply WhatsApp had refused: the refusals of its parts are forgotten, so their next claims send them again. */
+export async function forgetRefusals(db: Db, personal: PersonalData, keys: string[]): Promise<void> {
+  await db.query("DELETE FROM whatsapp_deliveries WHERE delivery_key = ANY($1) AND status = 'failed'", [keys.map((key) => personal.index('delivery', key))]);
+}

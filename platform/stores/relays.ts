@@ -47,6 +47,17 @@ export async function completeInboundRelay(db: Db, personal: PersonalData, relay
   );
 }
 
+/** Where a driver's WhatsApp message was relayed in Chatwoot; null when it was not (yet). */
+export async function inboundCopy(db: Db, personal: PersonalData, relay: InboundRelay): Promise<{ conversationId: number; messageId: number } | null> {
+  const result = await db.query<{ chatwoot_conversation_id: string; chatwoot_message_id: string }>(
+    `SELECT chatwoot_conversation_id, chatwoot_message_id FROM bridge_messages
+     WHERE direction = 'inbound' AND chat_id = $1 AND whatsapp_message_id = $2 AND part = 0 AND chatwoot_message_id IS NOT NULL`,
+    hashed(personal, relay),
+  );
+  const row = result.rows[0];
+  return row === undefined ? null : { conversationId: Number(row.chatwoot_conversation_id), messageId: Number(row.chatwoot_message_id) };
+}
+
 /** Of these WhatsApp messages of a chat, the ones already relayed into Chatwoot (reconciliation skips them). */
 export async function relayedInbound(db: Db, personal: PersonalData, chatId: string, whatsappMessageIds: string[]): Promise<Set<string>> {
   const byHash = new Map(whatsappMessageIds.map((id) => [personal.index('message', id), id]));

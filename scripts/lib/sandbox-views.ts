@@ -22,6 +22,10 @@ export interface InboxMessageView {
   text: string | null;
   private: boolean;
   status: MessageRecord['status'];
+  /** Deleted by an agent (Chatwoot keeps it, marked). */
+  deleted: boolean;
+  /** The message this one replies to (a reaction, a note about a deletion, an agent's quote). */
+  replyTo: number | null;
   /** The files' names. */
   attachments: string[];
   files: InboxFileView[];
@@ -57,7 +61,10 @@ export interface PhoneMessageView {
   /** The text, or a media message's caption ('' when none). */
   text: string;
   filename?: string;
-  /** WhatsApp's ack of a received message: 1 sent, 2 delivered, 3 read (on the driver's own, always 1). */
+  /**
+   * WhatsApp's ack: of a message the driver received, 1 sent, 2 delivered, 3 read; of the driver's own,
+   * 3 once the company's side read the chat (the blue ticks they see), else 2.
+   */
   ack: number;
   at: string;
 }
@@ -87,6 +94,8 @@ export function inboxView(chatwoot: ChatwootSimulator): InboxConversationView[] 
         text: message.content,
         private: message.private,
         status: message.status,
+        deleted: message.contentAttributes.deleted === true,
+        replyTo: typeof message.contentAttributes.in_reply_to === 'number' ? message.contentAttributes.in_reply_to : null,
         attachments: message.attachments.map((attachment) => attachment.filename),
         files: message.attachments.map((attachment) => ({
           id: attachment.id,
@@ -128,16 +137,28 @@ export function driverPhones(wpp: WppConnectSimulator): string[] {
 /** A driver's chat (WhatsApp digits) as their phone shows it, oldest first. */
 export function phoneChatView(wpp: WppConnectSimulator, digits: string): PhoneMessageView[] {
   const chat = wpp.chats().find((candidate) => candidate.id === `${digits}@c.us`);
-  return (chat?.messages ?? []).map((message) => ({
+  const messages = chat?.messages ?? [];
+  // The chat's last `unreadCount` messages from the driver are the ones the company has not read.
+  const own = messages.filter((message) => !message.fromMe);
+  const unread = new Set(own.slice(own.length - (chat?.unreadCount ?? 0)).map((message) => message.id));
+  return messages.map((message) => ({
     id: message.id,
     // From the company's side, as WhatsApp records it: fromMe is what the company sent, so the driver received.
     direction: message.fromMe ? 'received' : 'sent',
     type: message.type,
     text: textOf(message),
     ...(message.filename === undefined ? {} : { filename: message.filename }),
-    ack: message.ack,
+    ack: message.fromMe ? message.ack : unread.has(message.id) ? 2 : 3,
     at: atOf(message),
   }));
+}
+
+/** Whether an agent is shown typing in a driver's chat: the last typing call said so, and nothing was sent since. */
+export function agentTypingIn(wpp: WppConnectSimulator, digits: string): boolean {
+  const chatId = `${digits}@c.us`;
+  const last = wpp.typing.filter((call) => call.chatId === chatId).at(-1);
+  if (last === undefined || !last.typing) return false;
+  return !wpp.sent.some((message) => message.phone === digits && message.at >= last.at);
 }
 
 /** What was sent to a driver's phone (WhatsApp digits), with each message's ack. */
@@ -156,14 +177,14 @@ export function receivedView(wpp: WppConnectSimulator, digits: string): WhatsApp
 }
 
 /**
- * A short string that changes whenever anything either view shows changes: messages, acks,
- * delivery statuses, conversation status, labels, assignee. The page's live updates compare it.
+ * A short string that changes whenever anything either view shows changes: messages, acks, reads,
+ * deletions, typing, delivery statuses, conversation status, labels, assignee. The page's live updates compare it.
  */
 export function simulatorsFingerprint(wpp: WppConnectSimulator, chatwoot: ChatwootSimulator): string {
-  const phone = wpp.chats().map((chat) => `${chat.id}:${chat.messages.map((message) => message.ack).join('')}`);
+  const phone = wpp.chats().map((chat) => `${chat.id}:${chat.unreadCount}:${chat.messages.map((message) => `${message.ack}${message.type[0]!}`).join('')}`);
   const inbox = chatwoot.conversations().map((conversation) => {
-    const messages = chatwoot.messages(conversation.id).map((message) => `${message.id}${message.status[0]!}`);
+    const messages = chatwoot.messages(conversation.id).map((message) => `${message.id}${message.status[0]!}${message.contentAttributes.deleted === true ? 'd' : ''}`);
     return `${conversation.id}:${conversation.status}:${conversation.assigneeId}:${conversation.labels.join(',')}:${messages.join('')}`;
   });
-  return `${phone.join('|')}#${inbox.join('|')}`;
+  return `${phone.join('|')}#${wpp.typing.length}:${wpp.sent.length}#${inbox.join('|')}`;
 }

@@ -6,7 +6,7 @@
  */
 
 /** @typedef {{ id: number, name: string, kind: string, contentType: string, url: string }} InboxFile */
-/** @typedef {{ id: number, type: string, from: string | null, text: string | null, private: boolean, status: string, files: InboxFile[], at: string }} InboxMessage */
+/** @typedef {{ id: number, type: string, from: string | null, text: string | null, private: boolean, status: string, deleted: boolean, replyTo: number | null, files: InboxFile[], at: string }} InboxMessage */
 /** @typedef {{ id: number, status: string, contact: { name: string, phone: string | null } | null, labels: string[], assignee: string | null, messages: InboxMessage[] }} Conversation */
 /** @typedef {{ id: string, direction: 'sent' | 'received', type: string, text: string, filename?: string, ack: number, at: string }} PhoneMessage */
 
@@ -25,6 +25,8 @@ const state = {
   conversations: [],
   /** @type {PhoneMessage[]} */
   chat: [],
+  /** An agent is typing in this driver's chat ("a escrever…" on their phone). */
+  agentTyping: false,
 };
 
 /**
@@ -54,6 +56,7 @@ const ui = {
   uploadForm: byId('upload-form', HTMLFormElement),
   phoneFile: byId('phone-file', HTMLInputElement),
   phoneRead: byId('phone-read', HTMLButtonElement),
+  phoneTyping: byId('phone-typing', HTMLElement),
   conversationList: byId('conversation-list', HTMLUListElement),
   noConversations: byId('no-conversations', HTMLElement),
   conversationTitle: byId('conversation-title', HTMLElement),
@@ -140,7 +143,7 @@ async function load() {
   const [drivers, inbox, chat] = await Promise.all([
     api('GET', '/whatsapp').then((answer) => /** @type {{ phones: string[] }} */ (answer)),
     api('GET', '/chatwoot').then((answer) => /** @type {{ conversations: Conversation[] }} */ (answer)),
-    phone === null ? Promise.resolve({ chat: [] }) : api('GET', `/whatsapp/${encodeURIComponent(phone)}`).then((answer) => /** @type {{ chat: PhoneMessage[] }} */ (answer)),
+    phone === null ? Promise.resolve({ chat: [], agentTyping: false }) : api('GET', `/whatsapp/${encodeURIComponent(phone)}`).then((answer) => /** @type {{ chat: PhoneMessage[], agentTyping: boolean }} */ (answer)),
   ]);
   // The driver changed while reading: read again for the new one.
   if (phone !== state.phone) {
@@ -151,6 +154,7 @@ async function load() {
   state.phones = [...state.created, ...drivers.phones];
   state.conversations = inbox.conversations;
   state.chat = chat.chat;
+  state.agentTyping = chat.agentTyping;
   if (state.phone === null && state.phones.length > 0) state.phone = state.phones[0] ?? null;
   followSelection();
   render();
@@ -269,22 +273,44 @@ function mediaName(message) {
   }
 }
 
+/**
+ * A small button under a message.
+ * @param {string} text
+ * @param {string} label
+ * @param {string} testId
+ * @param {() => Promise<unknown>} action
+ */
+function messageAction(text, label, testId, action) {
+  const button = element('button', { className: 'message-action', text, testId });
+  if (!(button instanceof HTMLButtonElement)) throw new Error('not a button');
+  button.type = 'button';
+  button.setAttribute('aria-label', label);
+  button.title = label;
+  button.addEventListener('click', () => void act(action));
+  return button;
+}
+
 /** @param {PhoneMessage} message */
 function phoneBubble(message) {
   const media = mediaName(message);
   const parts = [];
+  if (message.type === 'revoked') parts.push(element('p', { className: 'media', text: message.direction === 'sent' ? '🚫 Apagou esta mensagem' : '🚫 Esta mensagem foi apagada' }));
   if (media !== undefined) parts.push(element('p', { className: 'media', text: `[${media}]` }));
   if (message.text !== '' && message.type !== 'vcard') parts.push(element('p', { className: 'text', text: message.text }));
   const meta = element('p', { className: 'meta' }, [element('time', { text: clock(message.at) })]);
   meta.querySelector('time')?.setAttribute('datetime', message.at);
-  // The ticks are WhatsApp's acks of what was sent to the driver.
-  if (message.direction === 'received') {
-    const { marks, label, className } = ticks(message.ack);
-    const mark = element('span', { className, text: marks, testId: 'ticks' });
-    mark.setAttribute('role', 'img');
-    mark.setAttribute('aria-label', label);
-    mark.title = label;
-    meta.append(mark);
+  // The ticks: of what was sent to the driver, WhatsApp's acks; of what the driver wrote, whether the company read it.
+  const { marks, label, className } = ticks(message.ack);
+  const mark = element('span', { className, text: marks, testId: 'ticks' });
+  mark.setAttribute('role', 'img');
+  mark.setAttribute('aria-label', label);
+  mark.title = label;
+  meta.append(mark);
+  if (message.type !== 'revoked' && state.phone !== null) {
+    const phone = state.phone;
+    const actions = [messageAction('👍', 'Reagir com 👍', 'phone-react', () => api('POST', '/driver-reacts', { phone, messageId: message.id, emoji: '👍' }))];
+    if (message.direction === 'sent') actions.push(messageAction('Apagar', 'Apagar para todos', 'phone-delete', () => api('POST', '/driver-deletes', { phone, messageId: message.id })));
+    meta.append(...actions);
   }
   const bubble = element('li', { className: `bubble ${message.direction}`, testId: 'phone-message' }, [...parts, meta]);
   bubble.dataset.direction = message.direction;
@@ -300,7 +326,8 @@ function renderPhone() {
     if (control instanceof HTMLInputElement || control instanceof HTMLButtonElement) control.disabled = !hasDriver;
   }
   ui.phoneRead.disabled = !state.chat.some((message) => message.direction === 'received' && message.ack < 3);
-  drawList(ui.phoneMessages, state.chat, (message) => ({ key: message.id, look: `${message.ack}` }), phoneBubble);
+  drawList(ui.phoneMessages, state.chat, (message) => ({ key: message.id, look: `${message.ack}|${message.type}` }), phoneBubble);
+  ui.phoneTyping.hidden = !state.agentTyping;
 }
 
 /** @param {string} status */
@@ -386,8 +413,11 @@ function fileLink(file) {
   return element('li', {}, [link]);
 }
 
-/** @param {InboxMessage} message */
-function inboxMessage(message) {
+/**
+ * @param {InboxMessage} message
+ * @param {Conversation} [conversation]
+ */
+function inboxMessage(message, conversation) {
   const item = element('li', { className: `message ${message.type}${message.private ? ' private' : ''}`, testId: 'inbox-message' });
   item.dataset.type = message.type;
   item.dataset.private = String(message.private);
@@ -398,10 +428,16 @@ function inboxMessage(message) {
   }
   const who = message.private ? `Nota privada · ${message.from ?? ''}` : (message.from ?? '');
   item.append(element('p', { className: 'from', text: `${who} · ${clock(message.at)}` }));
+  const quoted = message.replyTo === null ? undefined : conversation?.messages.find((candidate) => candidate.id === message.replyTo);
+  if (quoted !== undefined) item.append(element('p', { className: 'quote', text: `↪ ${quoted.text ?? quoted.files.map((file) => file.name).join(', ')}`, testId: 'reply-to' }));
   if (message.text !== null && message.text !== '') item.append(element('p', { className: 'text', text: message.text }));
   if (message.files.length > 0) item.append(element('ul', { className: 'files' }, message.files.map(fileLink)));
-  if (message.type === 'outgoing' && !message.private) {
-    item.append(element('p', { className: `status ${message.status}`, text: deliveryName(message.status), testId: 'delivery-status' }));
+  if (message.type === 'outgoing' && !message.private && !message.deleted) {
+    const status = element('p', { className: `status ${message.status}`, text: deliveryName(message.status), testId: 'delivery-status' });
+    const id = { conversationId: state.conversationId, messageId: message.id };
+    if (message.status === 'failed') status.append(messageAction('Tentar de novo', 'Tentar enviar de novo', 'agent-retry', () => api('POST', '/agent-retries', id)));
+    status.append(messageAction('Apagar', 'Apagar a mensagem', 'agent-delete', () => api('POST', '/agent-deletes', id)));
+    item.append(status);
   }
   return item;
 }
@@ -427,8 +463,8 @@ function renderConversation() {
   drawList(
     ui.inboxMessages,
     conversation.messages,
-    (message) => ({ key: String(message.id), look: `${message.status}|${message.text ?? ''}` }),
-    inboxMessage,
+    (message) => ({ key: String(message.id), look: `${message.status}|${message.text ?? ''}|${message.deleted}` }),
+    (message) => inboxMessage(message, conversation),
   );
 }
 
@@ -517,6 +553,9 @@ function sendReply(isPrivate) {
   const conversationId = state.conversationId;
   if (conversationId === null || text.trim() === '') return;
   ui.replyText.value = '';
+  clearTimeout(typing.pause);
+  // Sending ends "typing…" on the phone by itself; a note never showed it.
+  typing.conversationId = null;
   void act(async () => {
     try {
       await api('POST', '/agent-says', { conversationId, text, private: isPrivate });
@@ -526,6 +565,25 @@ function sendReply(isPrivate) {
     }
   });
 }
+
+/** The reply being typed shows "a escrever…" on the driver's phone: said on the first key, renewed every few seconds, and taken back after a pause. */
+const typing = { conversationId: /** @type {number | null} */ (null), since: 0, pause: /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined) };
+
+/** @param {boolean} on */
+function agentTyping(on) {
+  const conversationId = on ? state.conversationId : typing.conversationId;
+  if (conversationId === null) return;
+  typing.conversationId = on ? conversationId : null;
+  typing.since = on ? Date.now() : 0;
+  api('POST', '/agent-typing', { conversationId, typing: on }).catch(showError);
+}
+
+ui.replyText.addEventListener('input', () => {
+  clearTimeout(typing.pause);
+  if (ui.replyText.value.trim() === '') return agentTyping(false);
+  if (typing.conversationId !== state.conversationId || Date.now() - typing.since > 5_000) agentTyping(true);
+  typing.pause = setTimeout(() => agentTyping(false), 4_000);
+});
 
 ui.replyForm.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -137,4 +137,47 @@ describe('The sandbox page (npm start: open http://127.0.0.1:8090)', () => {
       assert.equal(chatwoot.conversations().find((conversation) => conversation.id === conversationId)?.status, 'resolved');
     });
   });
+
+  it('plays what people do to messages: a reaction, the agent typing, a deletion on each side', async (t) => {
+    await withPage(t, async (page) => {
+      const sut = system();
+      await page.goto(sandbox.url);
+      await page.getByTestId('live-status').getByText('Ao vivo').waitFor();
+      await page.getByTestId('new-driver').click();
+      await page.getByLabel('Nome no WhatsApp (opcional)').fill('Ana Reações');
+      await page.getByLabel('Mensagem do motorista').fill('Já cheguei ao armazém');
+      await page.getByLabel('Mensagem do motorista').press('Enter');
+      const item = page.getByTestId('conversation-item').filter({ hasText: 'Ana Reações' });
+      await item.click();
+      await inboxMessages(page, 'incoming', 'Já cheguei ao armazém').waitFor();
+
+      // The driver reacts to their message: the inbox shows it against that message.
+      await bubbles(page, 'sent', 'Já cheguei ao armazém').getByTestId('phone-react').click();
+      const reaction = inboxMessages(page, 'incoming', 'Reagiu com 👍');
+      await reaction.waitFor();
+      assert.equal(await reaction.getByTestId('reply-to').textContent(), '↪ Já cheguei ao armazém');
+
+      // The agent types: "a escrever…" on the phone until the reply goes.
+      await page.getByTestId('reply-text').pressSequentially('Ótimo, obrigado', { delay: 20 });
+      await page.getByTestId('phone-typing').waitFor({ state: 'visible' });
+      await page.getByTestId('reply-text').press('Enter');
+      await bubbles(page, 'received', 'Ótimo, obrigado').waitFor();
+      await page.getByTestId('phone-typing').waitFor({ state: 'hidden' });
+
+      // The driver deletes their message for everyone: gone from the phone, kept in the inbox with a note.
+      await bubbles(page, 'sent', 'Já cheguei ao armazém').getByTestId('phone-delete').click();
+      await bubbles(page, 'sent', 'Apagou esta mensagem').waitFor();
+      // The first message holding the words is the original (the reaction after it quotes it).
+      assert.match(await inboxMessages(page, 'incoming', 'Já cheguei ao armazém').first().getByText('Já cheguei ao armazém', { exact: true }).innerText(), /Já cheguei/);
+      const note = page.getByTestId('inbox-messages').locator('[data-private="true"]').filter({ hasText: 'apagou esta mensagem para todos' });
+      await note.waitFor();
+      assert.equal(await note.getByTestId('reply-to').textContent(), '↪ Já cheguei ao armazém');
+
+      // The agent deletes their reply: it is deleted on the driver's phone too.
+      await inboxMessages(page, 'outgoing', 'Ótimo, obrigado').getByTestId('agent-delete').click();
+      await bubbles(page, 'received', 'Esta mensagem foi apagada').waitFor();
+      await chatAtRest(sut, ((await page.getByTestId('driver-phone').textContent()) ?? '').replace(/\D/g, ''), 'the chat to handle the deletion');
+      assert.equal(sut.wpp.deletions.at(-1)?.forEveryone, true);
+    });
+  });
 });

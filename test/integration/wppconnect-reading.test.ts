@@ -133,3 +133,22 @@ test('phoneOfLid gives the phone digits of a known LID and null for an unknown o
   assert.equal(await client.phoneOfLid('999999999999999@lid'), null);
   await assertValidationFailed(client.phoneOfLid(`${PHONE}@c.us`));
 });
+
+test('deleteMessage deletes one of our messages for everyone; a message the chat does not have is a failure', async (t) => {
+  const { sim, client } = await setup(t);
+  await sim.receive({ from: PHONE, body: 'Olá' });
+  const { messageId } = await client.sendText({ phone: PHONE, message: 'Enviado por engano' });
+  await client.deleteMessage({ chatId: CHAT, messageId });
+  assert.deepEqual(sim.deletions.map((deletion) => [deletion.messageId, deletion.forEveryone]), [[messageId, true]]);
+  assert.equal(sim.chats()[0]!.messages.find((message) => message.id === messageId)?.type, 'revoked');
+  await assert.rejects(client.deleteMessage({ chatId: CHAT, messageId: `true_${CHAT}_3EB0000000000000000000` }));
+  await assertValidationFailed(client.deleteMessage({ chatId: 'not-a-chat', messageId }));
+});
+
+test('setTyping shows "typing…" in the chat, then stops it', async (t) => {
+  const { sim, client } = await setup(t);
+  await client.setTyping({ chatId: CHAT, typing: true });
+  await client.setTyping({ chatId: CHAT, typing: false });
+  assert.deepEqual(sim.typing.map((call) => [call.chatId, call.typing]), [[CHAT, true], [CHAT, false]]);
+  await assertValidationFailed(client.setTyping({ chatId: '../x', typing: true }));
+});

@@ -196,3 +196,28 @@ test('refuses a media type that is none (CR/LF, a header after it), and keeps on
   const voice = parseWppConnectWebhook({ ...onmessage(jpeg.toString('base64')), type: 'ptt', mimetype: 'audio/ogg; codecs=opus' });
   assert.equal(voice.kind === 'message' && voice.message.mimetype, 'audio/ogg; codecs=opus');
 });
+
+test("onreactionmessage: the message reacted to, the emoji ('' takes it back) and who reacted, by the reaction's own id", () => {
+  const reaction = (id: unknown, reactionText: unknown) => parseWppConnectWebhook({
+    event: 'onreactionmessage', session: 'bridge', id, msgId: 'true_351912345678@c.us_3EB0FFEE00112233',
+    reactionText, read: false, orphan: 0, orphanReason: null, timestamp: 1781700500123,
+  });
+  assert.deepEqual(reaction('false_351912345678@c.us_3EB0AA', '👍'), {
+    kind: 'reaction', session: 'bridge', chatId: '351912345678@c.us', reactionId: 'false_351912345678@c.us_3EB0AA',
+    messageId: 'true_351912345678@c.us_3EB0FFEE00112233', emoji: '👍', fromMe: false,
+  });
+  const removed = reaction({ fromMe: true, remote: '351912345678@c.us', id: '3EB0BB', _serialized: 'true_351912345678@c.us_3EB0BB' }, '');
+  assert.deepEqual(removed.kind === 'reaction' && [removed.emoji, removed.fromMe], ['', true]);
+  assert.throws(() => parseWppConnectWebhook({ event: 'onreactionmessage', session: 'bridge', id: 'x' }), (error: unknown) => error instanceof AppError && error.type === ErrorType.MalformedPayload);
+});
+
+test('onrevokedmessage: the message deleted for everyone (refId), and whether it was one of the company\'s', () => {
+  const revoked = (refId: string) => parseWppConnectWebhook({
+    event: 'onrevokedmessage', session: 'bridge', from: '351912345678@c.us', to: '351930000000@c.us', id: 'false_351912345678@c.us_3EB0CC', refId,
+  });
+  assert.deepEqual(revoked('false_351912345678@c.us_3EB0A1B2C3D4E5F6'), {
+    kind: 'revoke', session: 'bridge', chatId: '351912345678@c.us', messageId: 'false_351912345678@c.us_3EB0A1B2C3D4E5F6', fromMe: false,
+  });
+  const own = revoked('true_351912345678@c.us_3EB0FFEE00112233');
+  assert.equal(own.kind === 'revoke' && own.fromMe, true);
+});

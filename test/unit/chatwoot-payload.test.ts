@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
+import { agentTyping, decideChatwootWebhook } from '../../integrations/chatwoot/webhook.ts';
 
 const inboxId = 7;
 const conversation = { id: 1021, inbox_id: inboxId, status: 'open', contact_inbox: { source_id: '351912345678@c.us' } };
@@ -72,5 +72,31 @@ describe("Chatwoot webhook: what reaches a chat's workflow", () => {
     assert.equal(control(labels(['cadastro-pendente'], ['cadastro-pendente', 'retomar-bot'])), 'resume-bot');
     assert.equal(control(labels(['retomar-bot'], ['retomar-bot', 'vip'])), null, 'only when the label is added');
     assert.equal(control({ ...labels([], ['retomar-bot']), inbox_id: 8 }), null, 'another inbox');
+  });
+
+  it("reads a message_updated as an agent's deletion, a possible retry, or a failure being recorded (nothing to do)", () => {
+    const updated = (overrides: Record<string, unknown>) => decideChatwootWebhook(messageCreated({ event: 'message_updated', ...overrides }), inboxId, 'delivery-1');
+    assert.deepEqual(updated({ content: 'This message was deleted', content_attributes: { deleted: true } }), {
+      forward: true, chatId: '351912345678@c.us', message: { kind: 'agent-deletion', chatwootMessageId: 88002, conversationId: 1021 },
+    });
+    assert.deepEqual(updated({ content_attributes: { external_error: 'WhatsApp ack -1' } }), { forward: false, why: 'a failure recorded' });
+    const retry = updated({ content_attributes: {} });
+    assert.equal(retry.forward && retry.message.kind === 'outbound' && retry.message.retry, 'delivery-1');
+    // A created message is never a retry, and an update of a private note or of the bridge's own post is nothing.
+    const created = decideChatwootWebhook(messageCreated(), inboxId, 'delivery-2');
+    assert.equal(created.forward && created.message.kind === 'outbound' && created.message.retry, undefined);
+    assert.equal(updated({ private: true, content: '/bot' }).forward, false);
+    assert.equal(updated({ source_id: 'wa:false_351912345678@c.us_3EB0', content_attributes: { deleted: true } }).forward, false);
+  });
+
+  it("reads the agent's typing, never a private note's, nor another inbox's or a contact that is no chat", () => {
+    const typing = (event: string, overrides: Record<string, unknown> = {}) =>
+      agentTyping({ event, user: { id: 3, name: 'Ana', email: 'ana@example.pt', type: 'user' }, conversation, is_private: false, ...overrides }, inboxId);
+    assert.deepEqual(typing('conversation_typing_on'), { chatId: '351912345678@c.us', typing: true });
+    assert.deepEqual(typing('conversation_typing_off'), { chatId: '351912345678@c.us', typing: false });
+    assert.equal(typing('conversation_typing_on', { is_private: true }), null);
+    assert.equal(typing('conversation_typing_on', { conversation: { ...conversation, inbox_id: 8 } }), null);
+    assert.equal(typing('conversation_typing_on', { conversation: { ...conversation, contact_inbox: { source_id: '../x' } } }), null);
+    assert.equal(agentTyping(messageCreated(), inboxId), null);
   });
 });

@@ -150,6 +150,8 @@ const catalogues: Listed[] = [
         fileTooLarge: [['23,4', 16]],
         executableRefused: [['application/x-msdownload']],
         replyNotDelivered: [['O número 351912345678 não existe.']],
+        driverDeleted: [[]],
+        replyNotDeletable: [[48]],
       },
     },
     agentRenderings: {
@@ -161,6 +163,7 @@ const catalogues: Listed[] = [
         botMedia: [['Exemplo de fotografia nítida', 'image', 'https://typebot.leguasfranzinas.pt/files/exemplo.jpg'], [null, 'file', 'https://typebot.leguasfranzinas.pt/files/guia.pdf']],
         groupMessage: [['Rui', '351912345678', 'Bom dia a todos'], [null, '351912345678', null]],
         groupContactName: [['120363012345678901@g.us']],
+        reaction: [['👍'], ['']],
       },
     },
     sessionStateLabels: { reader: 'agent', where: 'Chatwoot, the operations conversation: the WhatsApp session\'s state, inside its notes' },

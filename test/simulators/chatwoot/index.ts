@@ -8,11 +8,12 @@ import type { ChatwootFaults } from './faults.ts';
 import type { StoreContext } from './store-contacts.ts';
 import { requireConversation } from './store-contacts.ts';
 import type { UploadedFile } from './store-conversations.ts';
-import { changeStatus, createMessage, updateMessageStatus, userSender } from './store-conversations.ts';
+import { changeStatus, createMessage, deleteMessage, retryMessage, updateMessageStatus, userSender } from './store-conversations.ts';
 import { assignConversation, setLabels } from './store-labels-assignments.ts';
 import type { ContactRecord, ConversationRecord, MessageRecord, RequestRecord, SimulatorState, UserRecord } from './state.ts';
 import { createSimulatorState } from './state.ts';
 import type { WebhookDelivery } from './webhooks.ts';
+import { typingEvent } from './webhook-format.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 
 export type { ChatwootFaults, FaultStatus } from './faults.ts';
@@ -43,6 +44,12 @@ export interface ChatwootSimulator {
     conversationId: number,
     reply: { content?: string; private?: boolean; attachments?: UploadedFile[]; agentName?: string },
   ): Promise<{ messageId: number }>;
+  /** An agent deletes a message in the inbox UI (MessagesController#destroy): it reads "This message was deleted", then message_updated. */
+  deleteMessage(conversationId: number, messageId: number): void;
+  /** An agent clicks "retry" on a failed message (MessagesController#retry): two message_updated webhooks. */
+  retryMessage(conversationId: number, messageId: number): void;
+  /** The agent in the UI starts or stops typing (a reply, or with `isPrivate` a note): conversation_typing_on / _off. */
+  agentTyping(conversationId: number, on: boolean, isPrivate?: boolean): void;
   /** As an agent; fires conversation_status_changed. */
   resolve(conversationId: number): Promise<void>;
   /**
@@ -90,6 +97,13 @@ export interface ChatwootSimulatorOptions {
   webhookDelivery?: { jitterMs?: number; seed?: number; inOrder?: boolean };
   /** Called synchronously as each message is created through the API or an agent's reply (benchmarks time arrivals with it). */
   onMessageCreated?: (message: MessageRecord) => void;
+}
+
+function requireMessage(state: SimulatorState, conversationId: number, messageId: number): MessageRecord {
+  const conversation = requireConversation(state, conversationId);
+  const message = state.messages.find((candidate) => candidate.conversationId === conversation.id && candidate.id === messageId);
+  if (message === undefined) throw new Error(`no message ${messageId} in conversation ${conversationId}`);
+  return message;
 }
 
 function removeWhere<T>(records: T[], doomed: (record: T) => boolean): void {
@@ -165,6 +179,15 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
         isVoiceMessage: false,
       });
       return { messageId: message.id };
+    },
+    agentTyping(conversationId, on, isPrivate = false) {
+      webhooks.enqueue(typingEvent(state, on, requireConversation(state, conversationId), state.uiAgent, isPrivate));
+    },
+    deleteMessage(conversationId, messageId) {
+      deleteMessage(ctx, requireMessage(state, conversationId, messageId));
+    },
+    retryMessage(conversationId, messageId) {
+      retryMessage(ctx, requireMessage(state, conversationId, messageId));
     },
     async resolve(conversationId) {
       changeStatus(ctx, requireConversation(state, conversationId), 'resolved', state.uiAgent.name);

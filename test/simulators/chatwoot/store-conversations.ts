@@ -131,6 +131,31 @@ export function updateMessageStatus(ctx: StoreContext, message: MessageRecord, s
   if (message.status === next && message.externalError === error) return;
   message.status = next;
   message.externalError = error;
+  // Message's `external_error` is one of its content_attributes accessors.
+  if (error !== null) message.contentAttributes = { ...message.contentAttributes, external_error: error };
+  message.updatedAt = new Date();
+  ctx.emit(messageEvent(ctx.state, 'message_updated', message));
+}
+
+/** MessagesController#destroy: the message stays, its content replaced and marked deleted, its files gone; then message_updated. */
+export function deleteMessage(ctx: StoreContext, message: MessageRecord): void {
+  message.content = 'This message was deleted';
+  message.contentType = 'text';
+  message.contentAttributes = { deleted: true };
+  message.attachments = [];
+  message.updatedAt = new Date();
+  ctx.emit(messageEvent(ctx.state, 'message_updated', message));
+}
+
+/**
+ * MessagesController#retry (the agent's retry of a failed message): StatusUpdateService to 'sent'
+ * (message_updated when it changes), then content_attributes emptied (message_updated again), then
+ * SendReplyJob, which sends nothing for an API inbox: the bridge learns of the retry by the webhooks.
+ */
+export function retryMessage(ctx: StoreContext, message: MessageRecord): void {
+  updateMessageStatus(ctx, message, 'sent', undefined);
+  message.externalError = null;
+  message.contentAttributes = {};
   message.updatedAt = new Date();
   ctx.emit(messageEvent(ctx.state, 'message_updated', message));
 }

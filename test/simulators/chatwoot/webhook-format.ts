@@ -111,3 +111,13 @@ export function messageEvent(state: SimulatorState, event: 'message_created' | '
   if (attachments !== undefined) payload.attachments = attachments;
   return payload;
 }
+
+/** `conversation_typing_on` / `_off`: the user who types (webhook shape), the conversation, and whether it is a private note. */
+export function typingEvent(state: SimulatorState, on: boolean, conversation: ConversationRecord, user: { id: number; name: string; email: string }, isPrivate: boolean): Record<string, unknown> {
+  return {
+    event: on ? 'conversation_typing_on' : 'conversation_typing_off',
+    user: { id: user.id, name: user.name, email: user.email, type: 'user' },
+    conversation: conversationWebhook(state, conversation),
+    is_private: isPrivate,
+  };
+}

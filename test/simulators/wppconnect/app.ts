@@ -14,6 +14,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { generateTokenRoutes } from './routes/generate-token.ts';
 import { mediaReadRoutes } from './routes/media-read.ts';
 import { mediaSendRoutes } from './routes/media-send.ts';
+import { messageActionRoutes } from './routes/message-actions.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
@@ -49,6 +50,7 @@ export function buildWppConnectApp(
   generateTokenRoutes(app, state);
   sessionRoutes(app, state, lifecycle);
   messageRoutes(app, state, webhooks);
+  messageActionRoutes(app, state);
   mediaSendRoutes(app, state, webhooks);
   mediaReadRoutes(app, state);
   chatRoutes(app, state);

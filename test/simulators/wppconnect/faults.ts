@@ -18,10 +18,13 @@ export interface WppFaults {
   duplicateWebhooks: boolean;
   /** Webhooks are not delivered, as if the network to the bridge failed; messages still reach the chats. */
   webhookDown: boolean;
+  /** Each webhook started from now on leaves this much later (a slow path to the bridge: a later event can overtake it). */
+  webhookDelayMs: number;
 }
 
 export class WppFaultSwitches extends FaultSwitches implements WppFaults {
   webhookDown = false;
+  webhookDelayMs = 0;
 }
 
 export function faultReply(status: FaultStatus, session: string, route: string): FaultReply {

@@ -8,15 +8,16 @@ import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
 import type { IncomingInput } from './incoming.ts';
 import { receive, type ReceivedMessage } from './receive.ts';
-import type { ConnectionState, RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
+import type { ConnectionState, DeletionRecord, RequestRecord, SentRecord, SimChat, TypingRecord, WebhookDelivery } from './state.ts';
 import { chatOf, createSimulatorState, findMessage } from './state.ts';
-import { outgoingText } from './messages.ts';
+import { idParts, newMessageKey, outgoingText } from './messages.ts';
+import { revoke } from './routes/message-actions.ts';
 
 export type { FaultStatus, WppFaults } from './faults.ts';
 export type { IncomingInput, IncomingType } from './incoming.ts';
 export type { ReceivedMessage } from './receive.ts';
 export type { WaMessage } from './messages.ts';
-export type { ConnectionState, RequestRecord, SentRecord, SimChat, WebhookDelivery } from './state.ts';
+export type { ConnectionState, DeletionRecord, RequestRecord, SentRecord, SimChat, TypingRecord, WebhookDelivery } from './state.ts';
 
 export interface WppConnectSimulator {
   /** Base URL, e.g. http://127.0.0.1:PORT */
@@ -68,6 +69,8 @@ export interface WppConnectSimulator {
   setWebhookUrl(url: string | undefined): void;
   /** webhook.autoDownload (default true): media `body` in webhooks is the whole file; false: WhatsApp's preview. */
   setAutoDownload(enabled: boolean): void;
+  /** webhook.readMessage (default true): the chat is read as soon as a message's webhook is answered; false: only send-seen or a send reads it. */
+  setReadMessage(enabled: boolean): void;
   /**
    * A message from a phone: stored in its chat, then POSTed as `onmessage` without waiting, as the real
    * server does (messages in quick succession are POSTed concurrently). Resolves once the message is in
@@ -80,6 +83,20 @@ export interface WppConnectSimulator {
    * never fires for own messages; `onselfmessage` is off by default).
    */
   typedOnCompanyPhone(input: { to: string; body: string }): { id: string };
+  /**
+   * The driver reacts to a message of their chat (theirs or ours) with an emoji, '' taking it back:
+   * POSTed as `onreactionmessage` (CONTRACTS.md §2.5) without waiting; `delivered` settles once it was.
+   */
+  react(input: { messageId: string; emoji: string }): { id: string; delivered: Promise<void> };
+  /**
+   * The driver deletes one of their messages for everyone: it becomes a "revoked" notice in the chat,
+   * and `onrevokedmessage` is POSTed (`refId` the message, `id` the notice's own).
+   */
+  revoke(messageId: string): { delivered: Promise<void> };
+  /** Every delete-message call, in order. */
+  deletions: ReadonlyArray<DeletionRecord>;
+  /** Every typing call, in order. */
+  typing: ReadonlyArray<TypingRecord>;
   /** The recipient read a message we sent: ack 3, POSTed as `onack`. */
   markRead(messageId: string): Promise<void>;
   /** A contact WhatsApp shows by LID: pn-lid maps `lid` and the phone both ways. */
@@ -123,6 +140,8 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     },
     session: state.session,
     sent: state.sent,
+    deletions: state.deletions,
+    typing: state.typing,
     requests: state.requests,
     webhookDeliveries: state.webhookDeliveries,
     chats: () => [...state.chats.values()],
@@ -151,6 +170,9 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     setAutoDownload(enabled) {
       state.autoDownload = enabled;
     },
+    setReadMessage(enabled) {
+      state.readMessage = enabled;
+    },
     receive: async (input) => receive(state, webhooks, input),
     typedOnCompanyPhone({ to, body }) {
       const chatId = to.includes('@') ? to : `${to.replace(/\D/g, '')}@c.us`;
@@ -160,6 +182,22 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
       chat.unreadCount = 0;
       webhooks.scheduleAcks(message.id);
       return { id: message.id };
+    },
+    react({ messageId, emoji }) {
+      const target = findMessage(state, messageId);
+      if (target === undefined) throw new Error(`react: no message ${messageId}`);
+      // The reaction's own id: from the driver (false_), in the chat of the message reacted to.
+      const id = `false_${target.chatId}_${newMessageKey()}`;
+      const data = { id, msgId: target.id, reactionText: emoji, read: false, orphan: 0, orphanReason: null, timestamp: state.now().getTime() };
+      return { id, delivered: webhooks.aboutMessage('onreactionmessage', data, target.id) };
+    },
+    revoke(messageId) {
+      const target = findMessage(state, messageId);
+      if (target === undefined || target.fromMe) throw new Error(`revoke: ${messageId} is not a message the driver sent`);
+      revoke(target);
+      const { remote } = idParts(target.id);
+      const data = { from: remote, to: state.ownId, id: `false_${remote}_${newMessageKey()}`, refId: target.id };
+      return { delivered: webhooks.aboutMessage('onrevokedmessage', data, target.id) };
     },
     async markRead(messageId) {
       if (findMessage(state, messageId)?.fromMe !== true) throw new Error(`markRead: ${messageId} is not a message we sent`);

@@ -25,6 +25,21 @@ export interface SentRecord {
   sha256?: string;
 }
 
+/** A delete-message call: for everyone (the message is revoked) or for the company's phone alone. */
+export interface DeletionRecord {
+  messageId: string;
+  chatId: string;
+  forEveryone: boolean;
+  at: Date;
+}
+
+/** A typing call: "typing…" on or off in a chat. */
+export interface TypingRecord {
+  chatId: string;
+  typing: boolean;
+  at: Date;
+}
+
 export interface RequestRecord {
   method: string;
   /** The route pattern, e.g. /api/:session/send-message (never the secret in the URL). */
@@ -99,11 +114,15 @@ export interface SimulatorState {
   sessionConfigured: boolean;
   /** webhook.autoDownload (default true). */
   autoDownload: boolean;
+  /** webhook.readMessage (default true): a chat is read once its onmessage webhook was answered 2xx. */
+  readMessage: boolean;
   /** After a send, ack 1 then ack 2 are posted this many ms apart; null: never. */
   ackDelayMs: number | null;
   /** WhatsApp's clock, for message timestamps. */
   readonly now: () => Date;
   readonly sent: SentRecord[];
+  readonly deletions: DeletionRecord[];
+  readonly typing: TypingRecord[];
   readonly requests: RequestRecord[];
   readonly webhookDeliveries: WebhookDelivery[];
   readonly faults: WppFaultSwitches;
@@ -137,9 +156,12 @@ export function createSimulatorState(options: StateOptions): SimulatorState {
     globalWebhook: options.webhookUrl,
     sessionConfigured: false,
     autoDownload: true,
+    readMessage: true,
     ackDelayMs: options.ackDelayMs === undefined ? 50 : options.ackDelayMs,
     now: options.now ?? (() => new Date()),
     sent: [],
+    deletions: [],
+    typing: [],
     requests: [],
     webhookDeliveries: [],
     faults: new WppFaultSwitches(),

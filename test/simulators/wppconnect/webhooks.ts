@@ -34,6 +34,11 @@ export class WebhookSender {
     return this.track(this.deliver(event, this.withMedia({ ...message }, message.id), message.id, message.chatId));
   }
 
+  /** POSTs an event about a message (onreactionmessage, onrevokedmessage) without waiting, as message events go. */
+  aboutMessage(event: string, data: Payload, messageId: string): Promise<void> {
+    return this.track(this.deliver(event, data, messageId, undefined));
+  }
+
   /**
    * POSTs a session event (status-find, qrcode, closesession, logoutsession) once the session events
    * before it were attempted: on the real server they come seconds apart, so they arrive in order.
@@ -108,6 +113,8 @@ export class WebhookSender {
       return;
     }
     const payload = JSON.stringify({ event, session: state.session, ...data });
+    const delay = state.faults.webhookDelayMs;
+    if (delay > 0) await sleep(delay, undefined, { signal: this.closing }).catch(() => undefined);
     const attempts = state.faults.duplicateWebhooks ? 2 : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
@@ -120,7 +127,7 @@ export class WebhookSender {
         await response.arrayBuffer();
         const ok = response.status >= 200 && response.status < 300;
         record({ outcome: ok ? 'delivered' : 'failed', status: response.status });
-        if (ok && chatToRead !== undefined && READ_AFTER.has(event)) {
+        if (ok && chatToRead !== undefined && READ_AFTER.has(event) && state.readMessage) {
           const chat = state.chats.get(chatToRead);
           if (chat !== undefined) chat.unreadCount = 0;
         }

@@ -1,7 +1,7 @@
 /**
  * Messages (Api::V1::Accounts::Conversations::MessagesController), CONTRACTS.md §1.5:
  * create from JSON or multipart (`attachments[]`), list with before/after as MessageFinder
- * does, and the API-inbox status PATCH (code-only, not in the spec).
+ * does, delete (the message kept, marked deleted), and the API-inbox status PATCH (code-only, not in the spec).
  */
 import type { FastifyInstance } from 'fastify';
 import type { PreHandler } from '../auth.ts';
@@ -11,7 +11,7 @@ import { agentJson, assigneeOf, conversationMessages, restContact, restMessage }
 import type { StoreContext } from '../store-contacts.ts';
 import { requireConversation } from '../store-contacts.ts';
 import type { NewMessage, UploadedFile } from '../store-conversations.ts';
-import { createMessage, updateMessageStatus, userSender } from '../store-conversations.ts';
+import { createMessage, deleteMessage, updateMessageStatus, userSender } from '../store-conversations.ts';
 import type { ConversationRecord, MessageRecord, MessageType, SimulatorState } from '../state.ts';
 
 type Params = { account_id: string; conversation_id: string; message_id: string };
@@ -91,6 +91,15 @@ export function messageRoutes(app: FastifyInstance, ctx: StoreContext, preHandle
       },
       payload: messages.map((message) => restMessage(state, message)),
     };
+  });
+
+  // DELETE (in the spec): the message is kept, marked deleted; answers it in the REST format.
+  app.delete<{ Params: Params }>(`${base}/:message_id`, { preHandler }, (request) => {
+    const conversation = requireConversation(state, request.params.conversation_id);
+    const message = conversationMessages(state, conversation.id).find((m) => String(m.id) === request.params.message_id);
+    if (message === undefined) throw new RecordNotFound();
+    deleteMessage(ctx, message);
+    return restMessage(state, message);
   });
 
   app.patch<{ Params: Params; Body: { status?: unknown; external_error?: unknown } | undefined }>(
