@@ -25,9 +25,10 @@ FROM node:24.22.3-bookworm-slim
 WORKDIR /app
 # pg_dump and pg_restore for the backups (README, "Backups and restore"), as new as the server:
 # compose runs PostgreSQL 16, Debian 12's own client is 15 (too old to dump 16), so PostgreSQL's apt repository.
+# ffmpeg turns agents' recordings into voice notes WhatsApp plays (Opus in OGG; README, "The bridge").
 ARG PG_MAJOR=16
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+ && apt-get install -y --no-install-recommends ca-certificates postgresql-common ffmpeg \
  && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
  && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
  && rm -rf /var/lib/apt/lists/*

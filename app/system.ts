@@ -36,6 +36,7 @@ import { backupSourcesOf, backupTargetOf } from '../platform/backup/settings.ts'
 import { phoneOfflineHint, sessionHealthScheduleId } from '../domain/whatsapp-session.ts';
 import { getSessionHealth, recordPhoneOffline } from '../platform/stores/whatsapp-session.ts';
 import { ensureSelfRepairSchedule } from './self-repair-schedule.ts';
+import { createVoiceNotes } from '../platform/media/voice-notes.ts';
 
 export interface SystemOptions {
   config: Config;
@@ -194,6 +195,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           resolvedConversations: config.CHATWOOT_RESOLVED_CONVERSATIONS,
           agentSignature: config.BRIDGE_AGENT_SIGNATURE,
           readReceipts: config.BRIDGE_READ_RECEIPTS,
+          voiceNotes: createVoiceNotes({ ffmpegPath: config.FFMPEG_PATH, warn: (message) => console.warn(`[bridge] ${message}`) }),
           metrics: createBridgeMetrics(registry, async () => (await getSessionHealth(db))?.state ?? null),
           bot: botSettings(config),
           operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,

@@ -210,6 +210,7 @@ export const configSchema = z.object({
   BRIDGE_AGENT_SIGNATURE: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
   BRIDGE_READ_RECEIPTS: z.enum(['whatsapp', 'agent']).default('whatsapp'),
   BRIDGE_TYPING: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   BRIDGE_MEDIA_MAX_MB: megabytes(16),
   BRIDGE_POLLING: z.enum(['true', 'false']).default('true').transform((flag) => flag === 'true'),
   BRIDGE_POLL_MIN_INTERVAL: duration('2s'),

@@ -23,6 +23,7 @@ import { startWppConnectSimulator, type WppConnectSimulator } from '../test/simu
 import { registrationFlow } from '../test/support/typebot-flow.ts';
 import { sandboxAccounts } from '../platform/console-accounts.ts';
 import { forgetSimulatedChatwoot } from './lib/sandbox-reset.ts';
+import { ensureFfmpeg } from './lib/ffmpeg.ts';
 import { ensureTemporal, postgresTarget } from './lib/temporal-target.ts';
 import { sandboxConsoleHelp, startSandboxConsole } from './sandbox-console.ts';
 import { supervise } from './lib/supervise.ts';
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
   const typebotSimulator = config.TYPEBOT_URL === undefined && wppSimulator !== undefined && chatwootSimulator !== undefined
     ? await simulateTypebot(config)
     : undefined;
+
+  // Agents' recordings become voice notes WhatsApp plays with ffmpeg: found, or Debian's installed (as root), as the tests do.
+  if (config.CHATWOOT_URL !== undefined || chatwootSimulator !== undefined) {
+    const ffmpeg = await ensureFfmpeg(log);
+    if (ffmpeg.path !== undefined) config.FFMPEG_PATH = ffmpeg.path;
+    else log(`${ffmpeg.reason}: agents' recordings go to WhatsApp as they came, and may not play there as voice notes`);
+  }
 
   if (config.REVIEWER_TOKENS.size === 0) {
     const token = newSecret();

@@ -9,7 +9,8 @@
  * (imports test/support/prometheus.ts), Debian's prometheus and promtool (TEST_PROMETHEUS_PATH and
  * TEST_PROMTOOL_PATH, or TEST_PROMETHEUS_MISSING with the reason); when a file backs up and
  * restores (imports test/support/backup-tools.ts), pg_dump (TEST_PG_CLIENT_MISSING when there is none
- * as new as the server) and versitygw (TEST_VERSITYGW_PATH, or TEST_VERSITYGW_MISSING). Runs node's test runner on
+ * as new as the server) and versitygw (TEST_VERSITYGW_PATH, or TEST_VERSITYGW_MISSING); when a file
+ * decodes audio (imports test/support/ffmpeg.ts), Debian's ffmpeg (TEST_FFMPEG_PATH, or TEST_FFMPEG_MISSING). Runs node's test runner on
  * test/**\/*.test.ts (or the files given as arguments) and removes what it created.
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { failureConverterPath } from '../platform/crypto/data-converter.ts';
 import { workflowsPath } from '../workers/start-worker.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { ensureDockerCompose } from './lib/docker-compose.ts';
+import { ensureFfmpeg } from './lib/ffmpeg.ts';
 import { ensureHaproxy } from './lib/haproxy.ts';
 import type { ProgramLookup } from './lib/executables.ts';
 import { ensurePrometheus } from './lib/prometheus.ts';
@@ -145,6 +147,7 @@ async function main(): Promise<number> {
   const backups = await backupEnvironment(files, database.adminUrl);
   const compose = await debianProgramEnvironment(files, 'docker-compose.ts', 'docker-compose', ensureDockerCompose, 'TEST_DOCKER_COMPOSE_PATH', 'TEST_DOCKER_COMPOSE_MISSING');
   const haproxy = await debianProgramEnvironment(files, 'load-balancer.ts', 'HAProxy', ensureHaproxy, 'TEST_HAPROXY_PATH', 'TEST_HAPROXY_MISSING');
+  const ffmpeg = await debianProgramEnvironment(files, 'ffmpeg.ts', 'ffmpeg', ensureFfmpeg, 'TEST_FFMPEG_PATH', 'TEST_FFMPEG_MISSING');
   log(`Workflow bundle ready; running ${files.length} test file(s)`);
 
   // --test-force-exit: a file whose tests have all ended exits, even when a failed test left a system
@@ -166,6 +169,7 @@ async function main(): Promise<number> {
       ...backups,
       ...compose,
       ...haproxy,
+      ...ffmpeg,
       // Unset on a server given by TEMPORAL_ADDRESS: its own threshold is unknown.
       ...(temporal.started === undefined ? {} : { TEST_SUGGEST_CONTINUE_AS_NEW_AT: String(suggestContinueAsNewAt) }),
     },

@@ -3,6 +3,7 @@ import type { ChatwootClient } from '../../integrations/chatwoot/client.ts';
 import type { WppConnectClient } from '../../integrations/wppconnect/client.ts';
 import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
+import type { VoiceNotes } from '../../platform/media/voice-notes.ts';
 import type { DocumentStorage } from '../../platform/storage/document-storage.ts';
 import type { BridgeMetrics } from './metrics.ts';
 
@@ -19,6 +20,8 @@ export interface BridgeDependencies {
   metrics: BridgeMetrics;
   /** The Chatwoot conversation where the WhatsApp session's health is noted (CHATWOOT_OPERATIONS_CONVERSATION); null: none. */
   operationsConversationId: number | null;
+  /** Turns agents' recordings into voice notes WhatsApp plays (ffmpeg); unset: they go as they came. */
+  voiceNotes?: VoiceNotes;
   /** Whether an agent's reply goes to WhatsApp with the agent's name first (BRIDGE_AGENT_SIGNATURE). */
   agentSignature: boolean;
   /**

@@ -1,10 +1,11 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentReply, ChatEvent, ChatwootLink, InboundMessage, RelayResult } from '../../domain/chat.ts';
+import { isGroupChatId, type AgentReply, type ChatEvent, type ChatwootLink, type InboundMessage, type RelayResult } from '../../domain/chat.ts';
 import { replyWait } from '../../platform/stores/response-times.ts';
 import { ErrorType } from '../../domain/errors.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 import { failureReason, messageKind, type BridgeMetrics } from './metrics.ts';
+import { createContactNames } from './contact-names.ts';
 import { relayAck } from './relay-ack.ts';
 import { createCheckWhatsAppSession } from './session-health.ts';
 import { relayInbound } from './relay-inbound.ts';
@@ -49,6 +50,14 @@ async function observeAgentResponse(deps: BridgeDependencies, chatId: string, re
 
 /** The bridge's activities; only `app/system.ts` builds the real dependencies. */
 export function createBridgeActivities(deps: BridgeDependencies) {
+  const followName = createContactNames();
+  /** A name that cannot be followed now is followed with the driver's next message: it never holds up the relay. */
+  const followNameOf = async (chatId: string, event: InboundMessage, link: ChatwootLink) => {
+    if (event.senderName === null || event.author !== undefined || isGroupChatId(chatId)) return;
+    await followName(deps, chatId, link.contactId, event.senderName).catch((error: unknown) => {
+      log.warn('The driver\'s WhatsApp name could not be followed on their Chatwoot contact', { error: error instanceof Error ? error.name : 'unknown' });
+    });
+  };
   return {
     checkWhatsAppSession: createCheckWhatsAppSession(deps),
 
@@ -72,6 +81,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           if (event.kind === 'inbound') {
             const relayed = await relayInboundOnLiveConversation(deps, input.chatId, event, link);
             link = relayed.link;
+            await followNameOf(input.chatId, event, link);
             if (relayed.created) newConversation = true;
             // Counted once: a retried batch finds it relayed already.
             if (relayed.now) countRelayed(deps.metrics, event);

@@ -3,7 +3,7 @@ import { ChatQueueFullError, type ChatEvent, type InboundMessage } from '../../d
 import type { PersonalData } from '../../platform/crypto/personal-data.ts';
 import type { Db } from '../../platform/db.ts';
 import { relayedInbound } from '../../platform/stores/relays.ts';
-import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
+import { isRelayable, toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 export interface PollingDependencies {
   db: Db;
@@ -15,8 +15,6 @@ export interface PollingDependencies {
   includeGroups: boolean;
 }
 
-const relayable = (message: WhatsAppMessage, includeGroups: boolean) =>
-  !message.fromMe && message.chatId !== 'status@broadcast' && (includeGroups || !message.isGroupMsg);
 
 /** Messages by chat, each chat's in WhatsApp's order; media without bytes (the relay downloads it). */
 function byChat(messages: WhatsAppMessage[]): Map<string, InboundMessage[]> {
@@ -45,7 +43,7 @@ export function createMissedMessages(deps: Pick<PollingDependencies, 'db' | 'per
 
 /** Those of `messages` (a chat's) that are relayable and were never relayed. */
 async function unrelayed(deps: Pick<PollingDependencies, 'db' | 'personal' | 'includeGroups'>, chatId: string, messages: WhatsAppMessage[]): Promise<WhatsAppMessage[]> {
-  const candidates = messages.filter((message) => relayable(message, deps.includeGroups));
+  const candidates = messages.filter((message) => isRelayable(message, deps.includeGroups));
   if (candidates.length === 0) return [];
   const done = await relayedInbound(deps.db, deps.personal, chatId, candidates.map((message) => message.id));
   return candidates.filter((message) => !done.has(message.id));
@@ -54,7 +52,7 @@ async function unrelayed(deps: Pick<PollingDependencies, 'db' | 'personal' | 'in
 export function createPollingActivities(deps: PollingDependencies) {
   /** Hands each chat its messages; returns the chats that took them (a full chat's wait in WhatsApp for a later poll). */
   const handAll = async (messages: WhatsAppMessage[]) => {
-    const chats = byChat(messages.filter((message) => relayable(message, deps.includeGroups)));
+    const chats = byChat(messages.filter((message) => isRelayable(message, deps.includeGroups)));
     for (const [chatId, events] of chats) {
       try {
         await deps.handOff(chatId, events);

@@ -3,6 +3,8 @@ import { agentReplyDeliveryKey, agentReplyDeliveryKeys, chatwootSourceId, type A
 import { forgetRefusals } from '../../platform/stores/deliveries.ts';
 import { agentNotes } from '../../domain/texts/agents.ts';
 import { signedByAgent } from '../../domain/whatsapp-formatting.ts';
+import { ErrorType } from '../../domain/errors.ts';
+import { NotAudioError, voiceNoteType } from '../../platform/media/voice-notes.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
 import { fileNameFromUrl, sendToWhatsAppOnce, type WhatsAppContent } from '../delivery/whatsapp-once.ts';
@@ -25,17 +27,35 @@ function textOf(deps: BridgeDependencies, reply: AgentReply): string | null {
   return signedByAgent(name, reply.text ?? '');
 }
 
+/**
+ * An agent's recording, as a voice note that plays on a phone: Opus in OGG, whatever the browser
+ * recorded (ffmpeg; without it, as it came). One ffmpeg cannot read is refused for good.
+ */
+async function asVoiceNote(deps: BridgeDependencies, file: { bytes: Buffer; contentType: string }): Promise<{ bytes: Buffer; contentType: string }> {
+  if (deps.voiceNotes === undefined) return file;
+  try {
+    const voice = await deps.voiceNotes.toVoiceNote(file.bytes);
+    return voice === null ? file : { bytes: voice, contentType: voiceNoteType };
+  } catch (error) {
+    if (error instanceof NotAudioError) throw ApplicationFailure.nonRetryable(error.message, ErrorType.UnsupportedMediaType);
+    throw error;
+  }
+}
+
 /** A reply of text and files becomes WhatsApp messages: the files (the text as the first caption), or the text alone. */
 function partsOf(deps: BridgeDependencies, reply: AgentReply, progress: RelayProgress): WhatsAppContent[] {
   const text = textOf(deps, reply);
   if (reply.attachments.length === 0) return text === null || text === '' ? [] : [{ kind: 'text', text }];
-  return reply.attachments.map((attachment, index) => ({
-    kind: 'media',
-    caption: index === 0 ? text : null,
-    filename: fileNameFromUrl(attachment.dataUrl),
-    ...(attachment.fileType === 'image' || attachment.fileType === 'audio' ? { showAs: attachment.fileType } : {}),
-    load: () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes, progress),
-  }));
+  return reply.attachments.map((attachment, index) => {
+    const download = () => deps.chatwoot.downloadAttachment(attachment.dataUrl, deps.mediaMaxBytes, progress);
+    return {
+      kind: 'media',
+      caption: index === 0 ? text : null,
+      filename: fileNameFromUrl(attachment.dataUrl),
+      ...(attachment.fileType === 'image' || attachment.fileType === 'audio' ? { showAs: attachment.fileType } : {}),
+      load: attachment.fileType === 'audio' ? async () => asVoiceNote(deps, await download()) : download,
+    };
+  });
 }
 
 /** The agent learns the reply did not reach the driver: its status, and a private note said once. */

@@ -2,6 +2,7 @@ import type { ChatwootContact } from '../../integrations/chatwoot/client.ts';
 import { isGroupChatId, type ChatwootLink } from '../../domain/chat.ts';
 import { agentRenderings } from '../../domain/texts/agents.ts';
 import { phoneOfChat } from '../delivery/recipient.ts';
+import { whatsappNameAttribute } from './contact-names.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 /**
@@ -40,7 +41,10 @@ async function personContact(deps: Pick<BridgeDependencies, 'chatwoot' | 'wppcon
   const phone = `+${digits}`;
   return (
     (await deps.chatwoot.findContactByPhone(phone)) ??
-    (await deps.chatwoot.createContact({ name: senderName ?? phone, phoneE164: phone, identifier: chatId, sourceId: chatId }))
+    (await deps.chatwoot.createContact({
+      name: senderName ?? phone, phoneE164: phone, identifier: chatId, sourceId: chatId,
+      ...(senderName === null ? {} : { customAttributes: { [whatsappNameAttribute]: senderName } }),
+    }))
   );
 }
 

@@ -9,7 +9,7 @@ import type { AppDependencies } from '../app-dependencies.ts';
 import { authenticated, edgeGuard, refused, sameSecret } from '../edge/guard.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { createChatTurns } from '../hand-offs/chat-turns.ts';
-import { toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
+import { isRelayable, toInboundEvent } from '../../integrations/wppconnect/chat-event.ts';
 
 const notAChat = (chatId: string) =>
   new AppError(ErrorType.MalformedPayload, 'The chat is not a WhatsApp chat id (digits@c.us, digits@lid or id@g.us)', { chatId: chatId.slice(0, 100) });
@@ -80,8 +80,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
     if (event.kind !== 'message') return reply.send({ ok: true });
 
     const { message } = event;
-    const ignored = message.fromMe || message.chatId === 'status@broadcast' || (message.isGroupMsg && !config.BRIDGE_INCLUDE_GROUPS);
-    if (ignored) return reply.send({ ok: true, relayed: false });
+    if (!isRelayable(message, config.BRIDGE_INCLUDE_GROUPS)) return reply.send({ ok: true, relayed: false });
     // The chat id names the workflow and, through it, every WPPConnect call: only a real chat's.
     if (!isWhatsAppChatId(message.chatId)) throw notAChat(message.chatId);
     // Backpressure: the chat's queue is full; polling fetches this message from WhatsApp once it drains.

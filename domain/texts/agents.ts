@@ -53,6 +53,16 @@ export const agentRenderings = {
     const who = [name, phone === null ? null : `(+${phone})`].filter((part) => part !== null && part !== '').join(' ') || 'Participante';
     return text === null || text === '' ? `${who}:` : `${who}: ${text}`;
   },
+  /** The option a driver chose in a list or from buttons. */
+  choice: (option: string | null) => `↩️ Escolheu: ${option ?? '(opção sem texto)'}`,
+  /** A poll the driver created in the chat. */
+  poll: (question: string | null) => `📊 Sondagem${question === null ? '' : `: ${question}`} (as opções e os votos só se veem no WhatsApp)`,
+  /** A message the driver deleted before the bridge could relay it. */
+  deletedBeforeRelay: () => '🚫 O motorista apagou esta mensagem antes de ela chegar aqui.',
+  /** A message WhatsApp had not decrypted yet ("A aguardar esta mensagem"). */
+  notDecrypted: () => '⏳ O WhatsApp ainda não conseguiu desencriptar esta mensagem. Peça ao motorista que a envie de novo se não aparecer.',
+  /** Any other kind of WhatsApp message without text. */
+  unreadable: (type: string) => `[Mensagem do WhatsApp do tipo "${type}", que não tem texto para mostrar aqui. Veja-a no telemóvel da empresa.]`,
   /** A driver's reaction to a message, shown in reply to it; an empty emoji is the reaction taken back. */
   reaction: (emoji: string) => (emoji === '' ? 'Retirou a reação a esta mensagem.' : `Reagiu com ${emoji}`),
   /** The Chatwoot contact a WhatsApp group is filed under (WhatsApp gives the bridge no group name). */

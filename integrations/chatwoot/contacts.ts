@@ -7,10 +7,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../domain/errors.ts';
 import type { ChatwootClient, ChatwootContact } from './types.ts';
 import { failureFromResponse, isAlreadyTaken } from './failures.ts';
-import { contactCreated, contactInboxCreated, contactList, toContact } from './schemas.ts';
+import { contactCreated, contactInboxCreated, contactList, contactShown, toContact } from './schemas.ts';
 import type { ChatwootTransport } from './transport.ts';
 
-type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'findContactByIdentifier' | 'createContact' | 'ensureContactInbox' | 'deleteContact'>;
+type ContactOperations = Pick<ChatwootClient, 'findContactByPhone' | 'findContactByIdentifier' | 'createContact' | 'ensureContactInbox' | 'deleteContact' | 'contact' | 'updateContact'>;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -48,10 +48,13 @@ export function contactOperations(transport: ChatwootTransport, inboxId: number)
       return findBy('identifier', identifier);
     },
 
-    async createContact({ name, phoneE164, identifier, sourceId }) {
+    async createContact({ name, phoneE164, identifier, sourceId, customAttributes }) {
       if (phoneE164 !== undefined) assertE164(phoneE164);
       assertSourceId(sourceId);
-      const body = { inbox_id: inboxId, name, ...(phoneE164 === undefined ? {} : { phone_number: phoneE164 }), identifier, source_id: sourceId };
+      const body = {
+        inbox_id: inboxId, name, ...(phoneE164 === undefined ? {} : { phone_number: phoneE164 }), identifier, source_id: sourceId,
+        ...(customAttributes === undefined ? {} : { custom_attributes: customAttributes }),
+      };
       const response = await transport.call('POST', 'contacts', { json: body });
       if (!isAlreadyTaken(response)) {
         return toContact(transport.expect('POST contacts', response, contactCreated).payload.contact, inboxId);
@@ -67,6 +70,17 @@ export function contactOperations(transport: ChatwootTransport, inboxId: number)
     },
 
     ensureContactInbox,
+
+    async contact(contactId) {
+      const response = await transport.call('GET', `contacts/${contactId}`);
+      if (response.status === 404) return null;
+      return toContact(transport.expect(`GET contacts/${contactId}`, response, contactShown).payload, inboxId);
+    },
+
+    async updateContact(contactId, { name, customAttributes }) {
+      const body = { ...(name === undefined ? {} : { name }), ...(customAttributes === undefined ? {} : { custom_attributes: customAttributes }) };
+      return toContact((await transport.send('PUT', `contacts/${contactId}`, contactShown, { json: body })).payload, inboxId);
+    },
   };
 }
 

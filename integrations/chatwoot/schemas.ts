@@ -15,11 +15,14 @@ const contact = z.looseObject({
   name: z.string().nullish(),
   phone_number: z.string().nullish(),
   identifier: z.string().nullish(),
+  custom_attributes: z.record(z.string(), z.unknown()).nullish(),
   contact_inboxes: z.array(contactInbox).optional(),
 });
 type RestContact = z.infer<typeof contact>;
 
 export const contactCreated = z.object({ payload: z.looseObject({ contact }) });
+/** Show and update answer `{payload: <contact>}`. */
+export const contactShown = z.object({ payload: contact });
 export const contactList = z.looseObject({ payload: z.array(contact) });
 export const contactInboxCreated = z.looseObject({ source_id: z.string() });
 
@@ -72,6 +75,7 @@ export function toContact(raw: RestContact, inboxId: number): ChatwootContact {
     name: raw.name ?? '',
     phoneNumber: raw.phone_number || null,
     identifier: raw.identifier || null,
+    customAttributes: raw.custom_attributes ?? {},
     sourceIds: (raw.contact_inboxes ?? []).filter((link) => link.inbox.id === inboxId).map((link) => link.source_id),
   };
 }

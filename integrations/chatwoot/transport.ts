@@ -18,7 +18,7 @@ export interface TransportOptions {
 }
 
 export type RequestBody = { json: unknown } | { form: FormData };
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface ChatwootTransport {
   /** `path` is relative to the account, e.g. `contacts/filter`. Answers any status; throws only when there is no answer. */

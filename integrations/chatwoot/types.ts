@@ -4,6 +4,7 @@ export interface ChatwootContact {
   name: string;
   phoneNumber: string | null;
   identifier: string | null;
+  customAttributes: Record<string, unknown>;
   /** This inbox's contact_inboxes source_ids. */
   sourceIds: string[];
 }
@@ -54,7 +55,11 @@ export interface ChatwootClient {
    * Created with inbox_id + source_id (and no phone for a group); a 422 "already been taken"
    * returns the existing contact, linked to the inbox.
    */
-  createContact(input: { name: string; phoneE164?: string; identifier: string; sourceId: string }): Promise<ChatwootContact>;
+  createContact(input: { name: string; phoneE164?: string; identifier: string; sourceId: string; customAttributes?: Record<string, string> }): Promise<ChatwootContact>;
+  /** GET /contacts/{id}; null when there is none. */
+  contact(contactId: number): Promise<ChatwootContact | null>;
+  /** PUT /contacts/{id}: the name replaced when given, custom attributes merged into the contact's. */
+  updateContact(contactId: number, update: { name?: string; customAttributes?: Record<string, string> }): Promise<ChatwootContact>;
   /** Idempotent: the same contact + inbox + source_id gives back the existing link. */
   ensureContactInbox(contactId: number, sourceId: string): Promise<void>;
   /**

@@ -97,9 +97,10 @@ export function agentTyping(body: unknown, inboxId: number): { chatId: string; t
  * Whether a Chatwoot webhook is an agent's reply to forward to WhatsApp (CONTRACTS.md §1.8):
  * only `message_created`, outgoing, not private, in our inbox, and not something the bridge posted.
  * A `message_updated` of such a message is the agent deleting it (`content_attributes.deleted`), or
- * possibly retrying it: Chatwoot's retry empties the `external_error` a failure left in its
- * content_attributes. It comes back as the reply with `retry` set to `updateRef` (the caller keeps it
- * only when WhatsApp never got the whole reply); a failure being recorded (`external_error`) is nothing to do.
+ * possibly retrying it: Chatwoot's retry empties its content_attributes (the `external_error` a
+ * failure left there). Such an update comes back as the reply with `retry` set to `updateRef` (the
+ * caller keeps it only when WhatsApp never got the whole reply); any other (a failure recorded, a
+ * translation) is nothing to do.
  */
 export function decideChatwootWebhook(body: unknown, inboxId: number, updateRef = ''): ChatwootDecision {
   // Only a string names an event: anything else (an object with its own toString, say) is an event the bridge does not know.
@@ -122,6 +123,8 @@ export function decideChatwootWebhook(body: unknown, inboxId: number, updateRef 
   if (event === 'message_updated') {
     if (attributes?.deleted === true) return { forward: true, chatId, message: { kind: 'agent-deletion', chatwootMessageId: message.id, conversationId: message.conversation.id } };
     if ((attributes?.external_error ?? '') !== '') return { forward: false, why: 'a failure recorded' };
+    // A retry leaves nothing there; a translation, a quote or anything else kept there is some other update.
+    if (Object.keys(attributes ?? {}).length > 0) return { forward: false, why: 'an update that is no retry' };
   }
   return {
     forward: true,

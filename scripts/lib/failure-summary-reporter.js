@@ -9,7 +9,7 @@ import path from 'node:path';
 const errorLines = 6;
 
 /**
- * @typedef {{ name: string, nesting: number, file?: string, details: { type?: string, error?: unknown } }} TestData
+ * @typedef {{ name: string, nesting: number, file?: string, todo?: string | boolean, details: { type?: string, error?: unknown } }} TestData
  * @param {AsyncIterable<{ type: string, data: TestData }>} source
  */
 export default async function* failureSummary(source) {
@@ -17,7 +17,8 @@ export default async function* failureSummary(source) {
   const open = [];
   for await (const event of source) {
     if (event.type === 'test:start') open[event.data.nesting] = event.data.name;
-    if (event.type !== 'test:fail' || isSuiteFailedBySubtests(event.data)) continue;
+    // A todo test is expected to fail (the TAP says so); only a real failure is listed.
+    if (event.type !== 'test:fail' || event.data.todo !== undefined && event.data.todo !== false || isSuiteFailedBySubtests(event.data)) continue;
     const where = event.data.file === undefined ? '' : `${path.relative(process.cwd(), event.data.file)}: `;
     const title = [...open.slice(0, event.data.nesting), event.data.name].join(' › ');
     // Written as each one fails: with --test-force-exit the run may end before the stream does.

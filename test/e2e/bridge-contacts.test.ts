@@ -27,6 +27,25 @@ describe('WhatsApp ↔ Chatwoot bridge: contacts, groups and refused sends', () 
     assert.equal(chatwoot().contacts().filter((candidate) => candidate.identifier === lid).length, 0, 'no contact for the lid');
   });
 
+  it("follows the driver's WhatsApp name on the contact, but never over a name an agent gave it", async () => {
+    const phone = newDriverPhone();
+    const says = async (pushname: string, body: string) => {
+      await sut().wpp.receive({ from: phone, body, pushname });
+      await waitForIncoming(sut(), phone, body);
+      await chatAtRest(sut(), phone);
+    };
+    const contact = () => contactsWithPhone(phone)[0]!;
+    await says('Rui', 'Olá');
+    assert.deepEqual([contact().name, contact().customAttributes.whatsapp_name], ['Rui', 'Rui']);
+    await says('Rui Almeida', 'Mudei o meu nome');
+    assert.deepEqual([contact().name, contact().customAttributes.whatsapp_name], ['Rui Almeida', 'Rui Almeida'], 'renamed with WhatsApp');
+    // An agent names the contact: from then on WhatsApp's name is noted, the agent's kept.
+    chatwoot().renameContact(contact().id, 'Rui Almeida (Porto, carrinha)');
+    await says('Rui A.', 'E outra vez');
+    assert.deepEqual([contact().name, contact().customAttributes.whatsapp_name], ['Rui Almeida (Porto, carrinha)', 'Rui A.']);
+    assert.equal(contactsWithPhone(phone).length, 1);
+  });
+
   it('ignores group chats by default', async () => {
     const member = newDriverPhone();
     const group = `1203630${randomInt(10_000_000, 99_999_999)}@g.us`;

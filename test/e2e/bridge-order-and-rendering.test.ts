@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chatwootView, newDriverPhone } from '../support/bridge-views.ts';
+import { chatAtRest, chatwootView, newDriverPhone } from '../support/bridge-views.ts';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 /** An ELF header (what `file` calls an executable), padded. */
@@ -67,6 +67,27 @@ describe('WhatsApp ↔ Chatwoot bridge: order by WhatsApp time, readable locatio
     assert.equal(bare!.content, '📍 Localização: https://maps.google.com/?q=38.7223,-9.1393');
     assert.equal(card!.content, '📇 Contacto: Maria Silva (+351 912 000 111, +351 220 000 222)');
     assert.ok([place, bare, card].every((message) => message!.attachments.length === 0));
+  });
+
+  it('makes every kind of message readable: a list or button choice, a poll, one deleted before it came, one of a kind without text; and waits for one WhatsApp has yet to decrypt', async () => {
+    const phone = newDriverPhone();
+    for (const input of [
+      { type: 'list_response', body: 'Turno da manhã' },
+      { type: 'buttons_response', body: 'Sim, quero continuar' },
+      { type: 'poll_creation', body: 'Que dia prefere?' },
+      { type: 'revoked' },
+      { type: 'ciphertext' },
+      { type: 'chat', body: 'e agora texto' },
+    ] as const) await (await sut.wpp.receive({ from: phone, ...input })).delivered;
+    await eventually(async () => (view().incomingTexts(phone).includes('e agora texto') ? true : undefined), 15_000, 'the messages in Chatwoot');
+    await chatAtRest(sut, phone);
+    assert.deepEqual(view().incomingTexts(phone), [
+      '↩️ Escolheu: Turno da manhã',
+      '↩️ Escolheu: Sim, quero continuar',
+      '📊 Sondagem: Que dia prefere? (as opções e os votos só se veem no WhatsApp)',
+      '🚫 O motorista apagou esta mensagem antes de ela chegar aqui.',
+      'e agora texto',
+    ], 'the undecrypted one is left for polling to bring once it reads');
   });
 
   it('never attaches an executable, whatever it is called: the agent gets a private note instead', async () => {

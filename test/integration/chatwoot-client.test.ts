@@ -64,7 +64,7 @@ test('finds a contact by its exact phone, never one whose phone merely contains 
   }
   const { contact } = await driverConversation(sim);
   const found = await client.findContactByPhone(PHONE);
-  assert.deepEqual(found, { id: contact.id, name: 'Rui Almeida', phoneNumber: PHONE, identifier: `wa:${WA_ID}`, sourceIds: [WA_ID] });
+  assert.deepEqual(found, { id: contact.id, name: 'Rui Almeida', phoneNumber: PHONE, identifier: `wa:${WA_ID}`, customAttributes: {}, sourceIds: [WA_ID] });
   assert.equal(await client.findContactByPhone('+35191234567'), null);
   assert.ok(sim.requests.every((request) => !request.route.endsWith('/contacts/search')));
 });
@@ -380,4 +380,15 @@ test('POST assignments answers the agent, and an id that is no user unassigns an
   assert.deepEqual(changes, [[{ assignee_id: { previous_value: null, current_value: 2 } }], [{ assignee_id: { previous_value: 2, current_value: null } }]]);
   const activity = sim.messages(conversation.id).filter((m) => m.messageType === 'activity').map((m) => m.content);
   assert.deepEqual(activity, ['Assigned to Ana (Suporte) by Bridge Integration', 'Conversation unassigned by Bridge Integration']);
+});
+
+test("shows and updates a contact: the name replaced, custom attributes merged; an unknown one is null", async (t) => {
+  const sim = await simulator(t);
+  const client = clientFor(sim);
+  const created = await client.createContact({ name: 'Rui', phoneE164: PHONE, identifier: WA_ID, sourceId: WA_ID, customAttributes: { whatsapp_name: 'Rui', city: 'Porto' } });
+  assert.deepEqual((await client.contact(created.id))?.customAttributes, { whatsapp_name: 'Rui', city: 'Porto' });
+  const updated = await client.updateContact(created.id, { name: 'Rui Almeida', customAttributes: { whatsapp_name: 'Rui Almeida' } });
+  assert.deepEqual([updated.name, updated.customAttributes], ['Rui Almeida', { whatsapp_name: 'Rui Almeida', city: 'Porto' }]);
+  assert.equal((await client.updateContact(created.id, { customAttributes: { whatsapp_name: 'R.' } })).name, 'Rui Almeida', 'no name sent, none changed');
+  assert.equal(await client.contact(created.id + 1000), null);
 });

@@ -80,6 +80,7 @@ describe("Chatwoot webhook: what reaches a chat's workflow", () => {
       forward: true, chatId: '351912345678@c.us', message: { kind: 'agent-deletion', chatwootMessageId: 88002, conversationId: 1021 },
     });
     assert.deepEqual(updated({ content_attributes: { external_error: 'WhatsApp ack -1' } }), { forward: false, why: 'a failure recorded' });
+    assert.deepEqual(updated({ content_attributes: { translations: { en: 'Good morning' } } }), { forward: false, why: 'an update that is no retry' });
     const retry = updated({ content_attributes: {} });
     assert.equal(retry.forward && retry.message.kind === 'outbound' && retry.message.retry, 'delivery-1');
     // A created message is never a retry, and an update of a private note or of the bridge's own post is nothing.

@@ -41,6 +41,11 @@ describe('Dockerfile', () => {
   const buildStage = dockerfile.slice(0, dockerfile.indexOf('\nFROM ', dockerfile.indexOf('FROM ') + 1));
   const copiedForTheBuild = [...buildStage.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
 
+  it("installs ffmpeg in the image the worker runs in (agents' recordings become voice notes with it)", () => {
+    const runStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(runStage, /apt-get install -y --no-install-recommends [^\n]*\bffmpeg\b/);
+  });
+
   it('runs the built entry points, with plain node, where compose and the image name them', () => {
     assert.deepEqual(entryPoints.sort(), ['dist/app/api.js', 'dist/app/worker.js']);
     for (const [, service] of commands) assert.equal(service.command![0], 'node');

@@ -6,7 +6,7 @@
 import { buildChatwootApp } from './app.ts';
 import type { ChatwootFaults } from './faults.ts';
 import type { StoreContext } from './store-contacts.ts';
-import { requireConversation } from './store-contacts.ts';
+import { requireContact, requireConversation, updateContact } from './store-contacts.ts';
 import type { UploadedFile } from './store-conversations.ts';
 import { changeStatus, createMessage, deleteMessage, retryMessage, updateMessageStatus, userSender } from './store-conversations.ts';
 import { assignConversation, setLabels } from './store-labels-assignments.ts';
@@ -48,6 +48,8 @@ export interface ChatwootSimulator {
   deleteMessage(conversationId: number, messageId: number): void;
   /** An agent clicks "retry" on a failed message (MessagesController#retry): two message_updated webhooks. */
   retryMessage(conversationId: number, messageId: number): void;
+  /** An agent renames a contact in the UI (ContactsController#update). */
+  renameContact(contactId: number, name: string): void;
   /** The agent in the UI starts or stops typing (a reply, or with `isPrivate` a note): conversation_typing_on / _off. */
   agentTyping(conversationId: number, on: boolean, isPrivate?: boolean): void;
   /** As an agent; fires conversation_status_changed. */
@@ -179,6 +181,9 @@ export async function startChatwootSimulator(opts: ChatwootSimulatorOptions = {}
         isVoiceMessage: false,
       });
       return { messageId: message.id };
+    },
+    renameContact(contactId, name) {
+      updateContact(requireContact(state, contactId), { name });
     },
     agentTyping(conversationId, on, isPrivate = false) {
       webhooks.enqueue(typingEvent(state, on, requireConversation(state, conversationId), state.uiAgent, isPrivate));

@@ -74,6 +74,16 @@ export function validateContact(state: SimulatorState, input: NewContact): Omit<
   return contact;
 }
 
+/**
+ * ContactsController#update: the fields sent replace the contact's (name trimmed), custom_attributes
+ * and additional_attributes are merged into the existing ones (keys not sent are kept).
+ */
+export function updateContact(contact: ContactRecord, input: NewContact): void {
+  if (typeof input.name === 'string') contact.name = input.name.trim();
+  contact.customAttributes = { ...contact.customAttributes, ...objectOr(input.custom_attributes) };
+  contact.additionalAttributes = { ...contact.additionalAttributes, ...objectOr(input.additional_attributes) };
+}
+
 export function insertContact(state: SimulatorState, contact: Omit<ContactRecord, 'id' | 'createdAt' | 'lastActivityAt'>): ContactRecord {
   const record: ContactRecord = { ...contact, id: state.nextId.contact++, createdAt: new Date(), lastActivityAt: null };
   state.contacts.push(record);

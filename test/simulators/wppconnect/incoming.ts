@@ -11,7 +11,14 @@ import { baseMessage, contact, newMessageKey, quoteFields } from './messages.ts'
 import type { SimulatorState } from './state.ts';
 import { findMessage } from './state.ts';
 
-export type IncomingType = 'chat' | 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker' | 'location' | 'vcard';
+/**
+ * wppconnect's message types a phone sends (CONTRACTS.md §2.5). The text-like ones carry their words
+ * in `body`: a list or button choice the chosen option, a poll its question; `ciphertext` (a message
+ * WhatsApp Web could not decrypt yet) and `revoked` (one deleted before it was read) carry nothing.
+ */
+export type IncomingType =
+  | 'chat' | 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker' | 'location' | 'vcard'
+  | 'list_response' | 'buttons_response' | 'poll_creation' | 'ciphertext' | 'revoked';
 
 export interface IncomingInput {
   /** Digits (351912345678), a phone id (…@c.us), an @lid id, or with isGroup the group (digits or …@g.us). */

@@ -93,6 +93,8 @@ export interface WppConnectSimulator {
    * and `onrevokedmessage` is POSTed (`refId` the message, `id` the notice's own).
    */
   revoke(messageId: string): { delivered: Promise<void> };
+  /** The file of a media message sent through the API (to decode what the driver's phone got); undefined for any other. */
+  sentMedia(messageId: string): { bytes: Buffer; mimetype: string } | undefined;
   /** Every delete-message call, in order. */
   deletions: ReadonlyArray<DeletionRecord>;
   /** Every typing call, in order. */
@@ -140,6 +142,7 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
     },
     session: state.session,
     sent: state.sent,
+    sentMedia: (messageId) => (state.sent.some((record) => record.id === messageId) ? state.media.get(messageId) : undefined),
     deletions: state.deletions,
     typing: state.typing,
     requests: state.requests,

@@ -6,7 +6,7 @@ import type { PreHandler } from '../auth.ts';
 import { filterContacts } from '../contact-filter.ts';
 import { restContact, restConversation, slimInbox } from '../rest-format.ts';
 import type { NewContact, StoreContext } from '../store-contacts.ts';
-import { buildContactInbox, insertContact, requireContact, requireInbox, validateContact } from '../store-contacts.ts';
+import { buildContactInbox, insertContact, requireContact, requireInbox, updateContact, validateContact } from '../store-contacts.ts';
 
 type Params = { account_id: string; id: string };
 const RESULTS_PER_PAGE = 15;
@@ -60,6 +60,15 @@ export function contactRoutes(app: FastifyInstance, ctx: StoreContext, preHandle
   // Contact#destroy (swagger: DELETE /contacts/{id}, 200 with no body; 404 for an unknown id). In
   // Chatwoot's Contact model its contact inboxes and conversations, with their messages, are
   // `dependent: :destroy_async`: they go with it.
+  // Show and update (§1.2): `{payload: <contact>}`.
+  app.get<{ Params: Params }>(`${base}/:id`, { preHandler }, (request) => ({ payload: restContact(state, requireContact(state, request.params.id)) }));
+
+  app.put<{ Params: Params; Body: NewContact | undefined }>(`${base}/:id`, { preHandler }, (request) => {
+    const contact = requireContact(state, request.params.id);
+    updateContact(contact, request.body ?? {});
+    return { payload: restContact(state, contact) };
+  });
+
   app.delete<{ Params: Params }>(`${base}/:id`, { preHandler }, (request, reply) => {
     const contact = requireContact(state, request.params.id);
     const conversations = new Set(state.conversations.filter((conversation) => conversation.contactId === contact.id).map((conversation) => conversation.id));
