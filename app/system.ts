@@ -205,6 +205,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           personal,
           wppconnect,
           includeGroups: config.BRIDGE_INCLUDE_GROUPS,
+          readReceipts: config.BRIDGE_READ_RECEIPTS,
           handOff: chats.events,
         },
         bot: config.TYPEBOT_URL === undefined

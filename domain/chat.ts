@@ -59,6 +59,8 @@ export interface DriverReaction {
   /** The message reacted to. */
   targetWhatsappId: string;
   emoji: string;
+  /** When WhatsApp stamped it (ms): the same reaction given again after being taken back is a new event. */
+  at: number;
 }
 
 /** The driver deleted a message for everyone (WPPConnect `onrevokedmessage`). */
@@ -130,7 +132,7 @@ export function eventKey(event: ChatEvent): string {
     case 'control':
       return `ctl:${event.control}:${event.ref}`;
     case 'reaction':
-      return `re:${event.reactionId}:${event.emoji}`;
+      return `re:${event.reactionId}:${event.at}:${event.emoji}`;
     case 'revoke':
       return `rv:${event.targetWhatsappId}`;
     case 'agent-deletion':
@@ -157,7 +159,7 @@ export const chatwootSourceId = {
   /** The note for agents about a reply WhatsApp refused. */
   undeliveredNote: (chatwootMessageId: number) => `note:undelivered:${chatwootMessageId}`,
   /** A driver's reaction (or its removal), shown against the message reacted to. */
-  reaction: (reactionId: string, emoji: string) => `note:reaction:${reactionId}:${emoji}`,
+  reaction: (reactionId: string, at: number, emoji: string) => `note:reaction:${reactionId}:${at}:${emoji}`,
   /** The note that the driver deleted a message for everyone (the original stays). */
   revokedNote: (whatsappId: string) => `note:revoked:${whatsappId}`,
   /** The note about an agent's deletion WhatsApp no longer allows. */

@@ -78,6 +78,11 @@ const replyOrder = 'chat-reply-order';
 /** Patch id: a driver's message delivered late waits `inboundOrderWindowMs` before it is relayed. */
 const inboundOrder = 'chat-inbound-order';
 /**
+ * Patch id: a reaction or deletion waits for the message it is about, and an agent's deletion drops
+ * its reply from the queue (a worker of the version before, fed these events by a newer API, did neither).
+ */
+const messageActions = 'chat-message-actions';
+/**
  * A driver's message is late when the bridge received it this long after WhatsApp stamped it.
  * Stamps are whole seconds: a message posted as it is sent is at most a second or so old.
  */
@@ -165,7 +170,7 @@ export async function chat(input: ChatInput): Promise<void> {
     }
     // Only a driver's message can be behind: the company's own (true_…) were sent before anything reacted to them.
     const target = targetOf(event);
-    return target !== null && target.startsWith('false_') && !seen.has(inboundEventKey(target)) ? targetWaitMs : 0;
+    return target !== null && target.startsWith('false_') && !seen.has(inboundEventKey(target)) && actsOnMessages() ? targetWaitMs : 0;
   };
   /** How many events from the queue's head go in the next batch: up to `batchSize`, cut before the first event still in its window. */
   const ready = () => {
@@ -181,15 +186,23 @@ export async function chat(input: ChatInput): Promise<void> {
     queueFull = full;
     upsertSearchAttributes([{ key: ChatQueueFullAttribute, value: full }]);
   };
-  /** An agent deleted a reply still waiting here: it never goes to WhatsApp (nor does the deletion). */
+  /**
+   * An agent deleted a reply still waiting here: it never goes to WhatsApp, and neither do retries of
+   * it. True when the reply itself was waiting (nothing of it can have been sent, so the deletion has
+   * nothing to do); a retry waiting alone means parts may have gone, and the deletion still goes.
+   */
   const dropQueuedReply = (chatwootMessageId: number): boolean => {
-    const before = queue.length;
+    let original = false;
     for (let index = queue.length - 1; index >= 0; index--) {
       const queued = queue[index]!;
-      if (queued.kind === 'outbound' && queued.chatwootMessageId === chatwootMessageId) queue.splice(index, 1);
+      if (queued.kind !== 'outbound' || queued.chatwootMessageId !== chatwootMessageId) continue;
+      if (queued.retry === undefined) original = true;
+      queue.splice(index, 1);
     }
-    return queue.length < before;
+    return original;
   };
+  /** Whether this history orders reactions and deletions (`messageActions`). */
+  const actsOnMessages = () => patched(messageActions);
   let bot = input.bot === undefined ? undefined : createChatBot(input.chatId, input.bot, input.carried?.bot);
   const configureBot = (settings: BotSettings | null) => {
     if (settings === null) bot = undefined;
@@ -215,7 +228,7 @@ export async function chat(input: ChatInput): Promise<void> {
       const key = eventKey(event);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (event.kind === 'agent-deletion' && dropQueuedReply(event.chatwootMessageId)) continue;
+      if (event.kind === 'agent-deletion' && actsOnMessages() && dropQueuedReply(event.chatwootMessageId)) continue;
       const window = windowOf(event);
       if (window > 0) {
         waiting.add(key);

@@ -101,7 +101,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
           } else if (event.kind === 'ack') {
             if ((await relayAck(deps, event)) === 'company-phone') companyPhoneMessages.push(event.whatsappId);
           } else if (event.kind === 'reaction') {
-            await relayReaction(deps, input.chatId, event, link);
+            link = await relayReaction(deps, input.chatId, event, link);
           } else if (event.kind === 'revoke') {
             await relayDriverDeletion(deps, input.chatId, event, link);
           } else if (event.kind === 'agent-deletion') {

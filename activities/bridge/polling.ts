@@ -13,6 +13,8 @@ export interface PollingDependencies {
   /** Hands a chat's events to its workflow (the API's webhooks use the same). */
   handOff: (chatId: string, events: ChatEvent[]) => Promise<void>;
   includeGroups: boolean;
+  /** BRIDGE_READ_RECEIPTS: with 'agent', polling never marks a chat read (the driver would see blue ticks before anyone read it). */
+  readReceipts?: 'whatsapp' | 'agent';
 }
 
 
@@ -72,7 +74,17 @@ export function createPollingActivities(deps: PollingDependencies) {
      * mark, and what came meanwhile is handed over as well.
      */
     async pollNewMessages(): Promise<{ found: number }> {
-      const chats = await handAll(await deps.wppconnect.newMessages());
+      const fresh = await deps.wppconnect.newMessages();
+      if (deps.readReceipts === 'agent') {
+        // The chats stay unread until an agent reads them, so WPPConnect returns their messages on every
+        // poll: only those never relayed are handed over, and nothing is marked read.
+        const byChatId = new Map<string, WhatsAppMessage[]>();
+        for (const message of fresh) byChatId.set(message.chatId, [...(byChatId.get(message.chatId) ?? []), message]);
+        const missing = (await Promise.all([...byChatId].map(([chatId, messages]) => unrelayed(deps, chatId, messages)))).flat();
+        const taken = await handAll(missing);
+        return { found: [...taken.values()].reduce((total, events) => total + events.length, 0) };
+      }
+      const chats = await handAll(fresh);
       let found = [...chats.values()].reduce((total, events) => total + events.length, 0);
       for (const [chatId, events] of chats) {
         await deps.wppconnect.markChatRead(chatId);

@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   agentReplyDeliveryKeys, chatwootSourceId, whatsappDeleteForEveryoneHours,
   type AgentDeletion, type ChatwootLink, type DriverDeletion, type DriverReaction,
@@ -29,22 +30,27 @@ async function chatwootCopyOf(deps: BridgeDependencies, chatId: string, whatsapp
   return copy === null || copy.conversationId === null ? null : { conversationId: copy.conversationId, messageId: copy.messageId };
 }
 
-/** The conversation to write in: the message's own, else the chat's current one. */
+/** The conversation a note about a message goes in: the message's own (a note reopens nothing), else the chat's current one. */
 async function conversationFor(deps: BridgeDependencies, chatId: string, copy: ChatwootCopy | null, link: ChatwootLink | null): Promise<number> {
   if (copy !== null) return copy.conversationId;
   if (link !== null) return link.conversationId;
   return (await resolveConversation(deps, chatId, null)).conversationId;
 }
 
-/** A driver's reaction (or its removal) as a message from them in reply to the one reacted to. */
-export async function relayReaction(deps: BridgeDependencies, chatId: string, reaction: DriverReaction, link: ChatwootLink | null): Promise<void> {
+/**
+ * A driver's reaction (or its removal) as a message from them, in the chat's current conversation
+ * like anything else they send (so one to last week's message does not reopen last week's), in
+ * reply to the message reacted to when that message is in it.
+ */
+export async function relayReaction(deps: BridgeDependencies, chatId: string, reaction: DriverReaction, link: ChatwootLink | null): Promise<ChatwootLink> {
+  const current = link ?? (await resolveConversation(deps, chatId, null));
   const copy = await chatwootCopyOf(deps, chatId, reaction.targetWhatsappId);
-  const conversationId = await conversationFor(deps, chatId, copy, link);
-  await postToConversationOnce(deps.chatwoot, conversationId, chatwootSourceId.reaction(reaction.reactionId, reaction.emoji), () => ({
+  await postToConversationOnce(deps.chatwoot, current.conversationId, chatwootSourceId.reaction(reaction.reactionId, reaction.at, reaction.emoji), () => ({
     messageType: 'incoming',
     content: agentRenderings.reaction(reaction.emoji),
-    ...(copy === null ? {} : { inReplyTo: copy.messageId }),
+    ...(copy?.conversationId === current.conversationId ? { inReplyTo: copy.messageId } : {}),
   }), { lookFirst: true });
+  return { contactId: current.contactId, conversationId: current.conversationId };
 }
 
 /** A driver deleted a message for everyone: a private note in reply to it; the message itself stays as it was. */
@@ -71,8 +77,13 @@ export async function relayAgentDeletion(deps: BridgeDependencies, chatId: strin
   const tooOld = sent.filter((part) => (part.sentAt?.getTime() ?? 0) < deadline);
   for (const part of sent) {
     if (tooOld.includes(part)) continue;
-    // Deleting a message already deleted is harmless: a retry repeats it.
-    await deps.wppconnect.deleteMessage({ chatId, messageId: part.whatsappMessageId! });
+    try {
+      await deps.wppconnect.deleteMessage({ chatId, messageId: part.whatsappMessageId! });
+    } catch (error) {
+      // WhatsApp refused this one for good: the other parts are still deleted. An outage is retried (rethrown).
+      if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
+      log.warn('WhatsApp refused to delete a part of an agent\'s reply', { error: error.message });
+    }
   }
   if (tooOld.length === 0) return;
   log.info('An agent deleted a reply WhatsApp no longer lets the company delete', { parts: tooOld.length });

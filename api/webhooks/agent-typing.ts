@@ -4,14 +4,14 @@
  * WPPConnect is called when the state changes, and again while it stays on only every `refreshMs`,
  * so a burst is a call or two. An "off" that overtook its "on" is not undone by it (an "on" that
  * comes just after an unmatched "off" is taken as the older one), and an "on" never followed by an
- * "off" lapses after `holdMs` (wa-js keeps "typing…" until told otherwise). Ephemeral: kept in this
+ * "off" lapses after `holdMs` (wa-js keeps "typing…" until told otherwise); sending the reply stops it. Ephemeral: kept in this
  * process only (with several API instances a burst split between them costs a call more), never
  * through the chat's workflow, and a failure is only logged.
  */
 export interface AgentTypingRelay {
   typing(chatId: string, typing: boolean): Promise<void>;
-  /** The agent's reply went: WhatsApp ends "typing…" itself, so the next typing starts afresh. */
-  replied(chatId: string): void;
+  /** The agent sent their reply: "typing…" stops now (the reply may wait a moment, or never reach WhatsApp), and the next typing starts afresh. */
+  replied(chatId: string): Promise<void>;
   /** Forgets every chat (its lapse timers too). */
   close(): void;
 }
@@ -88,9 +88,9 @@ export function createAgentTypingRelay(options: AgentTypingOptions): AgentTyping
       keepNewest(shown, chatId, { since: now(), lapse }, forget);
       await show(chatId, true);
     },
-    replied(chatId) {
-      forget(chatId);
+    async replied(chatId) {
       unmatchedOff.delete(chatId);
+      if (forget(chatId)) await show(chatId, false);
     },
     close() {
       for (const chatId of [...shown.keys()]) forget(chatId);

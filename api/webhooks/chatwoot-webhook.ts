@@ -97,7 +97,7 @@ export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits)
       return reply.status(200).send({ ok: true, forwarded: false, reason: 'already on WhatsApp' });
     }
     await inbox.keep(decision.chatId, decision.message);
-    if (decision.message.kind === 'outbound') typing?.replied(decision.chatId);
+    if (decision.message.kind === 'outbound' && decision.message.retry === undefined) await typing?.replied(decision.chatId);
     return reply.status(200).send({ ok: true, forwarded: true });
   };
 

@@ -69,7 +69,7 @@ export const wppconnectWebhookRoutes = (deps: AppDependencies, limits: EdgeLimit
       if (!relayed) return reply.send({ ok: true, relayed: false });
       if (!isWhatsAppChatId(event.chatId)) throw notAChat(event.chatId);
       await deps.chats.events(event.chatId, [event.kind === 'reaction'
-        ? { kind: 'reaction', reactionId: event.reactionId, targetWhatsappId: event.messageId, emoji: event.emoji }
+        ? { kind: 'reaction', reactionId: event.reactionId, targetWhatsappId: event.messageId, emoji: event.emoji, at: event.at }
         : { kind: 'revoke', targetWhatsappId: event.messageId }]);
       return reply.send({ ok: true, relayed: true });
     }

@@ -3,14 +3,26 @@ import type { InboundMessage } from '../../domain/chat.ts';
 import type { WhatsAppMessage } from './message.ts';
 import { agentRenderings } from '../../domain/texts/agents.ts';
 
+/** WhatsApp's own notices in a chat (security code changed, group changes, calls…): nothing a driver wrote. */
+const noticeTypes: ReadonlySet<string> = new Set(['e2e_notification', 'notification_template', 'notification', 'gp2', 'call_log', 'protocol', 'broadcast_notification']);
+
+/**
+ * How long a message WhatsApp has yet to decrypt (`ciphertext`, "A aguardar esta mensagem") is left
+ * for polling to bring once it reads: relaying its placeholder at once would spend its id, and the
+ * text that follows under that id would never come. Past it, the agent at least learns one came.
+ */
+export const undecryptedWaitSeconds = 10 * 60;
+
 /**
  * Whether a message is the driver's to relay: not the company's own, not a status broadcast, not a
- * group's unless groups are relayed, and not one WhatsApp has yet to decrypt (`ciphertext`: relaying
- * its placeholder would spend its id, and the text that follows under that id would never come;
- * polling brings it once it reads).
+ * group's unless groups are relayed, not one of WhatsApp's notices, and not one still waiting to be
+ * decrypted (for `undecryptedWaitSeconds`).
  */
-export const isRelayable = (message: Pick<WhatsAppMessage, 'fromMe' | 'chatId' | 'isGroupMsg' | 'type'>, includeGroups: boolean): boolean =>
-  !message.fromMe && message.chatId !== 'status@broadcast' && (includeGroups || !message.isGroupMsg) && message.type !== 'ciphertext';
+export const isRelayable = (
+  message: Pick<WhatsAppMessage, 'fromMe' | 'chatId' | 'isGroupMsg' | 'type' | 'timestamp'>, includeGroups: boolean, nowMs = Date.now(),
+): boolean =>
+  !message.fromMe && message.chatId !== 'status@broadcast' && (includeGroups || !message.isGroupMsg) && !noticeTypes.has(message.type)
+  && (message.type !== 'ciphertext' || nowMs / 1000 - message.timestamp > undecryptedWaitSeconds);
 
 /** A vCard's name and numbers, for agents to read (`FN:` and `TEL` lines). */
 function contactCardText(vcard: string): string {
@@ -21,8 +33,8 @@ function contactCardText(vcard: string): string {
 
 /**
  * What an agent should read for a message: its text, caption, or a readable rendering; never
- * nothing for a message without a file (Chatwoot takes no empty message, and the agent must know
- * something came).
+ * nothing for a message of any other kind without a file (Chatwoot takes no empty message, and the
+ * agent must know something came).
  */
 export function readableText(message: IncomingWhatsAppMessage): string | null {
   if (message.type === 'location' && message.location !== undefined) {
@@ -42,6 +54,9 @@ export function readableText(message: IncomingWhatsAppMessage): string | null {
       return agentRenderings.deletedBeforeRelay();
     case 'ciphertext':
       return agentRenderings.notDecrypted();
+    case 'chat':
+      // WhatsApp sends no empty text: one is nothing to show (Chatwoot refuses it, and the relay counts it as a failure).
+      return body;
     default:
       return body ?? agentRenderings.unreadable(message.type);
   }

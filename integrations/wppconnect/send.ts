@@ -6,7 +6,9 @@
  * for files and voice (what the controllers read, though swagger omits it for them).
  */
 import { assertChatId, assertDataUrl, assertMessageId, recipientOf } from './address.ts';
-import { expectBody } from './failures.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../domain/errors.ts';
+import { expectBody, serverMessage } from './failures.ts';
 import { actionResponse, sendMessageResponse } from './schemas.ts';
 import type { Transport } from './transport.ts';
 
@@ -85,7 +87,12 @@ export function sendOperations(transport: Transport): SendOperations {
       assertChatId(chatId);
       assertMessageId(messageId);
       // The controller hands `phone` to wa-js as it is: the whole chat id.
-      expectBody('delete-message', await transport.call('POST', 'delete-message', { phone: chatId, isGroup: chatId.endsWith('@g.us'), messageId }), actionResponse);
+      const response = await transport.call('POST', 'delete-message', { phone: chatId, isGroup: chatId.endsWith('@g.us'), messageId });
+      // wa-js threw (a message it does not know, say): trying again would only throw again. A proxy's 500 is an outage, and is retried.
+      if (response.status === 500 && serverMessage(response.body) === 'Error on delete message') {
+        throw ApplicationFailure.nonRetryable('WPPConnect could not delete the message (wa-js refused it)', ErrorType.ExternalServiceRejected);
+      }
+      expectBody('delete-message', response, actionResponse);
     },
 
     async setTyping({ chatId, typing }) {

@@ -23,7 +23,7 @@ export type WppConnectWebhookEvent =
   | { kind: 'ack'; session: string; messageId: string; chatId: string; fromMe: boolean; ack: number; timestamp: number | null }
   | { kind: 'session'; event: 'status-find' | 'closesession' | 'logoutsession' | 'qrcode'; session: string; status: string }
   /** Someone reacted to a message (`fromMe`: from the company's phone); an empty emoji takes the reaction back. */
-  | { kind: 'reaction'; session: string; chatId: string; reactionId: string; messageId: string; emoji: string; fromMe: boolean }
+  | { kind: 'reaction'; session: string; chatId: string; reactionId: string; messageId: string; emoji: string; fromMe: boolean; at: number }
   /** A message was deleted for everyone (`fromMe`: one of the company's). */
   | { kind: 'revoke'; session: string; chatId: string; messageId: string; fromMe: boolean }
   | { kind: 'ignored'; event: string };
@@ -57,6 +57,8 @@ export const onReactionPayload = envelope.extend({
   id: wid,
   msgId: wid,
   reactionText: z.string().max(64).nullish(),
+  /** WhatsApp's stamp, in ms. */
+  timestamp: z.number().nullish(),
 });
 
 /** `onrevokedmessage`: `refId` is the message deleted, `id` the revoke notice's own. */
@@ -133,6 +135,7 @@ export function parseWppConnectWebhook(body: unknown): WppConnectWebhookEvent {
         messageId: payload.msgId,
         emoji: payload.reactionText ?? '',
         fromMe: payload.id.startsWith('true_'),
+        at: payload.timestamp ?? 0,
       };
     }
     case 'onrevokedmessage': {

@@ -50,16 +50,19 @@ export function createVoiceNotes(options: VoiceNoteOptions): VoiceNotes {
         const output = path.join(folder, 'voice.ogg');
         await writeFile(input, bytes, { mode: 0o600 });
         try {
-          await promisify(execFile)(options.ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', input, ...encode, output], { timeout, maxBuffer: 1024 * 1024 });
+          // Only the file itself is read: a "recording" that is a playlist naming other addresses fetches nothing.
+          const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-protocol_whitelist', 'file', '-i', input, ...encode, output];
+          await promisify(execFile)(options.ffmpegPath, args, { timeout, maxBuffer: 1024 * 1024 });
         } catch (error) {
-          const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
+          const failure = error as Omit<NodeJS.ErrnoException, 'code'> & { code?: string | number; stderr?: string; killed?: boolean };
           if (failure.code === 'ENOENT') {
             missing = true;
             options.warn?.(`ffmpeg (FFMPEG_PATH=${options.ffmpegPath}) is not installed: agents' recordings go to WhatsApp as they are, and may not play there as voice notes`);
             return null;
           }
-          if (failure.killed === true) throw new Error(`ffmpeg took longer than ${timeout} ms`);
-          throw new NotAudioError((failure.stderr ?? failure.message).trim().split('\n').at(-1) ?? 'ffmpeg failed');
+          // ffmpeg ran and said no: the recording. Anything else (killed, out of time, not allowed to run) may pass on a retry.
+          if (typeof failure.code !== 'number' || failure.killed === true) throw new Error(`ffmpeg did not finish (${failure.killed === true ? `over ${timeout} ms` : String(failure.code ?? failure.message)})`);
+          throw new NotAudioError((failure.stderr ?? '').trim().split('\n').at(-1) || `ffmpeg exited with ${failure.code}`);
         }
         return await readFile(output);
       } finally {

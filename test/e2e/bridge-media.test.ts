@@ -6,6 +6,7 @@ import { chatMediaKey } from '../../platform/storage/chat-media-key.ts';
 import sharp from 'sharp';
 import { gpsMarker, heicWithGps, makeJpeg, makePdf } from '../fixtures/documents.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
+import { ffmpegMissing, makeRecording } from '../support/ffmpeg.ts';
 import { describeChat, eventually, useTestSystem } from '../support/test-system.ts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -121,7 +122,8 @@ describe('WhatsApp ↔ Chatwoot bridge: media', () => {
       attachments: [
         { filename: 'rota.jpg', contentType: 'image/jpeg', bytes: photo },
         { filename: 'fatura.pdf', contentType: 'application/pdf', bytes: pdf },
-        { filename: 'nota.ogg', contentType: 'audio/ogg', bytes: oggVoiceNote() },
+        // A real recording where ffmpeg is (the bridge re-encodes it, and refuses what is no audio); as it came where it is not.
+        { filename: 'nota.webm', contentType: 'audio/webm', bytes: ffmpegMissing() === undefined ? await makeRecording(1, 'webm') : oggVoiceNote() },
       ],
     });
     const sentTo = () => sut.wpp.sent.filter((message) => message.phone === phone);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { isRelayable, undecryptedWaitSeconds } from '../../integrations/wppconnect/chat-event.ts';
 import { parseWppConnectWebhook } from '../../integrations/wppconnect/webhook.ts';
 import { AppError, ErrorType } from '../../domain/errors.ts';
 
@@ -204,7 +205,7 @@ test("onreactionmessage: the message reacted to, the emoji ('' takes it back) an
   });
   assert.deepEqual(reaction('false_351912345678@c.us_3EB0AA', '👍'), {
     kind: 'reaction', session: 'bridge', chatId: '351912345678@c.us', reactionId: 'false_351912345678@c.us_3EB0AA',
-    messageId: 'true_351912345678@c.us_3EB0FFEE00112233', emoji: '👍', fromMe: false,
+    messageId: 'true_351912345678@c.us_3EB0FFEE00112233', emoji: '👍', fromMe: false, at: 1781700500123,
   });
   const removed = reaction({ fromMe: true, remote: '351912345678@c.us', id: '3EB0BB', _serialized: 'true_351912345678@c.us_3EB0BB' }, '');
   assert.deepEqual(removed.kind === 'reaction' && [removed.emoji, removed.fromMe], ['', true]);
@@ -220,4 +221,16 @@ test('onrevokedmessage: the message deleted for everyone (refId), and whether it
   });
   const own = revoked('true_351912345678@c.us_3EB0FFEE00112233');
   assert.equal(own.kind === 'revoke' && own.fromMe, true);
+});
+
+test("isRelayable: the driver's messages, not WhatsApp's notices, and an undecrypted one only once it has waited for polling", () => {
+  const now = 1_781_700_000_000;
+  const message = (type: string, secondsAgo = 0) => ({ fromMe: false, chatId: '351912345678@c.us', isGroupMsg: false, type, timestamp: now / 1000 - secondsAgo });
+  assert.equal(isRelayable(message('chat'), false, now), true);
+  for (const notice of ['e2e_notification', 'gp2', 'call_log', 'notification_template']) assert.equal(isRelayable(message(notice), false, now), false, notice);
+  assert.equal(isRelayable(message('ciphertext', 60), false, now), false, 'a minute old: polling may still bring it');
+  assert.equal(isRelayable(message('ciphertext', undecryptedWaitSeconds + 1), false, now), true, 'past the wait: the agent learns one came');
+  assert.equal(isRelayable({ ...message('chat'), fromMe: true }, false, now), false);
+  assert.equal(isRelayable({ ...message('chat'), isGroupMsg: true }, false, now), false);
+  assert.equal(isRelayable({ ...message('chat'), isGroupMsg: true }, true, now), true);
 });

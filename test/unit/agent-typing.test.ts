@@ -59,13 +59,14 @@ describe("the agent's typing, shown on the driver's phone", () => {
     assert.deepEqual(calls, [['a@c.us', true]]);
   });
 
-  it('starts afresh after the reply went, and keeps chats apart', async () => {
+  it('stops when the reply is sent, starts afresh after it, and keeps chats apart', async () => {
     await relay.typing('a@c.us', true);
     await relay.typing('b@c.us', true);
-    relay.replied('a@c.us');
+    await relay.replied('a@c.us');
+    await relay.replied('a@c.us');
     await relay.typing('a@c.us', true);
     await relay.typing('b@c.us', false);
-    assert.deepEqual(calls, [['a@c.us', true], ['b@c.us', true], ['a@c.us', true], ['b@c.us', false]]);
+    assert.deepEqual(calls, [['a@c.us', true], ['b@c.us', true], ['a@c.us', false], ['a@c.us', true], ['b@c.us', false]]);
   });
 
   it('only logs when WPPConnect fails', async () => {
