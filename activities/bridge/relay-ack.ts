@@ -1,5 +1,5 @@
 import type { DeliveryAck } from '../../domain/chat.ts';
-import { deliveryOfMessage } from '../../platform/stores/deliveries.ts';
+import { deliveryOfMessage, markAgentMessageFailed } from '../../platform/stores/deliveries.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
 /** WPPConnect ack levels → Chatwoot message status (sent, delivered, read; negative = failed). */
@@ -24,6 +24,8 @@ export async function relayAck(deps: Pick<BridgeDependencies, 'db' | 'personal' 
   // Only an agent's reply has a Chatwoot message whose status follows WhatsApp's.
   const reply = sent.origin === 'agent' ? sent.chatwoot : null;
   if (reply === null || reply.conversationId === null) return 'ignored';
+  // Recorded before Chatwoot is told, so the retry Chatwoot then offers finds it not sent.
+  if (status === 'failed') await markAgentMessageFailed(deps.db, deps.personal, ack.whatsappId);
   await deps.chatwoot.setMessageStatus(reply.conversationId, reply.messageId, status, status === 'failed' ? `WhatsApp ack ${ack.ack}` : undefined);
   return 'relayed';
 }

@@ -97,7 +97,8 @@ export const chatwootWebhookRoutes = (deps: AppDependencies, limits: EdgeLimits)
       return reply.status(200).send({ ok: true, forwarded: false, reason: 'already on WhatsApp' });
     }
     await inbox.keep(decision.chatId, decision.message);
-    if (decision.message.kind === 'outbound' && decision.message.retry === undefined) await typing?.replied(decision.chatId);
+    // Not waited for: the reply is kept, and Chatwoot marks it failed if this answer takes over 5 s.
+    if (decision.message.kind === 'outbound' && decision.message.retry === undefined) void typing?.replied(decision.chatId);
     return reply.status(200).send({ ok: true, forwarded: true });
   };
 

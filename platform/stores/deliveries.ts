@@ -198,6 +198,14 @@ export async function replyParts(db: Db, personal: PersonalData, chatId: string,
     .sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
 }
 
+/**
+ * WhatsApp reported an agent's sent message failed (a negative ack): its delivery counts as refused,
+ * so the agent's retry in Chatwoot sends it again.
+ */
+export async function markAgentMessageFailed(db: Db, personal: PersonalData, whatsappMessageId: string): Promise<void> {
+  await db.query("UPDATE whatsapp_deliveries SET status = 'failed' WHERE whatsapp_message_id = $1 AND origin = 'agent'", [personal.index('message', whatsappMessageId)]);
+}
+
 /** An agent retried a reply WhatsApp had refused: the refusals of its parts are forgotten, so their next claims send them again. */
 export async function forgetRefusals(db: Db, personal: PersonalData, keys: string[]): Promise<void> {
   await db.query("DELETE FROM whatsapp_deliveries WHERE delivery_key = ANY($1) AND status = 'failed'", [keys.map((key) => personal.index('delivery', key))]);

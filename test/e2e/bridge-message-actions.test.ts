@@ -158,6 +158,21 @@ describe('WhatsApp ↔ Chatwoot bridge: reactions, deletions and retries', () =>
     assert.equal(sut.chatwoot!.messages(conversationId).find((message) => message.id === messageId)?.status, 'read');
   });
 
+  it('sends again, on the agent\'s retry, a reply WhatsApp took and then reported failed', async () => {
+    const phone = newDriverPhone();
+    await driverWrites(phone, 'Recebeu a minha mensagem?');
+    const reply = await agentReplies(phone, 'Sim, recebi.');
+    await chatAtRest(sut, phone);
+    const conversationId = chatwootView(sut).conversationIdOf(phone);
+    await sut.wpp.failDelivery(reply.whatsappId);
+    await eventually(async () => (sut.chatwoot!.messages(conversationId).find((message) => message.id === reply.messageId)?.status === 'failed' ? true : undefined), 15_000, 'the reply marked failed');
+    await chatAtRest(sut, phone);
+    sut.chatwoot!.retryMessage(conversationId, reply.messageId);
+    await eventually(async () => (sentTo(phone).length === 2 ? true : undefined), 15_000, 'the reply sent again');
+    await chatAtRest(sut, phone);
+    assert.deepEqual(sentTo(phone).map((message) => message.body), ['Sim, recebi.', 'Sim, recebi.']);
+  });
+
   it('sends a reply WhatsApp refused once the agent retries it, after the number is fixed', async () => {
     const phone = newDriverPhone();
     await driverWrites(phone, 'Mudei de número?');

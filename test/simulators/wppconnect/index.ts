@@ -99,6 +99,8 @@ export interface WppConnectSimulator {
   deletions: ReadonlyArray<DeletionRecord>;
   /** Every typing call, in order. */
   typing: ReadonlyArray<TypingRecord>;
+  /** WhatsApp gives up on a message we sent (ack -1, failed), POSTed as `onack`. */
+  failDelivery(messageId: string): Promise<void>;
   /** The recipient read a message we sent: ack 3, POSTed as `onack`. */
   markRead(messageId: string): Promise<void>;
   /** A contact WhatsApp shows by LID: pn-lid maps `lid` and the phone both ways. */
@@ -201,6 +203,10 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
       const { remote } = idParts(target.id);
       const data = { from: remote, to: state.ownId, id: `false_${remote}_${newMessageKey()}`, refId: target.id };
       return { delivered: webhooks.aboutMessage('onrevokedmessage', data, target.id) };
+    },
+    async failDelivery(messageId) {
+      if (findMessage(state, messageId)?.fromMe !== true) throw new Error(`failDelivery: ${messageId} is not a message we sent`);
+      await webhooks.fail(messageId);
     },
     async markRead(messageId) {
       if (findMessage(state, messageId)?.fromMe !== true) throw new Error(`markRead: ${messageId} is not a message we sent`);

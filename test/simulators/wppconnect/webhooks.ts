@@ -58,6 +58,14 @@ export class WebhookSender {
     return this.postAck(message);
   }
 
+  /** The message failed (ack -1): the one way an ack goes down. */
+  fail(messageId: string): Promise<void> {
+    const message = findMessage(this.state, messageId);
+    if (message === undefined || message.ack < 0) return Promise.resolve();
+    message.ack = -1;
+    return this.postAck(message);
+  }
+
   private postAck(message: WaMessage): Promise<void> {
     const data = this.withMedia({ ...message, id: idObject(message.id) }, message.id);
     return this.track(this.deliver('onack', data, message.id, undefined));
