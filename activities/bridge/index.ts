@@ -53,7 +53,7 @@ export function createBridgeActivities(deps: BridgeDependencies) {
   const followName = createContactNames();
   /** A name that cannot be followed now is followed with the driver's next message: it never holds up the relay. */
   const followNameOf = async (chatId: string, event: InboundMessage, link: ChatwootLink) => {
-    if (event.senderName === null || event.author !== undefined || isGroupChatId(chatId)) return;
+    if (event.senderName === null || isGroupChatId(chatId)) return;
     await followName(deps, chatId, link.contactId, event.senderName).catch((error: unknown) => {
       log.warn('The driver\'s WhatsApp name could not be followed on their Chatwoot contact', { error: error instanceof Error ? error.name : 'unknown' });
     });

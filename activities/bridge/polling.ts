@@ -79,7 +79,11 @@ export function createPollingActivities(deps: PollingDependencies) {
         // The chats stay unread until an agent reads them, so WPPConnect returns their messages on every
         // poll: only those never relayed are handed over, and nothing is marked read.
         const byChatId = new Map<string, WhatsAppMessage[]>();
-        for (const message of fresh) byChatId.set(message.chatId, [...(byChatId.get(message.chatId) ?? []), message]);
+        for (const message of fresh) {
+          const chat = byChatId.get(message.chatId) ?? [];
+          chat.push(message);
+          byChatId.set(message.chatId, chat);
+        }
         const missing = (await Promise.all([...byChatId].map(([chatId, messages]) => unrelayed(deps, chatId, messages)))).flat();
         const taken = await handAll(missing);
         return { found: [...taken.values()].reduce((total, events) => total + events.length, 0) };

@@ -77,6 +77,10 @@ function decideConversationEvent(body: unknown, inboxId: number): ChatwootDecisi
   return { forward: false, why: `${conversation.event} without an assignment, a resolution or the ${resumeBotLabel} label` };
 }
 
+/** A webhook's event name. Only a string names one: anything else (an object with its own toString, say) is an event the bridge does not know. */
+const eventOf = (body: unknown): string =>
+  typeof body === 'object' && body !== null && 'event' in body && typeof body.event === 'string' ? body.event : 'unknown';
+
 /** `conversation_typing_on` / `_off` (§1.7): the agent who types, the conversation, and whether it is a private note. */
 const typingEvent = z.object({
   event: z.enum(['conversation_typing_on', 'conversation_typing_off']),
@@ -86,9 +90,12 @@ const typingEvent = z.object({
 
 /** An agent started or stopped typing a reply (not a private note) in one of the inbox's chats; null for any other webhook. */
 export function agentTyping(body: unknown, inboxId: number): { chatId: string; typing: boolean } | null {
+  // Every webhook is asked first: a message's is not parsed as a typing event.
+  const event = eventOf(body);
+  if (event !== 'conversation_typing_on' && event !== 'conversation_typing_off') return null;
   const parsed = typingEvent.safeParse(body);
   if (!parsed.success || parsed.data.is_private === true) return null;
-  const { conversation, event } = parsed.data;
+  const { conversation } = parsed.data;
   if (conversation.inbox_id !== inboxId || !isWhatsAppChatId(conversation.contact_inbox.source_id)) return null;
   return { chatId: conversation.contact_inbox.source_id, typing: event === 'conversation_typing_on' };
 }
@@ -103,8 +110,7 @@ export function agentTyping(body: unknown, inboxId: number): { chatId: string; t
  * translation) is nothing to do.
  */
 export function decideChatwootWebhook(body: unknown, inboxId: number, updateRef = ''): ChatwootDecision {
-  // Only a string names an event: anything else (an object with its own toString, say) is an event the bridge does not know.
-  const event = typeof body === 'object' && body !== null && 'event' in body && typeof body.event === 'string' ? body.event : 'unknown';
+  const event = eventOf(body);
   if (event === 'conversation_status_changed' || event === 'conversation_updated') return decideConversationEvent(body, inboxId);
   if (event !== 'message_created' && event !== 'message_updated') return { forward: false, why: `event ${event}` };
   const parsed = messageEvent.safeParse(body);
