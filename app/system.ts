@@ -4,11 +4,13 @@ import { createMissedMessages } from '../activities/bridge/polling.ts';
 import { sendToWhatsAppOnce } from '../activities/delivery/whatsapp-once.ts';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createHistoryPace } from '../activities/bridge/history-import.ts';
 import { createBridgeMetrics } from '../activities/bridge/metrics.ts';
 import { createRegistrationMetrics, watchLatestBackup } from '../activities/registration/metrics.ts';
 import { backupTimeOf } from '../domain/backup.ts';
 import { chatHandOff, watchFullChats } from '../api/hand-offs/chat.ts';
 import { handOffsSettled } from '../api/hand-offs/deadline.ts';
+import { historyPlace, startHistoryImport } from '../api/hand-offs/history-import.ts';
 import type { BotSettings } from '../domain/bot.ts';
 import { createChatwootClient } from '../integrations/chatwoot/client.ts';
 import { createTypebotClient } from '../integrations/typebot/client.ts';
@@ -199,6 +201,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           metrics: createBridgeMetrics(registry, async () => (await getSessionHealth(db))?.state ?? null),
           bot: botSettings(config),
           operationsConversationId: config.CHATWOOT_OPERATIONS_CONVERSATION ?? null,
+          ...(config.BRIDGE_HISTORY_IMPORT_DAYS === 0 ? {} : {
+            firstBridged: async (chatId: string, until: number) => {
+              await startHistoryImport(temporal, personal, historyPlace(config), { chatId, days: config.BRIDGE_HISTORY_IMPORT_DAYS, until, trigger: 'first-bridge' });
+            },
+          }),
+        },
+        history: {
+          taskQueue: historyPlace(config).activityQueue,
+          historyPace: createHistoryPace(config.BRIDGE_HISTORY_IMPORT_PER_MINUTE),
+          includeGroups: config.BRIDGE_INCLUDE_GROUPS,
         },
         polling: {
           db,

@@ -162,6 +162,8 @@ export const chatwootSourceId = {
   reaction: (reactionId: string, at: number, emoji: string) => `note:reaction:${reactionId}:${at}:${emoji}`,
   /** The note that the driver deleted a message for everyone (the original stays). */
   revokedNote: (whatsappId: string) => `note:revoked:${whatsappId}`,
+  /** A history import's note (started, progress, finished) for one run. */
+  historyNote: (run: string, stage: string) => `note:history:${run}:${stage}`,
   /** The note about an agent's deletion WhatsApp no longer allows. */
   undeletableNote: (chatwootMessageId: number) => `note:undeletable:${chatwootMessageId}`,
 };
@@ -194,8 +196,17 @@ export const chatWorkflowId = (keys: BlindIndex, chatId: string) => `whatsapp-ch
 /** A chat's workflow id before ids were keyed hashes (it named the phone): an erasure ends a chat still running under it. */
 export const legacyChatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 
-/** The chat's keyed hash a chat's workflow id carries; undefined for another workflow (or a chat's former id, which named it). */
-export const chatIndexOfWorkflowId = (workflowId: string): string | undefined => /^whatsapp-chat-([A-Za-z0-9_-]{43})$/.exec(workflowId)?.[1];
+/** A chat's history import (its first, and any an operator runs for it later: one at a time). */
+export const historyImportWorkflowId = (keys: BlindIndex, chatId: string) => `${chatWorkflowId(keys, chatId)}-history`;
+
+/** The backfill of every chat's history an operator runs (one at a time). */
+export const allHistoryImportWorkflowId = 'whatsapp-history-all-chats';
+
+/**
+ * The chat's keyed hash a chat's workflow id, or its history import's, carries (their payloads are
+ * sealed with the chat's key); undefined for another workflow (or a chat's former id, which named it).
+ */
+export const chatIndexOfWorkflowId = (workflowId: string): string | undefined => /^whatsapp-chat-([A-Za-z0-9_-]{43})(?:-history)?$/.exec(workflowId)?.[1];
 
 /**
  * The one-to-one chat of a phone as an operator types it: a Portuguese number in any form the intake

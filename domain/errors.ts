@@ -21,6 +21,8 @@ export const ErrorType = {
   /** Authenticated, but the role does not allow it (a reviewer on an operators' route). */
   Forbidden: 'Forbidden',
   NotFound: 'NotFound',
+  /** The same work is under way already (an operator's second history import of a chat): wait for it to end. */
+  AlreadyRunning: 'AlreadyRunning',
   WhatsAppRecipientUnknown: 'WhatsAppRecipientUnknown',
   ExternalServiceRejected: 'ExternalServiceRejected',
   /** Typebot no longer knows the chat session (the flow ended, or it expired): start a new one. */
@@ -46,6 +48,7 @@ const httpStatusOf: Record<ErrorType, number> = {
   Unauthorized: 401,
   Forbidden: 403,
   NotFound: 404,
+  AlreadyRunning: 409,
   WhatsAppRecipientUnknown: 422,
   ExternalServiceRejected: 502,
   TypebotSessionGone: 410,

@@ -221,6 +221,8 @@ export const configSchema = z.object({
   BRIDGE_QUEUE_MAX: z.coerce.number().int().min(10).default(500),
   BRIDGE_REPLY_ORDER_WINDOW: duration('1s'),
   BRIDGE_INBOUND_ORDER_WINDOW: duration('500ms'),
+  BRIDGE_HISTORY_IMPORT_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  BRIDGE_HISTORY_IMPORT_PER_MINUTE: z.coerce.number().int().min(6).max(3000).default(60),
 
   TYPEBOT_URL: optionalUrl,
   TYPEBOT_PUBLIC_ID: z.string().default('cadastro-motorista'),

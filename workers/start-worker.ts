@@ -40,13 +40,15 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** A worker on its own connection, with the project's workflows, running until `stop()`. */
+/** A worker on its own connection, with the project's workflows (unless `workflows` is false: activities only), running until `stop()`. */
 export async function startWorker(
   where: WorkerPlace,
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>,
+  { workflows = true }: { workflows?: boolean } = {},
 ): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: where.address });
   const bundlePath = where.workflowBundlePath ?? prebuiltBundle(where.tracing !== undefined);
+  const code = !workflows ? {} : bundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: bundlePath } };
   // Loaded only when tracing is on: with it off, no interceptor and no sink.
   const traced = where.tracing === undefined
     ? {}
@@ -55,7 +57,7 @@ export async function startWorker(
     connection,
     namespace: where.namespace,
     taskQueue: where.taskQueue,
-    ...(bundlePath === undefined ? { workflowsPath } : { workflowBundle: { codePath: bundlePath } }),
+    ...code,
     ...(where.dataConverter === undefined ? {} : { dataConverter: where.dataConverter }),
     ...traced,
     ...options,

@@ -7,3 +7,4 @@ export { selfRepair } from './self-repair.ts';
 export { retention } from './retention.ts';
 export { backup } from './backup.ts';
 export { whatsappSessionHealth } from './whatsapp-session.ts';
+export { historyImport } from './history-import.ts';

@@ -30,6 +30,12 @@ export interface BridgeDependencies {
    * reply reads the chat anyway). Unset: 'whatsapp'.
    */
   readReceipts?: 'whatsapp' | 'agent';
+  /**
+   * Starts a chat's history import when it is bridged for the first time (its contact has no
+   * conversation yet), importing what WhatsApp stamped before `until` (seconds); once per chat.
+   * Unset: imports are off (BRIDGE_HISTORY_IMPORT_DAYS=0).
+   */
+  firstBridged?: (chatId: string, until: number) => Promise<void>;
   /** The registration bot's settings from the configuration (null: no bot); every relay hands them to its chat. */
   bot: BotSettings | null;
 }

@@ -20,14 +20,14 @@ import { resolveConversation } from './resolve-conversation.ts';
 async function relayInboundOnLiveConversation(
   deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink | null,
 ): Promise<{ link: ChatwootLink; created: boolean; now: boolean }> {
-  const resolved = link === null ? await resolveConversation(deps, chatId, message.senderName) : null;
+  const resolved = link === null ? await resolveConversation(deps, chatId, message.senderName, message.timestamp) : null;
   const current = resolved === null ? link! : { contactId: resolved.contactId, conversationId: resolved.conversationId };
   try {
     const now = await relayInbound(deps, chatId, message, current);
     return { link: current, created: resolved?.created ?? false, now };
   } catch (error) {
     if (link === null || !(error instanceof ApplicationFailure) || error.type !== ErrorType.NotFound) throw error;
-    const found = await resolveConversation(deps, chatId, message.senderName);
+    const found = await resolveConversation(deps, chatId, message.senderName, message.timestamp);
     if (found.conversationId === link.conversationId) throw error;
     log.warn('The chat\'s Chatwoot conversation is gone; relaying to its new one', { gone: link.conversationId, now: found.conversationId });
     const replacement = { contactId: found.contactId, conversationId: found.conversationId };

@@ -36,6 +36,10 @@ export interface BridgeMetrics {
   relayLatencySeconds: Histogram<'direction'>;
   /** From a driver's earliest message no agent had answered yet reaching Chatwoot to the agent's reply, `first` of its conversation or `next`. */
   agentResponseSeconds: Histogram<'reply'>;
+  /** Messages a history import posted into Chatwoot, by who sent them on WhatsApp (driver, company). */
+  historyImported: Counter<'direction'>;
+  /** Chats whose history import posted something and finished, by what started it (first-bridge, operator). */
+  historyChatsImported: Counter<'trigger'>;
   /** 1 for the WhatsApp session's current state, 0 for the others (domain/whatsapp-session.ts), read at each scrape. */
   sessionState: Gauge<'state'>;
 }
@@ -56,6 +60,8 @@ export function createBridgeMetrics(registry: Registry, sessionStateNow: () => P
     for (const kind of messageKinds) metrics.messages.inc({ direction, kind }, 0);
   }
   for (const reply of ['first', 'next']) metrics.agentResponseSeconds.zero({ reply });
+  for (const direction of ['driver', 'company']) metrics.historyImported.inc({ direction }, 0);
+  for (const trigger of ['first-bridge', 'operator']) metrics.historyChatsImported.inc({ trigger }, 0);
   return metrics;
 }
 
@@ -86,6 +92,18 @@ function createMetrics(registry: Registry, sessionStateNow: () => Promise<Sessio
       help: 'From a driver\'s earliest message no agent had answered reaching Chatwoot (where agents see it) to an agent\'s reply reaching WhatsApp: reply="first" for the first reply of a Chatwoot conversation, "next" for the others',
       labelNames: ['reply'],
       buckets: [30, minute * 2, minute * 5, minute * 15, minute * 30, hour, hour * 2, hour * 4, hour * 8, hour * 24],
+      registers: [registry],
+    }),
+    historyImported: new Counter({
+      name: 'bridge_history_messages_imported_total',
+      help: 'WhatsApp messages from before a chat was bridged (or backfilled by an operator) posted into Chatwoot by a history import, by who sent them: driver or company (the company\'s phone)',
+      labelNames: ['direction'],
+      registers: [registry],
+    }),
+    historyChatsImported: new Counter({
+      name: 'bridge_history_chats_imported_total',
+      help: 'Chats whose history import finished having posted messages, by trigger: first-bridge (the chat\'s first Chatwoot conversation) or operator (a backfill)',
+      labelNames: ['trigger'],
       registers: [registry],
     }),
     sessionState: new Gauge({

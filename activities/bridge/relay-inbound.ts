@@ -1,5 +1,5 @@
 import { chatwootSourceId, type ChatwootLink, type InboundMessage } from '../../domain/chat.ts';
-import { agentRenderings } from '../../domain/texts/agents.ts';
+import { agentRenderings, historyNotes } from '../../domain/texts/agents.ts';
 import { claimInboundRelay, completeInboundRelay } from '../../platform/stores/relays.ts';
 import { postToConversationOnce } from '../delivery/chatwoot-once.ts';
 import type { BridgeDependencies } from './dependencies.ts';
@@ -13,13 +13,21 @@ function contentOf(message: InboundMessage): string | null {
   return agentRenderings.groupMessage(message.senderName, phone, message.text);
 }
 
+/** A message from the chat's history (a history import): when it was sent, as agents read it, and whether the company's phone sent it. */
+export interface ImportedFrom {
+  at: string;
+  fromCompany: boolean;
+}
+
 /**
  * Posts one WhatsApp message into the chat's Chatwoot conversation as an incoming message, once:
  * a retry that finds its earlier claim looks for the message in Chatwoot before posting again. A
  * file that cannot be attached becomes a private note for the agent beside it. False when an
- * earlier attempt had relayed it already (nothing done now, nothing to count again).
+ * earlier attempt had relayed it already (nothing done now, nothing to count again). An imported
+ * message is marked so (`imported`), and one the company's phone sent is posted as outgoing: its
+ * `wa:` source id keeps it from going back to WhatsApp.
  */
-export async function relayInbound(deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink): Promise<boolean> {
+export async function relayInbound(deps: BridgeDependencies, chatId: string, message: InboundMessage, link: ChatwootLink, imported?: ImportedFrom): Promise<boolean> {
   const relay = { chatId, whatsappMessageId: message.whatsappId };
   const state = await claimInboundRelay(deps.db, deps.personal, relay);
   if (state === 'done' || state === 'failed') return false;
@@ -30,9 +38,10 @@ export async function relayInbound(deps: BridgeDependencies, chatId: string, mes
   const posted = await postToConversationOnce(deps.chatwoot, link.conversationId, chatwootSourceId.driverMessage(message.whatsappId), async () => {
     const media = carriesMedia(message) ? await fetchInboundMedia(deps, chatId, message) : null;
     fetched.media = media;
-    const content = contentOf(message);
+    const said = contentOf(message);
+    const content = imported === undefined ? said : historyNotes.importedMessage(imported.at, imported.fromCompany, said);
     return {
-      messageType: 'incoming',
+      messageType: imported?.fromCompany === true ? 'outgoing' : 'incoming',
       ...(content === null || content === '' ? {} : { content }),
       ...(message.quotedWhatsappId === null ? {} : { inReplyToExternalId: chatwootSourceId.driverMessage(message.quotedWhatsappId) }),
       ...(media?.ok === true ? { attachments: [{ filename: media.file.filename, contentType: media.file.contentType, bytes: media.file.bytes }] } : {}),

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, ErrorType } from '../../domain/errors.ts';
-import { chatWorkflowId, legacyChatWorkflowId } from '../../domain/chat.ts';
+import { chatWorkflowId, historyImportWorkflowId, legacyChatWorkflowId } from '../../domain/chat.ts';
 import { whatsAppDigits } from '../../domain/phone.ts';
 import { workflowIdOf } from '../../domain/registration.ts';
 import { erasureMessages } from '../../domain/texts/registration.ts';
@@ -74,8 +74,11 @@ export function createEraseDriver(deps: AppDependencies): (request: FastifyReque
       return false;
     });
     // The registrations' workflows and the chats' (also one still running under a chat's former id,
-    // which named the phone): the driver's next message starts afresh, with a new Chatwoot contact.
-    const workflows = [...ids.map(workflowIdOf), ...chats.flatMap((chatId) => [chatWorkflowId(deps.personal, chatId), legacyChatWorkflowId(chatId)])];
+    // which named the phone, and their history imports): the driver's next message starts afresh,
+    // with a new Chatwoot contact.
+    const workflows = [...ids.map(workflowIdOf), ...chats.flatMap((chatId) => [
+      chatWorkflowId(deps.personal, chatId), legacyChatWorkflowId(chatId), historyImportWorkflowId(deps.personal, chatId),
+    ])];
     let histories = 0;
     for (const workflowId of workflows) histories += await eraseWorkflow(workflowId);
     let chatwootContacts = 0;

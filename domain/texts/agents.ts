@@ -69,6 +69,21 @@ export const agentRenderings = {
   groupContactName: (groupId: string) => `Grupo WhatsApp ${groupId.split('@')[0]}`,
 };
 
+/**
+ * The private notes of a history import (the chat's WhatsApp messages from before the bridge, or a
+ * backfill an operator ran), and how an imported message is marked. `from`/`to` are dates as
+ * agents read them (dd/mm/aaaa).
+ */
+export const historyNotes = {
+  started: (total: number, from: string, to: string) =>
+    `🕘 A importar o histórico do WhatsApp: ${total} ${total === 1 ? 'mensagem' : 'mensagens'} de ${from} a ${to}. Aparecem abaixo, pela ordem, marcadas como importadas; as novas continuam a chegar entretanto.`,
+  progress: (done: number, total: number) => `🕘 Histórico do WhatsApp: ${done} de ${total} mensagens importadas.`,
+  finished: (total: number) => `✅ Histórico do WhatsApp importado: ${total} ${total === 1 ? 'mensagem' : 'mensagens'}.`,
+  /** An imported message: when it was sent, who sent it (the company's phone, or the driver), then what it said. */
+  importedMessage: (at: string, fromCompany: boolean, text: string | null) =>
+    `[Importada · ${at}${fromCompany ? ' · enviada pelo telemóvel da empresa' : ''}]${text === null || text === '' ? '' : `\n${text}`}`,
+};
+
 /** The WhatsApp session's states, as the operations conversation names them. */
 export const sessionStateLabels = {
   CONNECTED: 'ligado',

@@ -9,6 +9,7 @@ import { createChatwootTransport } from './transport.ts';
 import type { ChatwootClient } from './types.ts';
 
 export type { AttachmentDownloadOptions, ChatwootAttachmentUpload, ChatwootClient, ChatwootContact, ChatwootConversation, ChatwootMessage, NewChatwootMessage } from './types.ts';
+export { ChatwootThrottledError } from './failures.ts';
 
 export interface ChatwootClientOptions {
   /** e.g. https://chat.example.pt */

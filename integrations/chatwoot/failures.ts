@@ -38,11 +38,17 @@ export function isAlreadyTaken(response: ApiResponse): boolean {
   return response.status === 422 && /has already been taken/i.test(serverMessage(response.body) ?? '');
 }
 
+/** Chatwoot's rate limit (Rack::Attack's 429): transient, and a caller that paces itself slows down. */
+export class ChatwootThrottledError extends Error {
+  override readonly name = 'ChatwootThrottledError';
+}
+
 export function failureFromResponse(operation: string, response: ApiResponse): Error {
   const { status } = response;
   const message = serverMessage(response.body);
   const text = `Chatwoot ${operation} answered ${status}${message === undefined ? '' : `: ${message}`}`;
-  if (status === 408 || status === 429 || status >= 500) return new Error(text);
+  if (status === 429) return new ChatwootThrottledError(text);
+  if (status === 408 || status >= 500) return new Error(text);
   // No such account, contact, conversation or message (deleted in Chatwoot, say).
   if (status === 404) return ApplicationFailure.nonRetryable(text, ErrorType.NotFound);
   // 401 bad token, 403 not an API inbox, 422 refused.

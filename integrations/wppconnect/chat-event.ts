@@ -24,6 +24,14 @@ export const isRelayable = (
   !message.fromMe && message.chatId !== 'status@broadcast' && (includeGroups || !message.isGroupMsg) && !noticeTypes.has(message.type)
   && (message.type !== 'ciphertext' || nowMs / 1000 - message.timestamp > undecryptedWaitSeconds);
 
+/**
+ * Whether a message of a chat's history is one to import: the driver's or the company phone's (both
+ * sides of the conversation), not a status broadcast, not one of WhatsApp's notices, and not one
+ * WhatsApp never decrypted (its placeholder says nothing).
+ */
+export const isImportable = (message: Pick<WhatsAppMessage, 'chatId' | 'type'>): boolean =>
+  message.chatId !== 'status@broadcast' && !noticeTypes.has(message.type) && message.type !== 'ciphertext';
+
 /** A vCard's name and numbers, for agents to read (`FN:` and `TEL` lines). */
 function contactCardText(vcard: string): string {
   const name = /^FN[^:]*:(.*)$/m.exec(vcard)?.[1]?.trim() ?? null;

@@ -6,6 +6,8 @@ export interface AuditEntry {
   action:
     | 'approve' | 'reject' | 'request_correction' | 'view_document' | 'view_thumbnail' | 'view_registration' | 'list_registrations'
     | 'read_stored_file' | 'export_driver' | 'erase_driver' | 'retention_purge' | 'decode_payloads' | 'find_chat'
+    /** An operator started a history import (one chat's, or every chat's). */
+    | 'import_history'
     /** A refused reviewer credential (no token, an unknown one). */
     | 'authenticate'
     /** The console: a sign-in (accepted, refused: wrong name or password, disabled, too many), a sign-out; the audit log read. */

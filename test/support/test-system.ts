@@ -107,6 +107,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     CHATWOOT_WEBHOOK_SECRET: chatwoot.webhookSecret,
     WPPCONNECT_WEBHOOK_TOKEN: webhookToken,
     BRIDGE_TASK_QUEUE: `test-bridge-${randomUUID()}`,
+    // A chat's first bridging imports its history: only the history tests turn it on (their chats have one).
+    BRIDGE_HISTORY_IMPORT_DAYS: '0',
   };
   const configEnv: Record<string, string> = {
     HOST: '127.0.0.1',

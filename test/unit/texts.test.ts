@@ -171,6 +171,15 @@ const catalogues: Listed[] = [
         unreadable: [['call_log']],
       },
     },
+    historyNotes: {
+      reader: 'agent', where: 'Chatwoot, the driver\'s conversation: a history import\'s private notes, and each imported message\'s first line',
+      samples: {
+        started: [[500, '01/12/2026', '06/12/2026'], [1, '06/12/2026', '06/12/2026']],
+        progress: [[100, 500]],
+        finished: [[500], [1]],
+        importedMessage: [['05/12/2026, 14:03', false, 'Bom dia, a que horas abre o armazém?'], ['05/12/2026, 14:10', true, 'Abre às 8h.'], ['05/12/2026, 14:12', false, null]],
+      },
+    },
     sessionStateLabels: { reader: 'agent', where: 'Chatwoot, the operations conversation: the WhatsApp session\'s state, inside its notes' },
     operationsNotes: {
       reader: 'agent', where: 'Chatwoot, the operations conversation (CHATWOOT_OPERATIONS_CONVERSATION): the WhatsApp session went down, its QR code, it is back',

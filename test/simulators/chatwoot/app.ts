@@ -32,6 +32,14 @@ export function buildChatwootApp(ctx: StoreContext, closing: AbortSignal): { app
     );
   });
 
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/api/') || !state.faults.throttled(Date.now())) {
+      done();
+      return;
+    }
+    const fault = faultReply(429);
+    void reply.code(429).type(fault.contentType).send(fault.body);
+  });
   installFaultHooks(app, { faults: state.faults, closing, requests: state.requests, replyFor: (status) => faultReply(status) });
 
   // Rails' public/404.html for a path no route matches.

@@ -3,7 +3,7 @@
  * with: Rack::Attack's throttle for 429, Rails for 500, the reverse proxy (nginx) for 502
  * and 503. Webhook faults live here too: Chatwoot sometimes sends the same event twice.
  */
-import { nginxPage, type FaultReply, type FaultStatus } from '../shared/fault-switches.ts';
+import { FaultSwitches, nginxPage, type FaultReply, type FaultStatus } from '../shared/fault-switches.ts';
 
 export type { FaultStatus };
 
@@ -16,6 +16,28 @@ export interface ChatwootFaults {
   down: boolean;
   /** Every webhook is delivered twice (two jobs: same body, different X-Chatwoot-Delivery). */
   duplicateWebhooks: boolean;
+  /**
+   * Rack::Attack's `req/ip` throttle (Chatwoot's config/initializers/rack_attack.rb, RACK_ATTACK_LIMIT
+   * per minute by default): past `limit` API requests in one window of `periodMs` (windows start at
+   * multiples of the period, as Rack::Attack counts them), a request answers 429 `Retry later` and does
+   * nothing. Null: no throttle (Rack::Attack off, or a caller on its safelist).
+   */
+  throttle: { limit: number; periodMs: number } | null;
+}
+
+/** The Chatwoot simulator's switches: the shared ones and Rack::Attack's throttle. */
+export class ChatwootFaultSwitches extends FaultSwitches implements ChatwootFaults {
+  throttle: { limit: number; periodMs: number } | null = null;
+  private window = { start: -1, count: 0 };
+
+  /** Counts a request against the throttle: true when it is over the limit (429). */
+  throttled(nowMs: number): boolean {
+    if (this.throttle === null) return false;
+    const start = Math.floor(nowMs / this.throttle.periodMs) * this.throttle.periodMs;
+    if (start !== this.window.start) this.window = { start, count: 0 };
+    this.window.count += 1;
+    return this.window.count > this.throttle.limit;
+  }
 }
 
 export function faultReply(status: FaultStatus): FaultReply {

@@ -5,7 +5,7 @@
  * Ids start in different ranges (contacts 40, conversations 1000, messages 88000) so a
  * test that mixes them up fails instead of passing by coincidence.
  */
-import { FaultSwitches } from '../shared/fault-switches.ts';
+import { ChatwootFaultSwitches } from './faults.ts';
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 export type MessageType = 'incoming' | 'outgoing' | 'activity' | 'template';
@@ -100,6 +100,8 @@ export interface RequestRecord {
   /** The route pattern, e.g. /api/v1/accounts/:account_id/contacts. */
   route: string;
   status: number;
+  /** When it was answered (ms since the epoch). */
+  at: number;
 }
 
 export interface SimulatorState {
@@ -119,7 +121,7 @@ export interface SimulatorState {
   readonly conversations: ConversationRecord[];
   readonly messages: MessageRecord[];
   readonly requests: RequestRecord[];
-  readonly faults: FaultSwitches;
+  readonly faults: ChatwootFaultSwitches;
   nextId: { contact: number; contactInbox: number; conversation: number; message: number; attachment: number };
 }
 
@@ -139,7 +141,7 @@ export function createSimulatorState(options: { accountId: number; inboxId: numb
     conversations: [],
     messages: [],
     requests: [],
-    faults: new FaultSwitches(),
+    faults: new ChatwootFaultSwitches(),
     nextId: { contact: 40, contactInbox: 50, conversation: 1000, message: 88000, attachment: 5 },
   };
 }

@@ -12,7 +12,7 @@ export function installFaultHooks(
   options: {
     faults: FaultSwitches;
     closing: AbortSignal;
-    requests: Array<{ method: string; route: string; status: number }>;
+    requests: Array<{ method: string; route: string; status: number; at: number }>;
     replyFor: (status: FaultStatus, request: FastifyRequest) => FaultReply;
   },
 ): void {
@@ -42,7 +42,7 @@ export function installFaultHooks(
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode });
+    requests.push({ method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode, at: Date.now() });
     done();
   });
 }

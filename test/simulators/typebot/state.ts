@@ -69,6 +69,8 @@ export interface RequestRecord {
   method: string;
   route: string;
   status: number;
+  /** When it was answered (ms since the epoch). */
+  at: number;
 }
 
 export interface SimulatorConfig {

@@ -6,7 +6,7 @@
  */
 import { buildWppConnectApp } from './app.ts';
 import type { WppFaults } from './faults.ts';
-import type { IncomingInput } from './incoming.ts';
+import { contactId, incomingMessage, type IncomingInput } from './incoming.ts';
 import { receive, type ReceivedMessage } from './receive.ts';
 import type { ConnectionState, DeletionRecord, RequestRecord, SentRecord, SimChat, TypingRecord, WebhookDelivery } from './state.ts';
 import { chatOf, createSimulatorState, findMessage } from './state.ts';
@@ -83,6 +83,12 @@ export interface WppConnectSimulator {
    * never fires for own messages; `onselfmessage` is off by default).
    */
   typedOnCompanyPhone(input: { to: string; body: string }): { id: string };
+  /**
+   * What the chat held on the phone before the bridge was there: messages from the driver (`fromMe`
+   * false) and typed on the company's phone, at their times, already read. They go in the chat in
+   * time order (get-messages returns them) and no webhook is POSTed: they happened before it was set.
+   */
+  history(input: { chat: string; messages: ReadonlyArray<{ fromMe?: boolean; body: string; at: Date }> }): { ids: string[] };
   /**
    * The driver reacts to a message of their chat (theirs or ours) with an emoji, '' taking it back:
    * POSTed as `onreactionmessage` (CONTRACTS.md §2.5) without waiting; `delivered` settles once it was.
@@ -187,6 +193,16 @@ export async function startWppConnectSimulator(opts: WppConnectSimulatorOptions 
       chat.unreadCount = 0;
       webhooks.scheduleAcks(message.id);
       return { id: message.id };
+    },
+    history({ chat: chatInput, messages }) {
+      const chatId = contactId(chatInput);
+      const chat = chatOf(state, chatId);
+      const stored = messages.map(({ fromMe, body, at }) => (fromMe === true
+        ? { ...outgoingText({ ownId: state.ownId, chatId, body, at }), ack: 3 }
+        : incomingMessage(state, { from: chatId, body }, at)));
+      chat.messages.push(...stored);
+      chat.messages.sort((a, b) => a.timestamp - b.timestamp);
+      return { ids: stored.map((message) => message.id) };
     },
     react({ messageId, emoji }) {
       const target = findMessage(state, messageId);

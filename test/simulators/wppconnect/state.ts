@@ -45,6 +45,8 @@ export interface RequestRecord {
   /** The route pattern, e.g. /api/:session/send-message (never the secret in the URL). */
   route: string;
   status: number;
+  /** When it was answered (ms since the epoch). */
+  at: number;
 }
 
 export interface WebhookDelivery {

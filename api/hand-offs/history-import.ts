@@ -1,0 +1,49 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { allHistoryImportWorkflowId, historyImportWorkflowId, type BlindIndex } from '../../domain/chat.ts';
+import { historyTaskQueueOf, type HistoryTrigger } from '../../domain/history-import.ts';
+import type { Config } from '../../platform/config.ts';
+import type { historyImport } from '../../workflows/history-import.ts';
+
+/** Where imports run: the bridge's task queue (the workflow) and its history queue (the activities, one at a time per worker). */
+export interface HistoryImportPlace {
+  taskQueue: string;
+  activityQueue: string;
+}
+
+/** The configured bridge's place. */
+export const historyPlace = (config: Pick<Config, 'BRIDGE_TASK_QUEUE'>): HistoryImportPlace => ({
+  taskQueue: config.BRIDGE_TASK_QUEUE, activityQueue: historyTaskQueueOf(config.BRIDGE_TASK_QUEUE),
+});
+
+export interface HistoryImportRequest {
+  /** One chat's WhatsApp id; unset: every chat WhatsApp lists. */
+  chatId?: string;
+  days: number;
+  /** The window's end, seconds since the epoch (exclusive). */
+  until: number;
+  trigger: HistoryTrigger;
+}
+
+/**
+ * Starts a history import; its workflow id says which (a chat's, named by its keyed hash, or every
+ * chat's), so only one runs per chat at a time. A chat's first bridging imports once: a later first
+ * bridging (its conversations deleted) finds the earlier import and starts none. An operator may run
+ * one again once the last has ended. Returns the workflow id, or null when one is running already
+ * (or, for a first bridging, ever ran).
+ */
+export async function startHistoryImport(temporal: Client, keys: BlindIndex, place: HistoryImportPlace, request: HistoryImportRequest): Promise<string | null> {
+  const workflowId = request.chatId === undefined ? allHistoryImportWorkflowId : historyImportWorkflowId(keys, request.chatId);
+  try {
+    await temporal.workflow.start<typeof historyImport>('historyImport', {
+      workflowId,
+      taskQueue: place.taskQueue,
+      workflowIdReusePolicy: request.trigger === 'first-bridge' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [{ ...request, activityQueue: place.activityQueue }],
+    });
+    return workflowId;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
+    throw error;
+  }
+}
