@@ -1,7 +1,7 @@
 /**
  * `npm run build`: the production JavaScript in dist/, run by plain `node` (no tsx): the TypeScript
  * compiled by tsconfig.build.json (the system, and the operators' commands: migrate, keys,
- * audit-verify, find-chat, accounts, retention, backup, restore), the files it reads at run time
+ * audit-verify, find-chat, accounts, retention, backup, restore, history-import), the files it reads at run time
  * beside it (migrations, the console's views and assets), and the workflow bundles built ahead of
  * time (dist/workflow-bundles/plain.js, and traced.js with the tracing interceptors), so a worker
  * starts without bundling.

@@ -144,6 +144,14 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
     const audited = await sut.system.db.query<{ outcome: string }>("SELECT outcome FROM audit_log WHERE action = 'import_history' AND actor = 'olga' ORDER BY id");
     assert.deepEqual(audited.rows.map((row) => row.outcome), ['accepted', 'accepted', 'refused']);
   });
+});
+
+describe('history import against Chatwoot\'s rate limit', () => {
+  const metricsToken = randomBytes(24).toString('base64url');
+  const system = useTestSystem(
+    { BRIDGE_POLLING: 'false', BRIDGE_HISTORY_IMPORT_DAYS: '7', BRIDGE_HISTORY_IMPORT_PER_MINUTE: String(perMinute), METRICS_TOKEN: metricsToken },
+    { bridge: true },
+  );
 
   it('keeps to Chatwoot\'s rate limit when it answers 429: each message still once, in order', { timeout: 120_000 }, async () => {
     const sut = system();
@@ -161,6 +169,12 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
       sut.chatwoot!.faults.throttle = null;
     }
     assert.equal(chatwootView(sut).conversationsOf(phone).length, 1);
+
+    // Counted: by who sent them, and the chat by what started its import.
+    const metrics = await (await fetch(`${sut.system.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+    assert.match(metrics, /^bridge_history_messages_imported_total\{direction="driver"\} 32$/m);
+    assert.match(metrics, /^bridge_history_messages_imported_total\{direction="company"\} 8$/m);
+    assert.match(metrics, /^bridge_history_chats_imported_total\{trigger="first-bridge"\} 1$/m);
   });
 });
 

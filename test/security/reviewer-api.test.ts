@@ -76,6 +76,7 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: 'POST /drivers/:id/request-correction', request: (s, h) => post(`/drivers/${s.a.id}/request-correction`, { items: ['licence_front'] }, h) },
     { route: 'POST /drivers/export', request: (s, h) => post('/drivers/export', { registration_id: s.a.id }, h) },
     { route: 'POST /chats/find', request: (_s, h) => post('/chats/find', { phone: '+351912345678' }, h) },
+    { route: 'POST /chats/history-import', request: (_s, h) => post('/chats/history-import', { phone: '+351912345678' }, h) },
   ];
   const tokenRequired = /^A reviewer bearer token is required$/;
   const unknownToken = /^Unknown reviewer token$/;
@@ -246,7 +247,19 @@ describe('security: the reviewer API, /health, /metrics and the sandbox console 
     { route: findChat, name: 'with a phone no chat has', request: () => post('/chats/find', { phone: '+351 919 999 998' }, asOperator), expect: { status: 404, errorMatches: /^No chat workflow for that phone$/ } },
   ];
 
-  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows, ...exportRows, ...findChatRows];
+  // --- A history backfill: operators only, one chat's phone or every chat, a sane window ----------
+  const historyImport = 'POST /chats/history-import';
+  const historyImportRows: Row<Seeded>[] = [
+    { route: historyImport, name: "with a reviewer's token", request: () => post('/chats/history-import', { phone: '+351912345678' }), expect: { status: 403, errorMatches: /^This needs an operator token/ } },
+    { route: historyImport, name: 'with neither a phone nor all', request: () => post('/chats/history-import', {}, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: historyImport, name: 'with a phone and all', request: () => post('/chats/history-import', { phone: '+351912345678', all: true }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: historyImport, name: 'with a phone that is not one', request: () => post('/chats/history-import', { phone: "1' OR '1'='1" }, asOperator), expect: { status: 400, errorMatches: /^phone is not a phone number/ } },
+    { route: historyImport, name: 'with all as a string', request: () => post('/chats/history-import', { all: 'true' }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: historyImport, name: 'with a window of 0 days', request: () => post('/chats/history-import', { phone: '+351912345678', days: 0 }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+    { route: historyImport, name: 'with a window of 10 years', request: () => post('/chats/history-import', { all: true, days: 3650 }, asOperator), expect: { status: 400, errorMatches: invalidRequest } },
+  ];
+
+  const apiRows = [...authRows, ...credentialRows, ...queryRows, ...traversalRows, ...notFoundRows, ...openRouteRows, ...exportRows, ...findChatRows, ...historyImportRows];
   runRows([...apiRows, ...sandboxRows], {
     baseUrl: (row) => (sandboxRows.includes(row) ? sandbox.url : system().system.apiUrl!),
     audience: () => 'operator',
