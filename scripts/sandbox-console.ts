@@ -6,7 +6,7 @@
  *   POST /driver-sends {"phone", "file"}                     a sample photo ("photo") or PDF ("pdf") from a driver's phone
  *   POST /driver-uploads {"phone", "filename", "data"}       the driver's own file (base64, up to 16 MB)
  *   POST /driver-reads {"phone"}                             the driver opens the chat: what was sent to them is read (blue ticks)
- *   POST /new-driver                                         a new driver's phone number
+ *   POST /new-driver {"history"?}                            a new driver's phone number; with history, a chat they had with the company's phone over the last days (imported into Chatwoot when they write)
  *   POST /agent-says {"conversationId", "text", "private"?}  an agent's reply (or private note) in the Chatwoot inbox
  *   POST /agent-labels {"conversationId", "labels"}          an agent adds labels to a conversation
  *   POST /agent-assigns {"conversationId"}                   the agent (Ana) takes the conversation
@@ -59,6 +59,18 @@ const driverUploadsBody = z.object({
   data: z.base64('data must be the file in base64').min(1, 'data must not be empty').max(maxUploadBase64, `the file must be ${maxUploadBytes / 1024 / 1024} MB or less`),
 });
 const driverReadsBody = z.object({ phone });
+const newDriverBody = z.object({ history: z.boolean().optional() }).nullish();
+
+/** A driver's chat with the company's phone before the bridge (`true`: typed on the company's phone), for "Novo motorista com histórico". */
+const pastChat: ReadonlyArray<readonly [boolean, string]> = [
+  [false, 'Boa tarde, vi o anúncio para estafetas. Ainda estão a recrutar?'],
+  [true, 'Boa tarde! Sim, estamos. Tem carta de condução de ligeiros?'],
+  [false, 'Tenho, há 6 anos.'],
+  [true, 'Ótimo. Em que zona prefere trabalhar?'],
+  [false, 'Porto e Matosinhos.'],
+  [true, 'Quando puder, escreva aqui «quero ser motorista» e o nosso assistente trata do registo.'],
+  [false, 'Obrigado, faço isso amanhã.'],
+];
 const agentSaysBody = z.object({ conversationId, text, private: z.boolean().optional() });
 const agentLabelsBody = z.object({ conversationId, labels: z.array(label).min(1).max(20) });
 const conversationBody = z.object({ conversationId });
@@ -153,10 +165,15 @@ export async function startSandboxConsole(options: {
     return reply.status(202).send({ deleted: true });
   });
 
-  app.post('/new-driver', async () => {
+  app.post('/new-driver', { schema: { body: newDriverBody } }, async (request) => {
     const known = new Set(driverPhones(wpp));
     let candidate = `+${newDriverPhone()}`;
     while (known.has(candidate)) candidate = `+${newDriverPhone()}`;
+    if (request.body?.history === true) {
+      // Before the bridge: a chat on the company's phone, over the last three days, already read.
+      const start = Date.now() - 3 * 86_400_000;
+      wpp.history({ chat: candidate.slice(1), messages: pastChat.map(([fromMe, body], index) => ({ fromMe, body, at: new Date(start + index * 3 * 3_600_000) })) });
+    }
     return { phone: candidate };
   });
 

@@ -48,6 +48,7 @@ const ui = {
   temporalLink: byId('temporal-link', HTMLAnchorElement),
   driverSelect: byId('driver-select', HTMLSelectElement),
   newDriver: byId('new-driver', HTMLButtonElement),
+  newDriverWithHistory: byId('new-driver-history', HTMLButtonElement),
   driverName: byId('driver-name', HTMLInputElement),
   driverPhone: byId('driver-phone', HTMLElement),
   phoneMessages: byId('phone-messages', HTMLOListElement),
@@ -480,14 +481,20 @@ function chooseDriver(phone) {
 
 ui.driverSelect.addEventListener('change', () => chooseDriver(ui.driverSelect.value));
 
-ui.newDriver.addEventListener('click', () => void act(async () => {
-  const { phone } = /** @type {{ phone: string }} */ (await api('POST', '/new-driver'));
+/**
+ * A new driver, with a chat they had with the company's phone before the bridge when `history`.
+ * @param {boolean} history
+ */
+const newDriver = (history) => void act(async () => {
+  const { phone } = /** @type {{ phone: string }} */ (await api('POST', '/new-driver', history ? { history } : undefined));
   state.created.add(phone);
   state.phones = [phone, ...state.phones];
   state.conversationId = null;
   chooseDriver(phone);
   ui.phoneText.focus();
-}));
+});
+ui.newDriver.addEventListener('click', () => newDriver(false));
+ui.newDriverWithHistory.addEventListener('click', () => newDriver(true));
 
 /** The driver's WhatsApp name, when given. */
 const driverName = () => (ui.driverName.value.trim() === '' ? {} : { name: ui.driverName.value.trim() });

@@ -17,7 +17,8 @@ const temporalUi = 'http://127.0.0.1:8233';
 
 describe('The sandbox page (npm start: open http://127.0.0.1:8090)', () => {
   let sandbox: SandboxConsole;
-  const system = useTestSystem({}, { bridge: true }, {
+  // A driver with a past chat has it imported when they first write ("Novo, com histórico").
+  const system = useTestSystem({ BRIDGE_HISTORY_IMPORT_DAYS: '7', BRIDGE_HISTORY_IMPORT_PER_MINUTE: '1200' }, { bridge: true }, {
     started: async (sut) => {
       sandbox = await startSandboxConsole({ wpp: sut.wpp, chatwoot: sut.chatwoot!, links: { console: `${sut.system.apiUrl!}/console`, temporalUi } });
     },
@@ -178,6 +179,32 @@ describe('The sandbox page (npm start: open http://127.0.0.1:8090)', () => {
       await bubbles(page, 'received', 'Esta mensagem foi apagada').waitFor();
       await chatAtRest(sut, ((await page.getByTestId('driver-phone').textContent()) ?? '').replace(/\D/g, ''), 'the chat to handle the deletion');
       assert.equal(sut.wpp.deletions.at(-1)?.forEveryone, true);
+    });
+  });
+
+  it('a driver with a past chat: it shows on the phone, and their first message brings it into the inbox, marked as imported', async (t) => {
+    await withPage(t, async (page) => {
+      const sut = system();
+      await page.goto(sandbox.url);
+      await page.getByTestId('live-status').getByText('Ao vivo').waitFor();
+      await page.getByTestId('new-driver-history').click();
+      await countOf(bubbles(page, 'sent'), 4, 'the driver\'s past messages on the phone');
+      await countOf(bubbles(page, 'received'), 3, 'the company phone\'s past messages on the phone');
+
+      await page.getByLabel('Nome no WhatsApp (opcional)').fill('Marta Histórico');
+      await page.getByLabel('Mensagem do motorista').fill('Bom dia, voltei');
+      await page.getByLabel('Mensagem do motorista').press('Enter');
+      const item = page.getByTestId('conversation-item').filter({ hasText: 'Marta Histórico' });
+      await item.waitFor();
+      await item.click();
+      await inboxMessages(page, 'incoming', 'Bom dia, voltei').waitFor();
+      const finished = page.getByTestId('inbox-messages').locator('[data-private="true"]').filter({ hasText: 'Histórico do WhatsApp importado: 7 mensagens.' });
+      await eventually(async () => ((await finished.count()) === 1 ? true : undefined), 30_000, 'the import\'s last note');
+      await countOf(inboxMessages(page, 'incoming', 'Importada'), 4, 'the driver\'s past messages, imported');
+      await countOf(inboxMessages(page, 'outgoing', 'enviada pelo telemóvel da empresa'), 3, 'the company phone\'s, imported');
+      assert.match(await inboxMessages(page, 'incoming', 'Importada').first().innerText(), /Ainda estão a recrutar\?/);
+      await chatAtRest(sut, ((await page.getByTestId('driver-phone').textContent()) ?? '').replace(/\D/g, ''));
+      assert.equal(sut.wpp.sent.filter((message) => message.body.includes('Tem carta de condução')).length, 0, 'nothing imported goes back to WhatsApp');
     });
   });
 });
