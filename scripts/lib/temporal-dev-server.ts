@@ -136,13 +136,35 @@ async function choosePort(ip: string, wanted: number | undefined, what: string, 
   }
 }
 
+/** The log's last lines, after a Go panic's own line (its message is above the stack the tail shows). */
 async function logTail(logFile: string, fromByte: number): Promise<string> {
-  const text = await readFile(logFile).then((bytes) => bytes.subarray(fromByte).toString(), () => '');
-  return text.trimEnd().split('\n').slice(-15).join('\n');
+  const lines = await readFile(logFile).then((bytes) => bytes.subarray(fromByte).toString().trimEnd().split('\n'), () => []);
+  const panic = lines.find((line) => line.startsWith('panic:'));
+  const tail = lines.slice(-15);
+  return [...(panic === undefined || tail.includes(panic) ? [] : [panic, '…']), ...tail].join('\n');
+}
+
+/** The dev server's process ended before it answered (waitUntilServing). */
+class ExitedBeforeAnswering extends Error {}
+
+/**
+ * Starts a dev server and waits until it serves. The dev server picks free ports for its own
+ * services as it starts (free when it looked, maybe another process's a moment later: two servers
+ * starting at once on one machine), and then dies: when no port was given, that is tried once more.
+ */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<TemporalDevServer> {
+  try {
+    return await startOnce(options);
+  } catch (error) {
+    const portsGiven = options.port !== undefined || (!options.headless && options.uiPort !== undefined);
+    if (portsGiven || !(error instanceof Error && error.cause instanceof ExitedBeforeAnswering)) throw error;
+    options.log?.(`${error.message.split('\n')[0]}; starting it once more`);
+    return startOnce(options);
+  }
 }
 
 /** Runs `temporal server start-dev`, waits until it answers, and makes sure the search attributes exist. */
-export async function startTemporalDevServer(options: DevServerOptions): Promise<TemporalDevServer> {
+async function startOnce(options: DevServerOptions): Promise<TemporalDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const attributes = options.searchAttributes ?? customSearchAttributes;
@@ -223,7 +245,7 @@ async function waitUntilServing(address: string, namespace: string, deadline: nu
   let lastError: unknown;
   while (Date.now() < deadline) {
     const reason = exitReason();
-    if (reason !== undefined) throw new Error(`the process ended (${reason}) before answering`);
+    if (reason !== undefined) throw new ExitedBeforeAnswering(`the process ended (${reason}) before answering`);
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: Math.min(2000, Math.max(deadline - Date.now(), 1)) });
