@@ -196,8 +196,11 @@ export const chatWorkflowId = (keys: BlindIndex, chatId: string) => `whatsapp-ch
 /** A chat's workflow id before ids were keyed hashes (it named the phone): an erasure ends a chat still running under it. */
 export const legacyChatWorkflowId = (chatId: string) => `whatsapp-chat-${chatId}`;
 
-/** A chat's history import (its first, and any an operator runs for it later: one at a time). */
-export const historyImportWorkflowId = (keys: BlindIndex, chatId: string) => `${chatWorkflowId(keys, chatId)}-history`;
+/** A chat's history import by the chat's keyed hash (its first, and any an operator runs for it later: one at a time). */
+export const historyImportWorkflowIdOfIndex = (chatIndex: string) => `whatsapp-chat-${chatIndex}-history`;
+
+/** A chat's history import. */
+export const historyImportWorkflowId = (keys: BlindIndex, chatId: string) => historyImportWorkflowIdOfIndex(keys.index('chat', chatId));
 
 /** The backfill of every chat's history an operator runs (one at a time). */
 export const allHistoryImportWorkflowId = 'whatsapp-history-all-chats';

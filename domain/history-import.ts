@@ -3,17 +3,23 @@
  * messages it takes, what started it, and what it reports.
  */
 
-/** Which of a chat's WhatsApp messages an import takes: those stamped in [since, until), seconds since the epoch. */
+/**
+ * Which of a chat's WhatsApp messages an import takes: those stamped in [since, until), seconds since
+ * the epoch; the driver's only before `driversUntil` (a driver's message after it is live: its
+ * webhook may still be on its way, and the chat's workflow relays it).
+ */
 export interface HistoryWindow {
   since: number;
   until: number;
+  driversUntil: number;
 }
 
 /** What started an import: the chat's first bridging, or an operator's backfill. A metric's label. */
 export type HistoryTrigger = 'first-bridge' | 'operator';
 
 export interface HistoryImportInput {
-  chatId: string;
+  /** The chat, by its WhatsApp id, or (a backfill of every chat) by its keyed hash, looked up among the chats WhatsApp lists. */
+  chat: { chatId: string } | { chatIndex: string };
   window: HistoryWindow;
   /** Names the run's progress notes, so a retried attempt finds the notes it posted. */
   run: string;
@@ -34,6 +40,8 @@ export interface HistoryImportSummary {
   messages: number;
   /** Posted by this run. */
   imported: number;
+  /** Chats of a backfill of every chat left out: their own import was running, or failed for good. */
+  skipped: number;
 }
 
 /**
@@ -41,3 +49,11 @@ export interface HistoryImportSummary {
  * takes the relay's activity slots, and one worker's imports keep to its pace together.
  */
 export const historyTaskQueueOf = (bridgeTaskQueue: string) => `${bridgeTaskQueue}-history`;
+
+/**
+ * How long before its window's end a driver's messages are left to the live relay: a chat's first
+ * bridged message's webhook may have overtaken an earlier one's (a minute), and an operator's
+ * backfill ends now, while the chat's workflow may still be relaying what just came (ten minutes).
+ * What the company's phone sent goes up to the end: the live relay never takes it.
+ */
+export const driversLiveMarginSeconds = { firstBridge: 60, operator: 600 } as const;

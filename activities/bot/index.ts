@@ -1,4 +1,4 @@
-import { Context, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BotTurn } from '../../domain/bot.ts';
 import { renderForWhatsApp } from '../../domain/bot-dialogue.ts';
@@ -10,23 +10,9 @@ import type { BotDependencies, BotStep } from './dependencies.ts';
 import { noteHandOver, speak } from './speak.ts';
 import { continueSession, startSession } from './turns.ts';
 import { forgetBotTurns } from '../../platform/stores/bot.ts';
+import { heartbeating } from '../delivery/heartbeating.ts';
 
 export type { BotDependencies } from './dependencies.ts';
-
-/**
- * A bot step may wait a long while on Typebot (its HTTP Request block runs inside the call), so it
- * heartbeats as it goes: a worker that dies mid-step is noticed within the heartbeat timeout, not
- * after the whole step's time limit.
- */
-async function heartbeating<T>(step: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), 5_000);
-  try {
-    return await step();
-  } finally {
-    clearInterval(beat);
-  }
-}
 
 const turnOf = (sessionId: string, response: TypebotTurn): BotTurn => ({ sessionId, awaiting: response.input, gone: false });
 

@@ -5,9 +5,6 @@ import { phoneOfChat } from '../delivery/recipient.ts';
 import { whatsappNameAttribute } from './contact-names.ts';
 import type { BridgeDependencies } from './dependencies.ts';
 
-/** How long before a chat's first bridged message its history ends: webhooks cross, and a late one is live, not history. */
-const liveMarginSeconds = 60;
-
 /**
  * The Chatwoot contact and conversation of a WhatsApp chat. The contact is found by its exact
  * phone (never a fuzzy search), so a driver who shows up under an `@lid` id is the same contact;
@@ -15,10 +12,9 @@ const liveMarginSeconds = 60;
  * then carries back. A WhatsApp group has no phone: it is one contact found by its chat id
  * (the identifier), whose messages name their sender. An open or pending conversation is reused;
  * a resolved one is reopened or replaced, by configuration. A chat bridged for the first time (its
- * contact has no conversation) gets its history imported: what WhatsApp stamped over a minute
- * before `until` (seconds, the message bridged; default now), so a message whose webhook is still on
- * its way goes live, not as history (polling's reconciliation brings that minute's others). Started
- * before the conversation is made, so a retry cannot miss it.
+ * contact has no conversation) gets its history imported: what WhatsApp stamped before `until`
+ * (seconds: the message bridged; default now). Started before the conversation is made, so a retry
+ * cannot miss it.
  */
 export async function resolveConversation(
   deps: Pick<BridgeDependencies, 'chatwoot' | 'wppconnect' | 'resolvedConversations' | 'firstBridged'>,
@@ -38,7 +34,7 @@ export async function resolveConversation(
     await chatwoot.setConversationStatus(resolved.id, 'open');
     return { contactId: contact.id, conversationId: resolved.id, created: false };
   }
-  if (conversations.length === 0) await deps.firstBridged?.(chatId, (until ?? Math.floor(Date.now() / 1000)) - liveMarginSeconds);
+  if (conversations.length === 0) await deps.firstBridged?.(chatId, until ?? Math.floor(Date.now() / 1000));
   const created = await chatwoot.createConversation({ contactId: contact.id, sourceId: chatId });
   return { contactId: contact.id, conversationId: created.id, created: true };
 }

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { allHistoryImportWorkflowId, historyImportWorkflowId, type BlindIndex } from '../../domain/chat.ts';
-import { historyTaskQueueOf, type HistoryTrigger } from '../../domain/history-import.ts';
+import { driversLiveMarginSeconds, historyTaskQueueOf, type HistoryTrigger } from '../../domain/history-import.ts';
 import type { Config } from '../../platform/config.ts';
 import type { historyImport } from '../../workflows/history-import.ts';
 
@@ -20,7 +20,7 @@ export interface HistoryImportRequest {
   /** One chat's WhatsApp id; unset: every chat WhatsApp lists. */
   chatId?: string;
   days: number;
-  /** The window's end, seconds since the epoch (exclusive). */
+  /** The window's end, seconds since the epoch (exclusive); the driver's messages only up to `driversLiveMarginSeconds` before it. */
   until: number;
   trigger: HistoryTrigger;
 }
@@ -39,7 +39,7 @@ export async function startHistoryImport(temporal: Client, keys: BlindIndex, pla
       workflowId,
       taskQueue: place.taskQueue,
       workflowIdReusePolicy: request.trigger === 'first-bridge' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      args: [{ ...request, activityQueue: place.activityQueue }],
+      args: [{ ...request, driversUntil: request.until - driversLiveMarginSeconds[request.trigger === 'first-bridge' ? 'firstBridge' : 'operator'], activityQueue: place.activityQueue }],
     });
     return workflowId;
   } catch (error) {

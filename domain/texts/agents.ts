@@ -75,10 +75,13 @@ export const agentRenderings = {
  * agents read them (dd/mm/aaaa).
  */
 export const historyNotes = {
-  started: (total: number, from: string, to: string) =>
-    `🕘 A importar o histórico do WhatsApp: ${total} ${total === 1 ? 'mensagem' : 'mensagens'} de ${from} a ${to}. Aparecem abaixo, pela ordem, marcadas como importadas; as novas continuam a chegar entretanto.`,
-  progress: (done: number, total: number) => `🕘 Histórico do WhatsApp: ${done} de ${total} mensagens importadas.`,
-  finished: (total: number) => `✅ Histórico do WhatsApp importado: ${total} ${total === 1 ? 'mensagem' : 'mensagens'}.`,
+  /** `count` messages to import now, stamped from `from` to `to`. */
+  started: (count: number, from: string, to: string) =>
+    `🕘 A importar o histórico do WhatsApp: ${count} ${count === 1 ? 'mensagem' : 'mensagens'} de ${from} a ${to}. Aparecem abaixo, pela ordem, marcadas como importadas; as novas continuam a chegar entretanto.`,
+  /** `done` of the `total` messages of those days are in the conversation now. */
+  progress: (done: number, total: number) => `🕘 Histórico do WhatsApp: ${done} de ${total} mensagens desses dias já estão nesta conversa.`,
+  finished: (total: number, from: string, to: string) =>
+    `✅ Histórico do WhatsApp importado: ${total === 1 ? 'a mensagem' : `as ${total} mensagens`} de ${from} a ${to} ${total === 1 ? 'está' : 'estão'} nesta conversa.`,
   /** An imported message: when it was sent, who sent it (the company's phone, or the driver), then what it said. */
   importedMessage: (at: string, fromCompany: boolean, text: string | null) =>
     `[Importada · ${at}${fromCompany ? ' · enviada pelo telemóvel da empresa' : ''}]${text === null || text === '' ? '' : `\n${text}`}`,

@@ -71,7 +71,7 @@ export async function messagesAbout(db: Queryable, registrationIds: string[]): P
 /**
  * The registrations' tombstones: every personal field emptied (the id, the dates and the decision
  * reached are kept), their document rows, the WhatsApp deliveries and the bot's and bridge's records
- * of their chats gone,
+ * of their chats gone (the chats' erasure time kept, by keyed hash, so no history import brings them back),
  * and the data keys of the registrations and chats destroyed, so any copy of their files or fields
  * left elsewhere (a backup) no longer opens. One transaction. The files are the caller's to delete first.
  */
@@ -92,6 +92,11 @@ export async function tombstoneDriver(db: Db, personal: PersonalData, registrati
     await client.query('DELETE FROM registration_field_revisions WHERE registration_id = ANY($1)', [registrationIds]);
     await client.query('DELETE FROM whatsapp_deliveries WHERE registration_id = ANY($1) OR chat_id = ANY($2)', [registrationIds, chats]);
     for (const table of ['bot_sessions', 'bridge_messages', 'bot_turns', 'chat_handoffs']) await client.query(`DELETE FROM ${table} WHERE chat_id = ANY($1)`, [chats]);
+    // A history import never brings back what was erased (platform/stores/relays.ts, chatErasedAt).
+    await client.query(
+      'INSERT INTO chat_erasures (chat_id) SELECT unnest($1::text[]) ON CONFLICT (chat_id) DO UPDATE SET erased_at = now()',
+      [chats],
+    );
     await destroySubjectKeys(client, personal, [...registrationIds.map(registrationSubject), ...chatIds.flatMap((chatId) => [chatSubject(personal, chatId), legacyChatSubject(chatId)])]);
   });
 }

@@ -68,6 +68,30 @@ export async function relayedInbound(db: Db, personal: PersonalData, chatId: str
   return new Set(result.rows.map((row) => byHash.get(row.whatsapp_message_id)!));
 }
 
+/** A claim on a relay into Chatwoot as it stands: done (or failed), or pending since `pendingMs` ago. */
+export type ClaimState = { status: 'done' | 'failed' } | { status: 'pending'; pendingMs: number };
+
+/** Of these WhatsApp messages (or notes) of a chat, those with a claim, and its state (a history import reads them before it posts). */
+export async function inboundClaims(db: Db, personal: PersonalData, chatId: string, whatsappMessageIds: string[]): Promise<Map<string, ClaimState>> {
+  const byHash = new Map(whatsappMessageIds.map((id) => [personal.index('message', id), id]));
+  const result = await db.query<{ whatsapp_message_id: string; status: 'pending' | 'done' | 'failed'; pending_ms: number }>(
+    `SELECT whatsapp_message_id, status, (extract(epoch FROM now() - updated_at) * 1000)::float8 AS pending_ms FROM bridge_messages
+     WHERE direction = 'inbound' AND part = 0 AND chat_id = $1 AND whatsapp_message_id = ANY($2)`,
+    [personal.index('chat', chatId), [...byHash.keys()]],
+  );
+  return new Map(result.rows.map((row) => [
+    byHash.get(row.whatsapp_message_id)!,
+    row.status === 'pending' ? { status: 'pending', pendingMs: row.pending_ms } : { status: row.status },
+  ]));
+}
+
+/** When the chat's driver was erased (seconds since the epoch); null if never. */
+export async function chatErasedAt(db: Db, personal: PersonalData, chatId: string): Promise<number | null> {
+  const result = await db.query<{ erased_at: Date }>('SELECT erased_at FROM chat_erasures WHERE chat_id = $1', [personal.index('chat', chatId)]);
+  const row = result.rows[0];
+  return row === undefined ? null : Math.ceil(row.erased_at.getTime() / 1000);
+}
+
 /** The sandbox's Chatwoot simulator starts empty on every start: forget what was relayed into the previous one. */
 export async function forgetInboundRelays(db: Db): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM bridge_messages');

@@ -10,7 +10,9 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { historyPlace, startHistoryImport } from '../../api/hand-offs/history-import.ts';
 import { allHistoryImportWorkflowId, historyImportWorkflowId } from '../../domain/chat.ts';
+import { tombstoneDriver } from '../../platform/stores/driver-data.ts';
 import type { historyImport } from '../../workflows/history-import.ts';
 import type { MessageRecord } from '../simulators/chatwoot/index.ts';
 import { chatAtRest, chatwootView, newDriverPhone, waitForIncoming } from '../support/bridge-views.ts';
@@ -51,8 +53,9 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
     },
   );
 
-  it('imports 500 messages once, in order, marked, at its pace, and takes up where it stopped after the worker is killed', { timeout: 240_000 }, async () => {
+  it('imports 500 messages once, in order, marked, at its pace, and takes up where it stopped after the worker is killed', { timeout: 240_000 }, async (t) => {
     const sut = system();
+    const began = Date.now();
     const phone = newDriverPhone();
     const history = historyOf(500, 'Histórico');
     const { ids } = sut.wpp.history({ chat: phone, messages: [{ body: 'Antes da janela', at: new Date(Date.now() - 40 * day) }, ...history] });
@@ -65,8 +68,10 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
     await kill(worker);
     const beforeRestart = relayedOf(sut, conversationId).length;
     assert.ok(beforeRestart < 501, 'killed before the end');
+    const killedAt = Date.now();
     worker = await startWorker(sut);
     await eventually(async () => (notesOf(sut, conversationId).some((note) => note.startsWith('✅')) ? true : undefined), 150_000, 'the import finished');
+    t.diagnostic(`imported: ${beforeRestart - 1} before the kill, the rest ${((Date.now() - killedAt) / 1000).toFixed(1)} s after it; ${((Date.now() - began) / 1000).toFixed(1)} s in all`);
 
     const relayed = relayedOf(sut, conversationId);
     const posted = relayed.map((message) => message.sourceId!.slice(3));
@@ -85,7 +90,8 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
       '🕘 A importar o histórico do WhatsApp', ...[100, 200, 300, 400].map(() => '🕘 Histórico do WhatsApp'), '✅ Histórico do WhatsApp importado',
     ]);
     assert.match(notesOf(sut, conversationId)[0]!, /500 mensagens de \d\d\/\d\d\/\d{4} a \d\d\/\d\d\/\d{4}/);
-    assert.deepEqual(notesOf(sut, conversationId).slice(1, 5), [100, 200, 300, 400].map((done) => `🕘 Histórico do WhatsApp: ${done} de 500 mensagens importadas.`));
+    assert.deepEqual(notesOf(sut, conversationId).slice(1, 5), [100, 200, 300, 400].map((done) => `🕘 Histórico do WhatsApp: ${done} de 500 mensagens desses dias já estão nesta conversa.`));
+    assert.match(notesOf(sut, conversationId).at(-1)!, /^✅ Histórico do WhatsApp importado: as 500 mensagens de \d\d\/\d\d\/\d{4} a \d\d\/\d\d\/\d{4} estão nesta conversa\.$/);
 
     // At its pace: never more posts in a second than the configured rate allows (the live message besides).
     const posts = sut.chatwoot!.requests.filter((request) => request.method === 'POST' && request.route.endsWith('/messages')).map((request) => request.at).sort((a, b) => a - b);
@@ -94,6 +100,7 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
       while (posts[last]! - posts[first]! >= 1000) first += 1;
       busiest = Math.max(busiest, last - first + 1);
     }
+    t.diagnostic(`busiest second: ${busiest} posts (pace ${perMinute / 60} a second)`);
     assert.ok(busiest <= perMinute / 60 + 2, `at most ${perMinute / 60} posts a second (+2), saw ${busiest}`);
     assert.equal(sut.chatwoot!.requests.filter((request) => request.status === 429).length, 0);
     await chatAtRest(sut, phone);
@@ -107,6 +114,9 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
     const { conversationId } = await waitForIncoming(sut, phone, 'Bom dia', 20_000);
     await eventually(async () => (notesOf(sut, conversationId).some((note) => note.startsWith('✅')) ? true : undefined), 60_000, 'the first import');
     assert.equal(relayedOf(sut, conversationId).length, 21);
+    // An agent answers: what the bridge sends is the company's on WhatsApp, and never imported back.
+    await sut.chatwoot!.agentReply(conversationId, { content: 'Bom dia! Diga.' });
+    await eventually(async () => (sut.wpp.sent.some((message) => message.phone === phone && message.body === 'Bom dia! Diga.') ? true : undefined), 20_000, 'the reply on WhatsApp');
 
     const backfill = (token: string, body: unknown) => fetch(`${sut.system.apiUrl}/chats/history-import`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -115,21 +125,21 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
     assert.equal((await backfill(operatorToken, { phone: 'abc' })).status, 400);
     assert.equal((await backfill(operatorToken, { phone, all: true })).status, 400, 'one chat or all, not both');
 
-    // The same window again (to now: the live message is in it): everything there already, nothing posted.
+    // The same window again (the driver's last ten minutes are the live relay's): everything there already, nothing posted.
     const again = await backfill(operatorToken, { phone });
     assert.equal(again.status, 202);
     const workflowId = historyImportWorkflowId(sut.system.personal, `${phone}@c.us`);
     assert.deepEqual(await again.json(), { workflow_id: workflowId, days: 7 });
-    assert.deepEqual(await sut.system.temporal.workflow.getHandle(workflowId).result(), { chats: 1, messages: 21, imported: 0 });
+    assert.deepEqual(await sut.system.temporal.workflow.getHandle(workflowId).result(), { chats: 1, messages: 20, imported: 0, skipped: 0 });
 
     // Thirty days through the operator's command: the one older message comes, once, marked with its date.
     const script = await run(process.execPath, ['--import', 'tsx', 'scripts/history-import.ts', `+${phone}`, '--days', '30'], {
       env: { ...process.env, DATABASE_URL: testEnvironment().databaseUrl, TEMPORAL_ADDRESS: testEnvironment().temporalAddress, DATA_DIR: sut.config.DATA_DIR, BRIDGE_TASK_QUEUE: sut.config.BRIDGE_TASK_QUEUE, NODE_ENV: 'test' },
     });
     assert.deepEqual(JSON.parse(script.stdout), { workflow_id: workflowId, days: 30 });
-    assert.deepEqual(await sut.system.temporal.workflow.getHandle(workflowId).result(), { chats: 1, messages: 22, imported: 1 });
+    assert.deepEqual(await sut.system.temporal.workflow.getHandle(workflowId).result(), { chats: 1, messages: 21, imported: 1, skipped: 0 });
     const relayed = relayedOf(sut, conversationId);
-    assert.equal(relayed.length, 22);
+    assert.equal(relayed.length, 22, 'the older message added; the agent\'s reply not imported back');
     assert.equal(relayed.filter((message) => message.sourceId === `wa:${ids[0]}`).length, 1);
 
     // Every chat: one run at a time.
@@ -139,7 +149,7 @@ describe('history import: a chat bridged for the first time brings its WhatsApp 
       assert.equal((await backfill(operatorToken, { all: true })).status, 409, 'refused while the first runs');
     });
     const summary = await sut.system.temporal.workflow.getHandle<typeof historyImport>(allHistoryImportWorkflowId).result();
-    assert.ok(summary.chats >= 1 && summary.imported === 0, `every chat looked at, this one's history there already: ${JSON.stringify(summary)}`);
+    assert.ok(summary.chats >= 2 && summary.imported === 0 && summary.skipped === 0, `every chat looked at, each by its own import, their history there already: ${JSON.stringify(summary)}`);
     assert.equal(relayedOf(sut, conversationId).length, 22, 'nothing doubled');
     const audited = await sut.system.db.query<{ outcome: string }>("SELECT outcome FROM audit_log WHERE action = 'import_history' AND actor = 'olga' ORDER BY id");
     assert.deepEqual(audited.rows.map((row) => row.outcome), ['accepted', 'accepted', 'refused']);
@@ -153,8 +163,9 @@ describe('history import against Chatwoot\'s rate limit', () => {
     { bridge: true },
   );
 
-  it('keeps to Chatwoot\'s rate limit when it answers 429: each message still once, in order', { timeout: 120_000 }, async () => {
+  it('keeps to Chatwoot\'s rate limit when it answers 429: each message still once, in order', { timeout: 120_000 }, async (t) => {
     const sut = system();
+    const began = Date.now();
     const phone = newDriverPhone();
     const { ids } = sut.wpp.history({ chat: phone, messages: historyOf(40, 'Limitado') });
     sut.chatwoot!.faults.throttle = { limit: 4, periodMs: 1000 };
@@ -164,11 +175,18 @@ describe('history import against Chatwoot\'s rate limit', () => {
       await eventually(async () => (notesOf(sut, conversationId).some((note) => note.startsWith('✅')) ? true : undefined), 100_000, 'the import, throttled');
       const imported = relayedOf(sut, conversationId).filter((message) => message.content?.startsWith('[Importada · ') === true);
       assert.deepEqual(imported.map((message) => message.sourceId!.slice(3)), ids);
-      assert.ok(sut.chatwoot!.requests.some((request) => request.status === 429), 'Chatwoot did throttle');
+      const throttled = sut.chatwoot!.requests.filter((request) => request.status === 429).length;
+      t.diagnostic(`40 messages under a limit of 4 requests a second: ${throttled} answered 429, ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      assert.ok(throttled > 0, 'Chatwoot did throttle');
     } finally {
       sut.chatwoot!.faults.throttle = null;
     }
     assert.equal(chatwootView(sut).conversationsOf(phone).length, 1);
+
+    // The driver erased (their chat's records and key gone, its erasure kept): a backfill brings back none of it.
+    await tombstoneDriver(sut.system.db, sut.system.personal, [], [`${phone}@c.us`]);
+    const again = await startHistoryImport(sut.system.temporal, sut.system.personal, historyPlace(sut.config), { chatId: `${phone}@c.us`, days: 30, until: Math.floor(Date.now() / 1000), trigger: 'operator' });
+    assert.deepEqual(await sut.system.temporal.workflow.getHandle<typeof historyImport>(again!).result(), { chats: 1, messages: 0, imported: 0, skipped: 0 });
 
     // Counted: by who sent them, and the chat by what started its import.
     const metrics = await (await fetch(`${sut.system.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();

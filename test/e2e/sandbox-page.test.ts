@@ -198,7 +198,7 @@ describe('The sandbox page (npm start: open http://127.0.0.1:8090)', () => {
       await item.waitFor();
       await item.click();
       await inboxMessages(page, 'incoming', 'Bom dia, voltei').waitFor();
-      const finished = page.getByTestId('inbox-messages').locator('[data-private="true"]').filter({ hasText: 'Histórico do WhatsApp importado: 7 mensagens.' });
+      const finished = page.getByTestId('inbox-messages').locator('[data-private="true"]').filter({ hasText: 'Histórico do WhatsApp importado: as 7 mensagens' });
       await eventually(async () => ((await finished.count()) === 1 ? true : undefined), 30_000, 'the import\'s last note');
       await countOf(inboxMessages(page, 'incoming', 'Importada'), 4, 'the driver\'s past messages, imported');
       await countOf(inboxMessages(page, 'outgoing', 'enviada pelo telemóvel da empresa'), 3, 'the company phone\'s, imported');

@@ -176,7 +176,7 @@ const catalogues: Listed[] = [
       samples: {
         started: [[500, '01/12/2026', '06/12/2026'], [1, '06/12/2026', '06/12/2026']],
         progress: [[100, 500]],
-        finished: [[500], [1]],
+        finished: [[500, '01/12/2026', '06/12/2026'], [1, '06/12/2026', '06/12/2026']],
         importedMessage: [['05/12/2026, 14:03', false, 'Bom dia, a que horas abre o armazém?'], ['05/12/2026, 14:10', true, 'Abre às 8h.'], ['05/12/2026, 14:12', false, null]],
       },
     },
