@@ -38,6 +38,8 @@ export const chatLookupRoutes = (deps: AppDependencies, limits: EdgeLimits): Fas
    * relayed already is skipped. 202 with the workflow's id; 409 while one for the same is running.
    */
   app.post('/chats/history-import', { schema: { body: historyImportBody } }, async (request, reply) => {
+    // Without the bridge no worker takes imports: nothing is started that would wait forever.
+    if (deps.config.CHATWOOT_URL === undefined) throw new AppError(ErrorType.NotFound, 'The bridge is not configured here (CHATWOOT_URL is not set): there is no Chatwoot to import into');
     const body = request.body;
     const chatId = 'phone' in body ? chatIdOfPhone(body.phone) : undefined;
     if (chatId === null) throw new AppError(ErrorType.MalformedPayload, 'phone is not a phone number with its country code (or a Portuguese one)');
