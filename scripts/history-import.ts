@@ -6,7 +6,7 @@
  * DATABASE_URL (or the local default database), MASTER_KEYS, TEMPORAL_ADDRESS and BRIDGE_TASK_QUEUE.
  */
 import { Client, Connection } from '@temporalio/client';
-import { historyPlace, startHistoryImport } from '../api/hand-offs/history-import.ts';
+import { startBackfill } from '../api/hand-offs/history-import.ts';
 import { chatIdOfPhone } from '../domain/chat.ts';
 import { loadConfig } from '../platform/config.ts';
 import { systemDataConverter } from '../platform/crypto/data-converter.ts';
@@ -34,13 +34,12 @@ try {
   const personal = await loadPersonalData(db, keyring);
   // The import's payloads (a chat's id) are sealed as the system seals them: under the chat's key.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: systemDataConverter(keyring, createSubjectKeys(db, personal)) });
-  const window = { days: days ?? (config.BRIDGE_HISTORY_IMPORT_DAYS || 7), until: Math.floor(Date.now() / 1000) };
-  const started = await startHistoryImport(temporal, personal, historyPlace(config), { ...(chatId === undefined ? {} : { chatId }), ...window, trigger: 'operator' });
-  if (started === null) {
+  const started = await startBackfill(temporal, personal, config, { chatId, days });
+  if (started.workflowId === null) {
     console.error('A history import of that chat (or of every chat) is running already; wait for it to end');
     process.exitCode = 1;
   } else {
-    console.log(JSON.stringify({ workflow_id: started, days: window.days }, null, 2));
+    console.log(JSON.stringify({ workflow_id: started.workflowId, days: started.days }, null, 2));
   }
 } finally {
   await connection.close();

@@ -17,7 +17,7 @@ import { resolveConversation } from './resolve-conversation.ts';
 /** Messages asked of WPPConnect per get-messages call, going back page by page. */
 const pageSize = 100;
 /** At most this many of a chat's messages are imported (the newest of the window): a bound on one activity's memory. */
-export const historyImportMax = 5_000;
+const historyImportMax = 5_000;
 /** A progress note every this many messages. */
 const progressEvery = 100;
 

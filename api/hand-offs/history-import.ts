@@ -47,3 +47,18 @@ export async function startHistoryImport(temporal: Client, keys: BlindIndex, pla
     throw error;
   }
 }
+
+/**
+ * An operator's backfill (`POST /chats/history-import`, `npm run history:import`): one chat's, or every
+ * chat's, over the last `days` (default BRIDGE_HISTORY_IMPORT_DAYS, else 7), up to now. The workflow's
+ * id, or null while one for the same is running; and the days it covers.
+ */
+export async function startBackfill(
+  temporal: Client, keys: BlindIndex, config: Pick<Config, 'BRIDGE_TASK_QUEUE' | 'BRIDGE_HISTORY_IMPORT_DAYS'>, request: { chatId?: string | undefined; days?: number | undefined },
+): Promise<{ workflowId: string | null; days: number }> {
+  const days = request.days ?? (config.BRIDGE_HISTORY_IMPORT_DAYS || 7);
+  const workflowId = await startHistoryImport(temporal, keys, historyPlace(config), {
+    ...(request.chatId === undefined ? {} : { chatId: request.chatId }), days, until: Math.floor(Date.now() / 1000), trigger: 'operator',
+  });
+  return { workflowId, days };
+}

@@ -6,7 +6,7 @@ import type { AppDependencies } from '../app-dependencies.ts';
 import { audit } from '../audit.ts';
 import type { EdgeLimits } from '../edge/limits.ts';
 import { findChatWorkflow } from '../hand-offs/chat.ts';
-import { historyPlace, startHistoryImport } from '../hand-offs/history-import.ts';
+import { startBackfill } from '../hand-offs/history-import.ts';
 import { operatorsOnly, reviewerGuard } from '../reviewer-auth.ts';
 
 const chatLookupBody = z.object({ phone: z.string().max(32) });
@@ -43,10 +43,7 @@ export const chatLookupRoutes = (deps: AppDependencies, limits: EdgeLimits): Fas
     const body = request.body;
     const chatId = 'phone' in body ? chatIdOfPhone(body.phone) : undefined;
     if (chatId === null) throw new AppError(ErrorType.MalformedPayload, 'phone is not a phone number with its country code (or a Portuguese one)');
-    const days = body.days ?? (deps.config.BRIDGE_HISTORY_IMPORT_DAYS || 7);
-    const started = await startHistoryImport(deps.temporal, deps.personal, historyPlace(deps.config), {
-      ...(chatId === undefined ? {} : { chatId }), days, until: Math.floor(Date.now() / 1000), trigger: 'operator',
-    });
+    const { workflowId: started, days } = await startBackfill(deps.temporal, deps.personal, deps.config, { chatId, days: body.days });
     await audit(deps.db, request, { action: 'import_history', outcome: started === null ? 'refused' : 'accepted', registrationId: null, details: { all: chatId === undefined, days } });
     if (started === null) throw new AppError(ErrorType.AlreadyRunning, 'A history import of that chat (or of every chat) is running already; wait for it to end');
     return reply.code(202).send({ workflow_id: started, days });
